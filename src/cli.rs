@@ -1,0 +1,181 @@
+//! The command line: argument types and dispatch. Each subcommand's work lives in
+//! `commands/<name>.rs`; this file only parses and maps the outcome to an exit code.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Exit codes (DESIGN.md): 0 all passed (flaky counts as passed), 1 a journey failed,
+/// 2 invalid input, 3 the harness could not run.
+pub mod exit {
+    pub const PASSED: i32 = 0;
+    pub const FAILED: i32 = 1;
+    pub const INVALID: i32 = 2;
+    pub const HARNESS: i32 = 3;
+    /// 128 + the signal's number, as shells report a run cut short by Ctrl-C or SIGTERM.
+    pub const SIGINT: i32 = 130;
+    pub const SIGTERM: i32 = 143;
+}
+
+#[derive(Debug, Parser)]
+#[command(name = "vedetta", version, about = "Synthetic user journeys in a real browser", long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Log format on stderr (logs are off unless RUST_LOG or --verbose asks for them).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    /// Log at debug level (equivalent to RUST_LOG=vedetta=debug).
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Walk journeys in a real browser and report each step.
+    Run(RunArgs),
+    /// Check journeys without running them (exit 0 valid, 2 invalid).
+    Validate(ValidateArgs),
+    /// Print the JSON Schema of the journey language (for yaml-language-server).
+    Schema,
+    /// Serve the embedded demo bank and walk journeys/demo-card-balance.yaml against it.
+    Demo(DemoArgs),
+    /// Serve the SMS inbox that providers post inbound messages to.
+    Inbox(InboxArgs),
+}
+
+/// Where values for `${NAME}` and secrets come from, shared by `run` and `validate`.
+#[derive(Debug, Clone, Args)]
+pub struct VarArgs {
+    /// Set a variable (overrides the journey's `vars:`); repeatable.
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_key_value)]
+    pub vars: Vec<(String, String)>,
+    /// A YAML file of `NAME: value` pairs for the journey's `secrets:` (else the environment).
+    #[arg(long, value_name = "FILE")]
+    pub secrets: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// Journey files.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub vars: VarArgs,
+    #[command(flatten)]
+    pub browser: BrowserArgs,
+    /// Journeys walked at once, one browser each.
+    #[arg(long, short = 'j', default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub jobs: u32,
+    /// Folder for screenshots and evidence (a subfolder per run).
+    #[arg(long, value_name = "DIR", default_value = "screenshots")]
+    pub out: PathBuf,
+    /// Write the JSON report here.
+    #[arg(long, value_name = "FILE")]
+    pub report_json: Option<PathBuf>,
+    /// Default per-step timeout, for journeys that set none (e.g. 10s, 1m).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration_arg)]
+    pub timeout: Option<Duration>,
+    /// URL of an SMS inbox served elsewhere (`vedetta inbox`), for `otp: {from: sms}`.
+    #[arg(long, value_name = "URL", requires = "inbox_token")]
+    pub inbox: Option<String>,
+    /// Token for --inbox.
+    #[arg(long, value_name = "TOKEN", env = "VEDETTA_INBOX_TOKEN", hide_env_values = true)]
+    pub inbox_token: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BrowserArgs {
+    /// Use this WebDriver server (chromedriver, geckodriver, a Selenium Grid) instead of
+    /// starting chromedriver.
+    #[arg(long, value_name = "URL", conflicts_with = "driver")]
+    pub webdriver: Option<String>,
+    /// The chromedriver to start (default: `chromedriver` on PATH).
+    #[arg(long, value_name = "PATH")]
+    pub driver: Option<PathBuf>,
+    /// The browser binary (default: chromedriver's choice; `chromium` on Debian).
+    #[arg(long, value_name = "PATH")]
+    pub browser_binary: Option<PathBuf>,
+    /// Show the browser window.
+    #[arg(long)]
+    pub headed: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ValidateArgs {
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub vars: VarArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Turn on a fault of the demo bank; repeatable.
+    #[arg(long, value_name = "FAULT")]
+    pub fault: Vec<String>,
+    /// Serve the bank (and its inbox) for a person to click through; do not run a journey.
+    #[arg(long)]
+    pub serve: bool,
+    /// Address for the bank (port 0 picks a free one).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7878")]
+    pub listen: String,
+    /// The journey to walk.
+    #[arg(long, value_name = "FILE", default_value = "journeys/demo-card-balance.yaml")]
+    pub journey: PathBuf,
+    #[command(flatten)]
+    pub browser: BrowserArgs,
+    #[arg(long, value_name = "DIR", default_value = "screenshots")]
+    pub out: PathBuf,
+    #[arg(long, value_name = "FILE")]
+    pub report_json: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct InboxArgs {
+    /// Address to listen on. Loopback unless you say otherwise.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7879")]
+    pub listen: String,
+    /// Bearer token for runners reading codes and for the generic JSON webhook.
+    #[arg(long, value_name = "TOKEN", env = "VEDETTA_INBOX_TOKEN", hide_env_values = true)]
+    pub token: String,
+    /// Twilio auth token, to check `X-Twilio-Signature` on Twilio's webhook.
+    #[arg(long, value_name = "TOKEN", env = "TWILIO_AUTH_TOKEN", hide_env_values = true)]
+    pub twilio_auth_token: Option<String>,
+    /// The public URL Twilio posts to (signatures are computed over it), when behind a proxy.
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
+}
+
+fn parse_key_value(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err(format!("expected NAME=VALUE, got `{s}`")),
+    }
+}
+
+fn parse_duration_arg(s: &str) -> Result<Duration, String> {
+    crate::journey::parse_duration(s).ok_or_else(|| format!("expected a duration like 10s, 500ms or 2m, got `{s}`"))
+}
+
+/// Parses the command line, runs the command, and turns the outcome into the exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    crate::commands::init_logging(cli.log_format, cli.verbose);
+    let code = match cli.command {
+        Command::Run(args) => crate::commands::run::execute(args),
+        Command::Validate(args) => crate::commands::validate::execute(args),
+        Command::Schema => crate::commands::schema::execute(),
+        Command::Demo(args) => crate::commands::demo::execute(args),
+        Command::Inbox(args) => crate::commands::inbox::execute(args),
+    };
+    ExitCode::from(u8::try_from(code).unwrap_or(u8::MAX))
+}

@@ -1,0 +1,24 @@
+//! One file per subcommand; each `execute` returns the process exit code.
+
+pub mod demo;
+pub mod inbox;
+pub mod run;
+pub mod schema;
+pub mod validate;
+
+use crate::cli::LogFormat;
+
+/// Logs go to stderr through `tracing`; off unless `RUST_LOG` or `--verbose` asks.
+pub fn init_logging(format: LogFormat, verbose: bool) {
+    use tracing_subscriber::EnvFilter;
+    let filter = if verbose {
+        EnvFilter::new("vedetta=debug")
+    } else {
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("off"))
+    };
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}

@@ -1,0 +1,512 @@
+//! The typed journey: what a journey file means once parsed and validated.
+//!
+//! Pure data. Nothing here touches a browser, the network or the clock. Every step carries the
+//! place in its file it came from, so a failed step's result can point at it.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A place in a journey file (1-based line and column).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Location {
+    pub file: Arc<PathBuf>,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file.display(), self.line, self.column)
+    }
+}
+
+/// A validated journey, ready to run.
+#[derive(Debug, Clone)]
+pub struct Journey {
+    /// Id in reports, metrics and file names (`[A-Za-z0-9._-]+`).
+    pub name: String,
+    pub title: Option<String>,
+    /// The file it was read from, as given on the command line.
+    pub file: PathBuf,
+    /// `open:` paths resolve against it.
+    pub base_url: Option<Template>,
+    pub tags: Vec<String>,
+    /// Default per-step timeout.
+    pub timeout: Duration,
+    /// Whole-journey retries; a pass after a retry is `flaky`.
+    pub retries: u32,
+    pub viewport: Viewport,
+    pub screenshots: ScreenshotPolicy,
+    /// Values of `vars:`, `--var` and the environment, resolved at validation time, plus the
+    /// secrets' values. Variables saved by steps (`save_as`, `extract`) join at run time.
+    pub variables: Variables,
+    pub fail_fast: Vec<FailFastSignature>,
+    pub steps: Vec<Step>,
+}
+
+pub const DEFAULT_STEP_TIMEOUT: Duration = Duration::from_secs(15);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Viewport {
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Default for Viewport {
+    fn default() -> Self {
+        Viewport { width: 1280, height: 800 }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ScreenshotPolicy {
+    #[default]
+    OnFailure,
+    EveryStep,
+    Off,
+}
+
+/// A known outage signature: when it shows, the step fails at once with category `outage`.
+#[derive(Debug, Clone)]
+pub struct FailFastSignature {
+    pub matcher: FailFastMatcher,
+    /// Said in the failure message; defaults to a description of the matcher.
+    pub reason: String,
+    pub location: Location,
+}
+
+#[derive(Debug, Clone)]
+pub enum FailFastMatcher {
+    /// The page's visible text contains this (or matches the regex).
+    Text(TextMatch),
+    /// An element matching this locator is present and visible.
+    Element(Locator),
+    /// The page's title contains this (or matches the regex).
+    Title(TextMatch),
+}
+
+/// One step of a journey.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// `name:` if given; otherwise reporters use [`Action::describe`].
+    pub name: Option<String>,
+    /// Overrides the journey's timeout for every wait in this step.
+    pub timeout: Option<Duration>,
+    /// A failure is reported but the journey goes on.
+    pub optional: bool,
+    pub action: Action,
+    pub location: Location,
+}
+
+impl Step {
+    /// The name shown in reports: `name:` or a description of the action. Never contains a
+    /// variable's value, so never a secret.
+    pub fn display_name(&self) -> String {
+        match &self.name {
+            Some(n) => n.clone(),
+            None => self.action.describe(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Action {
+    Open(Template),
+    Click(Locator),
+    Hover(Locator),
+    Check(Locator),
+    Uncheck(Locator),
+    AssertVisible(Locator),
+    AssertHidden(Locator),
+    /// One or several fields filled in one step, in file order.
+    Fill(Vec<(Locator, Template)>),
+    /// Field → the option's visible text.
+    Select(Vec<(Locator, Template)>),
+    Press(Key),
+    WaitFor(WaitCondition),
+    AssertText(Vec<(Locator, TextMatch)>),
+    AssertUrl(TextMatch),
+    AssertTitle(TextMatch),
+    /// Element → the variable that receives its visible text.
+    Extract(Vec<(Locator, String)>),
+    Otp(OtpStep),
+    /// Named evidence, kept even on success.
+    Screenshot(String),
+    /// The steps of another file, run here with this journey's variables.
+    Include { path: PathBuf, steps: Vec<Step> },
+    Script { code: Template, save_as: Option<String> },
+    Sleep(Duration),
+    /// A block that runs only if its condition holds within `within`.
+    When { condition: Condition, within: Duration, steps: Vec<Step> },
+}
+
+/// How long `when:` looks for its condition when `within` is not given.
+pub const DEFAULT_WHEN_WITHIN: Duration = Duration::from_secs(2);
+
+impl Action {
+    /// The action's key in the journey file (`click`, `fill`, …).
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            Action::Open(_) => "open",
+            Action::Click(_) => "click",
+            Action::Hover(_) => "hover",
+            Action::Check(_) => "check",
+            Action::Uncheck(_) => "uncheck",
+            Action::AssertVisible(_) => "assert_visible",
+            Action::AssertHidden(_) => "assert_hidden",
+            Action::Fill(_) => "fill",
+            Action::Select(_) => "select",
+            Action::Press(_) => "press",
+            Action::WaitFor(_) => "wait_for",
+            Action::AssertText(_) => "assert_text",
+            Action::AssertUrl(_) => "assert_url",
+            Action::AssertTitle(_) => "assert_title",
+            Action::Extract(_) => "extract",
+            Action::Otp(_) => "otp",
+            Action::Screenshot(_) => "screenshot",
+            Action::Include { .. } => "include",
+            Action::Script { .. } => "script",
+            Action::Sleep(_) => "sleep",
+            Action::When { .. } => "when",
+        }
+    }
+
+    /// A short human description: `click #login`, `fill #username, #password`. Shows locators
+    /// and templates as written (`${PASSWORD}`, never its value).
+    pub fn describe(&self) -> String {
+        fn list<T>(items: &[(Locator, T)]) -> String {
+            items.iter().map(|(l, _)| l.to_string()).collect::<Vec<_>>().join(", ")
+        }
+        let k = self.keyword();
+        match self {
+            Action::Open(url) => format!("{k} {url}"),
+            Action::Click(l)
+            | Action::Hover(l)
+            | Action::Check(l)
+            | Action::Uncheck(l)
+            | Action::AssertVisible(l)
+            | Action::AssertHidden(l) => format!("{k} {l}"),
+            Action::Fill(items) | Action::Select(items) => format!("{k} {}", list(items)),
+            Action::Press(key) => format!("{k} {}", key.0),
+            Action::WaitFor(c) => format!("{k} {c}"),
+            Action::AssertText(items) => format!("{k} {}", list(items)),
+            Action::AssertUrl(m) | Action::AssertTitle(m) => format!("{k} {m}"),
+            Action::Extract(items) => format!(
+                "{k} {}",
+                items.iter().map(|(_, v)| v.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+            Action::Otp(o) => format!("{k} from {}", o.source.kind()),
+            Action::Screenshot(name) => format!("{k} {name}"),
+            Action::Include { path, .. } => format!("{k} {}", path.display()),
+            Action::Script { .. } => k.to_string(),
+            Action::Sleep(d) => format!("{k} {}", format_duration(*d)),
+            Action::When { condition, .. } => format!("{k} {condition}"),
+        }
+    }
+}
+
+/// How an element is found. A bare string in a journey is CSS.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Locator {
+    pub kind: LocatorKind,
+    pub value: Template,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LocatorKind {
+    Css,
+    XPath,
+    /// An element whose visible text contains the value.
+    Text,
+    Id,
+    Name,
+    /// A link whose visible text contains the value.
+    Link,
+}
+
+impl LocatorKind {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            LocatorKind::Css => "css",
+            LocatorKind::XPath => "xpath",
+            LocatorKind::Text => "text",
+            LocatorKind::Id => "id",
+            LocatorKind::Name => "name",
+            LocatorKind::Link => "link",
+        }
+    }
+}
+
+impl fmt::Display for Locator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind {
+            LocatorKind::Css => write!(f, "{}", self.value),
+            kind => write!(f, "{}={:?}", kind.keyword(), self.value.to_string()),
+        }
+    }
+}
+
+/// A key for `press:` (`Enter`, `Tab`, `Escape`, `ArrowDown`, a single character, …),
+/// checked against the known names at validation time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key(pub String);
+
+#[derive(Debug, Clone)]
+pub enum WaitCondition {
+    Visible(Locator),
+    Hidden(Locator),
+    Url(TextMatch),
+    /// The page's visible text.
+    Text(TextMatch),
+}
+
+impl fmt::Display for WaitCondition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WaitCondition::Visible(l) => write!(f, "{l}"),
+            WaitCondition::Hidden(l) => write!(f, "hidden {l}"),
+            WaitCondition::Url(m) => write!(f, "url {m}"),
+            WaitCondition::Text(m) => write!(f, "text {m}"),
+        }
+    }
+}
+
+/// The condition of a `when:` block.
+#[derive(Debug, Clone)]
+pub enum Condition {
+    Visible(Locator),
+    Url(TextMatch),
+    Text(TextMatch),
+}
+
+impl fmt::Display for Condition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Condition::Visible(l) => write!(f, "visible {l}"),
+            Condition::Url(m) => write!(f, "url {m}"),
+            Condition::Text(m) => write!(f, "text {m}"),
+        }
+    }
+}
+
+/// A string that is a substring to look for, or a `/regex/`.
+#[derive(Debug, Clone)]
+pub enum TextMatch {
+    Contains(Template),
+    /// Compiled at validation time; written `/…/` in the journey (no `${}` inside).
+    Regex(regex::Regex),
+}
+
+impl fmt::Display for TextMatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TextMatch::Contains(t) => write!(f, "{:?}", t.to_string()),
+            TextMatch::Regex(r) => write!(f, "/{}/", r.as_str()),
+        }
+    }
+}
+
+impl TextMatch {
+    /// Whether `haystack` matches, with `vars` for the substring's variables.
+    pub fn is_match(&self, haystack: &str, vars: &Variables) -> bool {
+        match self {
+            TextMatch::Contains(t) => haystack.contains(&t.render(vars)),
+            TextMatch::Regex(r) => r.is_match(haystack),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct OtpStep {
+    pub source: OtpSource,
+    /// The variable that receives the code.
+    pub save_as: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum OtpSource {
+    /// vedetta's SMS inbox: the newest message to `to` that arrived after the step began.
+    Sms { to: Template, pattern: regex::Regex },
+    /// RFC 6238 from a base32 secret (usually a `${SECRET}`).
+    Totp { secret: Template },
+    /// Polls a URL until `pattern` matches its body.
+    Http { url: Template, pattern: regex::Regex },
+    /// Runs a command (through `sh -c`) and matches `pattern` over its output.
+    Command { run: Template, pattern: regex::Regex },
+}
+
+/// The default pattern for a code: six digits standing alone.
+pub const DEFAULT_OTP_PATTERN: &str = r"\b(\d{6})\b";
+
+impl OtpSource {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            OtpSource::Sms { .. } => "sms",
+            OtpSource::Totp { .. } => "totp",
+            OtpSource::Http { .. } => "http",
+            OtpSource::Command { .. } => "command",
+        }
+    }
+}
+
+/// A string with `${NAME}` references, kept unrendered until run time so that variables saved
+/// by earlier steps can be used and secrets are only ever substituted where they are sent.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Template {
+    pub parts: Vec<TemplatePart>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TemplatePart {
+    Literal(String),
+    Var(String),
+}
+
+impl Template {
+    pub fn literal(s: impl Into<String>) -> Template {
+        Template { parts: vec![TemplatePart::Literal(s.into())] }
+    }
+
+    /// Names of the variables it refers to.
+    pub fn variables(&self) -> impl Iterator<Item = &str> {
+        self.parts.iter().filter_map(|p| match p {
+            TemplatePart::Var(v) => Some(v.as_str()),
+            TemplatePart::Literal(_) => None,
+        })
+    }
+
+    /// The value with every `${NAME}` replaced. A name with no value renders empty; validation
+    /// has already made sure every name is defined by the time its step runs.
+    pub fn render(&self, vars: &Variables) -> String {
+        let mut out = String::new();
+        for p in &self.parts {
+            match p {
+                TemplatePart::Literal(s) => out.push_str(s),
+                TemplatePart::Var(v) => out.push_str(vars.get(v).unwrap_or_default()),
+            }
+        }
+        out
+    }
+
+    /// Whether rendering it would put a secret's value in the text.
+    pub fn uses_secret(&self, vars: &Variables) -> bool {
+        self.variables().any(|v| vars.is_secret(v))
+    }
+}
+
+/// Shows the template as written: `Hello ${NAME}`.
+impl fmt::Display for Template {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for p in &self.parts {
+            match p {
+                TemplatePart::Literal(s) => f.write_str(s)?,
+                TemplatePart::Var(v) => write!(f, "${{{v}}}")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Variable values for one journey run, with the names that are secrets.
+#[derive(Debug, Clone, Default)]
+pub struct Variables {
+    values: std::collections::BTreeMap<String, String>,
+    secrets: std::collections::BTreeSet<String>,
+}
+
+impl Variables {
+    pub fn set(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        self.values.insert(name.into(), value.into());
+    }
+
+    pub fn set_secret(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        let name = name.into();
+        self.secrets.insert(name.clone());
+        self.values.insert(name, value.into());
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.values.get(name).map(String::as_str)
+    }
+
+    pub fn is_secret(&self, name: &str) -> bool {
+        self.secrets.contains(name)
+    }
+
+    /// The values of every secret (non-empty), longest first, for masking text.
+    pub fn secret_values(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self
+            .secrets
+            .iter()
+            .filter_map(|n| self.values.get(n).map(String::as_str))
+            .filter(|v| !v.is_empty())
+            .collect();
+        v.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        v
+    }
+
+    /// `text` with every secret value replaced by `••••••`.
+    pub fn mask(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for s in self.secret_values() {
+            out = out.replace(s, SECRET_MASK);
+        }
+        out
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.values.keys().map(String::as_str)
+    }
+}
+
+pub const SECRET_MASK: &str = "••••••";
+
+/// `1.5s`, `250ms`, `2m`, `1h` — the journey language's duration form.
+pub fn format_duration(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms == 0 {
+        "0s".into()
+    } else if ms % 3_600_000 == 0 {
+        format!("{}h", ms / 3_600_000)
+    } else if ms % 60_000 == 0 {
+        format!("{}m", ms / 60_000)
+    } else if ms % 1000 == 0 {
+        format!("{}s", ms / 1000)
+    } else {
+        format!("{ms}ms")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_every_secret_value_longest_first() {
+        let mut v = Variables::default();
+        v.set_secret("PASSWORD", "hunter2hunter2");
+        v.set_secret("PIN", "hunter2");
+        v.set("USER", "mario");
+        assert_eq!(v.mask("mario:hunter2hunter2 / hunter2"), "mario:•••••• / ••••••");
+    }
+
+    #[test]
+    fn template_renders_and_displays_as_written() {
+        let t = Template {
+            parts: vec![TemplatePart::Literal("Hi ".into()), TemplatePart::Var("NAME".into())],
+        };
+        let mut v = Variables::default();
+        v.set("NAME", "Ada");
+        assert_eq!(t.render(&v), "Hi Ada");
+        assert_eq!(t.to_string(), "Hi ${NAME}");
+    }
+
+    #[test]
+    fn durations_format_in_the_largest_exact_unit() {
+        assert_eq!(format_duration(Duration::from_millis(1500)), "1500ms");
+        assert_eq!(format_duration(Duration::from_secs(120)), "2m");
+        assert_eq!(format_duration(Duration::from_secs(15)), "15s");
+    }
+}

@@ -1,0 +1,18 @@
+//! vedetta: synthetic user journeys in a real browser.
+//!
+//! The data's way through (see DESIGN.md): a journey file is parsed and validated by
+//! [`journey`] into a typed `Journey`; the [`runner`] walks it in a [`browser`] session, asking
+//! [`otp`] sources for codes and [`evidence`] to keep screenshots, and emits events that the
+//! [`report`]ers turn into console lines and files. [`demo`] is the embedded bank and [`inbox`]
+//! the SMS inbox. [`cli`] ties them to the command line.
+
+pub mod browser;
+pub mod cli;
+pub mod commands;
+pub mod demo;
+pub mod evidence;
+pub mod inbox;
+pub mod journey;
+pub mod otp;
+pub mod report;
+pub mod runner;

@@ -1,0 +1,183 @@
+//! What a run produced: the data behind every report. Failure is data here, not an `Err`.
+//!
+//! Serialised as-is into the JSON report (`--report-json`), whose field names are a contract
+//! (DESIGN.md): fields may be added, never renamed.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    pub vedetta_version: String,
+    /// RFC 3339, UTC.
+    pub started_at: String,
+    pub duration_ms: u64,
+    /// Set when the run was cut short (Ctrl-C, SIGTERM): `"SIGINT"` or `"SIGTERM"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interrupted: Option<String>,
+    pub journeys: Vec<JourneyResult>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct JourneyResult {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    pub file: String,
+    pub status: JourneyStatus,
+    /// How many times the journey was walked (1 + retries used).
+    pub attempts: u32,
+    pub started_at: String,
+    pub duration_ms: u64,
+    /// The steps of the last attempt.
+    pub steps: Vec<StepResult>,
+    /// Why the harness could not do its job, when `status` is `error`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Earlier attempts that failed, oldest first (empty unless retried).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub previous_attempts: Vec<AttemptResult>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AttemptResult {
+    pub attempt: u32,
+    pub status: JourneyStatus,
+    pub duration_ms: u64,
+    pub steps: Vec<StepResult>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JourneyStatus {
+    Passed,
+    Failed,
+    /// Passed after at least one failed attempt. Counts as passed for the exit code.
+    Flaky,
+    /// The harness could not do its job (no browser, grid unreachable, browser crashed,
+    /// interrupted). Never the site's fault.
+    Error,
+}
+
+impl JourneyStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JourneyStatus::Passed => "passed",
+            JourneyStatus::Failed => "failed",
+            JourneyStatus::Flaky => "flaky",
+            JourneyStatus::Error => "error",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StepResult {
+    /// 1-based position in the journey's walk, counting steps inside `include` and `when`.
+    pub index: usize,
+    pub name: String,
+    /// The action's keyword: `click`, `otp`, …
+    pub action: String,
+    /// The file the step is written in (differs from the journey's for included steps).
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub status: StepStatus,
+    pub duration_ms: u64,
+    /// Set for `optional: true` steps.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub optional: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<Failure>,
+    /// Why a step was skipped: `"an earlier step failed"`, `"condition not met"`, …
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skip_reason: Option<String>,
+    /// A screenshot kept for a passing step (`screenshot:` steps, `screenshots: every_step`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub screenshot: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepStatus {
+    Passed,
+    Failed,
+    Skipped,
+}
+
+impl StepStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepStatus::Passed => "passed",
+            StepStatus::Failed => "failed",
+            StepStatus::Skipped => "skipped",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Failure {
+    pub category: FailureCategory,
+    /// Secrets already masked.
+    pub message: String,
+    /// Path of the failure screenshot (PNG of the viewport), when one was taken.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub screenshot: Option<String>,
+    /// The folder holding this failure's evidence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
+    /// The `fail_fast` signature that showed, when the category is `outage` because of one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+    /// The page's URL when the step failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureCategory {
+    /// A fail_fast signature, or an HTTP error page.
+    Outage,
+    /// Waited the step's whole timeout for something that did not happen.
+    Timeout,
+    /// The page showed something other than what the step expected.
+    Assertion,
+    /// The element the step was after never appeared.
+    ElementMissing,
+    /// The one-time code never came.
+    OtpNotReceived,
+    /// The page could not be loaded (DNS, refused connection, TLS).
+    Navigation,
+    /// The harness failed mid-step (browser crashed, driver gone).
+    Infrastructure,
+}
+
+impl FailureCategory {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureCategory::Outage => "outage",
+            FailureCategory::Timeout => "timeout",
+            FailureCategory::Assertion => "assertion",
+            FailureCategory::ElementMissing => "element_missing",
+            FailureCategory::OtpNotReceived => "otp_not_received",
+            FailureCategory::Navigation => "navigation",
+            FailureCategory::Infrastructure => "infrastructure",
+        }
+    }
+}
+
+impl RunReport {
+    /// The process exit code for this run: 0 all passed (flaky counts), 1 a journey failed,
+    /// 3 the harness could not run a journey (and none failed).
+    pub fn exit_code(&self) -> i32 {
+        let any = |s| self.journeys.iter().any(|j| j.status == s);
+        if any(JourneyStatus::Failed) {
+            1
+        } else if any(JourneyStatus::Error) {
+            3
+        } else {
+            0
+        }
+    }
+}
