@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Quick start, command 1: build vedetta and walk the demo journey against the embedded demo
+# bank in a real headless Chromium. Extra arguments go to `vedetta demo` (e.g. --fault outage).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/ensure-browser.sh
+ensure_browser
+cargo build --quiet --bin vedetta
+exec target/debug/vedetta demo "$@"
