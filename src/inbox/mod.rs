@@ -1,1 +1,35 @@
-//! TODO
+//! vedetta's SMS inbox: the endpoint an SMS provider posts inbound messages to, and the store
+//! `otp: {from: sms}` steps take their codes from.
+//!
+//! - [`store`]: the messages and the atomic "take the newest matching code" operation.
+//! - [`server`]: the HTTP side (Twilio's signed webhook, a generic JSON webhook, the long-poll
+//!   API for remote runners).
+//! - [`twilio`]: Twilio's `X-Twilio-Signature` scheme.
+//! - [`remote`]: the client a runner uses to take codes from an inbox served elsewhere.
+
+pub mod remote;
+pub mod server;
+pub mod store;
+pub mod twilio;
+
+pub use remote::RemoteInbox;
+pub use server::{InboxConfig, InboxServer, serve};
+pub use store::{Inbox, InvalidNumber, normalise_number};
+
+/// Compares two secrets in time that depends only on their lengths, so a caller probing a
+/// token byte by byte learns nothing from response times.
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A random token of `bytes` random bytes, hex-encoded: for bearer tokens and the demo's
+/// Twilio auth token.
+pub fn random_token(bytes: usize) -> String {
+    use rand::RngCore;
+    let mut buf = vec![0u8; bytes];
+    rand::thread_rng().fill_bytes(&mut buf);
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}

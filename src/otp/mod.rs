@@ -1,12 +1,17 @@
 //! One-time codes: where an `otp:` step gets its code. The runner calls [`OtpSources::fetch`];
 //! each source lives in its own file.
 
+pub mod command;
+pub mod http;
+pub mod sms;
+pub mod totp;
+
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use crate::journey::model::{OtpStep, Variables};
+use crate::journey::model::{OtpSource, OtpStep, Variables};
 
-/// Why no code could be had.
+/// Why no code could be had. Messages never contain a code, and secrets in them are masked.
 #[derive(Debug, thiserror::Error)]
 pub enum OtpError {
     /// The code did not come within the step's timeout (category `otp_not_received`).
@@ -16,6 +21,16 @@ pub enum OtpError {
     /// category `infrastructure`.
     #[error("{0}")]
     Unavailable(String),
+}
+
+impl OtpError {
+    /// The same error with every secret value in its message masked.
+    fn masked(self, vars: &Variables) -> OtpError {
+        match self {
+            OtpError::NotReceived(m) => OtpError::NotReceived(vars.mask(&m)),
+            OtpError::Unavailable(m) => OtpError::Unavailable(vars.mask(&m)),
+        }
+    }
 }
 
 /// vedetta's SMS inbox, in-process or remote: the seam behind `otp: {from: sms}`.
@@ -32,15 +47,22 @@ pub trait SmsInbox: Send + Sync {
     ) -> futures::future::BoxFuture<'a, Result<String, OtpError>>;
 }
 
-/// The OTP sources a run has: totp, http and command always; sms when an inbox is configured.
+/// The OTP sources a run has: totp, http and command always; sms when an inbox is configured
+/// (an in-process `Arc<inbox::Inbox>` or an `inbox::RemoteInbox`).
 #[derive(Clone, Default)]
 pub struct OtpSources {
     pub sms: Option<Arc<dyn SmsInbox>>,
 }
 
 impl OtpSources {
-    /// Gets the code for `step`, waiting at most `timeout`. `started` is when the step began:
-    /// only SMS messages that arrived after it count.
+    /// Sources with this SMS inbox.
+    pub fn with_sms(inbox: Arc<dyn SmsInbox>) -> OtpSources {
+        OtpSources { sms: Some(inbox) }
+    }
+
+    /// Gets the code for `step`, waiting at most `timeout` (TOTP may wait up to 3 s more for a
+    /// fresh window, never longer than `timeout` in total). `started` is when the step began:
+    /// SMS messages count from [`sms::LOOKBACK`] before it (see there why).
     pub async fn fetch(
         &self,
         step: &OtpStep,
@@ -48,7 +70,25 @@ impl OtpSources {
         started: SystemTime,
         timeout: Duration,
     ) -> Result<String, OtpError> {
-        let _ = (step, vars, started, timeout);
-        Err(OtpError::Unavailable("OTP sources are not built yet".into()))
+        let fetched = match &step.source {
+            OtpSource::Sms { to, pattern } => {
+                sms::fetch(
+                    self.sms.as_deref(),
+                    &to.render(vars),
+                    pattern,
+                    started,
+                    timeout,
+                )
+                .await
+            }
+            OtpSource::Totp { secret } => totp::fetch(&secret.render(vars), timeout).await,
+            OtpSource::Http { url, pattern } => {
+                http::fetch(&url.render(vars), pattern, timeout).await
+            }
+            OtpSource::Command { run, pattern } => {
+                command::fetch(&run.render(vars), pattern, timeout).await
+            }
+        };
+        fetched.map_err(|e| e.masked(vars))
     }
 }

@@ -1,0 +1,191 @@
+//! The demo bank's HTML. Self-contained pages (inline CSS and SVG, no external requests, no
+//! favicon request), so the demo works offline and screenshots show what a customer would see.
+
+use super::{DEMO_BALANCE, OUTAGE_MESSAGE};
+
+const STYLE: &str = r#"
+*{box-sizing:border-box}
+body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;background:#f2f4f8;color:#1c2333}
+header{background:#0b3d6e;color:#fff;display:flex;align-items:center;justify-content:space-between;padding:14px 32px}
+header .brand{display:flex;align-items:center;gap:10px;font-weight:700;font-size:20px;letter-spacing:.3px}
+header nav a{color:#cfe3ff;margin-left:18px;text-decoration:none;font-size:15px}
+main{max-width:880px;margin:36px auto;padding:0 20px}
+.card{background:#fff;border-radius:14px;box-shadow:0 2px 10px rgba(11,61,110,.08);padding:28px;margin-bottom:22px}
+.hero{display:flex;gap:28px;align-items:center}
+.hero h1{margin:0 0 10px;font-size:30px}
+.muted{color:#5b6476}
+.btn{display:inline-block;background:#0b6ee0;color:#fff;border:0;border-radius:10px;padding:12px 22px;font-size:16px;text-decoration:none;cursor:pointer}
+.btn:hover{background:#095bb8}
+.btn.secondary{background:#e6edf7;color:#0b3d6e}
+form label{display:block;margin:14px 0 6px;font-weight:600}
+form input{width:100%;padding:11px 12px;border:1px solid #c5cedd;border-radius:9px;font-size:16px}
+form .btn{margin-top:20px;width:100%}
+.narrow{max-width:420px;margin:0 auto}
+.error{background:#fdecec;color:#9b1c1c;border:1px solid #f5c2c2;border-radius:9px;padding:10px 12px}
+.notice{background:#eef6ff;border:1px solid #cfe3ff;border-radius:9px;padding:10px 12px}
+.bankcard{background:linear-gradient(135deg,#0b3d6e,#0b6ee0);color:#fff;border-radius:16px;padding:22px;max-width:360px}
+.bankcard .num{font-family:ui-monospace,Menlo,Consolas,monospace;letter-spacing:2px;margin:26px 0 10px}
+.balance{font-size:34px;font-weight:700;margin:6px 0}
+table{width:100%;border-collapse:collapse}
+td{padding:9px 4px;border-bottom:1px solid #eef1f6}
+td.amount{text-align:right;font-variant-numeric:tabular-nums}
+#cookie-banner{position:fixed;bottom:0;left:0;right:0;background:#1c2333;color:#fff;padding:14px 32px;display:flex;justify-content:space-between;align-items:center;gap:20px}
+.outage{text-align:center;padding:48px 28px}
+.outage h1{color:#9b1c1c}
+footer{text-align:center;color:#8a93a5;font-size:13px;margin:40px 0}
+"#;
+
+const LOGO: &str = r##"<svg width="30" height="30" viewBox="0 0 30 30" aria-hidden="true"><circle cx="15" cy="15" r="14" fill="#fff"/><path d="M8 10 L15 22 L22 10" stroke="#0b3d6e" stroke-width="3.2" fill="none" stroke-linecap="round" stroke-linejoin="round"/></svg>"##;
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn layout(title: &str, signed_in: bool, body: &str) -> String {
+    let nav = if signed_in {
+        r#"<a href="/account">Account</a><form method="post" action="/logout" style="display:inline"><button id="logout" class="btn secondary" style="margin-left:18px;padding:6px 14px;font-size:14px">Log out</button></form>"#
+    } else {
+        r#"<a href="/">Home</a><a href="/login">Log in</a>"#
+    };
+    format!(
+        r#"<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>{title} · Vedetta Bank</title><link rel="icon" href="data:,"><style>{STYLE}</style></head>
+<body><header><div class="brand">{LOGO}<span>Vedetta Bank</span></div><nav>{nav}</nav></header>
+<main>{body}</main>
+<footer>Vedetta Bank is a demo site served by vedetta. No real money, no real customers.</footer>
+</body></html>"#,
+        title = escape(title)
+    )
+}
+
+fn error_box(error: Option<&str>) -> String {
+    error
+        .map(|e| {
+            format!(
+                r#"<p id="error" class="error" role="alert">{}</p>"#,
+                escape(e)
+            )
+        })
+        .unwrap_or_default()
+}
+
+pub fn home(show_cookie_banner: bool) -> String {
+    let banner = if show_cookie_banner {
+        r#"<div id="cookie-banner"><span>We use technical cookies only, to keep you signed in.</span>
+<button class="accept btn" onclick="document.cookie='vb_cookies=ok; path=/; SameSite=Lax';document.getElementById('cookie-banner').remove()">Accept</button></div>"#
+    } else {
+        ""
+    };
+    layout(
+        "Home",
+        false,
+        &format!(
+            r#"<section class="card hero"><div><h1>Your card, always in view.</h1>
+<p class="muted">Check your balance and recent payments any time, from any device.</p>
+<a id="login" class="btn" href="/login">Log in</a></div>
+<div class="bankcard"><div>Vedetta Classic</div><div class="num">•••• •••• •••• 4821</div><div>MARIO ROSSI</div></div></section>
+<section class="card"><h2>Secure by design</h2><p class="muted">Every login is confirmed with a one-time code sent by SMS to your phone.</p></section>
+{banner}"#
+        ),
+    )
+}
+
+pub fn login(username: &str, error: Option<&str>) -> String {
+    layout(
+        "Log in",
+        false,
+        &format!(
+            r#"<section class="card narrow"><h1>Log in</h1>{error}
+<form method="post" action="/login" autocomplete="off">
+<label for="username">Username</label><input id="username" name="username" value="{username}" autocomplete="username">
+<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password">
+<button id="submit" class="btn" type="submit">Log in</button>
+</form></section>"#,
+            error = error_box(error),
+            username = escape(username)
+        ),
+    )
+}
+
+/// `+393330000001` → `+39 333 ••• 0001`: enough for the customer to recognise the phone.
+fn masked_phone(phone: &str) -> String {
+    if phone.len() < 9 {
+        return "your phone".into();
+    }
+    format!(
+        "{} {} ••• {}",
+        &phone[..3],
+        &phone[3..6],
+        &phone[phone.len() - 4..]
+    )
+}
+
+pub fn verify(phone: &str, error: Option<&str>) -> String {
+    layout(
+        "Confirm it's you",
+        false,
+        &format!(
+            r#"<section class="card narrow"><h1>Confirm it's you</h1>
+<p class="notice">We sent a 6-digit code by SMS to <strong>{phone}</strong>. It expires in 5 minutes.</p>{error}
+<form method="post" action="/verify" autocomplete="off">
+<label for="otp">Verification code</label><input id="otp" name="otp" inputmode="numeric" autocomplete="one-time-code" maxlength="6">
+<button id="verify" class="btn" type="submit">Verify</button>
+</form></section>"#,
+            phone = escape(&masked_phone(phone)),
+            error = error_box(error)
+        ),
+    )
+}
+
+pub fn account(show_balance: bool) -> String {
+    let balance = if show_balance {
+        format!(
+            r#"<div class="balance" id="balance">{}</div><p class="muted">Available balance</p>"#,
+            escape(DEMO_BALANCE)
+        )
+    } else {
+        // What customers saw in the incident: the page, but never the balance.
+        r#"<div class="balance muted" id="balance-loading">Loading your balance…</div><p class="muted">Available balance</p>"#.to_string()
+    };
+    layout(
+        "Your card",
+        true,
+        &format!(
+            r#"<h1>Welcome back, Mario</h1>
+<section class="card hero"><div id="card" class="bankcard"><div>Vedetta Classic</div><div class="num">•••• •••• •••• 4821</div><div>MARIO ROSSI</div></div>
+<div>{balance}</div></section>
+<section class="card"><h2>Recent payments</h2><table>
+<tr><td>Supermercato Esselunga</td><td class="amount">− € 54,20</td></tr>
+<tr><td>Trenitalia</td><td class="amount">− € 19,90</td></tr>
+<tr><td>Salary</td><td class="amount">+ € 1.850,00</td></tr>
+</table></section>"#
+        ),
+    )
+}
+
+/// The 503 page of the `outage` fault, as customers saw it in the incident.
+pub fn outage() -> String {
+    layout(
+        "Servizio non disponibile",
+        false,
+        &format!(
+            r#"<section class="card outage"><h1>Servizio non disponibile</h1>
+<p id="outage-message">{}</p>
+<button id="retry" class="btn" onclick="location.reload()">Retry</button></section>"#,
+            escape(OUTAGE_MESSAGE)
+        ),
+    )
+}
