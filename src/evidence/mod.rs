@@ -1,1 +1,6 @@
-//! TODO
+//! Evidence of what the customer saw: screenshots (with secrets blanked in the pixels) and the
+//! folder they are kept in.
+
+pub mod screenshot;
+
+pub use screenshot::{CaptureError, SecretsOnPage, capture, screenshot_file_name, slug};

@@ -6,12 +6,30 @@ use super::result::{JourneyResult, StepResult};
 #[derive(Debug, Clone)]
 pub enum Event {
     /// A journey attempt begins (attempt is 1-based).
-    JourneyStarted { journey: String, title: Option<String>, attempt: u32, attempts_allowed: u32 },
-    StepStarted { journey: String, index: usize, name: String },
-    StepFinished { journey: String, step: StepResult },
+    JourneyStarted {
+        journey: String,
+        title: Option<String>,
+        attempt: u32,
+        attempts_allowed: u32,
+    },
+    StepStarted {
+        journey: String,
+        index: usize,
+        name: String,
+    },
+    StepFinished {
+        journey: String,
+        step: StepResult,
+    },
     /// An attempt failed and another will follow.
-    Retrying { journey: String, attempt: u32, reason: String },
-    JourneyFinished { result: JourneyResult },
+    Retrying {
+        journey: String,
+        attempt: u32,
+        reason: String,
+    },
+    JourneyFinished {
+        result: JourneyResult,
+    },
 }
 
 /// A consumer of runner events.

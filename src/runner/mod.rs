@@ -1,4 +1,19 @@
-//! Walks a journey in a browser, step by step, and reports events.
+//! Walks journeys in a browser, step by step, and reports events.
+//!
+//! [`run`] takes validated journeys and returns a [`result::RunReport`]: failure is data, never
+//! an `Err` or a panic. Each journey attempt gets a fresh browser session; the steps' waits poll
+//! the page and its `fail_fast` signatures until the step's timeout.
 
+mod actions;
+mod attempt;
 pub mod event;
+mod fail_fast;
+mod failure;
+mod journey;
+mod options;
 pub mod result;
+mod run;
+mod walk;
+
+pub use options::RunOptions;
+pub use run::run;

@@ -1,0 +1,301 @@
+//! A chromedriver we start and own: one per browser session, on a free loopback port, in its
+//! own process group so that killing the group also ends every Chromium process it started.
+//!
+//! Every exit path kills the group: [`LocalDriver::stop`] on the normal path, `Drop` when a
+//! task is dropped mid-step (cancellation, panic), and `PR_SET_PDEATHSIG` on Linux so that a
+//! SIGKILLed vedetta does not leave the driver behind.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
+
+use super::error::BrowserError;
+use super::temp_dir::TempDir;
+
+/// How long chromedriver may take to answer `/status` after it was started.
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A running chromedriver and the profile directory of the browser it drives.
+#[derive(Debug)]
+pub struct LocalDriver {
+    child: Option<Child>,
+    pid: u32,
+    port: u16,
+    /// Holds `profile/` (the browser's `--user-data-dir`) and `chromedriver.log`.
+    dir: TempDir,
+}
+
+impl LocalDriver {
+    /// Starts chromedriver (`path`, else `chromedriver` on PATH) and waits until it is ready.
+    /// `label` names the driver in [`drivers`] (the journey's name).
+    pub async fn start(path: Option<&Path>, label: &str) -> Result<LocalDriver, BrowserError> {
+        let program = resolve_driver(path)?;
+        let dir = TempDir::new("vedetta").map_err(|e| {
+            BrowserError::Setup(format!("could not create a browser profile dir: {e}"))
+        })?;
+        std::fs::create_dir(dir.path().join("profile")).map_err(|e| {
+            BrowserError::Setup(format!("could not create a browser profile dir: {e}"))
+        })?;
+        let log_path = dir.path().join("chromedriver.log");
+        let log = std::fs::File::create(&log_path).map_err(|e| {
+            BrowserError::Setup(format!("could not create {}: {e}", log_path.display()))
+        })?;
+        let log2 = log.try_clone().map_err(|e| {
+            BrowserError::Setup(format!("could not create {}: {e}", log_path.display()))
+        })?;
+        let port = free_port().map_err(|e| {
+            BrowserError::Setup(format!("no free loopback port for chromedriver: {e}"))
+        })?;
+
+        let mut cmd = Command::new(&program);
+        cmd.arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(log)
+            .stderr(log2);
+        {
+            use std::os::unix::process::CommandExt;
+            cmd.process_group(0);
+            // SAFETY: prctl is async-signal-safe; nothing else runs between fork and exec.
+            // The signal fires when the spawning *thread* exits; tokio's worker threads live as
+            // long as the runtime, whose end is also the end of every run.
+            #[cfg(target_os = "linux")]
+            unsafe {
+                cmd.pre_exec(|| {
+                    nix::sys::prctl::set_pdeathsig(Signal::SIGKILL).map_err(std::io::Error::from)
+                });
+            }
+        }
+        let child = cmd.spawn().map_err(|e| {
+            BrowserError::Setup(format!(
+                "could not start chromedriver {}: {e}",
+                program.display()
+            ))
+        })?;
+        let pid = child.id();
+        register(label, pid);
+        let mut driver = LocalDriver {
+            child: Some(child),
+            pid,
+            port,
+            dir,
+        };
+        driver.wait_ready(&log_path).await?;
+        tracing::debug!(pid, port, "chromedriver ready");
+        Ok(driver)
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The driver's PID, which is also its process group's id.
+    pub fn pid(&self) -> u32 {
+        self.pid
+    }
+
+    /// The browser's `--user-data-dir`.
+    pub fn profile_dir(&self) -> PathBuf {
+        self.dir.path().join("profile")
+    }
+
+    async fn wait_ready(&mut self, log_path: &Path) -> Result<(), BrowserError> {
+        let status_url = format!("{}/status", self.url());
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .timeout(Duration::from_secs(2))
+            .build()
+            .map_err(|e| BrowserError::Setup(format!("http client: {e}")))?;
+        let deadline = Instant::now() + STARTUP_TIMEOUT;
+        loop {
+            if let Some(child) = self.child.as_mut()
+                && let Ok(Some(status)) = child.try_wait()
+            {
+                let log = std::fs::read_to_string(log_path).unwrap_or_default();
+                let tail: Vec<&str> = log.lines().rev().take(5).collect();
+                let tail: Vec<&str> = tail.into_iter().rev().collect();
+                return Err(BrowserError::Setup(format!(
+                    "chromedriver exited at startup ({status}): {}",
+                    tail.join(" | ")
+                )));
+            }
+            if let Ok(resp) = http.get(&status_url).send().await
+                && let Ok(body) = resp.json::<serde_json::Value>().await
+                && body["value"]["ready"].as_bool() == Some(true)
+            {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                return Err(BrowserError::Setup(format!(
+                    "chromedriver did not become ready on port {} within {}s",
+                    self.port,
+                    STARTUP_TIMEOUT.as_secs()
+                )));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Kills the driver's process group and reaps the driver, without blocking the runtime.
+    pub async fn stop(mut self) {
+        self.kill_group();
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < deadline {
+            let reaped = self
+                .child
+                .as_mut()
+                .is_none_or(|c| !matches!(c.try_wait(), Ok(None)));
+            if reaped && !process_group_alive(self.pid) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        self.finish();
+    }
+
+    fn kill_group(&self) {
+        // ESRCH (already gone) is fine.
+        let _ = killpg(Pid::from_raw(self.pid as i32), Signal::SIGKILL);
+    }
+
+    /// Reaps the driver (blocking briefly) and marks it stopped.
+    fn finish(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        unregister(self.pid);
+    }
+}
+
+impl Drop for LocalDriver {
+    fn drop(&mut self) {
+        if self.child.is_some() {
+            self.kill_group();
+            self.finish();
+            // Give the group's Chromium processes a moment to go before the profile is removed.
+            let deadline = Instant::now() + Duration::from_secs(2);
+            while process_group_alive(self.pid) && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    }
+}
+
+fn resolve_driver(path: Option<&Path>) -> Result<PathBuf, BrowserError> {
+    match path {
+        Some(p) if p.is_file() => Ok(p.to_path_buf()),
+        Some(p) => Err(BrowserError::Setup(format!(
+            "chromedriver not found at {}; install Debian's chromium-driver or pass --driver PATH",
+            p.display()
+        ))),
+        None => find_on_path("chromedriver").ok_or_else(|| {
+            BrowserError::Setup(
+                "chromedriver not found on PATH; install Debian's chromium-driver or pass --driver PATH"
+                    .into(),
+            )
+        }),
+    }
+}
+
+fn find_on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+/// A port that was free a moment ago: bind port 0, read it, release it.
+fn free_port() -> std::io::Result<u16> {
+    let l = std::net::TcpListener::bind("127.0.0.1:0")?;
+    Ok(l.local_addr()?.port())
+}
+
+/// Whether any live (non-zombie) process is still in process group `pgid`.
+pub fn process_group_alive(pgid: u32) -> bool {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    entries.flatten().any(|e| {
+        let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
+            return false;
+        };
+        matches!(proc_stat(pid), Some(s) if s.pgrp == pgid && s.state != 'Z')
+    })
+}
+
+/// The fields of `/proc/PID/stat` this module needs.
+#[derive(Debug, Clone)]
+pub struct ProcStat {
+    pub pid: u32,
+    pub comm: String,
+    pub state: char,
+    pub ppid: u32,
+    pub pgrp: u32,
+}
+
+pub fn proc_stat(pid: u32) -> Option<ProcStat> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // comm is in parentheses and may hold spaces: split at the last ')'.
+    let open = s.find('(')?;
+    let close = s.rfind(')')?;
+    let comm = s[open + 1..close].to_string();
+    let mut rest = s[close + 1..].split_whitespace();
+    let state = rest.next()?.chars().next()?;
+    let ppid = rest.next()?.parse().ok()?;
+    let pgrp = rest.next()?.parse().ok()?;
+    Some(ProcStat {
+        pid,
+        comm,
+        state,
+        ppid,
+        pgrp,
+    })
+}
+
+/// A chromedriver this process started.
+#[derive(Debug, Clone)]
+pub struct DriverRecord {
+    /// The journey it was started for.
+    pub label: String,
+    /// PID and process group id.
+    pub pid: u32,
+    /// Not yet stopped.
+    pub running: bool,
+}
+
+static DRIVERS: Mutex<Vec<DriverRecord>> = Mutex::new(Vec::new());
+
+fn register(label: &str, pid: u32) {
+    if let Ok(mut d) = DRIVERS.lock() {
+        d.push(DriverRecord {
+            label: label.to_string(),
+            pid,
+            running: true,
+        });
+    }
+}
+
+fn unregister(pid: u32) {
+    if let Ok(mut d) = DRIVERS.lock() {
+        for r in d.iter_mut().filter(|r| r.pid == pid) {
+            r.running = false;
+        }
+    }
+}
+
+/// Every chromedriver this process has started, oldest first (for diagnostics and tests).
+pub fn drivers() -> Vec<DriverRecord> {
+    DRIVERS.lock().map(|d| d.clone()).unwrap_or_default()
+}
+
+/// Kills every running driver's process group at once: for an emergency exit (a second
+/// Ctrl-C) where the normal shutdown cannot be awaited.
+pub fn kill_all() {
+    for r in drivers().into_iter().filter(|r| r.running) {
+        let _ = killpg(Pid::from_raw(r.pid as i32), Signal::SIGKILL);
+    }
+}

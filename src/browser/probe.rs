@@ -1,0 +1,65 @@
+//! What one poll of the page sees (see `probe.js`).
+
+use super::selector::Selector;
+use fantoccini::elements::Element;
+
+/// What to look at in one poll.
+#[derive(Debug, Clone, Default)]
+pub struct ProbeRequest<'a> {
+    /// The step's element, if it has one.
+    pub target: Option<&'a Selector>,
+    /// `fail_fast` element signatures: reported visible or not, in order.
+    pub signatures: &'a [Selector],
+    /// Also read the body's visible text (for text signatures and `text:` waits).
+    pub want_text: bool,
+}
+
+/// The page as one poll saw it.
+#[derive(Debug, Clone)]
+pub struct PageProbe {
+    /// HTTP status of the document's navigation, when the browser knows it.
+    pub status: Option<u16>,
+    pub title: String,
+    pub url: String,
+    pub body_text: Option<String>,
+    /// One per requested signature selector: whether a visible element matches it.
+    pub signatures_visible: Vec<bool>,
+    pub target: Option<ElementProbe>,
+}
+
+#[derive(Debug, Clone)]
+pub enum ElementProbe {
+    /// Nothing on the page matches.
+    Missing,
+    /// The selector itself is invalid (bad CSS or XPath).
+    Invalid(String),
+    Found {
+        element: Element,
+        /// How many elements matched.
+        count: usize,
+        visible: bool,
+        enabled: bool,
+        checked: bool,
+        /// Visible text (an input's value), when visible.
+        text: Option<String>,
+    },
+}
+
+impl ElementProbe {
+    pub fn is_actionable(&self) -> bool {
+        matches!(
+            self,
+            ElementProbe::Found {
+                visible: true,
+                enabled: true,
+                ..
+            }
+        )
+    }
+
+    pub fn is_visible(&self) -> bool {
+        matches!(self, ElementProbe::Found { visible: true, .. })
+    }
+}
+
+pub(crate) const PROBE_JS: &str = include_str!("probe.js");

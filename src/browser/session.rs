@@ -1,0 +1,317 @@
+//! One browser session: a fantoccini client, and the chromedriver behind it when we started it.
+
+use std::time::Duration;
+
+use fantoccini::actions::{InputSource, KeyAction, KeyActions, MouseActions, PointerAction};
+use fantoccini::wd::{Capabilities, TimeoutConfiguration};
+use fantoccini::{Client, ClientBuilder};
+use serde_json::{Value as Json, json};
+
+pub use fantoccini::elements::Element;
+
+use super::config::BrowserConfig;
+use super::driver::LocalDriver;
+use super::error::BrowserError;
+use super::probe::{ElementProbe, PROBE_JS, PageProbe, ProbeRequest};
+
+/// How long creating a session (starting the browser) may take.
+const SESSION_START_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a polite `DELETE /session` may take before the driver is killed anyway.
+const SESSION_CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Flags headless Chromium needs as root in a container, and to stay off the network.
+const CHROMIUM_ARGS: &[&str] = &[
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+    "--force-device-scale-factor=1",
+];
+
+/// A live browser session. Close it with [`Session::close`]; if it is dropped instead (a
+/// cancelled task), the driver's `Drop` still kills the browser.
+pub struct Session {
+    client: Client,
+    driver: Option<LocalDriver>,
+}
+
+impl Session {
+    /// Starts a browser whose viewport is exactly `width`×`height` CSS pixels. `label` names
+    /// the driver process in [`super::driver::drivers`].
+    pub async fn start(
+        config: &BrowserConfig,
+        width: u32,
+        height: u32,
+        label: &str,
+    ) -> Result<Session, BrowserError> {
+        let (driver, url) = match &config.webdriver_url {
+            Some(url) => (None, url.clone()),
+            None => {
+                let d = LocalDriver::start(config.driver_path.as_deref(), label).await?;
+                let url = d.url();
+                (Some(d), url)
+            }
+        };
+        let caps = capabilities(config, width, height, driver.as_ref());
+        let connect = async {
+            if url.starts_with("https:") {
+                let connector = hyper_rustls::HttpsConnectorBuilder::new()
+                    .with_webpki_roots()
+                    .https_or_http()
+                    .enable_http1()
+                    .build();
+                ClientBuilder::new(connector)
+                    .capabilities(caps)
+                    .connect(&url)
+                    .await
+            } else {
+                let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+                ClientBuilder::new(connector)
+                    .capabilities(caps)
+                    .connect(&url)
+                    .await
+            }
+        };
+        let client = match tokio::time::timeout(SESSION_START_TIMEOUT, connect).await {
+            Ok(Ok(c)) => c,
+            Ok(Err(e)) => {
+                if let Some(d) = driver {
+                    d.stop().await;
+                }
+                return Err(BrowserError::from(e));
+            }
+            Err(_) => {
+                if let Some(d) = driver {
+                    d.stop().await;
+                }
+                return Err(BrowserError::Setup(format!(
+                    "the browser did not start within {}s",
+                    SESSION_START_TIMEOUT.as_secs()
+                )));
+            }
+        };
+        let session = Session { client, driver };
+        if let Err(e) = session.fit_viewport(width, height).await {
+            session.close().await;
+            return Err(BrowserError::Setup(format!(
+                "could not size the browser window: {e}"
+            )));
+        }
+        Ok(session)
+    }
+
+    /// The chromedriver's PID (= its process group), when we started it.
+    pub fn driver_pid(&self) -> Option<u32> {
+        self.driver.as_ref().map(LocalDriver::pid)
+    }
+
+    /// `--window-size` sizes the window, not the page: correct by the difference once, so that
+    /// screenshots are exactly the viewport.
+    async fn fit_viewport(&self, width: u32, height: u32) -> Result<(), BrowserError> {
+        let inner = self
+            .client
+            .execute("return [window.innerWidth, window.innerHeight];", vec![])
+            .await?;
+        let (iw, ih) = (
+            inner[0].as_i64().unwrap_or(0),
+            inner[1].as_i64().unwrap_or(0),
+        );
+        if iw == width as i64 && ih == height as i64 {
+            return Ok(());
+        }
+        let (ow, oh) = self.client.get_window_size().await?;
+        let w = (ow as i64 + width as i64 - iw).max(1) as u32;
+        let h = (oh as i64 + height as i64 - ih).max(1) as u32;
+        self.client.set_window_size(w, h).await?;
+        Ok(())
+    }
+
+    /// Ends the session and the driver (and with it every browser process).
+    pub async fn close(self) {
+        let Session { client, driver } = self;
+        // Politely first (Chromium flushes and exits); the kill below covers a hung browser.
+        let _ = tokio::time::timeout(SESSION_CLOSE_TIMEOUT, client.close()).await;
+        if let Some(d) = driver {
+            d.stop().await;
+        }
+    }
+
+    /// Ends the driver at once, without asking the browser (after cancellation).
+    pub async fn kill(self) {
+        if let Some(d) = self.driver {
+            d.stop().await;
+        }
+    }
+
+    /// Navigates to `url`, waiting at most `timeout` for the page to load.
+    pub async fn goto(&self, url: &str, timeout: Duration) -> Result<(), BrowserError> {
+        self.client
+            .update_timeouts(TimeoutConfiguration::new(None, Some(timeout), None))
+            .await?;
+        self.client.goto(url).await?;
+        Ok(())
+    }
+
+    pub async fn current_url(&self) -> Result<String, BrowserError> {
+        Ok(self.client.current_url().await?.to_string())
+    }
+
+    /// One look at the page: its state, the step's element, the fail_fast signatures.
+    pub async fn probe(&self, req: &ProbeRequest<'_>) -> Result<PageProbe, BrowserError> {
+        let arg = json!({
+            "target": req.target,
+            "signatures": req.signatures,
+            "want_text": req.want_text,
+        });
+        let v = self.client.execute(PROBE_JS, vec![arg]).await?;
+        Ok(self.parse_probe(v))
+    }
+
+    fn parse_probe(&self, v: Json) -> PageProbe {
+        let target = v.get("target").filter(|t| !t.is_null()).map(|t| {
+            if let Some(msg) = t.get("invalid").and_then(Json::as_str) {
+                ElementProbe::Invalid(msg.to_string())
+            } else if let Some(element) = t.get("element").and_then(|e| self.element_from_json(e)) {
+                ElementProbe::Found {
+                    element,
+                    count: t["count"].as_u64().unwrap_or(1) as usize,
+                    visible: t["visible"].as_bool().unwrap_or(false),
+                    enabled: t["enabled"].as_bool().unwrap_or(false),
+                    checked: t["checked"].as_bool().unwrap_or(false),
+                    text: t["text"].as_str().map(str::to_string),
+                }
+            } else {
+                ElementProbe::Missing
+            }
+        });
+        PageProbe {
+            status: v["status"].as_u64().and_then(|s| u16::try_from(s).ok()),
+            title: v["title"].as_str().unwrap_or_default().to_string(),
+            url: v["url"].as_str().unwrap_or_default().to_string(),
+            body_text: v["body_text"].as_str().map(str::to_string),
+            signatures_visible: v["signatures"]
+                .as_array()
+                .map(|a| a.iter().map(|b| b.as_bool().unwrap_or(false)).collect())
+                .unwrap_or_default(),
+            target,
+        }
+    }
+
+    /// A WebDriver element reference (`{"element-6066-…": id}`) as an [`Element`].
+    fn element_from_json(&self, v: &Json) -> Option<Element> {
+        let id = v.as_object()?.values().next()?.as_str()?;
+        Some(Element::from_element_id(
+            self.client.clone(),
+            id.to_string().into(),
+        ))
+    }
+
+    pub async fn click(&self, el: &Element) -> Result<(), BrowserError> {
+        Ok(el.click().await?)
+    }
+
+    /// Clears a field and types `text` into it, as a person would.
+    pub async fn fill(&self, el: &Element, text: &str) -> Result<(), BrowserError> {
+        el.clear().await?;
+        if !text.is_empty() {
+            el.send_keys(text).await?;
+        }
+        Ok(())
+    }
+
+    /// Moves the mouse over the element's centre.
+    pub async fn hover(&self, el: &Element) -> Result<(), BrowserError> {
+        let mouse = MouseActions::new("mouse".into()).then(PointerAction::MoveToElement {
+            element: el.clone(),
+            duration: None,
+            x: 0.0,
+            y: 0.0,
+        });
+        self.client.perform_actions(mouse).await?;
+        Ok(())
+    }
+
+    /// Presses and releases one key on whatever has the focus.
+    pub async fn press(&self, key: char) -> Result<(), BrowserError> {
+        let keys = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key });
+        self.client.perform_actions(keys).await?;
+        let _ = self.client.release_actions().await;
+        Ok(())
+    }
+
+    /// Picks the option of a `<select>` whose visible text is `label` (trimmed; exact first,
+    /// else containing). `Ok(Err(options))` lists the options when none matches.
+    pub async fn select_option(
+        &self,
+        el: &Element,
+        label: &str,
+    ) -> Result<Result<(), Vec<String>>, BrowserError> {
+        const FIND: &str = "const [sel, label] = arguments;\
+            const opts = Array.from(sel.options || []);\
+            const norm = (s) => s.replace(/\\s+/g, ' ').trim();\
+            const want = norm(label);\
+            let o = opts.find(o => norm(o.text) === want) || opts.find(o => norm(o.text).includes(want));\
+            return o ? {option: o} : {options: opts.map(o => norm(o.text))};";
+        let v = self
+            .client
+            .execute(
+                FIND,
+                vec![serde_json::to_value(el).unwrap_or(Json::Null), json!(label)],
+            )
+            .await?;
+        if let Some(option) = v.get("option").and_then(|o| self.element_from_json(o)) {
+            option.click().await?;
+            Ok(Ok(()))
+        } else {
+            let options = v["options"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|s| s.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            Ok(Err(options))
+        }
+    }
+
+    /// Runs JavaScript in the page (`arguments` = `args`) and returns its value.
+    pub async fn execute(&self, script: &str, args: Vec<Json>) -> Result<Json, BrowserError> {
+        Ok(self.client.execute(script, args).await?)
+    }
+
+    /// A PNG of the viewport.
+    pub async fn screenshot(&self) -> Result<Vec<u8>, BrowserError> {
+        Ok(self.client.screenshot().await?)
+    }
+}
+
+fn capabilities(
+    config: &BrowserConfig,
+    width: u32,
+    height: u32,
+    driver: Option<&LocalDriver>,
+) -> Capabilities {
+    let mut args: Vec<String> = CHROMIUM_ARGS.iter().map(|s| s.to_string()).collect();
+    if !config.headed {
+        args.push("--headless=new".into());
+    }
+    args.push(format!("--window-size={width},{height}"));
+    if let Some(d) = driver {
+        args.push(format!("--user-data-dir={}", d.profile_dir().display()));
+    }
+    let mut chrome = json!({ "args": args });
+    if let Some(bin) = &config.browser_binary {
+        chrome["binary"] = json!(bin.display().to_string());
+    }
+    let mut caps = Capabilities::new();
+    caps.insert("browserName".into(), json!("chrome"));
+    caps.insert("goog:chromeOptions".into(), chrome);
+    caps.insert("pageLoadStrategy".into(), json!("normal"));
+    caps
+}

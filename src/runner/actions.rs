@@ -1,0 +1,616 @@
+//! What each action does in the browser. Every wait polls the page (one script round trip,
+//! which also checks the fail_fast signatures) until the step's deadline: no fixed sleeps.
+
+use std::time::{Duration, Instant, SystemTime};
+
+use super::attempt::Attempt;
+use super::failure::StepFailure;
+use super::result::FailureCategory;
+use crate::browser::{BrowserError, Element, ElementProbe, PageProbe, ProbeRequest, Selector};
+use crate::journey::model::{
+    Action, Condition, Locator, Step, TextMatch, WaitCondition, format_duration,
+};
+use crate::otp::OtpError;
+
+/// How often a wait looks at the page again.
+const POLL_EVERY: Duration = Duration::from_millis(75);
+
+/// What a step that passed leaves behind.
+#[derive(Debug, Default)]
+pub(crate) struct Done {
+    /// Variables to set: (name, value, is_secret).
+    pub saves: Vec<(String, String, bool)>,
+    /// Fields filled from secrets: blanked in later screenshots.
+    pub secret_fields: Vec<Selector>,
+    /// A `screenshot:` step's file.
+    pub screenshot: Option<String>,
+    /// For `include` and `when`: whether the inner steps run.
+    pub children: Children,
+}
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) enum Children {
+    #[default]
+    None,
+    Run,
+    /// Skipped with this reason.
+    Skip(&'static str),
+}
+
+/// What an element must be for the step to act on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Need {
+    Visible,
+    Actionable,
+}
+
+/// The action done once the element is actionable; repeated while the element is covered.
+enum ElementAction<'v> {
+    Click,
+    Hover,
+    SetChecked(bool),
+    Fill(&'v str),
+    Select(&'v str),
+}
+
+type StepResult<T> = Result<T, StepFailure>;
+
+impl Attempt<'_> {
+    pub(crate) async fn execute(&self, step: &Step, index: usize) -> StepResult<Done> {
+        let timeout = step.timeout.unwrap_or(self.journey.timeout);
+        let deadline = Instant::now() + timeout;
+        let mut done = Done::default();
+        match &step.action {
+            Action::Open(t) => self.open(&t.render(&self.vars), timeout).await?,
+            Action::Click(l) => self.act(l, deadline, timeout, ElementAction::Click).await?,
+            Action::Hover(l) => self.act(l, deadline, timeout, ElementAction::Hover).await?,
+            Action::Check(l) => {
+                self.act(l, deadline, timeout, ElementAction::SetChecked(true))
+                    .await?
+            }
+            Action::Uncheck(l) => {
+                self.act(l, deadline, timeout, ElementAction::SetChecked(false))
+                    .await?
+            }
+            Action::Fill(fields) => {
+                for (l, t) in fields {
+                    let value = t.render(&self.vars);
+                    self.act(l, deadline, timeout, ElementAction::Fill(&value))
+                        .await?;
+                    if t.uses_secret(&self.vars) {
+                        done.secret_fields.push(self.selector(l));
+                    }
+                }
+            }
+            Action::Select(fields) => {
+                for (l, t) in fields {
+                    let value = t.render(&self.vars);
+                    self.act(l, deadline, timeout, ElementAction::Select(&value))
+                        .await?;
+                }
+            }
+            Action::Press(key) => {
+                let Some(code) = crate::browser::keys::key_code(&key.0) else {
+                    return Err(StepFailure::new(
+                        FailureCategory::Infrastructure,
+                        format!("unknown key {:?}", key.0),
+                    ));
+                };
+                self.session
+                    .press(code)
+                    .await
+                    .map_err(|e| StepFailure::from_browser(e, "could not press the key"))?;
+            }
+            Action::WaitFor(c) => self.wait_for(c, deadline, timeout).await?,
+            Action::AssertVisible(l) => {
+                self.element(l, Need::Visible, deadline, timeout, true)
+                    .await?;
+            }
+            Action::AssertHidden(l) => self.until_hidden(l, deadline, timeout, true).await?,
+            Action::AssertText(items) => {
+                for (l, m) in items {
+                    self.assert_text(l, m, deadline, timeout).await?;
+                }
+            }
+            Action::AssertUrl(m) => {
+                self.page_matches(m, deadline, timeout, "URL", |p| p.url.clone(), true)
+                    .await?
+            }
+            Action::AssertTitle(m) => {
+                self.page_matches(m, deadline, timeout, "title", |p| p.title.clone(), true)
+                    .await?
+            }
+            Action::Extract(items) => {
+                for (l, var) in items {
+                    let (_, text) = self
+                        .element(l, Need::Visible, deadline, timeout, false)
+                        .await?;
+                    done.saves.push((
+                        var.clone(),
+                        text.unwrap_or_default().trim().to_string(),
+                        false,
+                    ));
+                }
+            }
+            Action::Otp(otp) => {
+                let started = SystemTime::now();
+                match self.opts.otp.fetch(otp, &self.vars, started, timeout).await {
+                    Ok(code) => done.saves.push((otp.save_as.clone(), code, true)),
+                    Err(OtpError::NotReceived(m)) => {
+                        return Err(StepFailure::new(FailureCategory::OtpNotReceived, m));
+                    }
+                    Err(OtpError::Unavailable(m)) => {
+                        return Err(StepFailure::new(FailureCategory::Infrastructure, m));
+                    }
+                }
+            }
+            Action::Screenshot(name) => {
+                let file = crate::evidence::screenshot_file_name(index, name, self.number);
+                let path = self.evidence_dir.join(file);
+                crate::evidence::capture(self.session, &self.secrets_on_page(), &path)
+                    .await
+                    .map_err(|e| {
+                        StepFailure::new(FailureCategory::Infrastructure, e.to_string())
+                    })?;
+                done.screenshot = Some(path.display().to_string());
+            }
+            Action::Include { .. } => done.children = Children::Run,
+            Action::Script { code, save_as } => {
+                let code = code.render(&self.vars);
+                let value = self
+                    .session
+                    .execute(&code, vec![])
+                    .await
+                    .map_err(|e| match e {
+                        BrowserError::Script(m) => StepFailure::new(
+                            FailureCategory::Assertion,
+                            format!("the script threw: {m}"),
+                        ),
+                        e => StepFailure::from_browser(e, "could not run the script"),
+                    })?;
+                if let Some(var) = save_as {
+                    let text = match value {
+                        serde_json::Value::String(s) => s,
+                        serde_json::Value::Null => String::new(),
+                        v => v.to_string(),
+                    };
+                    done.saves.push((var.clone(), text, false));
+                }
+            }
+            Action::Sleep(d) => tokio::time::sleep(*d).await,
+            Action::When {
+                condition, within, ..
+            } => {
+                let holds = self
+                    .condition_holds(condition, Instant::now() + *within)
+                    .await?;
+                done.children = if holds {
+                    Children::Run
+                } else {
+                    Children::Skip("condition not met")
+                };
+            }
+        }
+        Ok(done)
+    }
+
+    pub(crate) fn selector(&self, l: &Locator) -> Selector {
+        Selector::from_locator(l, &self.vars)
+    }
+
+    /// One look at the page; a fail_fast signature or a 5xx document fails the step at once.
+    pub(crate) async fn look(
+        &self,
+        target: Option<&Selector>,
+        want_text: bool,
+    ) -> StepResult<PageProbe> {
+        let req = ProbeRequest {
+            target,
+            signatures: &self.fail_fast.selectors,
+            want_text: want_text || self.fail_fast.needs_text,
+        };
+        let page = self
+            .session
+            .probe(&req)
+            .await
+            .map_err(|e| StepFailure::from_browser(e, "could not read the page"))?;
+        match self.fail_fast.check(&page, &self.vars) {
+            Some(outage) => Err(outage),
+            None => Ok(page),
+        }
+    }
+
+    async fn open(&self, raw: &str, timeout: Duration) -> StepResult<()> {
+        let base = self.journey.base_url.as_ref().map(|b| b.render(&self.vars));
+        let url = resolve_url(raw, base.as_deref())
+            .map_err(|m| StepFailure::new(FailureCategory::Navigation, m))?;
+        if let Err(e) = self.session.goto(&url, timeout).await {
+            return Err(match e {
+                BrowserError::Navigation(m) => StepFailure::new(
+                    FailureCategory::Navigation,
+                    format!("could not load {url}: {m}"),
+                ),
+                BrowserError::PageLoadTimeout(_) => StepFailure::new(
+                    FailureCategory::Timeout,
+                    format!(
+                        "{url} did not finish loading within {}",
+                        format_duration(timeout)
+                    ),
+                ),
+                e => StepFailure::from_browser(e, &format!("could not open {url}")),
+            });
+        }
+        // A 5xx document or a signature fails here as an outage.
+        let page = self.look(None, false).await?;
+        if let Some(s) = page.status.filter(|s| *s >= 400) {
+            // 4xx: the page the journey names is not there (a moved link, a wrong base_url) —
+            // a navigation problem rather than the site being down.
+            return Err(StepFailure::new(
+                FailureCategory::Navigation,
+                format!("{url} answered HTTP {s}"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Waits until `l` is visible (and enabled, for `Need::Actionable`) and returns it with its
+    /// text. `assert` reports a hidden element as an assertion rather than a timeout.
+    async fn element(
+        &self,
+        l: &Locator,
+        need: Need,
+        deadline: Instant,
+        timeout: Duration,
+        assert: bool,
+    ) -> StepResult<(Element, Option<String>)> {
+        let sel = self.selector(l);
+        loop {
+            let page = self.look(Some(&sel), false).await?;
+            let probe = page.target.unwrap_or(ElementProbe::Missing);
+            match &probe {
+                ElementProbe::Invalid(m) => {
+                    return Err(StepFailure::new(
+                        FailureCategory::ElementMissing,
+                        format!("invalid locator {l}: {m}"),
+                    ));
+                }
+                ElementProbe::Found {
+                    element,
+                    visible: true,
+                    enabled,
+                    text,
+                    ..
+                } if *enabled || need == Need::Visible => {
+                    return Ok((element.clone(), text.clone()));
+                }
+                _ => {}
+            }
+            if Instant::now() >= deadline {
+                return Err(element_failure(l, &probe, timeout, assert));
+            }
+            tokio::time::sleep(POLL_EVERY).await;
+        }
+    }
+
+    /// Finds the element, acts on it, and tries again while it is covered or replaced.
+    async fn act(
+        &self,
+        l: &Locator,
+        deadline: Instant,
+        timeout: Duration,
+        action: ElementAction<'_>,
+    ) -> StepResult<()> {
+        let mut refused: Option<String> = None;
+        loop {
+            let (el, _) = self
+                .element(l, Need::Actionable, deadline, timeout, false)
+                .await?;
+            let r = match &action {
+                ElementAction::Click => self.session.click(&el).await,
+                ElementAction::Hover => self.session.hover(&el).await,
+                ElementAction::Fill(v) => self.session.fill(&el, v).await,
+                ElementAction::SetChecked(want) => match el.is_selected().await {
+                    Ok(now) if now == *want => Ok(()),
+                    Ok(_) => self.session.click(&el).await,
+                    Err(e) => Err(BrowserError::from(e)),
+                },
+                ElementAction::Select(label) => {
+                    match self.session.select_option(&el, label).await {
+                        Ok(Ok(())) => Ok(()),
+                        Ok(Err(options)) => {
+                            if Instant::now() >= deadline {
+                                return Err(StepFailure::new(
+                                    FailureCategory::ElementMissing,
+                                    format!(
+                                        "{l} has no option {label:?} (options: {})",
+                                        options.join(", ")
+                                    ),
+                                ));
+                            }
+                            Err(BrowserError::Stale)
+                        }
+                        Err(e) => Err(e),
+                    }
+                }
+            };
+            match r {
+                Ok(()) => return Ok(()),
+                Err(BrowserError::NotInteractable(m)) => refused = Some(m),
+                Err(BrowserError::Stale) => {}
+                Err(e) => {
+                    return Err(StepFailure::from_browser(
+                        e,
+                        &format!("could not act on {l}"),
+                    ));
+                }
+            }
+            if Instant::now() >= deadline {
+                let why = refused.unwrap_or_else(|| "it kept changing".into());
+                return Err(StepFailure::new(
+                    FailureCategory::Timeout,
+                    format!(
+                        "{l} could not be used within {}: {why}",
+                        format_duration(timeout)
+                    ),
+                ));
+            }
+            tokio::time::sleep(POLL_EVERY).await;
+        }
+    }
+
+    async fn until_hidden(
+        &self,
+        l: &Locator,
+        deadline: Instant,
+        timeout: Duration,
+        assert: bool,
+    ) -> StepResult<()> {
+        let sel = self.selector(l);
+        loop {
+            let page = self.look(Some(&sel), false).await?;
+            if !page.target.as_ref().is_some_and(ElementProbe::is_visible) {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                let category = if assert {
+                    FailureCategory::Assertion
+                } else {
+                    FailureCategory::Timeout
+                };
+                return Err(StepFailure::new(
+                    category,
+                    format!("{l} is still visible after {}", format_duration(timeout)),
+                ));
+            }
+            tokio::time::sleep(POLL_EVERY).await;
+        }
+    }
+
+    async fn wait_for(
+        &self,
+        c: &WaitCondition,
+        deadline: Instant,
+        timeout: Duration,
+    ) -> StepResult<()> {
+        match c {
+            WaitCondition::Visible(l) => self
+                .element(l, Need::Visible, deadline, timeout, false)
+                .await
+                .map(|_| ()),
+            WaitCondition::Hidden(l) => self.until_hidden(l, deadline, timeout, false).await,
+            WaitCondition::Url(m) => {
+                self.page_matches(m, deadline, timeout, "URL", |p| p.url.clone(), false)
+                    .await
+            }
+            WaitCondition::Text(m) => {
+                self.page_matches(m, deadline, timeout, "page text", body_text, false)
+                    .await
+            }
+        }
+    }
+
+    /// Polls until `get(page)` matches `m`; `assert` decides assertion vs timeout at the end.
+    async fn page_matches(
+        &self,
+        m: &TextMatch,
+        deadline: Instant,
+        timeout: Duration,
+        what: &str,
+        get: impl Fn(&PageProbe) -> String,
+        assert: bool,
+    ) -> StepResult<()> {
+        let want_text = what == "page text";
+        loop {
+            let page = self.look(None, want_text).await?;
+            let actual = get(&page);
+            if m.is_match(&actual, &self.vars) {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                let shown = if want_text {
+                    String::new()
+                } else {
+                    format!(", it is {actual:?}")
+                };
+                return Err(if assert {
+                    StepFailure::new(
+                        FailureCategory::Assertion,
+                        format!("expected the {what} to match {}{shown}", self.expected(m)),
+                    )
+                } else {
+                    StepFailure::new(
+                        FailureCategory::Timeout,
+                        format!(
+                            "the {what} did not match {} within {}{shown}",
+                            self.expected(m),
+                            format_duration(timeout)
+                        ),
+                    )
+                });
+            }
+            tokio::time::sleep(POLL_EVERY).await;
+        }
+    }
+
+    async fn assert_text(
+        &self,
+        l: &Locator,
+        m: &TextMatch,
+        deadline: Instant,
+        timeout: Duration,
+    ) -> StepResult<()> {
+        let sel = self.selector(l);
+        let mut actual: Option<String> = None;
+        loop {
+            let page = self.look(Some(&sel), false).await?;
+            let probe = page.target.unwrap_or(ElementProbe::Missing);
+            if let ElementProbe::Found {
+                visible: true,
+                text: Some(t),
+                ..
+            } = &probe
+            {
+                if m.is_match(t, &self.vars) {
+                    return Ok(());
+                }
+                actual = Some(t.clone());
+            }
+            if let ElementProbe::Invalid(msg) = &probe {
+                return Err(StepFailure::new(
+                    FailureCategory::ElementMissing,
+                    format!("invalid locator {l}: {msg}"),
+                ));
+            }
+            if Instant::now() >= deadline {
+                return Err(match actual {
+                    Some(a) => StepFailure::new(
+                        FailureCategory::Assertion,
+                        format!(
+                            "expected {l} to match {}, its text is {:?}",
+                            self.expected(m),
+                            a.trim()
+                        ),
+                    ),
+                    None => element_failure(l, &probe, timeout, false),
+                });
+            }
+            tokio::time::sleep(POLL_EVERY).await;
+        }
+    }
+
+    async fn condition_holds(&self, c: &Condition, deadline: Instant) -> StepResult<bool> {
+        let sel = match c {
+            Condition::Visible(l) => Some(self.selector(l)),
+            _ => None,
+        };
+        loop {
+            let page = self
+                .look(sel.as_ref(), matches!(c, Condition::Text(_)))
+                .await?;
+            let holds = match c {
+                Condition::Visible(_) => page.target.as_ref().is_some_and(ElementProbe::is_visible),
+                Condition::Url(m) => m.is_match(&page.url, &self.vars),
+                Condition::Text(m) => m.is_match(&body_text(&page), &self.vars),
+            };
+            if holds {
+                return Ok(true);
+            }
+            if Instant::now() >= deadline {
+                return Ok(false);
+            }
+            tokio::time::sleep(POLL_EVERY).await;
+        }
+    }
+
+    /// What a match expects, as shown in a message (a substring rendered; masked later).
+    fn expected(&self, m: &TextMatch) -> String {
+        match m {
+            TextMatch::Contains(t) => format!("{:?}", t.render(&self.vars)),
+            TextMatch::Regex(r) => format!("/{}/", r.as_str()),
+        }
+    }
+}
+
+fn body_text(p: &PageProbe) -> String {
+    p.body_text.clone().unwrap_or_default()
+}
+
+/// Why an element wait ran out: never there, there but hidden, or there but disabled.
+fn element_failure(
+    l: &Locator,
+    last: &ElementProbe,
+    timeout: Duration,
+    assert: bool,
+) -> StepFailure {
+    let t = format_duration(timeout);
+    match last {
+        ElementProbe::Missing | ElementProbe::Invalid(_) => StepFailure::new(
+            FailureCategory::ElementMissing,
+            format!("no element matches {l} (waited {t})"),
+        ),
+        ElementProbe::Found { visible: false, .. } => StepFailure::new(
+            if assert {
+                FailureCategory::Assertion
+            } else {
+                FailureCategory::Timeout
+            },
+            format!("{l} is on the page but stayed hidden for {t}"),
+        ),
+        ElementProbe::Found { .. } => StepFailure::new(
+            FailureCategory::Timeout,
+            format!("{l} stayed disabled for {t}"),
+        ),
+    }
+}
+
+/// An absolute URL as is; else joined onto `base_url`.
+pub(crate) fn resolve_url(raw: &str, base: Option<&str>) -> Result<String, String> {
+    if let Ok(u) = url::Url::parse(raw) {
+        return Ok(u.to_string());
+    }
+    let Some(base) = base else {
+        return Err(format!(
+            "{raw:?} is not an absolute URL and the journey has no base_url"
+        ));
+    };
+    let base = url::Url::parse(base).map_err(|e| format!("base_url {base:?} is not a URL: {e}"))?;
+    // Keep the base's path: `/login` under `http://h/app/` is `http://h/app/login`, as people
+    // who set a base_url with a path expect.
+    let mut joined = base.clone();
+    let path = format!(
+        "{}/{}",
+        base.path().trim_end_matches('/'),
+        raw.trim_start_matches('/')
+    );
+    joined.set_path("");
+    let joined = joined
+        .join(&path)
+        .map_err(|e| format!("cannot join {raw:?} onto the base_url: {e}"))?;
+    Ok(joined.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resolve_url;
+
+    #[test]
+    fn open_resolves_against_base_url_keeping_its_path() {
+        assert_eq!(
+            resolve_url("/login", Some("http://127.0.0.1:7878")).unwrap(),
+            "http://127.0.0.1:7878/login"
+        );
+        assert_eq!(
+            resolve_url("login?x=1", Some("http://h/app/")).unwrap(),
+            "http://h/app/login?x=1"
+        );
+        assert_eq!(
+            resolve_url("/", Some("http://h/app")).unwrap(),
+            "http://h/app/"
+        );
+        assert_eq!(
+            resolve_url("http://other/x", Some("http://h/")).unwrap(),
+            "http://other/x"
+        );
+        assert!(resolve_url("/x", None).is_err());
+    }
+}

@@ -1,0 +1,167 @@
+//! One walk of a journey in a fresh browser session.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use tokio::sync::mpsc::UnboundedSender;
+use tokio_util::sync::CancellationToken;
+
+use super::event::Event;
+use super::fail_fast::FailFast;
+use super::options::RunOptions;
+use super::result::{JourneyStatus, StepResult};
+use crate::browser::{Selector, Session};
+use crate::evidence::SecretsOnPage;
+use crate::journey::model::{Journey, Variables};
+
+/// Why the remaining steps are not walked.
+pub(crate) const SKIP_AFTER_FAILURE: &str = "an earlier step failed";
+pub(crate) const SKIP_INTERRUPTED: &str = "run interrupted";
+pub(crate) const SKIP_SESSION_LOST: &str = "the browser session was lost";
+pub(crate) const SKIP_NO_BROWSER: &str = "the browser could not start";
+
+/// The walk's state, shared by the walker and the actions.
+pub(crate) struct Attempt<'a> {
+    pub journey: &'a Journey,
+    pub session: &'a Session,
+    pub opts: &'a RunOptions,
+    pub events: &'a UnboundedSender<Event>,
+    pub cancel: &'a CancellationToken,
+    /// 1-based.
+    pub number: u32,
+    pub vars: Variables,
+    pub fail_fast: FailFast,
+    /// `out_dir/<run_id>/<journey>/`.
+    pub evidence_dir: PathBuf,
+    /// Fields filled from secrets so far.
+    pub secret_fields: Vec<Selector>,
+    /// The last index handed out.
+    pub index: usize,
+    pub steps: Vec<StepResult>,
+    /// Set once the remaining steps are to be skipped, with the reason.
+    pub halted: Option<&'static str>,
+    /// A non-optional step failed.
+    pub failed: bool,
+    /// The harness's failure that makes the attempt `error`.
+    pub error: Option<String>,
+}
+
+/// What one attempt produced.
+pub(crate) struct AttemptOutcome {
+    pub status: JourneyStatus,
+    pub steps: Vec<StepResult>,
+    pub error: Option<String>,
+    pub duration_ms: u64,
+}
+
+impl Attempt<'_> {
+    /// What screenshots must hide now.
+    pub(crate) fn secrets_on_page(&self) -> SecretsOnPage {
+        SecretsOnPage {
+            fields: self.secret_fields.clone(),
+            values: self
+                .vars
+                .secret_values()
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
+        }
+    }
+}
+
+pub(crate) async fn run_attempt(
+    journey: &Journey,
+    opts: &RunOptions,
+    number: u32,
+    events: &UnboundedSender<Event>,
+    cancel: &CancellationToken,
+) -> AttemptOutcome {
+    let started = Instant::now();
+    let evidence_dir = opts.out_dir.join(&opts.run_id).join(&journey.name);
+    let vars = journey.variables.clone();
+
+    let start = Session::start(
+        &opts.browser,
+        journey.viewport.width,
+        journey.viewport.height,
+        &journey.name,
+    );
+    // Dropping `start` on cancellation drops the half-started driver, which kills it.
+    let session = tokio::select! {
+        biased;
+        _ = cancel.cancelled() => Err(None),
+        r = start => r.map_err(Some),
+    };
+    let session = match session {
+        Ok(s) => s,
+        Err(e) => {
+            let (reason, error) = match e {
+                None => (SKIP_INTERRUPTED, "interrupted".to_string()),
+                Some(e) => (SKIP_NO_BROWSER, e.to_string()),
+            };
+            let mut steps = Vec::new();
+            super::walk::skipped_results(&journey.steps, &mut 0, reason, &mut steps);
+            for s in &steps {
+                let _ = events.send(Event::StepFinished {
+                    journey: journey.name.clone(),
+                    step: s.clone(),
+                });
+            }
+            return AttemptOutcome {
+                status: JourneyStatus::Error,
+                steps,
+                error: Some(vars.mask(&error)),
+                duration_ms: started.elapsed().as_millis() as u64,
+            };
+        }
+    };
+
+    let mut attempt = Attempt {
+        journey,
+        session: &session,
+        opts,
+        events,
+        cancel,
+        number,
+        fail_fast: FailFast::new(&journey.fail_fast, &vars),
+        vars,
+        evidence_dir,
+        secret_fields: Vec::new(),
+        index: 0,
+        steps: Vec::new(),
+        halted: None,
+        failed: false,
+        error: None,
+    };
+    attempt.walk(&journey.steps).await;
+
+    let Attempt {
+        steps,
+        failed,
+        error,
+        halted,
+        vars,
+        ..
+    } = attempt;
+    let interrupted = halted == Some(SKIP_INTERRUPTED) || cancel.is_cancelled();
+    if interrupted {
+        session.kill().await;
+    } else {
+        session.close().await;
+    }
+    let (status, error) = if interrupted {
+        (JourneyStatus::Error, Some("interrupted".to_string()))
+    } else if let Some(e) = error {
+        (JourneyStatus::Error, Some(vars.mask(&e)))
+    } else if failed {
+        (JourneyStatus::Failed, None)
+    } else {
+        (JourneyStatus::Passed, None)
+    };
+    AttemptOutcome {
+        status,
+        steps,
+        error,
+        duration_ms: started.elapsed().as_millis() as u64,
+    }
+}

@@ -1,0 +1,104 @@
+//! A journey with its retries: each attempt in a fresh browser; a pass after a failed attempt
+//! is `flaky`, and every earlier attempt is kept.
+
+use std::time::Instant;
+
+use tokio::sync::mpsc::UnboundedSender;
+use tokio_util::sync::CancellationToken;
+
+use super::attempt::run_attempt;
+use super::event::Event;
+use super::options::RunOptions;
+use super::result::{AttemptResult, JourneyResult, JourneyStatus};
+use crate::journey::model::Journey;
+
+pub(crate) async fn run_journey(
+    journey: &Journey,
+    opts: &RunOptions,
+    events: &UnboundedSender<Event>,
+    cancel: &CancellationToken,
+) -> JourneyResult {
+    let span = tracing::info_span!("journey", journey = %journey.name);
+    let _ = span.enter();
+    let started_at = now_rfc3339();
+    let started = Instant::now();
+    let allowed = journey.retries.saturating_add(1);
+    let mut previous: Vec<AttemptResult> = Vec::new();
+    let mut number = 1;
+    let last = loop {
+        let _ = events.send(Event::JourneyStarted {
+            journey: journey.name.clone(),
+            title: journey.title.clone(),
+            attempt: number,
+            attempts_allowed: allowed,
+        });
+        let outcome = run_attempt(journey, opts, number, events, cancel).await;
+        let again =
+            outcome.status != JourneyStatus::Passed && number < allowed && !cancel.is_cancelled();
+        if !again {
+            break outcome;
+        }
+        let reason = outcome
+            .error
+            .clone()
+            .unwrap_or_else(|| first_failure(&outcome.steps));
+        let _ = events.send(Event::Retrying {
+            journey: journey.name.clone(),
+            attempt: number,
+            reason,
+        });
+        previous.push(AttemptResult {
+            attempt: number,
+            status: outcome.status,
+            duration_ms: outcome.duration_ms,
+            steps: outcome.steps,
+            error: outcome.error,
+        });
+        number += 1;
+    };
+    let status = match last.status {
+        JourneyStatus::Passed if !previous.is_empty() => JourneyStatus::Flaky,
+        s => s,
+    };
+    let result = JourneyResult {
+        name: journey.name.clone(),
+        title: journey.title.clone(),
+        file: journey.file.display().to_string(),
+        status,
+        attempts: number,
+        started_at,
+        duration_ms: started.elapsed().as_millis() as u64,
+        steps: last.steps,
+        error: last.error,
+        previous_attempts: previous,
+    };
+    let _ = events.send(Event::JourneyFinished {
+        result: result.clone(),
+    });
+    result
+}
+
+/// "step 3 (click #login): element_missing: …" for the retry notice.
+fn first_failure(steps: &[super::result::StepResult]) -> String {
+    steps
+        .iter()
+        .find_map(|s| {
+            s.failure.as_ref().filter(|_| !s.optional).map(|f| {
+                format!(
+                    "step {} ({}): {}: {}",
+                    s.index,
+                    s.name,
+                    f.category.as_str(),
+                    f.message
+                )
+            })
+        })
+        .unwrap_or_else(|| "the attempt failed".into())
+}
+
+/// Now, RFC 3339 UTC to the second: `2026-11-25T17:15:00Z`.
+pub(crate) fn now_rfc3339() -> String {
+    jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}

@@ -1,0 +1,17 @@
+use std::path::PathBuf;
+
+use crate::browser::BrowserConfig;
+use crate::otp::OtpSources;
+
+/// How a run is carried out.
+#[derive(Clone)]
+pub struct RunOptions {
+    pub browser: BrowserConfig,
+    /// Journeys walked at once, one browser each (at least 1).
+    pub jobs: usize,
+    /// Screenshots go to `out_dir/<run_id>/<journey-name>/`.
+    pub out_dir: PathBuf,
+    /// Names this run's folder, e.g. `20261125T171500Z` (the caller makes it).
+    pub run_id: String,
+    pub otp: OtpSources,
+}

@@ -1,0 +1,79 @@
+//! A run: journeys walked `jobs` at a time, one browser each, results in input order.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::sync::Semaphore;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio_util::sync::CancellationToken;
+
+use super::event::Event;
+use super::journey::{now_rfc3339, run_journey};
+use super::options::RunOptions;
+use super::result::{JourneyResult, JourneyStatus, RunReport};
+use crate::journey::model::Journey;
+
+/// Walks every journey and returns their results in input order, sending events as it goes.
+/// Never fails and never panics on the site's behaviour: a failure is data in the report.
+/// When `cancel` fires, the steps in flight stop, the rest are skipped ("run interrupted"), and
+/// every browser is closed before this returns. `interrupted` is left for the caller to set
+/// (it knows which signal it was).
+pub async fn run(
+    journeys: Vec<Journey>,
+    opts: RunOptions,
+    events: UnboundedSender<Event>,
+    cancel: CancellationToken,
+) -> RunReport {
+    let started_at = now_rfc3339();
+    let started = Instant::now();
+    let opts = Arc::new(opts);
+    let slots = Arc::new(Semaphore::new(opts.jobs.max(1)));
+    let mut tasks = Vec::with_capacity(journeys.len());
+    for journey in journeys {
+        let (opts, slots, events, cancel) =
+            (opts.clone(), slots.clone(), events.clone(), cancel.clone());
+        let fallback = (
+            journey.name.clone(),
+            journey.title.clone(),
+            journey.file.display().to_string(),
+        );
+        let task = tokio::spawn(async move {
+            // The semaphore is never closed, so acquiring cannot fail.
+            let _slot = slots.acquire_owned().await.ok();
+            run_journey(&journey, &opts, &events, &cancel).await
+        });
+        tasks.push((task, fallback));
+    }
+    let mut results = Vec::with_capacity(tasks.len());
+    for (task, (name, title, file)) in tasks {
+        results.push(match task.await {
+            Ok(r) => r,
+            // A bug in vedetta, not the site: say so rather than lose the journey.
+            Err(e) => {
+                let result = JourneyResult {
+                    name,
+                    title,
+                    file,
+                    status: JourneyStatus::Error,
+                    attempts: 1,
+                    started_at: started_at.clone(),
+                    duration_ms: 0,
+                    steps: Vec::new(),
+                    error: Some(format!("internal error: the journey's task failed ({e})")),
+                    previous_attempts: Vec::new(),
+                };
+                let _ = events.send(Event::JourneyFinished {
+                    result: result.clone(),
+                });
+                result
+            }
+        });
+    }
+    RunReport {
+        vedetta_version: env!("CARGO_PKG_VERSION").to_string(),
+        started_at,
+        duration_ms: started.elapsed().as_millis() as u64,
+        interrupted: None,
+        journeys: results,
+    }
+}

@@ -1,0 +1,254 @@
+//! Walks the steps in order (include and when blocks in place), numbering, timing and
+//! reporting each, skipping the rest after a failure.
+
+use std::time::{Duration, Instant};
+
+use futures::future::BoxFuture;
+
+use super::actions::{Children, Done};
+use super::attempt::{Attempt, SKIP_AFTER_FAILURE, SKIP_INTERRUPTED, SKIP_SESSION_LOST};
+use super::event::Event;
+use super::failure::StepFailure;
+use super::result::{FailureCategory, StepResult, StepStatus};
+use crate::journey::model::{Action, ScreenshotPolicy, Step};
+
+/// Beyond its own timeout, how long a step may take before the browser is deemed hung.
+const HUNG_BROWSER_GRACE: Duration = Duration::from_secs(30);
+
+impl<'a> Attempt<'a> {
+    pub(crate) fn walk<'s>(&'s mut self, steps: &'s [Step]) -> BoxFuture<'s, ()> {
+        Box::pin(async move {
+            for step in steps {
+                self.index += 1;
+                let index = self.index;
+                if self.halted.is_none() && self.cancel.is_cancelled() {
+                    self.halted = Some(SKIP_INTERRUPTED);
+                }
+                if let Some(reason) = self.halted {
+                    self.report(skipped(step, index, reason));
+                    self.skip_children(step, reason);
+                    continue;
+                }
+                self.walk_one(step, index).await;
+            }
+        })
+    }
+
+    async fn walk_one(&mut self, step: &Step, index: usize) {
+        let name = step.display_name();
+        let span = tracing::info_span!("step", journey = %self.journey.name, step = %name, index);
+        let _ = self.events.send(Event::StepStarted {
+            journey: self.journey.name.clone(),
+            index,
+            name: name.clone(),
+        });
+        let started = Instant::now();
+        let guard = step_budget(step, self.journey.timeout) + HUNG_BROWSER_GRACE;
+        let outcome = {
+            let _enter = span.enter();
+            tracing::debug!("step started");
+            let exec = tokio::time::timeout(guard, self.execute(step, index));
+            tokio::select! {
+                biased;
+                _ = self.cancel.cancelled() => None,
+                r = exec => Some(r.unwrap_or_else(|_| {
+                    let mut f = StepFailure::new(
+                        FailureCategory::Infrastructure,
+                        "the browser stopped answering",
+                    );
+                    f.session_lost = true;
+                    Err(f)
+                })),
+            }
+        };
+        let duration_ms = started.elapsed().as_millis() as u64;
+        let Some(outcome) = outcome else {
+            // Interrupted mid-step: the step and the rest are skipped.
+            self.halted = Some(SKIP_INTERRUPTED);
+            self.report(skipped(step, index, SKIP_INTERRUPTED));
+            self.skip_children(step, SKIP_INTERRUPTED);
+            return;
+        };
+        let mut result = base_result(step, index);
+        result.duration_ms = duration_ms;
+        match outcome {
+            Ok(done) => self.passed(step, index, result, done).await,
+            Err(f) => self.failed(step, index, result, f).await,
+        }
+    }
+
+    async fn passed(&mut self, step: &Step, index: usize, mut result: StepResult, done: Done) {
+        let Done {
+            saves,
+            secret_fields,
+            screenshot,
+            children,
+        } = done;
+        for (name, value, secret) in saves {
+            if secret {
+                self.vars.set_secret(name, value);
+            } else {
+                self.vars.set(name, value);
+            }
+        }
+        self.secret_fields.extend(secret_fields);
+        result.status = StepStatus::Passed;
+        result.screenshot = screenshot;
+        let is_block = matches!(step.action, Action::Include { .. } | Action::When { .. });
+        if result.screenshot.is_none()
+            && !is_block
+            && self.journey.screenshots == ScreenshotPolicy::EveryStep
+        {
+            result.screenshot = self.take_screenshot(index, &step.display_name()).await;
+        }
+        self.report(result);
+        match children {
+            Children::None => {}
+            Children::Run => self.walk(inner_steps(step)).await,
+            Children::Skip(reason) => {
+                let mut out = Vec::new();
+                skipped_results(inner_steps(step), &mut self.index, reason, &mut out);
+                for r in out {
+                    self.report(r);
+                }
+            }
+        }
+    }
+
+    async fn failed(
+        &mut self,
+        step: &Step,
+        index: usize,
+        mut result: StepResult,
+        mut f: StepFailure,
+    ) {
+        // "The site is down" vs "the button moved": a signature showing now names the outage.
+        if f.category != FailureCategory::Outage && !f.session_lost {
+            if let Err(outage) = self.look(None, false).await
+                && outage.category == FailureCategory::Outage
+            {
+                f = StepFailure {
+                    message: format!("{} (while the step failed: {})", outage.message, f.message),
+                    ..outage
+                };
+            }
+        }
+        let url = if f.session_lost {
+            None
+        } else {
+            self.session.current_url().await.ok()
+        };
+        let lost = f.session_lost;
+        let infrastructure = f.is_infrastructure();
+        let mut failure = f.into_failure(&self.vars, url);
+        if !lost && self.journey.screenshots != ScreenshotPolicy::Off {
+            if let Some(path) = self.take_screenshot(index, &step.display_name()).await {
+                failure.evidence = Some(self.evidence_dir.display().to_string());
+                failure.screenshot = Some(path.clone());
+                if self.journey.screenshots == ScreenshotPolicy::EveryStep {
+                    result.screenshot = Some(path);
+                }
+            }
+        }
+        result.status = StepStatus::Failed;
+        if lost || infrastructure {
+            self.error.get_or_insert_with(|| failure.message.clone());
+        }
+        result.failure = Some(failure);
+        self.report(result);
+        if lost {
+            self.halted = Some(SKIP_SESSION_LOST);
+        } else if !step.optional || infrastructure {
+            self.failed = true;
+            self.halted = Some(SKIP_AFTER_FAILURE);
+        }
+        // An optional step's inner steps (include/when) cannot have run: skip them.
+        let reason = self.halted.unwrap_or(SKIP_AFTER_FAILURE);
+        self.skip_children(step, reason);
+    }
+
+    /// Saves a screenshot for step `index`; `None` (logged) if it could not be taken.
+    async fn take_screenshot(&self, index: usize, name: &str) -> Option<String> {
+        let file = crate::evidence::screenshot_file_name(index, name, self.number);
+        let path = self.evidence_dir.join(file);
+        match crate::evidence::capture(self.session, &self.secrets_on_page(), &path).await {
+            Ok(()) => Some(path.display().to_string()),
+            Err(e) => {
+                tracing::warn!(journey = %self.journey.name, "{}", self.vars.mask(&e.to_string()));
+                None
+            }
+        }
+    }
+
+    fn skip_children(&mut self, step: &Step, reason: &'static str) {
+        let mut out = Vec::new();
+        skipped_results(inner_steps(step), &mut self.index, reason, &mut out);
+        for r in out {
+            self.report(r);
+        }
+    }
+
+    fn report(&mut self, step: StepResult) {
+        let _ = self.events.send(Event::StepFinished {
+            journey: self.journey.name.clone(),
+            step: step.clone(),
+        });
+        self.steps.push(step);
+    }
+}
+
+/// The steps of an include or when block (none for other actions).
+fn inner_steps(step: &Step) -> &[Step] {
+    match &step.action {
+        Action::Include { steps, .. } | Action::When { steps, .. } => steps,
+        _ => &[],
+    }
+}
+
+/// How long a step may legitimately take.
+fn step_budget(step: &Step, journey_timeout: Duration) -> Duration {
+    let timeout = step.timeout.unwrap_or(journey_timeout);
+    match &step.action {
+        Action::Sleep(d) => *d,
+        Action::When { within, .. } => *within,
+        // A fill or assert_text of several fields shares the one deadline.
+        _ => timeout,
+    }
+}
+
+/// Results for `steps` (and their inner steps) skipped for `reason`, numbered after `index`.
+pub(crate) fn skipped_results(
+    steps: &[Step],
+    index: &mut usize,
+    reason: &'static str,
+    out: &mut Vec<StepResult>,
+) {
+    for step in steps {
+        *index += 1;
+        out.push(skipped(step, *index, reason));
+        skipped_results(inner_steps(step), index, reason, out);
+    }
+}
+
+fn skipped(step: &Step, index: usize, reason: &str) -> StepResult {
+    let mut r = base_result(step, index);
+    r.skip_reason = Some(reason.to_string());
+    r
+}
+
+fn base_result(step: &Step, index: usize) -> StepResult {
+    StepResult {
+        index,
+        name: step.display_name(),
+        action: step.action.keyword().to_string(),
+        file: step.location.file.display().to_string(),
+        line: step.location.line,
+        column: step.location.column,
+        status: StepStatus::Skipped,
+        duration_ms: 0,
+        optional: step.optional,
+        failure: None,
+        skip_reason: None,
+        screenshot: None,
+    }
+}
