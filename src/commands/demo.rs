@@ -1,7 +1,198 @@
-//! `vedetta demo`.
+//! `vedetta demo`: starts the embedded bank and its SMS inbox, then either serves them for a
+//! person (`--serve`) or walks the demo journey against them in a real browser.
 
-pub fn execute(args: crate::cli::DemoArgs) -> i32 {
-    let _ = args;
-    eprintln!("vedetta demo: not built yet");
-    crate::cli::exit::HARNESS
+use std::path::{Path, PathBuf};
+
+use crate::cli::{BrowserArgs, DemoArgs, exit};
+use crate::demo::{DEMO_PASSWORD, DEMO_PHONE, DEMO_USERNAME, DemoStack, Fault};
+use crate::otp::OtpSources;
+
+/// The demo journey, built in so `vedetta demo` works from any directory.
+const EMBEDDED_JOURNEY: &str = include_str!("../../journeys/demo-card-balance.yaml");
+const DEFAULT_JOURNEY: &str = "journeys/demo-card-balance.yaml";
+
+pub fn execute(args: DemoArgs) -> i32 {
+    let faults = match args
+        .fault
+        .iter()
+        .map(|f| f.parse::<Fault>())
+        .collect::<Result<Vec<_>, _>>()
+    {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::INVALID;
+        }
+    };
+    let addr: std::net::SocketAddr = match args.listen.parse() {
+        Ok(a) => a,
+        Err(_) => {
+            eprintln!(
+                "error: --listen `{}` is not an address like 127.0.0.1:7878",
+                args.listen
+            );
+            return exit::INVALID;
+        }
+    };
+    // Multi-threaded: the servers keep answering on the runtime's workers while this thread
+    // walks the journey outside `block_on`.
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: could not start the async runtime: {e}");
+            return exit::HARNESS;
+        }
+    };
+    let stack = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        DemoStack::start(listener, faults).await
+    });
+    let stack = match stack {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: could not start the demo bank on {addr}: {e}");
+            return exit::HARNESS;
+        }
+    };
+    let code = if args.serve {
+        print_serve_instructions(&stack);
+        let signal = runtime.block_on(super::inbox::wait_for_signal());
+        println!("vedetta demo: {signal}, stopping");
+        exit::PASSED
+    } else {
+        walk_demo(&args, &stack, &runtime)
+    };
+    runtime.block_on(stack.shutdown());
+    code
+}
+
+fn faults_on(stack: &DemoStack) -> String {
+    let on = stack.bank.faults.current();
+    if on.is_empty() {
+        "none".into()
+    } else {
+        on.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
+    }
+}
+
+fn print_serve_instructions(stack: &DemoStack) {
+    let url = &stack.bank.url;
+    let admin = &stack.bank.admin_token;
+    let inbox = stack.inbox_server.url();
+    let token = &stack.inbox_token;
+    println!("Vedetta Bank (demo) on {url}");
+    println!(
+        "  log in as {DEMO_USERNAME} / {DEMO_PASSWORD} (demo credentials); the code goes by SMS to {DEMO_PHONE}"
+    );
+    println!("  read the code from the demo's SMS inbox:");
+    println!(
+        "    curl -H 'Authorization: Bearer {token}' '{inbox}/api/codes/next?to=%2B393330000001&since=0'"
+    );
+    println!("  faults on: {}", faults_on(stack));
+    println!("  switch a fault (valid: {}):", Fault::names());
+    println!(
+        "    curl -H 'Authorization: Bearer {admin}' -H 'Content-Type: application/json' \
+         -d '{{\"fault\":\"outage\",\"on\":true}}' {url}/admin/faults"
+    );
+    println!("    curl -H 'Authorization: Bearer {admin}' {url}/admin/faults");
+    println!("Ctrl-C to stop.");
+}
+
+/// The demo journey's file: `--journey` as given, or, when the default is not there (run from
+/// another directory), the built-in copy written to a temporary folder.
+struct JourneyFile {
+    path: PathBuf,
+    temp_dir: Option<PathBuf>,
+}
+
+impl JourneyFile {
+    fn resolve(requested: &Path) -> std::io::Result<JourneyFile> {
+        if requested.exists() || requested != Path::new(DEFAULT_JOURNEY) {
+            return Ok(JourneyFile {
+                path: requested.to_path_buf(),
+                temp_dir: None,
+            });
+        }
+        let dir = std::env::temp_dir().join(format!("vedetta-demo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join("demo-card-balance.yaml");
+        std::fs::write(&path, EMBEDDED_JOURNEY)?;
+        Ok(JourneyFile {
+            path,
+            temp_dir: Some(dir),
+        })
+    }
+}
+
+impl Drop for JourneyFile {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.temp_dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+fn walk_demo(args: &DemoArgs, stack: &DemoStack, runtime: &tokio::runtime::Runtime) -> i32 {
+    let journey = match JourneyFile::resolve(&args.journey) {
+        Ok(j) => j,
+        Err(e) => {
+            eprintln!("error: could not write the built-in demo journey: {e}");
+            return exit::HARNESS;
+        }
+    };
+    println!(
+        "Vedetta Bank (demo) on {} — faults on: {}",
+        stack.bank.url,
+        faults_on(stack)
+    );
+    let run = DemoRun {
+        journey: journey.path.clone(),
+        vars: vec![("BANK_URL".into(), stack.bank.url.clone())],
+        secrets: vec![("DEMO_PASSWORD".into(), DEMO_PASSWORD.into())],
+        otp: stack.otp_sources(),
+        browser: args.browser.clone(),
+        out: args.out.clone(),
+        report_json: args.report_json.clone(),
+    };
+    run_journey(run, runtime)
+}
+
+/// Everything the run engine needs to walk the demo journey.
+pub struct DemoRun {
+    pub journey: PathBuf,
+    /// `BANK_URL` = the bank's URL (overrides the journey's default, like `--var`).
+    pub vars: Vec<(String, String)>,
+    /// `DEMO_PASSWORD`: a secret (masked everywhere), as if from `--secrets`.
+    pub secrets: Vec<(String, String)>,
+    /// With the demo's in-process SMS inbox.
+    pub otp: OtpSources,
+    pub browser: BrowserArgs,
+    pub out: PathBuf,
+    pub report_json: Option<PathBuf>,
+}
+
+/// LEAD: the single call site of the run engine. Replace the body with
+/// `crate::commands::run::run_with(vec![run.journey], RunSetup { vars: run.vars, secrets:
+/// run.secrets, otp: run.otp, browser: run.browser, out: run.out, report_json: run.report_json,
+/// .. })` — called here outside any `block_on` (the demo's servers run on `runtime`'s workers), so
+/// `run_with` may build its own runtime; if it is async instead, use `runtime.block_on(..)`.
+fn run_journey(run: DemoRun, runtime: &tokio::runtime::Runtime) -> i32 {
+    let _ = (
+        run.vars,
+        run.secrets,
+        run.otp,
+        run.browser,
+        run.out,
+        run.report_json,
+        runtime,
+    );
+    eprintln!(
+        "vedetta demo: walking {} needs `vedetta run`'s engine, which is not built yet; \
+         use `vedetta demo --serve` meanwhile",
+        run.journey.display()
+    );
+    exit::HARNESS
 }

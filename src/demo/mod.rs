@@ -5,6 +5,7 @@
 //! - [`server`]: the axum app, sessions and the admin API.
 //! - [`pages`]: the HTML (inline CSS, no external requests).
 //! - [`sms`]: sends the login code to the SMS inbox as a Twilio-signed webhook.
+//! - [`stack`]: the bank and its inbox started together, as `vedetta demo` runs them.
 //!
 //! Stable element ids, used by `journeys/demo-card-balance.yaml`: home `#login` (link to the
 //! login page), `#cookie-banner` with `.accept`; login `#username`, `#password`, `#submit`,
@@ -15,10 +16,12 @@ pub mod faults;
 pub mod pages;
 pub mod server;
 pub mod sms;
+pub mod stack;
 
 pub use faults::{Fault, FaultSwitch, UnknownFault};
 pub use server::{BankConfig, BankHandle, serve};
 pub use sms::SmsGateway;
+pub use stack::DemoStack;
 
 /// The demo customer.
 pub const DEMO_USERNAME: &str = "mario.rossi";
