@@ -1,7 +1,52 @@
-//! `vedetta validate`.
+//! `vedetta validate`: check journeys without running them.
 
-pub fn execute(args: crate::cli::ValidateArgs) -> i32 {
-    let _ = args;
-    eprintln!("vedetta validate: not built yet");
-    crate::cli::exit::HARNESS
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+
+use crate::cli::{ValidateArgs, exit};
+use crate::journey::{LoadOptions, load_journey, load_secrets_file};
+
+/// Prints every problem of every file to stderr and a line per valid file to stdout; exit 0
+/// when all are valid, 2 otherwise. Values of variables and secrets are never printed.
+pub fn execute(args: ValidateArgs) -> i32 {
+    let color = std::io::stderr().is_terminal();
+    let secrets = match &args.vars.secrets {
+        Some(path) => match load_secrets_file(path) {
+            Ok(s) => s,
+            Err(d) => {
+                eprintln!("{}", d.render(color));
+                return exit::INVALID;
+            }
+        },
+        None => BTreeMap::new(),
+    };
+    let opts = LoadOptions {
+        cli_vars: args.vars.vars.clone(),
+        secrets,
+        ..LoadOptions::default()
+    };
+    let mut all_valid = true;
+    for file in &args.files {
+        match load_journey(file, &opts) {
+            Ok(journey) => {
+                let n = journey.steps.len();
+                let steps = if n == 1 { "step" } else { "steps" };
+                println!("ok  {} ({}, {n} {steps})", file.display(), journey.name);
+            }
+            Err(diagnostics) => {
+                all_valid = false;
+                for d in &diagnostics {
+                    eprintln!("{}", d.render(color));
+                }
+                let n = diagnostics.len();
+                let errors = if n == 1 { "error" } else { "errors" };
+                eprintln!("invalid  {} ({n} {errors})", file.display());
+            }
+        }
+    }
+    if all_valid {
+        exit::PASSED
+    } else {
+        exit::INVALID
+    }
 }

@@ -1,21 +1,27 @@
 //! The journey language: text in, a typed [`model::Journey`] (or diagnostics) out.
-//! Pure: no browser, no network, no async.
+//! Pure: no browser, no network, no async. DESIGN.md "The journey language" is its contract;
+//! docs/language.md its reference.
 
 pub mod model;
 
-use std::time::Duration;
+mod diagnostic;
+mod duration;
+mod include;
+mod journey_file;
+mod keys;
+mod load;
+mod reader;
+mod schema;
+mod secrets;
+mod source;
+mod steps;
+mod suggest;
+mod template;
+mod yaml;
 
-/// Parses the journey language's duration form: `500ms`, `15s`, `2m`, `1h`, `1m30s`.
-/// (Placeholder until the parser lands; the parser module owns this.)
-pub fn parse_duration(s: &str) -> Option<Duration> {
-    let s = s.trim();
-    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit())?);
-    let n: u64 = num.parse().ok()?;
-    match unit {
-        "ms" => Some(Duration::from_millis(n)),
-        "s" => Some(Duration::from_secs(n)),
-        "m" => Some(Duration::from_secs(n * 60)),
-        "h" => Some(Duration::from_secs(n * 3600)),
-        _ => None,
-    }
-}
+pub use diagnostic::Diagnostic;
+pub use duration::parse_duration;
+pub use load::{LoadOptions, load_journey, parse_journey};
+pub use schema::journey_schema;
+pub use secrets::load_secrets_file;
+pub use source::MAX_FILE_BYTES;

@@ -1,0 +1,245 @@
+//! A problem found in a journey file, with the place it is at and the line it is on, rendered
+//! the way rustc and hurl do.
+
+use std::fmt;
+
+use owo_colors::OwoColorize;
+
+use super::model::Location;
+
+/// One problem in a journey (or secrets) file.
+///
+/// It carries the text of the offending line, so it renders on its own without the file. The
+/// line of a secrets file is never stored: it could hold a secret's value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// What is wrong, in a few words: ``unknown key `clik` ``.
+    pub message: String,
+    /// Where; `line` 0 means the file as a whole (it could not be read, say).
+    pub location: Location,
+    /// How many characters the carets cover (at least one).
+    pub length: usize,
+    /// Said beside the carets: what was expected there.
+    pub label: String,
+    /// A way out: ``did you mean `click`?``.
+    pub help: Option<String>,
+    /// More context, such as the include that brought this file in.
+    pub notes: Vec<String>,
+    /// The text of line `location.line`, without its line break.
+    pub source_line: Option<String>,
+}
+
+/// Lines longer than this are shown as a window around the carets.
+const MAX_SHOWN_LINE: usize = 100;
+
+impl Diagnostic {
+    /// A diagnostic about a whole file (no line to show).
+    pub fn file_level(file: &std::path::Path, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            message: message.into(),
+            location: Location {
+                file: std::sync::Arc::new(file.to_path_buf()),
+                line: 0,
+                column: 0,
+            },
+            length: 1,
+            label: String::new(),
+            help: None,
+            notes: Vec::new(),
+            source_line: None,
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// The diagnostic as text, ending in a line break; ANSI colour when `color` is true.
+    pub fn render(&self, color: bool) -> String {
+        let p = Paint(color);
+        let mut out = String::new();
+        out.push_str(&format!(
+            "{}: {}\n",
+            p.error("error"),
+            p.bold(&self.message)
+        ));
+        let loc = &self.location;
+        if loc.line == 0 {
+            out.push_str(&format!(" {} {}\n", p.gutter("-->"), loc.file.display()));
+            let pad = " ";
+            if !self.label.is_empty() {
+                out.push_str(&format!("{pad}{} {}\n", p.gutter("="), self.label));
+            }
+            self.render_tail(&mut out, pad, &p);
+            return out;
+        }
+        let number = loc.line.to_string();
+        let pad = " ".repeat(number.len());
+        out.push_str(&format!("{pad}{} {loc}\n", p.gutter("-->")));
+        match &self.source_line {
+            Some(line) => {
+                let (shown, caret_at, carets) = window(line, loc.column, self.length);
+                out.push_str(&format!("{pad} {}\n", p.gutter("|")));
+                out.push_str(&format!(
+                    "{} {} {shown}\n",
+                    p.gutter(&number),
+                    p.gutter("|")
+                ));
+                let mut under = format!("{}{}", " ".repeat(caret_at), p.error(&"^".repeat(carets)));
+                if !self.label.is_empty() {
+                    under.push(' ');
+                    under.push_str(&p.error(&self.label));
+                }
+                out.push_str(&format!("{pad} {} {under}\n", p.gutter("|")));
+            }
+            None if !self.label.is_empty() => {
+                out.push_str(&format!("{pad} {} {}\n", p.gutter("="), self.label));
+            }
+            None => {}
+        }
+        self.render_tail(&mut out, &pad, &p);
+        out
+    }
+
+    fn render_tail(&self, out: &mut String, pad: &str, p: &Paint) {
+        if let Some(help) = &self.help {
+            out.push_str(&format!(
+                "{pad} {} {}: {help}\n",
+                p.gutter("="),
+                p.bold("help")
+            ));
+        }
+        for note in &self.notes {
+            out.push_str(&format!(
+                "{pad} {} {}: {note}\n",
+                p.gutter("="),
+                p.bold("note")
+            ));
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(false))
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+/// The part of `line` to show, where the carets start in it, and how many there are. Control
+/// characters are replaced so that binary junk cannot drive the terminal.
+fn window(line: &str, column: usize, length: usize) -> (String, usize, usize) {
+    let chars: Vec<char> = line
+        .chars()
+        .map(|c| match c {
+            '\t' => ' ',
+            c if c.is_control() => '\u{fffd}',
+            c => c,
+        })
+        .collect();
+    let at = column.saturating_sub(1).min(chars.len());
+    let (start, end) = if chars.len() <= MAX_SHOWN_LINE {
+        (0, chars.len())
+    } else {
+        let start = at.saturating_sub(MAX_SHOWN_LINE / 2);
+        (start, (start + MAX_SHOWN_LINE).min(chars.len()))
+    };
+    let mut shown: String = chars[start..end].iter().collect();
+    let mut caret_at = at - start;
+    if start > 0 {
+        shown.insert(0, '…');
+        caret_at += 1;
+    }
+    if end < chars.len() {
+        shown.push('…');
+    }
+    let room = end.saturating_sub(at).max(1);
+    (
+        shown.trim_end().to_string(),
+        caret_at,
+        length.clamp(1, room),
+    )
+}
+
+/// Colours only when asked; plain text otherwise.
+struct Paint(bool);
+
+impl Paint {
+    fn error(&self, s: &str) -> String {
+        if self.0 {
+            s.red().bold().to_string()
+        } else {
+            s.to_string()
+        }
+    }
+    fn bold(&self, s: &str) -> String {
+        if self.0 {
+            s.bold().to_string()
+        } else {
+            s.to_string()
+        }
+    }
+    fn gutter(&self, s: &str) -> String {
+        if self.0 {
+            s.blue().bold().to_string()
+        } else {
+            s.to_string()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+    use std::sync::Arc;
+
+    fn diag(line: &str, column: usize, length: usize) -> Diagnostic {
+        Diagnostic {
+            message: "unknown key `clik`".into(),
+            location: Location {
+                file: Arc::new(PathBuf::from("j.yaml")),
+                line: 7,
+                column,
+            },
+            length,
+            label: "expected an action".into(),
+            help: Some("did you mean `click`?".into()),
+            notes: vec![],
+            source_line: Some(line.into()),
+        }
+    }
+
+    #[test]
+    fn renders_line_carets_label_and_help() {
+        let d = diag("  - clik: \"#login\"", 5, 4);
+        assert_eq!(
+            d.to_string(),
+            "error: unknown key `clik`\n --> j.yaml:7:5\n  |\n7 |   - clik: \"#login\"\n  |     ^^^^ expected an action\n  = help: did you mean `click`?\n"
+        );
+    }
+
+    #[test]
+    fn colour_only_when_asked() {
+        let d = diag("a", 1, 1);
+        assert!(!d.render(false).contains('\x1b'));
+        assert!(d.render(true).contains('\x1b'));
+    }
+
+    #[test]
+    fn long_lines_are_windowed_around_the_carets() {
+        let line = format!("{}X{}", "a".repeat(500), "b".repeat(500));
+        let (shown, at, n) = window(&line, 501, 1);
+        assert!(shown.chars().count() <= MAX_SHOWN_LINE + 2);
+        assert_eq!(shown.chars().nth(at), Some('X'));
+        assert_eq!(n, 1);
+    }
+
+    #[test]
+    fn control_characters_are_not_echoed() {
+        let (shown, _, _) = window("a\u{1b}[31mb", 1, 1);
+        assert!(!shown.contains('\u{1b}'));
+    }
+}

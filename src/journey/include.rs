@@ -1,0 +1,118 @@
+//! `include: path`: another file's steps, read relative to the including file's folder and
+//! checked with this journey's variables at the place they are included.
+
+use std::path::Path;
+
+use marked_yaml::Node;
+
+use super::journey_file::{check_top_keys, root};
+use super::load::{io_reason, read_source};
+use super::model::Action;
+use super::reader::Reader;
+use super::source::{Pos, SourceFile};
+
+/// Files included inside included files, at most this deep.
+pub const MAX_INCLUDE_DEPTH: usize = 8;
+
+impl Reader<'_> {
+    pub fn include(&mut self, f: &SourceFile, node: &Node) -> Option<Action> {
+        let written = self.nonempty_string(f, node, "the path of a journey file")?;
+        let at = f.pos(node);
+        let path = f.dir().join(&written);
+        // The journey's own file is the first entry when it is on disk.
+        let depth = self.includes.len().saturating_sub(1);
+        if depth >= MAX_INCLUDE_DEPTH {
+            self.error(
+                f,
+                at,
+                format!("includes nested deeper than {MAX_INCLUDE_DEPTH} files"),
+                "this include is one too many",
+            );
+            return None;
+        }
+        let canonical = match std::fs::canonicalize(&path) {
+            Ok(c) => c,
+            Err(e) => {
+                self.error(
+                    f,
+                    at,
+                    format!("cannot include {}: {}", path.display(), io_reason(&e)),
+                    "paths are relative to this file's folder",
+                );
+                return None;
+            }
+        };
+        if let Some(i) = self.includes.iter().position(|(c, _)| *c == canonical) {
+            let chain: Vec<String> = self.includes[i..]
+                .iter()
+                .map(|(_, shown)| shown.display().to_string())
+                .chain([path.display().to_string()])
+                .collect();
+            self.error(f, at, "include cycle", chain.join(" → "));
+            return None;
+        }
+        let mut sub = match read_source(&path) {
+            Ok(text) => SourceFile::new(&path, &text),
+            Err(mut d) => {
+                if d.location.line == 0 {
+                    // Nothing to point at inside: point at the include.
+                    self.error(f, at, d.message, "");
+                } else {
+                    d.notes = included_from(f, at);
+                    let sub = SourceFile::new(&path, "");
+                    self.report(&with_trail(&sub, f, at), d);
+                }
+                return None;
+            }
+        };
+        sub = with_trail(&sub, f, at);
+        let root = match root(&sub) {
+            Ok(root) => root,
+            Err(diagnostics) => {
+                for d in diagnostics {
+                    self.report(&sub, d);
+                }
+                return None;
+            }
+        };
+        let map = root.as_mapping().expect("root() returns a map");
+        check_top_keys(self, &sub, map);
+        let Some(steps) = map.get_node("steps") else {
+            self.error(
+                &sub,
+                Pos {
+                    line: 1,
+                    column: 1,
+                    length: 1,
+                },
+                "an included file needs `steps:`",
+                "its steps are what `include:` runs",
+            );
+            return None;
+        };
+        self.includes.push((canonical, path.clone()));
+        let steps = self.steps(&sub, steps);
+        self.includes.pop();
+        Some(Action::Include { path, steps })
+    }
+}
+
+fn included_from(f: &SourceFile, at: Pos) -> Vec<String> {
+    let mut notes = vec![format!(
+        "included from {}:{}:{}",
+        f.path.display(),
+        at.line,
+        at.column
+    )];
+    notes.extend(f.notes.iter().cloned());
+    notes
+}
+
+/// `sub` placed under the include at `at` of `f`: its diagnostics sort there and say so.
+fn with_trail(sub: &SourceFile, f: &SourceFile, at: Pos) -> SourceFile {
+    let mut out = SourceFile::new(Path::new(sub.path.as_path()), &sub.text);
+    out.trail = f.trail.clone();
+    out.trail.push((at.line, at.column));
+    out.notes = included_from(f, at);
+    out
+}

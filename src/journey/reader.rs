@@ -1,0 +1,472 @@
+//! The walk over a parsed YAML tree: what every part of the language reads through (strings,
+//! templates, locators, text matches, durations), the variables known at each point, and the
+//! diagnostics collected on the way. Every reader reports its own problems and returns `None`,
+//! so one walk finds every problem in a file.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use marked_yaml::Node;
+use marked_yaml::types::MarkedMappingNode;
+use regex::Regex;
+
+use super::diagnostic::Diagnostic;
+use super::duration::{EXPECTED_DURATION, parse_duration};
+use super::load::LoadOptions;
+use super::model::{Locator, LocatorKind, Template, TextMatch, Variables};
+use super::source::{Pos, SourceFile};
+use super::suggest;
+use super::template::{is_var_name, parse_template};
+use super::yaml::is_null;
+
+pub const LOCATOR_KEYS: &[&str] = &["css", "xpath", "text", "id", "name", "link"];
+
+pub struct Reader<'o> {
+    pub opts: &'o LoadOptions,
+    /// Each with its sort key: the include trail, then line and column.
+    diagnostics: Vec<(Vec<(usize, usize)>, Diagnostic)>,
+    /// Resolved values: `--var`, `vars:`, referenced environment variables, secrets.
+    pub variables: Variables,
+    /// Names a template may use at this point of the walk.
+    pub defined: BTreeSet<String>,
+    pub secret_names: BTreeSet<String>,
+    /// The files being read, outermost first: (canonical path, path as shown).
+    pub includes: Vec<(PathBuf, PathBuf)>,
+}
+
+impl<'o> Reader<'o> {
+    pub fn new(opts: &'o LoadOptions) -> Reader<'o> {
+        Reader {
+            opts,
+            diagnostics: Vec::new(),
+            variables: Variables::default(),
+            defined: BTreeSet::new(),
+            secret_names: BTreeSet::new(),
+            includes: Vec::new(),
+        }
+    }
+
+    pub fn has_errors(&self) -> bool {
+        !self.diagnostics.is_empty()
+    }
+
+    /// Every diagnostic, in file order (an included file's at its include step).
+    pub fn into_diagnostics(mut self) -> Vec<Diagnostic> {
+        self.diagnostics.sort_by(|a, b| a.0.cmp(&b.0));
+        self.diagnostics.into_iter().map(|(_, d)| d).collect()
+    }
+
+    pub fn report(&mut self, f: &SourceFile, d: Diagnostic) {
+        let mut key = f.trail.clone();
+        key.push((d.location.line, d.location.column));
+        self.diagnostics.push((key, d));
+    }
+
+    pub fn error(
+        &mut self,
+        f: &SourceFile,
+        pos: Pos,
+        message: impl Into<String>,
+        label: impl Into<String>,
+    ) {
+        let d = f.diagnostic(pos, message, label);
+        self.report(f, d);
+    }
+
+    pub fn error_help(
+        &mut self,
+        f: &SourceFile,
+        pos: Pos,
+        message: impl Into<String>,
+        label: impl Into<String>,
+        help: Option<String>,
+    ) {
+        let mut d = f.diagnostic(pos, message, label);
+        d.help = help;
+        self.report(f, d);
+    }
+
+    /// Reports every key of `map` not in `allowed`, with the closest allowed one.
+    pub fn unknown_keys(
+        &mut self,
+        f: &SourceFile,
+        map: &MarkedMappingNode,
+        allowed: &[&str],
+        expected: &str,
+    ) {
+        for key in map.keys() {
+            if !allowed.contains(&key.as_str()) {
+                let help = suggest::did_you_mean(key.as_str(), allowed.iter().copied());
+                self.error_help(
+                    f,
+                    f.pos(&Node::from(key.clone())),
+                    format!("unknown key `{}`", key.as_str()),
+                    format!("expected {expected}"),
+                    help,
+                );
+            }
+        }
+    }
+
+    pub fn wrong_type(&mut self, f: &SourceFile, node: &Node, expected: &str) {
+        self.error(
+            f,
+            f.pos(node),
+            format!("expected {expected}"),
+            format!("found {}", kind(node)),
+        );
+    }
+
+    pub fn map<'n>(
+        &mut self,
+        f: &SourceFile,
+        node: &'n Node,
+        expected: &str,
+    ) -> Option<&'n MarkedMappingNode> {
+        match node {
+            Node::Mapping(m) => Some(m),
+            _ => {
+                self.wrong_type(f, node, expected);
+                None
+            }
+        }
+    }
+
+    /// A non-null scalar's text (numbers and booleans as written).
+    pub fn string(&mut self, f: &SourceFile, node: &Node, expected: &str) -> Option<String> {
+        match node {
+            Node::Scalar(s) if !is_null(s) => Some(s.as_str().to_string()),
+            _ => {
+                self.wrong_type(f, node, expected);
+                None
+            }
+        }
+    }
+
+    pub fn nonempty_string(
+        &mut self,
+        f: &SourceFile,
+        node: &Node,
+        expected: &str,
+    ) -> Option<String> {
+        let s = self.string(f, node, expected)?;
+        if s.trim().is_empty() {
+            self.error(
+                f,
+                f.pos(node),
+                format!("expected {expected}"),
+                "found an empty string",
+            );
+            return None;
+        }
+        Some(s)
+    }
+
+    /// A `${NAME}` template whose names are all defined at this point of the walk.
+    pub fn template(&mut self, f: &SourceFile, node: &Node, expected: &str) -> Option<Template> {
+        let value = self.string(f, node, expected)?;
+        match parse_template(&value) {
+            Ok((template, refs)) => {
+                let mut ok = true;
+                for r in refs {
+                    if !self.define_from_environment(&r.name) {
+                        let pos = f.pos_in_scalar(node, &value, r.offset, r.len);
+                        self.undefined(f, pos, &r.name);
+                        ok = false;
+                    }
+                }
+                ok.then_some(template)
+            }
+            Err(errors) => {
+                for e in errors {
+                    let pos = f.pos_in_scalar(node, &value, e.offset, e.len);
+                    self.error(f, pos, e.message, e.label);
+                }
+                None
+            }
+        }
+    }
+
+    pub fn nonempty_template(
+        &mut self,
+        f: &SourceFile,
+        node: &Node,
+        expected: &str,
+    ) -> Option<Template> {
+        let t = self.template(f, node, expected)?;
+        if t.to_string().trim().is_empty() {
+            self.error(
+                f,
+                f.pos(node),
+                format!("expected {expected}"),
+                "found an empty string",
+            );
+            return None;
+        }
+        Some(t)
+    }
+
+    /// Whether `name` is known here; an environment variable is copied in on first use.
+    pub fn define_from_environment(&mut self, name: &str) -> bool {
+        if self.defined.contains(name) {
+            return true;
+        }
+        match (self.opts.env)(name) {
+            Some(value) => {
+                self.variables.set(name, value);
+                self.defined.insert(name.to_string());
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn undefined(&mut self, f: &SourceFile, pos: Pos, name: &str) {
+        let help =
+            suggest::did_you_mean(name, self.defined.iter().map(String::as_str)).or_else(|| {
+                Some(format!(
+                    "set it in `vars:`, with --var {name}=…, or in the environment"
+                ))
+            });
+        self.error_help(
+            f,
+            pos,
+            format!("undefined variable `{name}`"),
+            "not set by vars, --var, the environment or an earlier step",
+            help,
+        );
+    }
+
+    /// A variable name that a step saves to (`save_as`, `extract`).
+    pub fn var_name(&mut self, f: &SourceFile, node: &Node) -> Option<String> {
+        let name = self.string(f, node, "a variable name")?;
+        if !is_var_name(&name) {
+            self.error(
+                f,
+                f.pos(node),
+                format!("`{name}` is not a variable name"),
+                "letters, digits and `_`, not starting with a digit",
+            );
+            return None;
+        }
+        if self.secret_names.contains(&name) {
+            self.error(
+                f,
+                f.pos(node),
+                format!("`{name}` is a secret"),
+                "a step cannot overwrite a secret",
+            );
+            return None;
+        }
+        Some(name)
+    }
+
+    /// A locator: a CSS string, or a one-key map `{css|xpath|text|id|name|link: …}`.
+    pub fn locator(&mut self, f: &SourceFile, node: &Node) -> Option<Locator> {
+        const EXPECTED: &str = "a locator: a CSS selector or {css|xpath|text|id|name|link: …}";
+        match node {
+            Node::Scalar(s) if !is_null(s) => {
+                let value = self.nonempty_template(f, node, "a CSS selector")?;
+                Some(Locator {
+                    kind: LocatorKind::Css,
+                    value,
+                })
+            }
+            Node::Mapping(m) => {
+                let mut entries = m.iter();
+                let Some((key, value)) = entries.next() else {
+                    self.error(
+                        f,
+                        f.pos(node),
+                        "empty locator",
+                        format!("expected {EXPECTED}"),
+                    );
+                    return None;
+                };
+                if let Some((extra, _)) = entries.next() {
+                    self.error(
+                        f,
+                        f.pos(&Node::from(extra.clone())),
+                        "a locator has one key",
+                        format!("`{}` is already given", key.as_str()),
+                    );
+                    return None;
+                }
+                self.locator_entry(f, key.as_str(), &Node::from(key.clone()), value)
+            }
+            _ => {
+                self.wrong_type(f, node, EXPECTED);
+                None
+            }
+        }
+    }
+
+    /// `kind: value` of a locator map.
+    pub fn locator_entry(
+        &mut self,
+        f: &SourceFile,
+        kind: &str,
+        key: &Node,
+        value: &Node,
+    ) -> Option<Locator> {
+        let kind = match kind {
+            "css" => LocatorKind::Css,
+            "xpath" => LocatorKind::XPath,
+            "text" => LocatorKind::Text,
+            "id" => LocatorKind::Id,
+            "name" => LocatorKind::Name,
+            "link" => LocatorKind::Link,
+            other => {
+                let help = suggest::did_you_mean(other, LOCATOR_KEYS.iter().copied());
+                self.error_help(
+                    f,
+                    f.pos(key),
+                    format!("unknown locator kind `{other}`"),
+                    "expected css, xpath, text, id, name or link",
+                    help,
+                );
+                return None;
+            }
+        };
+        let value =
+            self.nonempty_template(f, value, &format!("the {} to look for", kind.keyword()))?;
+        Some(Locator { kind, value })
+    }
+
+    /// A substring to look for, or a `/regex/`.
+    pub fn text_match(&mut self, f: &SourceFile, node: &Node, expected: &str) -> Option<TextMatch> {
+        let value = self.string(f, node, expected)?;
+        match regex_literal(&value) {
+            Some(pattern) => self.regex(f, node, pattern).map(TextMatch::Regex),
+            None => self.template(f, node, expected).map(TextMatch::Contains),
+        }
+    }
+
+    /// Compiles `pattern` (taken from `node`), reporting a bad one at the node.
+    pub fn regex(&mut self, f: &SourceFile, node: &Node, pattern: &str) -> Option<Regex> {
+        if pattern.is_empty() {
+            self.error(f, f.pos(node), "empty regex", "it would match anything");
+            return None;
+        }
+        match regex::RegexBuilder::new(pattern)
+            .size_limit(1 << 20)
+            .build()
+        {
+            Ok(r) => Some(r),
+            Err(e) => {
+                self.error(f, f.pos(node), "invalid regex", regex_error_summary(&e));
+                None
+            }
+        }
+    }
+
+    pub fn duration(&mut self, f: &SourceFile, node: &Node) -> Option<Duration> {
+        let text = self.string(f, node, EXPECTED_DURATION)?;
+        match parse_duration(&text) {
+            Some(d) => Some(d),
+            None => {
+                let help = text
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+                    .map(|_| format!("add a unit: `{}s`", text.trim()));
+                self.error_help(
+                    f,
+                    f.pos(node),
+                    format!("invalid duration `{text}`"),
+                    format!("expected {EXPECTED_DURATION}"),
+                    help,
+                );
+                None
+            }
+        }
+    }
+
+    /// A timeout: a duration above zero.
+    pub fn timeout(&mut self, f: &SourceFile, node: &Node) -> Option<Duration> {
+        let d = self.duration(f, node)?;
+        if d.is_zero() {
+            self.error(
+                f,
+                f.pos(node),
+                "a timeout must be more than 0",
+                "nothing could ever finish in it",
+            );
+            return None;
+        }
+        Some(d)
+    }
+
+    pub fn boolean(&mut self, f: &SourceFile, node: &Node) -> Option<bool> {
+        match node {
+            Node::Scalar(s) if s.may_coerce() && s.as_str() == "true" => Some(true),
+            Node::Scalar(s) if s.may_coerce() && s.as_str() == "false" => Some(false),
+            _ => {
+                self.error(
+                    f,
+                    f.pos(node),
+                    "expected true or false",
+                    format!("found {}", describe(node)),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// `/…/` → the pattern between the slashes.
+pub fn regex_literal(s: &str) -> Option<&str> {
+    (s.len() >= 2 && s.starts_with('/') && s.ends_with('/')).then(|| &s[1..s.len() - 1])
+}
+
+/// The regex crate's message without its drawing of the pattern: its last line.
+fn regex_error_summary(e: &regex::Error) -> String {
+    let text = e.to_string();
+    let last = text
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("invalid regex");
+    last.trim().trim_start_matches("error: ").to_string()
+}
+
+/// What kind of YAML value a node is, for "found …" labels.
+pub fn kind(node: &Node) -> &'static str {
+    match node {
+        Node::Scalar(s) if is_null(s) => "nothing",
+        Node::Scalar(_) => "a string",
+        Node::Sequence(_) => "a list",
+        Node::Mapping(_) => "a map",
+    }
+}
+
+/// Like [`kind`], quoting a short scalar.
+fn describe(node: &Node) -> String {
+    match node {
+        Node::Scalar(s) if !is_null(s) && s.as_str().chars().count() <= 20 => {
+            format!("`{}`", s.as_str())
+        }
+        other => kind(other).to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regex_literals_need_both_slashes() {
+        assert_eq!(regex_literal("/a+/"), Some("a+"));
+        assert_eq!(regex_literal("//"), Some(""));
+        assert_eq!(regex_literal("/"), None);
+        assert_eq!(regex_literal("/a"), None);
+        assert_eq!(regex_literal("a/"), None);
+    }
+
+    #[test]
+    fn regex_errors_are_one_line() {
+        let e = regex::Regex::new("(a").unwrap_err();
+        assert_eq!(regex_error_summary(&e), "unclosed group");
+    }
+}
