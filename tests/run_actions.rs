@@ -1,0 +1,100 @@
+//! Every action of the journey language, walked for real in headless Chromium.
+
+mod common;
+
+use common::{load, run_one, serve};
+use vedetta::runner::event::Event;
+use vedetta::runner::result::{JourneyStatus, StepStatus};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_action_passes_on_a_page_that_allows_it() {
+    let site = serve().await;
+    let out = tempfile::tempdir().unwrap();
+    let journey = load("run-actions.yaml", &[("BASE", &site.base)]);
+    let ran = run_one(journey, out.path()).await;
+    let j = ran.journey();
+    let failed: Vec<_> = j
+        .steps
+        .iter()
+        .filter(|s| s.status == StepStatus::Failed)
+        .collect();
+    assert!(failed.is_empty(), "failed steps: {failed:#?}");
+    assert_eq!(j.status, JourneyStatus::Passed, "{j:#?}");
+
+    // Indices run 1.. in walk order, include and when steps counted in place.
+    let indices: Vec<usize> = j.steps.iter().map(|s| s.index).collect();
+    assert_eq!(indices, (1..=j.steps.len()).collect::<Vec<_>>());
+
+    // `when` that holds runs its steps; one that does not skips them with a reason.
+    let when_true = j
+        .steps
+        .iter()
+        .position(|s| s.name == "when that holds")
+        .unwrap();
+    assert_eq!(j.steps[when_true].status, StepStatus::Passed);
+    assert_eq!(j.steps[when_true + 1].action, "click");
+    assert_eq!(j.steps[when_true + 1].status, StepStatus::Passed);
+    let when_false = j
+        .steps
+        .iter()
+        .position(|s| s.name == "when that does not hold")
+        .unwrap();
+    assert_eq!(j.steps[when_false].status, StepStatus::Passed);
+    let inner = &j.steps[when_false + 1];
+    assert_eq!(inner.status, StepStatus::Skipped);
+    assert_eq!(inner.skip_reason.as_deref(), Some("condition not met"));
+
+    // `include` runs the other file's steps here, each its own result pointing at its file.
+    let include = j.steps.iter().position(|s| s.action == "include").unwrap();
+    let included = &j.steps[include + 1..include + 3];
+    assert!(
+        included
+            .iter()
+            .all(|s| s.status == StepStatus::Passed && s.file.ends_with("run-included.yaml"))
+    );
+    assert_eq!(included[0].line, 2);
+
+    // The named screenshot is kept, as a PNG of the viewport.
+    let shot = j.steps.iter().find(|s| s.action == "screenshot").unwrap();
+    let path = shot.screenshot.as_ref().expect("screenshot path");
+    assert!(path.ends_with("-after-actions.png"), "{path}");
+    let img = image::open(path).expect("a PNG");
+    assert_eq!((img.width(), img.height()), (800, 600));
+
+    // Every step was reported as it went: started then finished, in order.
+    let finished = ran
+        .events
+        .iter()
+        .filter(|e| matches!(e, Event::StepFinished { .. }))
+        .count();
+    assert_eq!(finished, j.steps.len());
+    assert!(matches!(
+        ran.events.first(),
+        Some(Event::JourneyStarted { attempt: 1, .. })
+    ));
+    assert!(matches!(
+        ran.events.last(),
+        Some(Event::JourneyFinished { .. })
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_optional_step_fails_without_failing_the_journey() {
+    let site = serve().await;
+    let out = tempfile::tempdir().unwrap();
+    let ran = run_one(
+        load("run-optional.yaml", &[("BASE", &site.base)]),
+        out.path(),
+    )
+    .await;
+    let j = ran.journey();
+    assert_eq!(j.status, JourneyStatus::Passed, "{j:#?}");
+    let opt = &j.steps[1];
+    assert_eq!(opt.status, StepStatus::Failed);
+    assert!(opt.optional);
+    assert_eq!(
+        opt.failure.as_ref().unwrap().category.as_str(),
+        "element_missing"
+    );
+    assert_eq!(j.steps[2].status, StepStatus::Passed, "the journey went on");
+}
