@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 use crate::cli::{BrowserArgs, DemoArgs, exit};
 use crate::demo::{DEMO_PASSWORD, DEMO_PHONE, DEMO_USERNAME, DemoStack, Fault};
 use crate::otp::OtpSources;
+use crate::browser::BrowserConfig;
+use crate::commands::run::RunSetup;
+use crate::journey::LoadOptions;
 
 /// The demo journey, built in so `vedetta demo` works from any directory.
 const EMBEDDED_JOURNEY: &str = include_str!("../../journeys/demo-card-balance.yaml");
@@ -174,25 +177,17 @@ pub struct DemoRun {
     pub report_json: Option<PathBuf>,
 }
 
-/// LEAD: the single call site of the run engine. Replace the body with
-/// `crate::commands::run::run_with(vec![run.journey], RunSetup { vars: run.vars, secrets:
-/// run.secrets, otp: run.otp, browser: run.browser, out: run.out, report_json: run.report_json,
-/// .. })` — called here outside any `block_on` (the demo's servers run on `runtime`'s workers), so
-/// `run_with` may build its own runtime; if it is async instead, use `runtime.block_on(..)`.
+/// Walks the demo journey with `vedetta run`'s engine, on the runtime the demo's servers use.
 fn run_journey(run: DemoRun, runtime: &tokio::runtime::Runtime) -> i32 {
-    let _ = (
-        run.vars,
-        run.secrets,
-        run.otp,
-        run.browser,
-        run.out,
-        run.report_json,
-        runtime,
-    );
-    eprintln!(
-        "vedetta demo: walking {} needs `vedetta run`'s engine, which is not built yet; \
-         use `vedetta demo --serve` meanwhile",
-        run.journey.display()
-    );
-    exit::HARNESS
+    let mut load = LoadOptions { cli_vars: run.vars, ..LoadOptions::default() };
+    load.secrets.extend(run.secrets);
+    let setup = RunSetup {
+        load,
+        browser: BrowserConfig::from(&run.browser),
+        jobs: 1,
+        out: run.out,
+        report_json: run.report_json,
+        otp: run.otp,
+    };
+    runtime.block_on(crate::commands::run::run_with(&[run.journey], setup))
 }

@@ -1,7 +1,174 @@
-//! `vedetta run`.
+//! `vedetta run`: load and validate every journey, walk them in browsers, report.
+//!
+//! [`run_with`] is the whole pipeline, shared with `vedetta demo`: nothing starts a browser
+//! until every file is valid; the console reporter follows the runner's events; the JSON report
+//! is written whatever happens, Ctrl-C and SIGTERM included.
 
-pub fn execute(args: crate::cli::RunArgs) -> i32 {
-    let _ = args;
-    eprintln!("vedetta run: not built yet");
-    crate::cli::exit::HARNESS
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use tokio_util::sync::CancellationToken;
+
+use crate::browser::BrowserConfig;
+use crate::cli::{BrowserArgs, RunArgs, VarArgs, exit};
+use crate::journey::{self, LoadOptions};
+use crate::otp::OtpSources;
+use crate::report::console::ConsoleReporter;
+use crate::runner::event::Reporter;
+use crate::runner::{self, RunOptions};
+
+/// Everything a run needs besides the journey files.
+pub struct RunSetup {
+    pub load: LoadOptions,
+    pub browser: BrowserConfig,
+    pub jobs: usize,
+    pub out: PathBuf,
+    pub report_json: Option<PathBuf>,
+    pub otp: OtpSources,
+}
+
+impl From<&BrowserArgs> for BrowserConfig {
+    fn from(b: &BrowserArgs) -> Self {
+        BrowserConfig {
+            webdriver_url: b.webdriver.clone(),
+            driver_path: b.driver.clone(),
+            browser_binary: b.browser_binary.clone(),
+            headed: b.headed,
+        }
+    }
+}
+
+/// `--var` and `--secrets` as load options. Err is the exit code after printing the problem.
+pub fn load_options(vars: &VarArgs, default_timeout: Option<Duration>) -> Result<LoadOptions, i32> {
+    let secrets = match &vars.secrets {
+        Some(path) => journey::load_secrets_file(path).map_err(|d| {
+            eprintln!("{}", d.render(std::io::stderr().is_terminal()));
+            exit::INVALID
+        })?,
+        None => Default::default(),
+    };
+    Ok(LoadOptions { cli_vars: vars.vars.clone(), secrets, default_timeout, ..LoadOptions::default() })
+}
+
+pub fn execute(args: RunArgs) -> i32 {
+    let load = match load_options(&args.vars, args.timeout) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let otp = OtpSources {
+        sms: args.inbox.as_ref().map(|url| {
+            let token = args.inbox_token.clone().unwrap_or_default();
+            std::sync::Arc::new(crate::inbox::RemoteInbox::new(url, &token)) as _
+        }),
+    };
+    let setup = RunSetup {
+        load,
+        browser: BrowserConfig::from(&args.browser),
+        jobs: args.jobs as usize,
+        out: args.out,
+        report_json: args.report_json,
+        otp,
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return exit::HARNESS;
+        }
+    };
+    runtime.block_on(run_with(&args.files, setup))
+}
+
+/// Validates every file, runs them, reports, and returns the exit code.
+pub async fn run_with(files: &[PathBuf], setup: RunSetup) -> i32 {
+    let color = std::io::stderr().is_terminal();
+    let mut journeys = Vec::with_capacity(files.len());
+    let mut invalid = false;
+    for file in files {
+        match journey::load_journey(file, &setup.load) {
+            Ok(j) => journeys.push(j),
+            Err(diagnostics) => {
+                invalid = true;
+                for d in diagnostics {
+                    eprintln!("{}", d.render(color));
+                }
+            }
+        }
+    }
+    if let Some(dup) = first_duplicate_name(&journeys) {
+        eprintln!("error: two journeys are named `{dup}`; names identify journeys in reports and folders");
+        invalid = true;
+    }
+    if invalid {
+        return exit::INVALID;
+    }
+
+    let started = Instant::now();
+    let started_at = jiff::Timestamp::now();
+    let run_id = started_at.strftime("%Y%m%dT%H%M%SZ").to_string();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let parallel = setup.jobs > 1 && journeys.len() > 1;
+    let console = tokio::task::spawn_blocking(move || {
+        let mut console = ConsoleReporter::stdout(parallel);
+        while let Some(event) = rx.blocking_recv() {
+            console.on_event(&event);
+        }
+        console
+    });
+
+    let cancel = CancellationToken::new();
+    let signal = tokio::spawn(interrupted_by(cancel.clone()));
+    let options = RunOptions {
+        browser: setup.browser,
+        jobs: setup.jobs,
+        out_dir: setup.out,
+        run_id,
+        otp: setup.otp,
+    };
+    let mut report = runner::run(journeys, options, tx, cancel.clone()).await;
+    let interrupted = if cancel.is_cancelled() {
+        signal.await.ok().flatten()
+    } else {
+        signal.abort();
+        None
+    };
+    report.started_at = started_at.to_string();
+    report.duration_ms = started.elapsed().as_millis() as u64;
+    report.interrupted = interrupted.map(|s| s.to_string());
+
+    let mut console = match console.await {
+        Ok(c) => c,
+        Err(_) => ConsoleReporter::stdout(parallel),
+    };
+    let _ = console.run_summary(&report);
+    if let Some(path) = &setup.report_json
+        && let Err(e) = crate::report::json::write(&report, path)
+    {
+        eprintln!("error: cannot write the JSON report to {}: {e}", path.display());
+        return exit::HARNESS;
+    }
+    match interrupted {
+        Some("SIGINT") => exit::SIGINT,
+        Some(_) => exit::SIGTERM,
+        None => report.exit_code(),
+    }
+}
+
+/// Waits for Ctrl-C or SIGTERM, cancels the run, and says which it was.
+async fn interrupted_by(cancel: CancellationToken) -> Option<&'static str> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).ok()?;
+    let which = tokio::select! {
+        _ = tokio::signal::ctrl_c() => "SIGINT",
+        _ = term.recv() => "SIGTERM",
+    };
+    eprintln!("\n{which}: stopping; the steps done so far are kept");
+    cancel.cancel();
+    Some(which)
+}
+
+fn first_duplicate_name(journeys: &[crate::journey::model::Journey]) -> Option<&str> {
+    let mut seen = std::collections::HashSet::new();
+    journeys.iter().map(|j| j.name.as_str()).find(|n| !seen.insert(*n))
 }
