@@ -18,7 +18,7 @@ use tokio_util::sync::CancellationToken;
 
 use vedetta::browser::BrowserConfig;
 use vedetta::journey::model::Journey;
-use vedetta::journey::{LoadOptions, load_journey};
+use vedetta::journey::{LoadOptions, load_journey, parse_journey};
 use vedetta::runner::event::Event;
 use vedetta::runner::result::{JourneyResult, RunReport};
 use vedetta::runner::{RunOptions, run};
@@ -113,6 +113,22 @@ pub fn load(file: &str, vars: &[(&str, &str)]) -> Journey {
         Ok(j) => j,
         Err(diags) => panic!("{file} is invalid: {diags:#?}"),
     }
+}
+
+/// A journey written in the test itself (`BASE` etc. from `vars`), as if read from
+/// tests/fixtures/`name`.yaml.
+pub fn journey(name: &str, yaml: &str, vars: &[(&str, &str)]) -> Journey {
+    let opts = LoadOptions::with_env(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let path = fixtures_dir().join(format!("{name}.yaml"));
+    match parse_journey(yaml, &path, &opts) {
+        Ok(j) => j,
+        Err(diags) => panic!("{name} is invalid: {diags:#?}"),
+    }
+}
+
+/// One of the 2 browser slots, for tests that drive `run` themselves.
+pub async fn browser_slot() -> tokio::sync::SemaphorePermit<'static> {
+    BROWSERS.acquire().await.expect("semaphore")
 }
 
 pub fn options(out_dir: &Path) -> RunOptions {

@@ -1,0 +1,264 @@
+//! Each failure category, produced for real by a page that behaves that way, with the
+//! evidence a person needs: which step, why, and a screenshot of the viewport.
+
+mod common;
+
+use common::{closed_port, journey, run_one, serve};
+use vedetta::runner::result::{
+    FailureCategory, JourneyResult, JourneyStatus, StepResult, StepStatus,
+};
+
+/// The journey's failed (non-optional) step; every step after it is skipped with the reason.
+fn failed_step(j: &JourneyResult) -> &StepResult {
+    let i = j
+        .steps
+        .iter()
+        .position(|s| s.status == StepStatus::Failed && !s.optional)
+        .unwrap_or_else(|| panic!("no failed step: {j:#?}"));
+    for later in &j.steps[i + 1..] {
+        assert_eq!(later.status, StepStatus::Skipped, "{later:#?}");
+        assert_eq!(later.skip_reason.as_deref(), Some("an earlier step failed"));
+    }
+    &j.steps[i]
+}
+
+fn category(s: &StepResult) -> FailureCategory {
+    s.failure.as_ref().expect("a failure").category
+}
+
+const OUTAGE_SIGNATURE: &str = "
+fail_fast:
+  - text: Stiamo riscontrando delle difficoltà temporanee
+    reason: the bank reports temporary difficulties
+";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_element_that_never_appears_is_element_missing_with_a_viewport_screenshot() {
+    let site = serve().await;
+    let out = tempfile::tempdir().unwrap();
+    let j = journey(
+        "missing",
+        "name: run-missing\nbase_url: ${BASE}\ntimeout: 1s\nviewport: 640x480\nsteps:\n  - open: /actions.html\n  - name: press the login button\n    click: '#login'\n  - assert_visible: '#late'\n",
+        &[("BASE", &site.base)],
+    );
+    let ran = run_one(j, out.path()).await;
+    let j = ran.journey();
+    assert_eq!(j.status, JourneyStatus::Failed);
+    let s = failed_step(j);
+    assert_eq!(
+        (s.index, s.name.as_str(), s.line),
+        (2, "press the login button", 7)
+    );
+    assert_eq!(category(s), FailureCategory::ElementMissing);
+    let f = s.failure.as_ref().unwrap();
+    assert!(f.message.contains("#login"), "{}", f.message);
+    assert_eq!(
+        f.url.as_deref(),
+        Some(format!("{}/actions.html", site.base).as_str())
+    );
+    // The screenshot was taken before the session closed: a PNG exactly the viewport's size,
+    // named after the step, in the journey's evidence folder.
+    let path = f.screenshot.as_ref().expect("a failure screenshot");
+    assert!(
+        path.ends_with("test-run/run-missing/02-press-the-login-button.png"),
+        "{path}"
+    );
+    assert_eq!(
+        f.evidence.as_deref(),
+        Some(out.path().join("test-run/run-missing").to_str().unwrap())
+    );
+    let img = image::open(path).expect("decodes as PNG");
+    assert_eq!((img.width(), img.height()), (640, 480));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_element_that_stays_disabled_or_hidden_is_a_timeout() {
+    let site = serve().await;
+    let out = tempfile::tempdir().unwrap();
+    let yaml = "name: run-timeouts\nbase_url: ${BASE}\ntimeout: 700ms\nscreenshots: off\nsteps:\n  - open: /actions.html\n  - optional: true\n    click: '#off'\n  - optional: true\n    wait_for: '#hidden-button'\n  - optional: true\n    wait_for: { url: /never }\n  - optional: true\n    wait_for: { hidden: '#menu' }\n";
+    let ran = run_one(
+        journey("timeouts", yaml, &[("BASE", &site.base)]),
+        out.path(),
+    )
+    .await;
+    let j = ran.journey();
+    assert_eq!(j.status, JourneyStatus::Passed, "optional failures only");
+    for s in &j.steps[1..] {
+        assert_eq!(s.status, StepStatus::Failed, "{s:#?}");
+        assert_eq!(category(s), FailureCategory::Timeout, "{s:#?}");
+        let f = s.failure.as_ref().unwrap();
+        assert!(f.screenshot.is_none(), "screenshots: off");
+    }
+    assert!(
+        j.steps[1]
+            .failure
+            .as_ref()
+            .unwrap()
+            .message
+            .contains("disabled")
+    );
+    assert!(
+        j.steps[2]
+            .failure
+            .as_ref()
+            .unwrap()
+            .message
+            .contains("hidden")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mismatch_is_an_assertion_with_expected_and_actual() {
+    let site = serve().await;
+    let out = tempfile::tempdir().unwrap();
+    let yaml = "name: run-assertion\nbase_url: ${BASE}\ntimeout: 700ms\nsteps:\n  - open: /actions.html\n  - optional: true\n    assert_title: Checkout\n  - assert_text: { '#balance': '/^€ 0,00$/' }\n  - click: '#more'\n";
+    let ran = run_one(
+        journey("assertion", yaml, &[("BASE", &site.base)]),
+        out.path(),
+    )
+    .await;
+    let j = ran.journey();
+    assert_eq!(j.status, JourneyStatus::Failed);
+    assert_eq!(category(&j.steps[1]), FailureCategory::Assertion);
+    let s = failed_step(j);
+    assert_eq!(s.index, 3);
+    assert_eq!(category(s), FailureCategory::Assertion);
+    let msg = &s.failure.as_ref().unwrap().message;
+    assert!(
+        msg.contains("/^€ 0,00$/") && msg.contains("€ 1.234,56"),
+        "{msg}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fail_fast_signature_fails_at_once_as_an_outage() {
+    let site = serve().await;
+    let out = tempfile::tempdir().unwrap();
+    // The page turns into the outage page 200 ms into a wait that would last 30 s.
+    let yaml = format!(
+        "name: run-fail-fast\nbase_url: ${{BASE}}\ntimeout: 30s\n{OUTAGE_SIGNATURE}steps:\n  - open: /actions.html\n  - script: \"setTimeout(() => location.href = '/outage.html', 200)\"\n  - wait_for: '#balance-after-login'\n"
+    );
+    let ran = run_one(
+        journey("fail-fast", &yaml, &[("BASE", &site.base)]),
+        out.path(),
+    )
+    .await;
+    let j = ran.journey();
+    assert_eq!(j.status, JourneyStatus::Failed);
+    let s = failed_step(j);
+    assert_eq!(s.index, 3);
+    let f = s.failure.as_ref().unwrap();
+    assert_eq!(f.category, FailureCategory::Outage);
+    assert_eq!(
+        f.signature.as_deref(),
+        Some("the bank reports temporary difficulties")
+    );
+    assert!(
+        f.message
+            .contains("the bank reports temporary difficulties"),
+        "{}",
+        f.message
+    );
+    assert!(f.screenshot.is_some());
+    // Reported long before the step's 30 s timeout.
+    assert!(
+        s.duration_ms < 10_000,
+        "took {} ms of a 30 s timeout",
+        s.duration_ms
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failure_while_a_signature_shows_is_named_an_outage() {
+    let site = serve().await;
+    let out = tempfile::tempdir().unwrap();
+    // No fail_fast here: the 503 page itself is the outage.
+    let yaml = "name: run-503\nbase_url: ${BASE}\ntimeout: 5s\nsteps:\n  - open: /down\n  - click: '#login'\n";
+    let ran = run_one(journey("down", yaml, &[("BASE", &site.base)]), out.path()).await;
+    let s = failed_step(ran.journey());
+    assert_eq!(s.index, 1);
+    let f = s.failure.as_ref().unwrap();
+    assert_eq!(f.category, FailureCategory::Outage);
+    assert!(f.message.contains("HTTP 503"), "{}", f.message);
+    assert!(f.signature.is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreachable_and_missing_pages_are_navigation_failures() {
+    let site = serve().await;
+    let out = tempfile::tempdir().unwrap();
+    let port = closed_port();
+    let yaml = format!(
+        "name: run-navigation\ntimeout: 5s\nsteps:\n  - optional: true\n    open: http://127.0.0.1:{port}/\n  - open: ${{BASE}}/missing\n"
+    );
+    let ran = run_one(
+        journey("navigation", &yaml, &[("BASE", &site.base)]),
+        out.path(),
+    )
+    .await;
+    let j = ran.journey();
+    assert_eq!(j.status, JourneyStatus::Failed);
+    let refused = j.steps[0].failure.as_ref().unwrap();
+    assert_eq!(refused.category, FailureCategory::Navigation);
+    assert!(
+        refused.message.contains("ERR_CONNECTION_REFUSED"),
+        "{}",
+        refused.message
+    );
+    let missing = j.steps[1].failure.as_ref().unwrap();
+    assert_eq!(missing.category, FailureCategory::Navigation);
+    assert!(missing.message.contains("HTTP 404"), "{}", missing.message);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn otp_from_a_command_passes_or_says_why_not() {
+    let site = serve().await;
+    let out = tempfile::tempdir().unwrap();
+    let yaml = "name: run-otp\nbase_url: ${BASE}\ntimeout: 2s\nsteps:\n  - open: /login.html\n  - otp: { from: command, run: 'echo Your code is 481516', save_as: CODE }\n  - fill: { '#pass': '${CODE}' }\n  - assert_text: { '#pass': '481516' }\n  - optional: true\n    timeout: 1s\n    otp: { from: command, run: 'echo no code here', save_as: NONE }\n  - otp: { from: command, run: '/nonexistent/otp-tool', save_as: NEVER }\n";
+    let ran = run_one(journey("otp", yaml, &[("BASE", &site.base)]), out.path()).await;
+    let j = ran.journey();
+    assert_eq!(j.steps[1].status, StepStatus::Passed, "{:#?}", j.steps[1]);
+    assert_eq!(
+        j.steps[3].status,
+        StepStatus::Passed,
+        "the code was typed: {:#?}",
+        j.steps[3]
+    );
+    assert_eq!(category(&j.steps[4]), FailureCategory::OtpNotReceived);
+    // A source that cannot be asked is the harness's trouble: the journey is `error`.
+    assert_eq!(category(&j.steps[5]), FailureCategory::Infrastructure);
+    assert_eq!(j.status, JourneyStatus::Error);
+    // The code is a secret from the moment it is saved: it shows nowhere.
+    let json = serde_json::to_string(&ran.report).unwrap();
+    assert!(!json.contains("481516"), "{json}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secret_typed_into_a_field_appears_in_no_result() {
+    let site = serve().await;
+    let out = tempfile::tempdir().unwrap();
+    let secret = "hunter2-Zq9";
+    let yaml = "name: run-secret\nbase_url: ${BASE}\ntimeout: 700ms\nscreenshots: every_step\nsecrets: [PASSWORD]\nsteps:\n  - open: /login.html\n  - fill: { '#user': mario, '#pass': '${PASSWORD}' }\n  - assert_text: { '#pass': '${PASSWORD}' }\n  - click: '#go'\n  - assert_text: { '#echo': 'Welcome' }\n";
+    let ran = run_one(
+        journey(
+            "secret",
+            yaml,
+            &[("BASE", &site.base), ("PASSWORD", secret)],
+        ),
+        out.path(),
+    )
+    .await;
+    let j = ran.journey();
+    // The field got the secret and kept it across the screenshots (blanked only in pixels).
+    assert_eq!(j.steps[2].status, StepStatus::Passed, "{:#?}", j.steps[2]);
+    let s = failed_step(j);
+    assert_eq!(s.index, 5);
+    let msg = &s.failure.as_ref().unwrap().message;
+    assert!(msg.contains("Signed in as mario with ••••••"), "{msg}");
+    let json = serde_json::to_string(&ran.report).unwrap();
+    assert!(!json.contains(secret), "{json}");
+    let events = format!("{:?}", ran.events);
+    assert!(!events.contains(secret));
+    // every_step: one screenshot per step that ran.
+    assert!(j.steps.iter().all(|s| s.screenshot.is_some()), "{j:#?}");
+}
