@@ -56,7 +56,10 @@ pub struct Viewport {
 
 impl Default for Viewport {
     fn default() -> Self {
-        Viewport { width: 1280, height: 800 }
+        Viewport {
+            width: 1280,
+            height: 800,
+        }
     }
 }
 
@@ -135,11 +138,21 @@ pub enum Action {
     /// Named evidence, kept even on success.
     Screenshot(String),
     /// The steps of another file, run here with this journey's variables.
-    Include { path: PathBuf, steps: Vec<Step> },
-    Script { code: Template, save_as: Option<String> },
+    Include {
+        path: PathBuf,
+        steps: Vec<Step>,
+    },
+    Script {
+        code: Template,
+        save_as: Option<String>,
+    },
     Sleep(Duration),
     /// A block that runs only if its condition holds within `within`.
-    When { condition: Condition, within: Duration, steps: Vec<Step> },
+    When {
+        condition: Condition,
+        within: Duration,
+        steps: Vec<Step>,
+    },
 }
 
 /// How long `when:` looks for its condition when `within` is not given.
@@ -177,7 +190,11 @@ impl Action {
     /// and templates as written (`${PASSWORD}`, never its value).
     pub fn describe(&self) -> String {
         fn list<T>(items: &[(Locator, T)]) -> String {
-            items.iter().map(|(l, _)| l.to_string()).collect::<Vec<_>>().join(", ")
+            items
+                .iter()
+                .map(|(l, _)| l.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         }
         let k = self.keyword();
         match self {
@@ -195,7 +212,11 @@ impl Action {
             Action::AssertUrl(m) | Action::AssertTitle(m) => format!("{k} {m}"),
             Action::Extract(items) => format!(
                 "{k} {}",
-                items.iter().map(|(_, v)| v.as_str()).collect::<Vec<_>>().join(", ")
+                items
+                    .iter()
+                    .map(|(_, v)| v.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             Action::Otp(o) => format!("{k} from {}", o.source.kind()),
             Action::Screenshot(name) => format!("{k} {name}"),
@@ -332,9 +353,15 @@ pub enum OtpSource {
     /// RFC 6238 from a base32 secret (usually a `${SECRET}`).
     Totp { secret: Template },
     /// Polls a URL until `pattern` matches its body.
-    Http { url: Template, pattern: regex::Regex },
+    Http {
+        url: Template,
+        pattern: regex::Regex,
+    },
     /// Runs a command (through `sh -c`) and matches `pattern` over its output.
-    Command { run: Template, pattern: regex::Regex },
+    Command {
+        run: Template,
+        pattern: regex::Regex,
+    },
 }
 
 /// The default pattern for a code: six digits standing alone.
@@ -366,7 +393,9 @@ pub enum TemplatePart {
 
 impl Template {
     pub fn literal(s: impl Into<String>) -> Template {
-        Template { parts: vec![TemplatePart::Literal(s.into())] }
+        Template {
+            parts: vec![TemplatePart::Literal(s.into())],
+        }
     }
 
     /// Names of the variables it refers to.
@@ -489,13 +518,19 @@ mod tests {
         v.set_secret("PASSWORD", "hunter2hunter2");
         v.set_secret("PIN", "hunter2");
         v.set("USER", "mario");
-        assert_eq!(v.mask("mario:hunter2hunter2 / hunter2"), "mario:•••••• / ••••••");
+        assert_eq!(
+            v.mask("mario:hunter2hunter2 / hunter2"),
+            "mario:•••••• / ••••••"
+        );
     }
 
     #[test]
     fn template_renders_and_displays_as_written() {
         let t = Template {
-            parts: vec![TemplatePart::Literal("Hi ".into()), TemplatePart::Var("NAME".into())],
+            parts: vec![
+                TemplatePart::Literal("Hi ".into()),
+                TemplatePart::Var("NAME".into()),
+            ],
         };
         let mut v = Variables::default();
         v.set("NAME", "Ada");

@@ -83,6 +83,10 @@ impl SourceFile {
         (line.max(1), char_index - start + 1)
     }
 
+    fn char_at(&self, char_index: usize) -> Option<char> {
+        self.text.get(self.byte_at(char_index)..)?.chars().next()
+    }
+
     /// The byte index of a character index (clamped to the end).
     fn byte_at(&self, char_index: usize) -> usize {
         let line = self
@@ -124,6 +128,14 @@ impl SourceFile {
 
     /// Where a node starts; a scalar spans its token on its first line.
     pub fn pos(&self, node: &Node) -> Pos {
+        // A block map's own mark is where the parser noticed it (its first `:`); its first
+        // key is where a reader sees it start.
+        if let Node::Mapping(map) = node {
+            let flow = node.span().start().is_some_and(|m| self.char_at(m.character()) == Some('{'));
+            if let (false, Some(key)) = (flow, map.keys().next()) {
+                return self.pos(&Node::from(key.clone()));
+            }
+        }
         let Some(m) = node.span().start() else {
             return Pos {
                 line: 1,

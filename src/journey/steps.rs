@@ -302,7 +302,7 @@ impl Reader<'_> {
                 self.error_help(
                     f,
                     f.pos(node),
-                    format!("unknown key `{name}`"),
+                    format!("unknown key name `{name}`"),
                     "expected Enter, Tab, Escape, Backspace, Delete, Space, Arrow…, Home, End, PageUp, PageDown, F1–F12 or one character",
                     help,
                 );
