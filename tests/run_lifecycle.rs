@@ -1,0 +1,226 @@
+//! The run around the steps: retries and flaky journeys, parallel journeys, cancellation, and
+//! the harness's own trouble (no driver, a driver that dies) reported as `error`, never as the
+//! site failing — with no browser or driver process left behind in any case.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{browser_slot, journey, options, run_one, run_with, serve, wait_event};
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+use tokio::sync::mpsc::unbounded_channel;
+use tokio_util::sync::CancellationToken;
+use vedetta::browser::driver::drivers;
+use vedetta::runner::event::Event;
+use vedetta::runner::result::{FailureCategory, JourneyStatus, StepStatus};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pass_after_a_failed_attempt_is_flaky_and_keeps_the_failed_attempt() {
+    let site = serve().await;
+    let out = tempfile::tempdir().unwrap();
+    let yaml = "name: run-flaky\nbase_url: ${BASE}\ntimeout: 1s\nretries: 2\nsteps:\n  - open: /flaky\n  - wait_for: '#ok'\n";
+    let ran = run_one(journey("flaky", yaml, &[("BASE", &site.base)]), out.path()).await;
+    let j = ran.journey();
+    assert_eq!(j.status, JourneyStatus::Flaky, "{j:#?}");
+    assert_eq!(j.attempts, 2);
+    assert_eq!(j.previous_attempts.len(), 1);
+    let first = &j.previous_attempts[0];
+    assert_eq!((first.attempt, first.status), (1, JourneyStatus::Failed));
+    assert_eq!(
+        first.steps[1].failure.as_ref().unwrap().category,
+        FailureCategory::ElementMissing
+    );
+    assert!(j.steps.iter().all(|s| s.status == StepStatus::Passed));
+    let retrying = ran
+        .events
+        .iter()
+        .filter(|e| matches!(e, Event::Retrying { attempt: 1, .. }))
+        .count();
+    assert_eq!(retrying, 1);
+    let starts: Vec<u32> = ran
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::JourneyStarted {
+                attempt,
+                attempts_allowed: 3,
+                ..
+            } => Some(*attempt),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(starts, vec![1, 2]);
+    // Each attempt had its own browser.
+    assert_eq!(
+        drivers().iter().filter(|d| d.label == "run-flaky").count(),
+        2
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journeys_run_in_parallel_and_report_in_input_order() {
+    let site = serve().await;
+    let out = tempfile::tempdir().unwrap();
+    let slow = journey(
+        "par-a",
+        "name: run-par-a\nbase_url: ${BASE}\nsteps:\n  - open: /actions.html\n  - wait_for: '#late'\n  - sleep: 500ms\n",
+        &[("BASE", &site.base)],
+    );
+    let fast = journey(
+        "par-b",
+        "name: run-par-b\nbase_url: ${BASE}\nsteps:\n  - open: /outage.html\n",
+        &[("BASE", &site.base)],
+    );
+    let mut opts = options(out.path());
+    opts.jobs = 2;
+    let ran = run_with(vec![slow, fast], opts, CancellationToken::new()).await;
+    let names: Vec<&str> = ran
+        .report
+        .journeys
+        .iter()
+        .map(|j| j.name.as_str())
+        .collect();
+    assert_eq!(names, vec!["run-par-a", "run-par-b"]);
+    assert!(
+        ran.report
+            .journeys
+            .iter()
+            .all(|j| j.status == JourneyStatus::Passed)
+    );
+    assert_eq!(ran.report.exit_code(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_driver_that_does_not_exist_is_a_journey_error_not_a_failure() {
+    let out = tempfile::tempdir().unwrap();
+    let j = journey(
+        "no-driver",
+        "name: run-no-driver\nsteps:\n  - open: http://127.0.0.1:9/\n  - when: { visible: '#x' }\n    steps:\n      - click: '#x'\n",
+        &[],
+    );
+    let mut opts = options(out.path());
+    opts.browser.driver_path = Some("/nonexistent/chromedriver".into());
+    let ran = run_with(vec![j], opts, CancellationToken::new()).await;
+    let j = ran.journey();
+    assert_eq!(j.status, JourneyStatus::Error);
+    let error = j.error.as_deref().unwrap();
+    assert!(
+        error.contains("/nonexistent/chromedriver") && error.contains("--driver"),
+        "{error}"
+    );
+    // Every step, inner ones too, is listed as skipped with the reason.
+    assert_eq!(j.steps.len(), 3);
+    assert!(j.steps.iter().all(|s| s.status == StepStatus::Skipped
+        && s.skip_reason.as_deref() == Some("the browser could not start")));
+    assert_eq!(ran.report.exit_code(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_driver_killed_mid_run_is_a_journey_error() {
+    let site = serve().await;
+    let out = tempfile::tempdir().unwrap();
+    let j = journey(
+        "killed",
+        "name: run-driver-killed\nbase_url: ${BASE}\ntimeout: 30s\nsteps:\n  - open: /actions.html\n  - wait_for: '#never'\n  - click: '#more'\n",
+        &[("BASE", &site.base)],
+    );
+    let _slot = browser_slot().await;
+    let (tx, mut rx) = unbounded_channel();
+    let cancel = CancellationToken::new();
+    let run = tokio::spawn(vedetta::runner::run(
+        vec![j],
+        options(out.path()),
+        tx,
+        cancel,
+    ));
+    let mut seen = Vec::new();
+    let waiting = wait_event(&mut rx, &mut seen, Duration::from_secs(60), |e| {
+        matches!(e, Event::StepStarted { index: 2, journey, .. } if journey == "run-driver-killed")
+    })
+    .await;
+    assert!(waiting, "step 2 never started: {seen:#?}");
+    let driver = drivers()
+        .into_iter()
+        .find(|d| d.label == "run-driver-killed" && d.running)
+        .expect("its driver");
+    kill(Pid::from_raw(driver.pid as i32), Signal::SIGKILL).unwrap();
+    let report = run.await.unwrap();
+    let j = &report.journeys[0];
+    assert_eq!(j.status, JourneyStatus::Error, "{j:#?}");
+    assert_eq!(
+        j.steps[1].failure.as_ref().unwrap().category,
+        FailureCategory::Infrastructure
+    );
+    assert!(
+        j.error
+            .as_deref()
+            .unwrap()
+            .contains("browser session was lost"),
+        "{:?}",
+        j.error
+    );
+    assert_eq!(
+        j.steps[2].skip_reason.as_deref(),
+        Some("the browser session was lost")
+    );
+    assert!(
+        j.steps[1].duration_ms < 15_000,
+        "noticed well before the 30 s timeout"
+    );
+    common::assert_no_leftover_processes("run-driver-killed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelling_stops_the_step_in_flight_and_keeps_completed_steps() {
+    let site = serve().await;
+    let out = tempfile::tempdir().unwrap();
+    let j = journey(
+        "cancel",
+        "name: run-cancelled\nbase_url: ${BASE}\ntimeout: 60s\nsteps:\n  - open: /actions.html\n  - wait_for: '#late'\n  - wait_for: '#never'\n  - click: '#more'\n",
+        &[("BASE", &site.base)],
+    );
+    let _slot = browser_slot().await;
+    let (tx, mut rx) = unbounded_channel();
+    let cancel = CancellationToken::new();
+    let run = tokio::spawn(vedetta::runner::run(
+        vec![j],
+        options(out.path()),
+        tx,
+        cancel.clone(),
+    ));
+    let mut seen = Vec::new();
+    let waiting = wait_event(&mut rx, &mut seen, Duration::from_secs(60), |e| {
+        matches!(e, Event::StepStarted { index: 3, .. })
+    })
+    .await;
+    assert!(waiting, "step 3 never started: {seen:#?}");
+    let cancelled_at = Instant::now();
+    cancel.cancel();
+    let report = run.await.unwrap();
+    // Prompt: a small part of the 60 s the step would have waited.
+    assert!(
+        cancelled_at.elapsed() < Duration::from_secs(20),
+        "took {:?}",
+        cancelled_at.elapsed()
+    );
+    let j = &report.journeys[0];
+    assert_eq!(j.status, JourneyStatus::Error);
+    assert_eq!(j.error.as_deref(), Some("interrupted"));
+    let statuses: Vec<StepStatus> = j.steps.iter().map(|s| s.status).collect();
+    assert_eq!(
+        statuses,
+        vec![
+            StepStatus::Passed,
+            StepStatus::Passed,
+            StepStatus::Skipped,
+            StepStatus::Skipped
+        ]
+    );
+    assert!(
+        j.steps[2..]
+            .iter()
+            .all(|s| s.skip_reason.as_deref() == Some("run interrupted"))
+    );
+    common::assert_no_leftover_processes("run-cancelled");
+}
