@@ -408,3 +408,25 @@ async fn the_admin_endpoint_needs_its_token_and_switches_faults() {
     );
     stack.shutdown().await;
 }
+
+#[test]
+fn an_unknown_fault_is_invalid_input_and_lists_the_valid_ones() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_vedetta"))
+        .args([
+            "demo",
+            "--fault",
+            "sms-drop",
+            "--fault",
+            "power-cut",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("unknown fault `power-cut`; valid faults: outage, login-error, sms-drop, sms-delay, slow, no-balance"),
+        "{stderr}"
+    );
+}

@@ -462,3 +462,73 @@ async fn the_remote_client_reports_a_wrong_token_or_a_missing_inbox_as_unavailab
         .unwrap_err();
     assert!(matches!(err, OtpError::Unavailable(_)), "{err:?}");
 }
+
+/// `vedetta inbox` as users run it: prints where it listens, takes messages, stops on SIGTERM.
+#[tokio::test]
+async fn the_inbox_command_serves_until_sigterm() {
+    use tokio::io::AsyncBufReadExt;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_vedetta"))
+        .args(["inbox", "--listen", "127.0.0.1:0", "--token", TOKEN])
+        .env_remove("TWILIO_AUTH_TOKEN")
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let url = first
+        .strip_prefix("vedetta inbox listening on ")
+        .unwrap_or_else(|| panic!("{first}"))
+        .to_string();
+    let mut printed = Vec::new();
+    while let Ok(Ok(Some(line))) =
+        tokio::time::timeout(Duration::from_millis(300), lines.next_line()).await
+    {
+        printed.push(line);
+    }
+    let printed = printed.join("\n");
+    assert!(
+        printed.contains("/sms/inbound") && printed.contains("--inbox"),
+        "{printed}"
+    );
+    assert!(
+        !printed.contains(TOKEN),
+        "the token must not be printed: {printed}"
+    );
+
+    let since = SystemTime::now();
+    let response = reqwest::Client::new()
+        .post(format!("{url}/sms/inbound"))
+        .bearer_auth(TOKEN)
+        .json(&serde_json::json!({"to": PHONE, "body": "code 777001"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let code = RemoteInbox::new(&url, TOKEN)
+        .take_code(PHONE, &six_digits(), since, Duration::from_secs(5))
+        .await;
+    assert_eq!(code.unwrap(), "777001");
+
+    let pid = nix::unistd::Pid::from_raw(child.id().unwrap() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+    let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn the_inbox_command_refuses_a_public_address_with_a_short_token() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_vedetta"))
+        .args(["inbox", "--listen", "0.0.0.0:0", "--token", "short"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not loopback"));
+}

@@ -8,6 +8,7 @@ const STYLE: &str = r#"
 body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;background:#f2f4f8;color:#1c2333}
 header{background:#0b3d6e;color:#fff;display:flex;align-items:center;justify-content:space-between;padding:14px 32px}
 header .brand{display:flex;align-items:center;gap:10px;font-weight:700;font-size:20px;letter-spacing:.3px}
+header nav{display:flex;align-items:center}
 header nav a{color:#cfe3ff;margin-left:18px;text-decoration:none;font-size:15px}
 main{max-width:880px;margin:36px auto;padding:0 20px}
 .card{background:#fff;border-radius:14px;box-shadow:0 2px 10px rgba(11,61,110,.08);padding:28px;margin-bottom:22px}
@@ -19,12 +20,12 @@ main{max-width:880px;margin:36px auto;padding:0 20px}
 .btn.secondary{background:#e6edf7;color:#0b3d6e}
 form label{display:block;margin:14px 0 6px;font-weight:600}
 form input{width:100%;padding:11px 12px;border:1px solid #c5cedd;border-radius:9px;font-size:16px}
-form .btn{margin-top:20px;width:100%}
+main form .btn{margin-top:20px;width:100%}
 .narrow{max-width:420px;margin:0 auto}
 .error{background:#fdecec;color:#9b1c1c;border:1px solid #f5c2c2;border-radius:9px;padding:10px 12px}
 .notice{background:#eef6ff;border:1px solid #cfe3ff;border-radius:9px;padding:10px 12px}
-.bankcard{background:linear-gradient(135deg,#0b3d6e,#0b6ee0);color:#fff;border-radius:16px;padding:22px;max-width:360px}
-.bankcard .num{font-family:ui-monospace,Menlo,Consolas,monospace;letter-spacing:2px;margin:26px 0 10px}
+.bankcard{background:linear-gradient(135deg,#0b3d6e,#0b6ee0);color:#fff;border-radius:16px;padding:22px;min-width:300px;max-width:360px;flex-shrink:0}
+.bankcard .num{white-space:nowrap;font-family:ui-monospace,Menlo,Consolas,monospace;letter-spacing:2px;margin:26px 0 10px}
 .balance{font-size:34px;font-weight:700;margin:6px 0}
 table{width:100%;border-collapse:collapse}
 td{padding:9px 4px;border-bottom:1px solid #eef1f6}

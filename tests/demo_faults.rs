@@ -1,0 +1,205 @@
+//! The demo journey walked in real headless Chromium against the embedded bank and its real
+//! SMS inbox, once per fault: each symptom shows up as the step that broke, with the right
+//! category — what `vedetta demo --fault …` shows a person.
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+use vedetta::demo::{BankConfig, DEMO_PASSWORD, DemoStack, Fault};
+use vedetta::journey::model::Journey;
+use vedetta::journey::{LoadOptions, load_journey};
+use vedetta::runner::result::{
+    FailureCategory, JourneyResult, JourneyStatus, StepResult, StepStatus,
+};
+
+/// The demo journey, renamed `name` so that each test's browser processes are told apart.
+fn demo_journey(bank_url: &str, name: &str) -> Journey {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("journeys/demo-card-balance.yaml");
+    let mut opts =
+        LoadOptions::with_env([("DEMO_PASSWORD".to_string(), DEMO_PASSWORD.to_string())]);
+    opts.cli_vars = vec![("BANK_URL".into(), bank_url.into())];
+    match load_journey(&path, &opts) {
+        Ok(j) => Journey {
+            name: name.to_string(),
+            ..j
+        },
+        Err(diags) => panic!("the demo journey is invalid: {diags:#?}"),
+    }
+}
+
+/// Walks the demo journey against a fresh bank with `config`; returns the journey's result and
+/// its JSON report.
+async fn walk(config: BankConfig) -> (JourneyResult, String) {
+    let name = match config.faults.as_slice() {
+        [] => "demo-no-fault".to_string(),
+        faults => format!(
+            "demo-{}",
+            faults
+                .iter()
+                .map(|f| f.name())
+                .collect::<Vec<_>>()
+                .join("-")
+        ),
+    };
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .unwrap();
+    let stack = DemoStack::start_with(listener, config).await.unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let mut opts = common::options(out.path());
+    opts.otp = stack.otp_sources();
+    let ran = common::run_with(
+        vec![demo_journey(&stack.bank.url, &name)],
+        opts,
+        CancellationToken::new(),
+    )
+    .await;
+    stack.shutdown().await;
+    let json = serde_json::to_string(&ran.report).unwrap();
+    let result = ran.journey().clone();
+    // Evidence files must exist while the test looks at them: keep the folder until then.
+    for step in &result.steps {
+        let failure_shot = step.failure.as_ref().and_then(|f| f.screenshot.as_ref());
+        for shot in failure_shot.into_iter().chain(step.screenshot.as_ref()) {
+            assert!(Path::new(shot).is_file(), "screenshot {shot} missing");
+        }
+    }
+    drop(out);
+    (result, json)
+}
+
+fn with_faults(faults: &[Fault]) -> BankConfig {
+    BankConfig {
+        faults: faults.to_vec(),
+        ..BankConfig::default()
+    }
+}
+
+fn step<'a>(j: &'a JourneyResult, name: &str) -> &'a StepResult {
+    j.steps
+        .iter()
+        .find(|s| s.name == name)
+        .unwrap_or_else(|| panic!("no step `{name}` in {j:#?}"))
+}
+
+/// The journey failed at `name` with `category`, every step before it passed (or was a `when`
+/// that did not hold) and every step after was skipped.
+fn assert_broke_at(j: &JourneyResult, name: &str, category: FailureCategory) -> StepResult {
+    assert_eq!(j.status, JourneyStatus::Failed, "{j:#?}");
+    let at = j
+        .steps
+        .iter()
+        .position(|s| s.name == name)
+        .unwrap_or_else(|| panic!("no step `{name}`"));
+    let broken = &j.steps[at];
+    assert_eq!(broken.status, StepStatus::Failed, "{broken:#?}");
+    let failure = broken.failure.as_ref().unwrap();
+    assert_eq!(failure.category, category, "{failure:#?}");
+    assert!(
+        failure.screenshot.is_some(),
+        "a failure carries its screenshot"
+    );
+    assert!(
+        j.steps[..at].iter().all(|s| s.status != StepStatus::Failed),
+        "{j:#?}"
+    );
+    assert!(
+        j.steps[at + 1..]
+            .iter()
+            .all(|s| s.status == StepStatus::Skipped),
+        "{j:#?}"
+    );
+    broken.clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_faults_the_customer_sees_the_balance() {
+    let (j, json) = walk(with_faults(&[])).await;
+    assert_eq!(j.status, JourneyStatus::Passed, "{j:#?}");
+    assert!(j.steps.iter().all(|s| s.status != StepStatus::Failed));
+    let shot = j
+        .steps
+        .iter()
+        .find(|s| s.action == "screenshot")
+        .expect("the balance screenshot step");
+    assert!(
+        shot.screenshot
+            .as_deref()
+            .is_some_and(|p| p.ends_with(".png")),
+        "{shot:#?}"
+    );
+    assert!(
+        !json.contains(DEMO_PASSWORD),
+        "the password leaked into the report"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outage_fails_the_first_step_at_once_as_an_outage() {
+    let (j, _) = walk(with_faults(&[Fault::Outage])).await;
+    let broken = assert_broke_at(&j, "open the home page", FailureCategory::Outage);
+    // The fail_fast signature answers at once, not after the journey's 10 s step timeout.
+    assert!(
+        broken.duration_ms < 10_000 / 2,
+        "took {} ms",
+        broken.duration_ms
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_error_stops_before_the_code_page() {
+    let (j, _) = walk(with_faults(&[Fault::LoginError])).await;
+    let broken = &j.steps[j
+        .steps
+        .iter()
+        .position(|s| s.status == StepStatus::Failed)
+        .expect("a failed step")];
+    assert_eq!(broken.name, "the bank asks for the SMS code", "{j:#?}");
+    let category = broken.failure.as_ref().unwrap().category;
+    assert!(
+        matches!(
+            category,
+            FailureCategory::ElementMissing | FailureCategory::Timeout
+        ),
+        "{category:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sms_drop_fails_the_otp_step_as_not_received() {
+    let (j, json) = walk(with_faults(&[Fault::SmsDrop])).await;
+    let broken = assert_broke_at(&j, "wait for the SMS code", FailureCategory::OtpNotReceived);
+    assert!(broken.failure.unwrap().message.contains("+393330000001"));
+    assert!(!json.contains(DEMO_PASSWORD));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sms_delay_within_the_otp_timeout_still_passes() {
+    let config = BankConfig {
+        faults: vec![Fault::SmsDelay],
+        sms_delay: Duration::from_secs(3),
+        ..BankConfig::default()
+    };
+    let (j, _) = walk(config).await;
+    assert_eq!(j.status, JourneyStatus::Passed, "{j:#?}");
+    // The otp step did wait for the late SMS.
+    assert!(
+        step(&j, "wait for the SMS code").duration_ms >= 1000,
+        "{j:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_balance_fails_where_the_balance_should_be() {
+    let (j, _) = walk(with_faults(&[Fault::NoBalance])).await;
+    let broken = &j.steps[j
+        .steps
+        .iter()
+        .position(|s| s.status == StepStatus::Failed)
+        .expect("a failed step")];
+    assert_eq!(broken.name, "view the card balance", "{j:#?}");
+    assert!(step(&j, "confirm the code").status == StepStatus::Passed);
+}
