@@ -50,6 +50,8 @@ pub enum Command {
     Demo(DemoArgs),
     /// Serve the SMS inbox that providers post inbound messages to.
     Inbox(InboxArgs),
+    /// Run journeys on a schedule: history, metrics, alerts, a status page.
+    Monitor(MonitorArgs),
 }
 
 /// Where values for `${NAME}` and secrets come from, shared by `run` and `validate`.
@@ -155,6 +157,17 @@ pub struct InboxArgs {
     pub public_url: Option<String>,
 }
 
+#[derive(Debug, Clone, Args)]
+pub struct MonitorArgs {
+    /// The monitor's configuration (journeys, schedules, alerts, storage, listen address).
+    #[arg(value_name = "CONFIG")]
+    pub config: PathBuf,
+    #[command(flatten)]
+    pub vars: VarArgs,
+    #[command(flatten)]
+    pub browser: BrowserArgs,
+}
+
 fn parse_key_value(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
         Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
@@ -176,6 +189,7 @@ pub fn main() -> ExitCode {
         Command::Schema => crate::commands::schema::execute(),
         Command::Demo(args) => crate::commands::demo::execute(args),
         Command::Inbox(args) => crate::commands::inbox::execute(args),
+        Command::Monitor(args) => crate::commands::monitor::execute(args),
     };
     ExitCode::from(u8::try_from(code).unwrap_or(u8::MAX))
 }

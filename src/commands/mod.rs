@@ -2,6 +2,7 @@
 
 pub mod demo;
 pub mod inbox;
+pub mod monitor;
 pub mod run;
 pub mod schema;
 pub mod validate;

@@ -14,17 +14,19 @@ pub struct ConsoleReporter<W: Write> {
     out: W,
     /// Prefix step lines with the journey's name: needed when journeys run in parallel.
     prefix: bool,
+    /// The skip reason said last, so a run of skipped steps says it once.
+    last_skip_reason: Option<String>,
 }
 
 impl ConsoleReporter<anstream::AutoStream<std::io::Stdout>> {
     pub fn stdout(parallel: bool) -> Self {
-        ConsoleReporter { out: anstream::stdout(), prefix: parallel }
+        ConsoleReporter { out: anstream::stdout(), prefix: parallel, last_skip_reason: None }
     }
 }
 
 impl<W: Write> ConsoleReporter<W> {
     pub fn new(out: W, parallel: bool) -> Self {
-        ConsoleReporter { out, prefix: parallel }
+        ConsoleReporter { out, prefix: parallel, last_skip_reason: None }
     }
 
     fn step_line(&mut self, journey: &str, step: &StepResult) -> std::io::Result<()> {
@@ -54,9 +56,11 @@ impl<W: Write> ConsoleReporter<W> {
             }
         } else if step.status == StepStatus::Skipped
             && let Some(reason) = step.skip_reason.as_deref().filter(|r| *r != "an earlier step failed")
+            && self.last_skip_reason.as_deref() != Some(reason)
         {
             writeln!(self.out, "       {}", reason.dimmed())?;
         }
+        self.last_skip_reason = step.skip_reason.clone();
         Ok(())
     }
 
@@ -140,5 +144,96 @@ impl<W: Write + Send> Reporter for ConsoleReporter<W> {
             Event::JourneyFinished { result } => self.journey_summary(result),
         }
         .and_then(|_| self.out.flush());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runner::result::{Failure, FailureCategory};
+
+    fn step(index: usize, name: &str, status: StepStatus, failure: Option<Failure>) -> StepResult {
+        StepResult {
+            index,
+            name: name.into(),
+            action: "click".into(),
+            file: "journeys/card.yaml".into(),
+            line: 10 + index,
+            column: 5,
+            status,
+            duration_ms: 120 * index as u64,
+            optional: false,
+            failure,
+            skip_reason: (status == StepStatus::Skipped).then(|| "an earlier step failed".into()),
+            screenshot: None,
+        }
+    }
+
+    #[test]
+    fn prints_a_line_per_step_the_failure_and_a_summary_without_escapes_off_terminal() {
+        let failure = Failure {
+            category: FailureCategory::Outage,
+            message: "site reports temporary difficulties".into(),
+            screenshot: Some("screenshots/run/card/02-login.png".into()),
+            evidence: None,
+            signature: Some("site reports temporary difficulties".into()),
+            url: Some("http://127.0.0.1:7878/login".into()),
+        };
+        let steps = vec![
+            step(1, "open /", StepStatus::Passed, None),
+            step(2, "login", StepStatus::Failed, Some(failure)),
+            step(3, "view balance", StepStatus::Skipped, None),
+        ];
+        let result = JourneyResult {
+            name: "card".into(),
+            title: None,
+            file: "journeys/card.yaml".into(),
+            status: JourneyStatus::Failed,
+            attempts: 1,
+            started_at: "2026-11-25T10:00:00Z".into(),
+            duration_ms: 1500,
+            steps: steps.clone(),
+            error: None,
+            previous_attempts: vec![],
+        };
+        let mut out = anstream::StripStream::new(Vec::new());
+        {
+            let mut console = ConsoleReporter::new(&mut out, false);
+            console.on_event(&Event::JourneyStarted {
+                journey: "card".into(),
+                title: Some("Card balance".into()),
+                attempt: 1,
+                attempts_allowed: 1,
+            });
+            for s in &steps {
+                console.on_event(&Event::StepFinished { journey: "card".into(), step: s.clone() });
+            }
+            console.on_event(&Event::JourneyFinished { result: result.clone() });
+            let report = RunReport {
+                vedetta_version: "0.1.0".into(),
+                started_at: String::new(),
+                duration_ms: 1600,
+                interrupted: None,
+                journeys: vec![result],
+            };
+            console.run_summary(&report).unwrap();
+        }
+        let text = String::from_utf8(out.into_inner()).unwrap();
+        assert_eq!(
+            text,
+            "\
+▶ card  Card balance
+  ✔  1 open /  120 ms
+  ✘  2 login  240 ms
+       outage: site reports temporary difficulties
+       at journeys/card.yaml:12:5
+       page http://127.0.0.1:7878/login
+       screenshot screenshots/run/card/02-login.png
+  –  3 view balance  skipped
+✘ card failed in 1.5 s (1 passed, 1 failed, 1 skipped)
+
+1 journey: 0 passed, 1 failed in 1.6 s
+"
+        );
     }
 }
