@@ -18,8 +18,6 @@ pub(crate) async fn run_journey(
     events: &UnboundedSender<Event>,
     cancel: &CancellationToken,
 ) -> JourneyResult {
-    let span = tracing::info_span!("journey", journey = %journey.name);
-    let _ = span.enter();
     let started_at = now_rfc3339();
     let started = Instant::now();
     let allowed = journey.retries.saturating_add(1);

@@ -6,6 +6,7 @@ use std::time::Instant;
 use tokio::sync::Semaphore;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use super::event::Event;
 use super::journey::{now_rfc3339, run_journey};
@@ -40,7 +41,10 @@ pub async fn run(
         let task = tokio::spawn(async move {
             // The semaphore is never closed, so acquiring cannot fail.
             let _slot = slots.acquire_owned().await.ok();
-            run_journey(&journey, &opts, &events, &cancel).await
+            let span = tracing::info_span!("journey", journey = %journey.name);
+            run_journey(&journey, &opts, &events, &cancel)
+                .instrument(span)
+                .await
         });
         tasks.push((task, fallback));
     }

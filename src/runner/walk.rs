@@ -4,6 +4,7 @@
 use std::time::{Duration, Instant};
 
 use futures::future::BoxFuture;
+use tracing::Instrument;
 
 use super::actions::{Children, Done};
 use super::attempt::{Attempt, SKIP_AFTER_FAILURE, SKIP_INTERRUPTED, SKIP_SESSION_LOST};
@@ -14,6 +15,8 @@ use crate::journey::model::{Action, ScreenshotPolicy, Step};
 
 /// Beyond its own timeout, how long a step may take before the browser is deemed hung.
 const HUNG_BROWSER_GRACE: Duration = Duration::from_secs(30);
+/// How long a screenshot or a last look at the page may take.
+const EVIDENCE_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl<'a> Attempt<'a> {
     pub(crate) fn walk<'s>(&'s mut self, steps: &'s [Step]) -> BoxFuture<'s, ()> {
@@ -44,22 +47,18 @@ impl<'a> Attempt<'a> {
         });
         let started = Instant::now();
         let guard = step_budget(step, self.journey.timeout) + HUNG_BROWSER_GRACE;
-        let outcome = {
-            let _enter = span.enter();
-            tracing::debug!("step started");
-            let exec = tokio::time::timeout(guard, self.execute(step, index));
-            tokio::select! {
-                biased;
-                _ = self.cancel.cancelled() => None,
-                r = exec => Some(r.unwrap_or_else(|_| {
-                    let mut f = StepFailure::new(
-                        FailureCategory::Infrastructure,
-                        "the browser stopped answering",
-                    );
-                    f.session_lost = true;
-                    Err(f)
-                })),
-            }
+        let exec = tokio::time::timeout(guard, self.execute(step, index)).instrument(span);
+        let outcome = tokio::select! {
+            biased;
+            _ = self.cancel.cancelled() => None,
+            r = exec => Some(r.unwrap_or_else(|_| {
+                let mut f = StepFailure::new(
+                    FailureCategory::Infrastructure,
+                    "the browser stopped answering",
+                );
+                f.session_lost = true;
+                Err(f)
+            })),
         };
         let duration_ms = started.elapsed().as_millis() as u64;
         let Some(outcome) = outcome else {
@@ -124,7 +123,7 @@ impl<'a> Attempt<'a> {
     ) {
         // "The site is down" vs "the button moved": a signature showing now names the outage.
         if f.category != FailureCategory::Outage && !f.session_lost {
-            if let Err(outage) = self.look(None, false).await
+            if let Some(Err(outage)) = self.bounded(self.look(None, false)).await
                 && outage.category == FailureCategory::Outage
             {
                 f = StepFailure {
@@ -171,12 +170,27 @@ impl<'a> Attempt<'a> {
     async fn take_screenshot(&self, index: usize, name: &str) -> Option<String> {
         let file = crate::evidence::screenshot_file_name(index, name, self.number);
         let path = self.evidence_dir.join(file);
-        match crate::evidence::capture(self.session, &self.secrets_on_page(), &path).await {
-            Ok(()) => Some(path.display().to_string()),
-            Err(e) => {
+        let secrets = self.secrets_on_page();
+        match self
+            .bounded(crate::evidence::capture(self.session, &secrets, &path))
+            .await
+        {
+            Some(Ok(())) => Some(path.display().to_string()),
+            Some(Err(e)) => {
                 tracing::warn!(journey = %self.journey.name, "{}", self.vars.mask(&e.to_string()));
                 None
             }
+            None => None,
+        }
+    }
+
+    /// Work around a step (screenshots, the fail_fast check after a failure) that must neither
+    /// hang on a stuck browser nor hold up an interrupted run: `None` when cut short.
+    async fn bounded<T>(&self, work: impl std::future::Future<Output = T>) -> Option<T> {
+        tokio::select! {
+            biased;
+            _ = self.cancel.cancelled() => None,
+            r = tokio::time::timeout(EVIDENCE_TIMEOUT, work) => r.ok(),
         }
     }
 
