@@ -1,6 +1,8 @@
 //! Evidence of what the customer saw: screenshots (with secrets blanked in the pixels) and the
 //! folder they are kept in.
 
+pub mod annotate;
+pub mod manifest;
 pub mod screenshot;
 
 pub use screenshot::{CaptureError, SecretsOnPage, capture, screenshot_file_name, slug};

@@ -4,7 +4,9 @@
 //! [`RunReport`]: crate::runner::result::RunReport
 
 pub mod console;
+pub mod html;
 pub mod json;
+pub mod junit;
 
 /// `123 ms`, `4.2 s`, `1m 05s`: durations as people read them in a terminal.
 pub fn human_duration(ms: u64) -> String {

@@ -1,0 +1,462 @@
+//! Annotated failure screenshots: a red box around the element the step was after, and a
+//! header strip above the page saying when, where and why — so the PNG tells the whole story
+//! when it is forwarded alone (to a manager, a vendor, a regulator).
+//!
+//! The strip is added *above* the screenshot: the page's own pixels are never painted over,
+//! except by the box, so what the customer saw stays readable.
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
+use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+use image::{ImageEncoder, ImageFormat, Rgb, RgbImage};
+
+/// DejaVu Sans (Bitstream Vera licence, see assets/fonts/LICENSE-DejaVu.txt): bundled so the
+/// text renders the same on every machine, with Latin accents and `€`.
+static REGULAR_TTF: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+static BOLD_TTF: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
+
+/// What the header strip says.
+#[derive(Debug, Clone)]
+pub struct Header {
+    /// When the step failed, already formatted (e.g. `2026-09-26 09:30:12 UTC`).
+    pub time_utc: String,
+    pub journey: String,
+    /// 1-based index of the step in the journey's walk.
+    pub step_index: usize,
+    pub step_name: String,
+    /// The page's URL when the step failed.
+    pub url: Option<String>,
+    /// The failure category (`outage`, `timeout`, …).
+    pub category: String,
+    /// The failure message, secrets already masked.
+    pub message: String,
+}
+
+/// An element's rectangle in CSS pixels, as WebDriver reports it. At devicePixelRatio 1 (the
+/// headless default) CSS pixels are the screenshot's pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rect {
+    pub x: f64,
+    pub y: f64,
+    pub width: f64,
+    pub height: f64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AnnotateError {
+    #[error("the screenshot is not a readable PNG: {0}")]
+    Decode(#[source] image::ImageError),
+    #[error("could not encode the annotated screenshot: {0}")]
+    Encode(#[source] image::ImageError),
+    #[error("the screenshot is too large to annotate ({width}x{height})")]
+    TooLarge { width: u32, height: u32 },
+}
+
+/// Thickness of the box around the target element, in pixels.
+pub const BOX_WIDTH: u32 = 3;
+/// The box colour: a red that stands out on white and on dark pages alike.
+pub const BOX_COLOUR: Rgb<u8> = Rgb([230, 0, 18]);
+
+const STRIP_BG: Rgb<u8> = Rgb([32, 35, 40]);
+const ACCENT: Rgb<u8> = BOX_COLOUR;
+const TEXT: Rgb<u8> = Rgb([245, 246, 247]);
+const MUTED: Rgb<u8> = Rgb([170, 176, 184]);
+const ALERT: Rgb<u8> = Rgb([255, 120, 120]);
+
+const PAD_X: f32 = 18.0;
+const PAD_TOP: f32 = 12.0;
+const ACCENT_WIDTH: u32 = 6;
+/// (font size, line height) of the strip's lines, top to bottom.
+const TITLE: (f32, f32) = (21.0, 30.0);
+const BODY: (f32, f32) = (17.0, 25.0);
+const DETAIL: (f32, f32) = (15.0, 22.0);
+const PAD_BOTTOM: f32 = 10.0;
+
+/// Height in pixels of the header strip added above every annotated screenshot.
+pub const STRIP_HEIGHT: u32 = (PAD_TOP + TITLE.1 + BODY.1 + DETAIL.1 * 3.0 + PAD_BOTTOM) as u32;
+
+/// Where the annotated copy of `screenshot` is kept: `06-wait-for-sms.png` →
+/// `06-wait-for-sms.annotated.png`, beside the raw one (which stays as captured).
+pub fn annotated_path(screenshot: &Path) -> PathBuf {
+    let stem = screenshot
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "screenshot".into());
+    screenshot.with_file_name(format!("{stem}.annotated.png"))
+}
+
+/// Decodes `png`, adds the header strip above it and a red box around `target` (clamped to
+/// the image; no box when it lies wholly outside), and encodes the result as PNG.
+pub fn annotate(
+    png: &[u8],
+    header: &Header,
+    target: Option<Rect>,
+) -> Result<Vec<u8>, AnnotateError> {
+    let shot = image::load_from_memory_with_format(png, ImageFormat::Png)
+        .map_err(AnnotateError::Decode)?
+        .into_rgb8();
+    let (width, height) = shot.dimensions();
+    let Some(total_height) = height.checked_add(STRIP_HEIGHT) else {
+        return Err(AnnotateError::TooLarge { width, height });
+    };
+
+    let mut out = RgbImage::from_pixel(width, total_height, STRIP_BG);
+    image::imageops::replace(&mut out, &shot, 0, i64::from(STRIP_HEIGHT));
+    drop(shot);
+    draw_strip(&mut out, header);
+    if let Some(rect) = target {
+        draw_box(&mut out, rect, STRIP_HEIGHT, height);
+    }
+
+    let mut bytes = Vec::with_capacity(png.len() + png.len() / 8);
+    // Fast deflate with the Sub filter: screenshots are large flat areas, which compress well
+    // even so, and the annotated PNG is written while the journey waits.
+    PngEncoder::new_with_quality(
+        Cursor::new(&mut bytes),
+        CompressionType::Fast,
+        FilterType::Sub,
+    )
+    .write_image(
+        out.as_raw(),
+        width,
+        total_height,
+        image::ExtendedColorType::Rgb8,
+    )
+    .map_err(AnnotateError::Encode)?;
+    Ok(bytes)
+}
+
+fn fonts() -> &'static (FontRef<'static>, FontRef<'static>) {
+    static FONTS: OnceLock<(FontRef<'static>, FontRef<'static>)> = OnceLock::new();
+    FONTS.get_or_init(|| {
+        (
+            FontRef::try_from_slice(REGULAR_TTF).expect("bundled DejaVuSans.ttf is a valid font"),
+            FontRef::try_from_slice(BOLD_TTF).expect("bundled DejaVuSans-Bold.ttf is a valid font"),
+        )
+    })
+}
+
+fn draw_strip(img: &mut RgbImage, h: &Header) {
+    let (regular, bold) = fonts();
+    let width = img.width();
+    for y in 0..STRIP_HEIGHT {
+        for x in 0..ACCENT_WIDTH.min(width) {
+            img.put_pixel(x, y, ACCENT);
+        }
+    }
+    // A thin rule between the strip and the page, so a white page does not melt into it.
+    for x in 0..width {
+        img.put_pixel(x, STRIP_HEIGHT - 1, ACCENT);
+    }
+
+    let max = width as f32 - PAD_X * 2.0;
+    let mut baseline = PAD_TOP;
+    let mut line = |font: &FontRef, (size, lh): (f32, f32), colour, text: &str| {
+        baseline += lh;
+        // Baseline sits a quarter line above the line's bottom: room for descenders.
+        let y = baseline - lh * 0.28;
+        draw_text(img, font, size, colour, PAD_X, y, text, max);
+    };
+
+    line(
+        bold,
+        TITLE,
+        ALERT,
+        &format!(
+            "FAILED · {} · step {}: {}",
+            h.category, h.step_index, h.step_name
+        ),
+    );
+    line(regular, BODY, TEXT, &h.message);
+    line(regular, DETAIL, MUTED, &format!("Journey   {}", h.journey));
+    line(
+        regular,
+        DETAIL,
+        MUTED,
+        &format!("URL          {}", h.url.as_deref().unwrap_or("(unknown)")),
+    );
+    line(
+        regular,
+        DETAIL,
+        MUTED,
+        &format!("Time        {}", h.time_utc),
+    );
+}
+
+/// Draws one line of text with its baseline at `y`, cut with `…` to fit `max` pixels.
+#[allow(clippy::too_many_arguments)]
+fn draw_text(
+    img: &mut RgbImage,
+    font: &FontRef,
+    size: f32,
+    colour: Rgb<u8>,
+    x: f32,
+    y: f32,
+    text: &str,
+    max: f32,
+) {
+    let scaled = font.as_scaled(PxScale::from(size));
+    let chars: Vec<char> = text
+        .chars()
+        // Newlines and tabs would vanish as notdef boxes: a header line is one line.
+        .map(|c| if c.is_control() { ' ' } else { c })
+        // A character the font lacks (CJK, emoji) shows as `?` rather than an empty box.
+        .map(|c| if font.glyph_id(c).0 == 0 { '?' } else { c })
+        .collect();
+    let text = fit(&scaled, &chars, max);
+
+    let mut caret = x;
+    let mut prev = None;
+    for c in text {
+        let id = font.glyph_id(c);
+        if let Some(p) = prev {
+            caret += scaled.kern(p, id);
+        }
+        let glyph = id.with_scale_and_position(PxScale::from(size), ab_glyph::point(caret, y));
+        caret += scaled.h_advance(id);
+        prev = Some(id);
+        let Some(outline) = font.outline_glyph(glyph) else {
+            continue; // spaces
+        };
+        let bounds = outline.px_bounds();
+        outline.draw(|gx, gy, coverage| {
+            let px = bounds.min.x as i64 + i64::from(gx);
+            let py = bounds.min.y as i64 + i64::from(gy);
+            if px < 0 || py < 0 || px >= i64::from(img.width()) || py >= i64::from(STRIP_HEIGHT) {
+                return;
+            }
+            let p = img.get_pixel_mut(px as u32, py as u32);
+            let a = coverage.clamp(0.0, 1.0);
+            for i in 0..3 {
+                p.0[i] = (f32::from(p.0[i]) * (1.0 - a) + f32::from(colour.0[i]) * a).round() as u8;
+            }
+        });
+    }
+}
+
+fn width_of<F: Font>(font: &impl ScaleFont<F>, chars: &[char]) -> f32 {
+    let mut w = 0.0;
+    let mut prev = None;
+    for &c in chars {
+        let id = font.glyph_id(c);
+        if let Some(p) = prev {
+            w += font.kern(p, id);
+        }
+        w += font.h_advance(id);
+        prev = Some(id);
+    }
+    w
+}
+
+/// The longest prefix of `chars` that fits in `max` pixels, ending in `…` when cut.
+fn fit<F: Font>(font: &impl ScaleFont<F>, chars: &[char], max: f32) -> Vec<char> {
+    if width_of(font, chars) <= max {
+        return chars.to_vec();
+    }
+    let ellipsis = width_of(font, &['…']);
+    // Binary search on the prefix length: messages can be kilobytes long.
+    let (mut lo, mut hi) = (0usize, chars.len());
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        if width_of(font, &chars[..mid]) + ellipsis <= max {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    let mut out: Vec<char> = chars[..lo].to_vec();
+    while out.last().is_some_and(|c| c.is_whitespace()) {
+        out.pop();
+    }
+    out.push('…');
+    out
+}
+
+/// A `BOX_WIDTH` frame just outside `rect` (so the element itself stays visible), clamped to
+/// the screenshot's area, which starts at `top` in `img`.
+fn draw_box(img: &mut RgbImage, rect: Rect, top: u32, shot_height: u32) {
+    if !(rect.x.is_finite()
+        && rect.y.is_finite()
+        && rect.width.is_finite()
+        && rect.height.is_finite())
+    {
+        return;
+    }
+    let b = f64::from(BOX_WIDTH);
+    let (w, h) = (f64::from(img.width()), f64::from(shot_height));
+    let left = (rect.x - b).floor().max(0.0);
+    let right = (rect.x + rect.width.max(0.0) + b).ceil().min(w);
+    let upper = (rect.y - b).floor().max(0.0);
+    let lower = (rect.y + rect.height.max(0.0) + b).ceil().min(h);
+    if left >= right || upper >= lower {
+        return; // wholly outside the viewport
+    }
+    let (left, right, upper, lower) = (left as u32, right as u32, upper as u32, lower as u32);
+    for y in upper..lower {
+        for x in left..right {
+            let edge = x < left + BOX_WIDTH
+                || x + BOX_WIDTH >= right
+                || y < upper + BOX_WIDTH
+                || y + BOX_WIDTH >= lower;
+            if edge {
+                img.put_pixel(x, y + top, BOX_COLOUR);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header() -> Header {
+        Header {
+            time_utc: "2026-09-26 09:30:12 UTC".into(),
+            journey: "card-balance".into(),
+            step_index: 6,
+            step_name: "wait for the SMS code".into(),
+            url: Some("http://127.0.0.1:7878/otp".into()),
+            category: "otp_not_received".into(),
+            message: "no SMS to +393330000001 within 60s — città € ok".into(),
+        }
+    }
+
+    /// A 200×120 screenshot with a gradient, so "unchanged" means something.
+    fn screenshot() -> (RgbImage, Vec<u8>) {
+        let img = RgbImage::from_fn(200, 120, |x, y| {
+            Rgb([x as u8, y as u8, ((x + y) % 256) as u8])
+        });
+        let mut png = Vec::new();
+        PngEncoder::new(&mut png)
+            .write_image(img.as_raw(), 200, 120, image::ExtendedColorType::Rgb8)
+            .unwrap();
+        (img, png)
+    }
+
+    fn decode(png: &[u8]) -> RgbImage {
+        image::load_from_memory_with_format(png, ImageFormat::Png)
+            .expect("annotated output decodes")
+            .into_rgb8()
+    }
+
+    #[test]
+    fn strip_is_added_above_and_page_pixels_are_kept() {
+        let (orig, png) = screenshot();
+        let out = decode(&annotate(&png, &header(), None).unwrap());
+        assert_eq!(out.width(), 200);
+        assert_eq!(out.height(), 120 + STRIP_HEIGHT);
+        for (x, y, p) in orig.enumerate_pixels() {
+            assert_eq!(
+                out.get_pixel(x, y + STRIP_HEIGHT),
+                p,
+                "pixel {x},{y} changed"
+            );
+        }
+        // The strip has text on it: not every pixel is the background.
+        let strip_pixels = (0..STRIP_HEIGHT)
+            .flat_map(|y| (ACCENT_WIDTH..200).map(move |x| (x, y)))
+            .filter(|&(x, y)| *out.get_pixel(x, y) != STRIP_BG && *out.get_pixel(x, y) != ACCENT)
+            .count();
+        assert!(strip_pixels > 100, "no text drawn in the strip");
+    }
+
+    #[test]
+    fn box_edges_are_red_and_the_rest_is_untouched() {
+        let (orig, png) = screenshot();
+        let rect = Rect {
+            x: 50.0,
+            y: 40.0,
+            width: 60.0,
+            height: 30.0,
+        };
+        let out = decode(&annotate(&png, &header(), Some(rect)).unwrap());
+        let at = |x, y| *out.get_pixel(x, y + STRIP_HEIGHT);
+        // The frame lies just outside the element: x 47..113, y 37..73.
+        for (x, y) in [(47, 37), (49, 50), (112, 72), (80, 37), (80, 72), (47, 72)] {
+            assert_eq!(at(x, y), BOX_COLOUR, "{x},{y} should be on the box");
+        }
+        // The element itself and everything away from the frame are as captured.
+        for (x, y) in [
+            (50, 40),
+            (80, 55),
+            (109, 69),
+            (10, 10),
+            (150, 100),
+            (46, 36),
+            (113, 73),
+        ] {
+            assert_eq!(
+                at(x, y),
+                *orig.get_pixel(x, y),
+                "{x},{y} should be unchanged"
+            );
+        }
+    }
+
+    #[test]
+    fn box_is_clamped_to_the_image() {
+        let (_, png) = screenshot();
+        let rect = Rect {
+            x: 180.0,
+            y: 100.0,
+            width: 500.0,
+            height: 500.0,
+        };
+        let out = decode(&annotate(&png, &header(), Some(rect)).unwrap());
+        assert_eq!(out.height(), 120 + STRIP_HEIGHT);
+        assert_eq!(*out.get_pixel(177, 97 + STRIP_HEIGHT), BOX_COLOUR);
+        assert_eq!(*out.get_pixel(199, 119 + STRIP_HEIGHT), BOX_COLOUR);
+
+        // Wholly outside (scrolled away): no box, no panic.
+        let away = Rect {
+            x: 10.0,
+            y: 5000.0,
+            width: 20.0,
+            height: 20.0,
+        };
+        let (orig, png) = screenshot();
+        let out = decode(&annotate(&png, &header(), Some(away)).unwrap());
+        for (x, y, p) in orig.enumerate_pixels() {
+            assert_eq!(out.get_pixel(x, y + STRIP_HEIGHT), p);
+        }
+        // Nonsense numbers from a driver must not panic either.
+        let nan = Rect {
+            x: f64::NAN,
+            y: 0.0,
+            width: f64::INFINITY,
+            height: -4.0,
+        };
+        annotate(&png, &header(), Some(nan)).unwrap();
+    }
+
+    #[test]
+    fn not_a_png_is_an_error() {
+        assert!(matches!(
+            annotate(b"not a png", &header(), None),
+            Err(AnnotateError::Decode(_))
+        ));
+    }
+
+    #[test]
+    fn long_text_is_cut_with_an_ellipsis() {
+        let (regular, _) = fonts();
+        let scaled = regular.as_scaled(PxScale::from(17.0));
+        let long: Vec<char> = "x".repeat(10_000).chars().collect();
+        let cut = fit(&scaled, &long, 300.0);
+        assert_eq!(cut.last(), Some(&'…'));
+        assert!(width_of(&scaled, &cut) <= 300.0);
+        let short: Vec<char> = "città €".chars().collect();
+        assert_eq!(fit(&scaled, &short, 300.0), short);
+    }
+
+    #[test]
+    fn annotated_copy_sits_beside_the_raw_one() {
+        assert_eq!(
+            annotated_path(Path::new("screenshots/r/j/06-wait-for-sms.png")),
+            Path::new("screenshots/r/j/06-wait-for-sms.annotated.png")
+        );
+    }
+}
