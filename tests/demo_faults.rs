@@ -203,3 +203,20 @@ async fn no_balance_fails_where_the_balance_should_be() {
     assert_eq!(broken.name, "view the card balance", "{j:#?}");
     assert!(step(&j, "confirm the code").status == StepStatus::Passed);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_bank_within_the_timeouts_still_passes() {
+    let delay = Duration::from_secs(2);
+    let config = BankConfig {
+        faults: vec![Fault::Slow],
+        slow_delay: delay,
+        ..BankConfig::default()
+    };
+    let (j, _) = walk(config).await;
+    assert_eq!(j.status, JourneyStatus::Passed, "{j:#?}");
+    // The home page did answer late: the step waited for it.
+    assert!(
+        step(&j, "open the home page").duration_ms >= delay.as_millis() as u64,
+        "{j:#?}"
+    );
+}

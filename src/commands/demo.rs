@@ -3,12 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::{BrowserArgs, DemoArgs, exit};
-use crate::demo::{DEMO_PASSWORD, DEMO_PHONE, DEMO_USERNAME, DemoStack, Fault};
-use crate::otp::OtpSources;
 use crate::browser::BrowserConfig;
+use crate::cli::{BrowserArgs, DemoArgs, exit};
 use crate::commands::run::RunSetup;
+use crate::demo::{DEMO_PASSWORD, DEMO_PHONE, DEMO_USERNAME, DemoStack, Fault};
 use crate::journey::LoadOptions;
+use crate::otp::OtpSources;
 
 /// The demo journey, built in so `vedetta demo` works from any directory.
 const EMBEDDED_JOURNEY: &str = include_str!("../../journeys/demo-card-balance.yaml");
@@ -57,6 +57,9 @@ pub fn execute(args: DemoArgs) -> i32 {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: could not start the demo bank on {addr}: {e}");
+            if e.kind() == std::io::ErrorKind::AddrInUse {
+                eprintln!("help: pass --listen 127.0.0.1:0 to use any free port");
+            }
             return exit::HARNESS;
         }
     };
@@ -179,7 +182,10 @@ pub struct DemoRun {
 
 /// Walks the demo journey with `vedetta run`'s engine, on the runtime the demo's servers use.
 fn run_journey(run: DemoRun, runtime: &tokio::runtime::Runtime) -> i32 {
-    let mut load = LoadOptions { cli_vars: run.vars, ..LoadOptions::default() };
+    let mut load = LoadOptions {
+        cli_vars: run.vars,
+        ..LoadOptions::default()
+    };
     load.secrets.extend(run.secrets);
     let setup = RunSetup {
         load,

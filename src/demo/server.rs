@@ -133,7 +133,11 @@ pub async fn serve(listener: TcpListener, config: BankConfig) -> std::io::Result
         admin_token: admin_token.clone(),
         faults: faults.clone(),
         sessions: Mutex::new(HashMap::new()),
-        http: reqwest::Client::new(),
+        // The inbox is on loopback: never route it through a proxy from the environment.
+        http: reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .unwrap_or_default(),
         shutdown: shutdown.clone(),
     });
     let app = router(bank);

@@ -103,10 +103,10 @@ impl Inbox {
                     return Ok(Delivery::Duplicate);
                 }
                 state.seen_order.push_back(id.to_string());
-                if state.seen_order.len() > MAX_SEEN_IDS {
-                    if let Some(old) = state.seen_order.pop_front() {
-                        state.seen_ids.remove(&old);
-                    }
+                if state.seen_order.len() > MAX_SEEN_IDS
+                    && let Some(old) = state.seen_order.pop_front()
+                {
+                    state.seen_ids.remove(&old);
                 }
             }
             state.messages.push_back(Message {

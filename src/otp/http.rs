@@ -48,12 +48,11 @@ pub async fn fetch(
                 ever_answered = true;
                 let status = response.status();
                 last = LastSeen::Answered(status.as_u16());
-                if status.is_success() {
-                    if let Ok(body) = response.text().await {
-                        if let Some(code) = extract(pattern, &body) {
-                            return Ok(code);
-                        }
-                    }
+                if status.is_success()
+                    && let Ok(body) = response.text().await
+                    && let Some(code) = extract(pattern, &body)
+                {
+                    return Ok(code);
                 }
             }
             Err(e) => last = LastSeen::Unreachable(cause(&e)),
