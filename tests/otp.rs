@@ -293,29 +293,13 @@ async fn a_command_still_running_at_the_timeout_is_killed_with_its_children() {
     };
     assert!(!msg.contains("hunter2-token"), "secret leaked: {msg}");
 
-    // The background `sleep` was in the command's process group: it is gone (or a zombie
-    // waiting for init to reap it) shortly after.
+    // The background `sleep` was in the command's process group: it went with it.
     let pid: u32 = std::fs::read_to_string(&pid_file)
         .unwrap()
         .trim()
         .parse()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        let state = stat
-            .rsplit(") ")
-            .next()
-            .and_then(|rest| rest.chars().next());
-        if stat.is_empty() || state == Some('Z') || !stat.contains("(sleep)") {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "sleep {pid} outlived the timeout: {stat}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    assert_gone(pid).await;
 }
 
 #[tokio::test]
@@ -362,4 +346,51 @@ async fn the_sms_source_takes_a_code_sent_just_before_the_step_began() {
         )
         .await;
     assert!(matches!(again, Err(OtpError::NotReceived(_))), "{again:?}");
+}
+
+#[tokio::test]
+async fn the_command_source_takes_the_code_as_it_is_printed_and_ends_the_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let pid_file = dir.path().join("pid");
+    // A follower: prints the code, then would go on for a minute.
+    let run = format!(
+        "sleep 60 & echo $! > '{}'; echo 'code 515151'; wait",
+        pid_file.display()
+    );
+    let timeout = Duration::from_secs(30);
+    let started = Instant::now();
+    let code = fetch(command(&run), &Variables::default(), timeout)
+        .await
+        .unwrap();
+    assert_eq!(code, "515151");
+    assert!(
+        started.elapsed() < timeout / 2,
+        "it did not wait for the command to end"
+    );
+    let pid: u32 = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert_gone(pid).await;
+}
+
+/// `pid` (a `sleep`) is gone, or a zombie waiting for init, within a few seconds.
+async fn assert_gone(pid: u32) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let state = stat
+            .rsplit(") ")
+            .next()
+            .and_then(|rest| rest.chars().next());
+        if stat.is_empty() || state == Some('Z') || !stat.contains("(sleep)") {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "sleep {pid} outlived the step: {stat}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
