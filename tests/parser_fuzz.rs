@@ -10,12 +10,22 @@ use vedetta::journey::{Diagnostic, LoadOptions, load_journey, parse_journey};
 const VALID: &str = include_str!("journeys/full.yaml");
 
 fn opts() -> LoadOptions {
-    LoadOptions::with_env([("PASSWORD".to_string(), "pw".to_string()), ("TOTP_SECRET".to_string(), "s".to_string())])
+    LoadOptions::with_env([
+        ("PASSWORD".to_string(), "pw".to_string()),
+        ("TOTP_SECRET".to_string(), "s".to_string()),
+    ])
 }
 
 fn config() -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(2000);
-    ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() }
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(2000);
+    ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
 }
 
 /// Parses from the folder of full.yaml so that includes resolve; checks every diagnostic is
@@ -35,7 +45,11 @@ fn check_diagnostic(d: &Diagnostic, text: &str, path: &Path) {
     assert!(rendered.starts_with("error: "), "{rendered}");
     if d.location.file.as_path() == path && d.location.line > 0 {
         let lines = text.split(['\n', '\r']).count() + 1;
-        assert!(d.location.line <= lines, "line {} of {lines}: {rendered}", d.location.line);
+        assert!(
+            d.location.line <= lines,
+            "line {} of {lines}: {rendered}",
+            d.location.line
+        );
         assert!(d.location.column >= 1, "{rendered}");
     }
 }
@@ -72,9 +86,32 @@ fn token() -> impl Strategy<Value = String> {
         Just("include: fuzz.yaml\n".to_string()),
         Just("when: { visible: a }\n".to_string()),
         proptest::sample::select(vec![
-            "open", "click", "fill", "select", "press", "wait_for", "assert_text", "otp", "when",
-            "include", "script", "extract", "sleep", "from", "save_as", "locator", "timeout",
-            "optional", "vars", "secrets", "fail_fast", "css", "xpath", "text", "url", "hidden",
+            "open",
+            "click",
+            "fill",
+            "select",
+            "press",
+            "wait_for",
+            "assert_text",
+            "otp",
+            "when",
+            "include",
+            "script",
+            "extract",
+            "sleep",
+            "from",
+            "save_as",
+            "locator",
+            "timeout",
+            "optional",
+            "vars",
+            "secrets",
+            "fail_fast",
+            "css",
+            "xpath",
+            "text",
+            "url",
+            "hidden",
         ])
         .prop_map(|s| s.to_string()),
         "[a-zA-Z0-9#./€ ]{0,8}",

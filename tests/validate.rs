@@ -10,10 +10,12 @@ use std::process::{Command, Output};
 use std::time::Duration;
 
 use vedetta::journey::model::{
-    Action, Condition, FailFastMatcher, Journey, LocatorKind, OtpSource, ScreenshotPolicy, TextMatch,
-    WaitCondition,
+    Action, Condition, FailFastMatcher, Journey, LocatorKind, OtpSource, ScreenshotPolicy,
+    TextMatch, WaitCondition,
 };
-use vedetta::journey::{Diagnostic, LoadOptions, journey_schema, load_journey, load_secrets_file, parse_journey};
+use vedetta::journey::{
+    Diagnostic, LoadOptions, journey_schema, load_journey, load_secrets_file, parse_journey,
+};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -53,16 +55,31 @@ fn golden_diagnostics() {
         .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
         .collect();
     cases.sort();
-    assert!(cases.len() >= 15, "expected the golden cases in {}", dir.display());
+    assert!(
+        cases.len() >= 15,
+        "expected the golden cases in {}",
+        dir.display()
+    );
     let update = std::env::var_os("UPDATE_GOLDEN").is_some();
     let mut mismatches = Vec::new();
     for case in &cases {
-        let rel = case.strip_prefix(root()).unwrap().to_str().unwrap().to_string();
+        let rel = case
+            .strip_prefix(root())
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
         let out = vedetta(&["validate", &rel], &[]);
         assert_eq!(out.status.code(), Some(2), "{rel}: exit code");
-        assert!(out.stdout.is_empty(), "{rel}: nothing on stdout for an invalid file");
+        assert!(
+            out.stdout.is_empty(),
+            "{rel}: nothing on stdout for an invalid file"
+        );
         let stderr = String::from_utf8(out.stderr).unwrap();
-        assert!(!stderr.contains('\x1b'), "{rel}: no colour when stderr is not a terminal");
+        assert!(
+            !stderr.contains('\x1b'),
+            "{rel}: no colour when stderr is not a terminal"
+        );
         let golden = case.with_extension("stderr");
         if update {
             std::fs::write(&golden, &stderr).unwrap();
@@ -85,27 +102,55 @@ fn validate_exits_0_when_all_files_are_valid_and_2_otherwise() {
         &["validate", "tests/journeys/full.yaml", "--var", "X=1"],
         &[("PASSWORD", "pw"), ("TOTP_SECRET", "JBSWY3DPEHPK3PXP")],
     );
-    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stderr));
-    assert_eq!(String::from_utf8(ok.stdout).unwrap(), "ok  tests/journeys/full.yaml (full-featured, 45 steps)\n");
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(ok.stdout).unwrap(),
+        "ok  tests/journeys/full.yaml (full-featured, 45 steps)\n"
+    );
 
     let mixed = vedetta(
-        &["validate", "tests/journeys/full.yaml", "tests/diagnostics/unknown_action.yaml"],
+        &[
+            "validate",
+            "tests/journeys/full.yaml",
+            "tests/diagnostics/unknown_action.yaml",
+        ],
         &[("PASSWORD", "pw"), ("TOTP_SECRET", "JBSWY3DPEHPK3PXP")],
     );
     assert_eq!(mixed.status.code(), Some(2));
-    assert!(String::from_utf8(mixed.stdout).unwrap().starts_with("ok  tests/journeys/full.yaml"));
-    assert!(String::from_utf8(mixed.stderr).unwrap().contains("unknown key `clik`"));
+    assert!(
+        String::from_utf8(mixed.stdout)
+            .unwrap()
+            .starts_with("ok  tests/journeys/full.yaml")
+    );
+    assert!(
+        String::from_utf8(mixed.stderr)
+            .unwrap()
+            .contains("unknown key `clik`")
+    );
 
     let missing = vedetta(&["validate", "tests/journeys/no-such-file.yaml"], &[]);
     assert_eq!(missing.status.code(), Some(2));
-    assert!(String::from_utf8(missing.stderr).unwrap().contains("cannot read tests/journeys/no-such-file.yaml: no such file"));
+    assert!(
+        String::from_utf8(missing.stderr)
+            .unwrap()
+            .contains("cannot read tests/journeys/no-such-file.yaml: no such file")
+    );
 }
 
 #[test]
 fn validate_takes_secrets_from_a_file_and_never_prints_them() {
     let dir = tempfile::tempdir().unwrap();
     let secrets = dir.path().join("secrets.yaml");
-    std::fs::write(&secrets, "PASSWORD: s3cr3t-pa55\nTOTP_SECRET: t0tp-s3cr3t\n").unwrap();
+    std::fs::write(
+        &secrets,
+        "PASSWORD: s3cr3t-pa55\nTOTP_SECRET: t0tp-s3cr3t\n",
+    )
+    .unwrap();
     let journey = dir.path().join("j.yaml");
     // Broken on purpose, with the secrets used: the diagnostics must not show their values.
     std::fs::write(
@@ -113,19 +158,56 @@ fn validate_takes_secrets_from_a_file_and_never_prints_them() {
         "name: j\nsecrets: [PASSWORD, TOTP_SECRET]\nsteps:\n  - fill: { \"#p\": \"${PASSWORD}\" }\n  - clik: x\n",
     )
     .unwrap();
-    let out = vedetta(&["validate", "--secrets", secrets.to_str().unwrap(), journey.to_str().unwrap()], &[]);
+    let out = vedetta(
+        &[
+            "validate",
+            "--secrets",
+            secrets.to_str().unwrap(),
+            journey.to_str().unwrap(),
+        ],
+        &[],
+    );
     assert_eq!(out.status.code(), Some(2));
-    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(all.contains("unknown key `clik`"), "{all}");
     assert!(!all.contains("s3cr3t") && !all.contains("t0tp"), "{all}");
 
-    std::fs::write(&journey, "name: j\nsecrets: [PASSWORD]\nsteps:\n  - fill: { \"#p\": \"${PASSWORD}\" }\n").unwrap();
-    let out = vedetta(&["validate", "--secrets", secrets.to_str().unwrap(), journey.to_str().unwrap()], &[]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::write(
+        &journey,
+        "name: j\nsecrets: [PASSWORD]\nsteps:\n  - fill: { \"#p\": \"${PASSWORD}\" }\n",
+    )
+    .unwrap();
+    let out = vedetta(
+        &[
+            "validate",
+            "--secrets",
+            secrets.to_str().unwrap(),
+            journey.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     // A broken secrets file: position given, content never echoed.
     std::fs::write(&secrets, "PASSWORD: \"s3cr3t-pa55\nOTHER: : x\n").unwrap();
-    let out = vedetta(&["validate", "--secrets", secrets.to_str().unwrap(), journey.to_str().unwrap()], &[]);
+    let out = vedetta(
+        &[
+            "validate",
+            "--secrets",
+            secrets.to_str().unwrap(),
+            journey.to_str().unwrap(),
+        ],
+        &[],
+    );
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("invalid YAML in secrets file"), "{stderr}");
@@ -144,10 +226,16 @@ fn schema_command_prints_the_schema() {
 
 #[test]
 fn full_featured_journey_parses_to_the_expected_model() {
-    let env = [("PASSWORD", "pw"), ("TOTP_SECRET", "JBSWY3DPEHPK3PXP"), ("UNUSED", "x"), ("BANK_URL", "env-loses")];
-    let j = load_journey(&root().join("tests/journeys/full.yaml"), &opts(&env)).unwrap_or_else(|d| {
-        panic!("{}", d.iter().map(|d| d.to_string()).collect::<String>());
-    });
+    let env = [
+        ("PASSWORD", "pw"),
+        ("TOTP_SECRET", "JBSWY3DPEHPK3PXP"),
+        ("UNUSED", "x"),
+        ("BANK_URL", "env-loses"),
+    ];
+    let j =
+        load_journey(&root().join("tests/journeys/full.yaml"), &opts(&env)).unwrap_or_else(|d| {
+            panic!("{}", d.iter().map(|d| d.to_string()).collect::<String>());
+        });
     assert_eq!(j.name, "full-featured");
     assert_eq!(j.title.as_deref(), Some("Every action, every locator form"));
     assert_eq!(j.base_url.as_ref().unwrap().to_string(), "${BANK_URL}");
@@ -164,14 +252,25 @@ fn full_featured_journey_parses_to_the_expected_model() {
     assert_eq!(j.variables.get("PASSWORD"), Some("pw"));
     assert!(j.variables.is_secret("PASSWORD") && j.variables.is_secret("TOTP_SECRET"));
     assert!(!j.variables.is_secret("USERNAME"));
-    assert_eq!(j.variables.get("UNUSED"), None, "only referenced environment variables are copied");
+    assert_eq!(
+        j.variables.get("UNUSED"),
+        None,
+        "only referenced environment variables are copied"
+    );
 
     assert_eq!(j.fail_fast.len(), 3);
-    assert!(matches!(&j.fail_fast[0].matcher, FailFastMatcher::Text(TextMatch::Contains(_))));
+    assert!(matches!(
+        &j.fail_fast[0].matcher,
+        FailFastMatcher::Text(TextMatch::Contains(_))
+    ));
     assert_eq!(j.fail_fast[0].reason, "site reports temporary difficulties");
     assert_eq!(j.fail_fast[0].location.line, 17);
-    assert!(matches!(&j.fail_fast[1].matcher, FailFastMatcher::Title(TextMatch::Regex(r)) if r.as_str() == "^Service Unavailable$"));
-    assert!(matches!(&j.fail_fast[2].matcher, FailFastMatcher::Element(l) if l.kind == LocatorKind::Id));
+    assert!(
+        matches!(&j.fail_fast[1].matcher, FailFastMatcher::Title(TextMatch::Regex(r)) if r.as_str() == "^Service Unavailable$")
+    );
+    assert!(
+        matches!(&j.fail_fast[2].matcher, FailFastMatcher::Element(l) if l.kind == LocatorKind::Id)
+    );
 
     let s = &j.steps;
     assert_eq!(s.len(), 45);
@@ -193,14 +292,27 @@ fn full_featured_journey_parses_to_the_expected_model() {
     assert!(matches!(&s[10].action, Action::Uncheck(l) if l.kind == Id));
     match &s[11].action {
         Action::Fill(pairs) => {
-            let shown: Vec<(String, String)> = pairs.iter().map(|(l, v)| (l.to_string(), v.to_string())).collect();
-            assert_eq!(shown, [("#username".into(), "${USERNAME}".into()), ("#password".into(), "${PASSWORD}".into())]);
+            let shown: Vec<(String, String)> = pairs
+                .iter()
+                .map(|(l, v)| (l.to_string(), v.to_string()))
+                .collect();
+            assert_eq!(
+                shown,
+                [
+                    ("#username".into(), "${USERNAME}".into()),
+                    ("#password".into(), "${PASSWORD}".into())
+                ]
+            );
         }
         other => panic!("{other:?}"),
     }
-    assert!(matches!(&s[12].action, Action::Fill(p) if p[0].0.kind == Name && p[0].1.to_string() == "42"));
+    assert!(
+        matches!(&s[12].action, Action::Fill(p) if p[0].0.kind == Name && p[0].1.to_string() == "42")
+    );
     assert!(matches!(&s[13].action, Action::Select(p) if p[0].1.to_string() == "Italia"));
-    assert!(matches!(&s[14].action, Action::Select(p) if p[0].0.kind == Id && p[0].1.to_string() == "Italiano"));
+    assert!(
+        matches!(&s[14].action, Action::Select(p) if p[0].0.kind == Id && p[0].1.to_string() == "Italiano")
+    );
     let keys: Vec<&str> = s[15..18]
         .iter()
         .map(|s| match &s.action {
@@ -209,35 +321,69 @@ fn full_featured_journey_parses_to_the_expected_model() {
         })
         .collect();
     assert_eq!(keys, ["Enter", "Tab", "x"]);
-    assert!(matches!(&s[18].action, Action::WaitFor(WaitCondition::Visible(_))));
-    assert!(matches!(&s[19].action, Action::WaitFor(WaitCondition::Hidden(_))));
-    assert!(matches!(&s[20].action, Action::WaitFor(WaitCondition::Url(TextMatch::Regex(_)))));
-    assert!(matches!(&s[21].action, Action::WaitFor(WaitCondition::Text(TextMatch::Contains(_)))));
+    assert!(matches!(
+        &s[18].action,
+        Action::WaitFor(WaitCondition::Visible(_))
+    ));
+    assert!(matches!(
+        &s[19].action,
+        Action::WaitFor(WaitCondition::Hidden(_))
+    ));
+    assert!(matches!(
+        &s[20].action,
+        Action::WaitFor(WaitCondition::Url(TextMatch::Regex(_)))
+    ));
+    assert!(matches!(
+        &s[21].action,
+        Action::WaitFor(WaitCondition::Text(TextMatch::Contains(_)))
+    ));
     assert!(matches!(&s[22].action, Action::WaitFor(WaitCondition::Visible(l)) if l.kind == XPath));
 
     let otp = &s[23];
     assert_eq!(otp.name.as_deref(), Some("the SMS code"));
-    assert_eq!(otp.timeout, Some(Duration::from_secs(60)), "otp's own timeout is the step's");
+    assert_eq!(
+        otp.timeout,
+        Some(Duration::from_secs(60)),
+        "otp's own timeout is the step's"
+    );
     match &otp.action {
         Action::Otp(o) => {
             assert_eq!(o.save_as, "CODE");
-            assert!(matches!(&o.source, OtpSource::Sms { to, pattern } if to.to_string() == "+393330000001" && pattern.as_str() == r"\b(\d{6})\b"));
+            assert!(
+                matches!(&o.source, OtpSource::Sms { to, pattern } if to.to_string() == "+393330000001" && pattern.as_str() == r"\b(\d{6})\b")
+            );
         }
         other => panic!("{other:?}"),
     }
-    assert!(matches!(&s[24].action, Action::Otp(o) if matches!(&o.source, OtpSource::Totp { secret } if secret.to_string() == "${TOTP_SECRET}")));
-    assert!(matches!(&s[25].action, Action::Otp(o) if matches!(&o.source, OtpSource::Http { pattern, .. } if pattern.as_str() == r"code=(\d+)")));
-    assert!(matches!(&s[26].action, Action::Otp(o) if matches!(&o.source, OtpSource::Command { pattern, .. } if pattern.as_str() == vedetta::journey::model::DEFAULT_OTP_PATTERN)));
+    assert!(
+        matches!(&s[24].action, Action::Otp(o) if matches!(&o.source, OtpSource::Totp { secret } if secret.to_string() == "${TOTP_SECRET}"))
+    );
+    assert!(
+        matches!(&s[25].action, Action::Otp(o) if matches!(&o.source, OtpSource::Http { pattern, .. } if pattern.as_str() == r"code=(\d+)"))
+    );
+    assert!(
+        matches!(&s[26].action, Action::Otp(o) if matches!(&o.source, OtpSource::Command { pattern, .. } if pattern.as_str() == vedetta::journey::model::DEFAULT_OTP_PATTERN))
+    );
     assert!(matches!(&s[28].action, Action::AssertVisible(_)));
     assert!(matches!(&s[29].action, Action::AssertHidden(l) if l.kind == Css));
-    assert!(matches!(&s[30].action, Action::AssertText(p) if p.len() == 2 && matches!(p[0].1, TextMatch::Regex(_))));
+    assert!(
+        matches!(&s[30].action, Action::AssertText(p) if p.len() == 2 && matches!(p[0].1, TextMatch::Regex(_)))
+    );
     assert!(matches!(&s[31].action, Action::AssertText(p) if p[0].0.kind == Text));
     // `/account` is a substring: a regex needs the closing slash too.
-    assert!(matches!(&s[32].action, Action::AssertUrl(TextMatch::Contains(t)) if t.to_string() == "/account"));
-    assert!(matches!(&s[33].action, Action::AssertTitle(TextMatch::Regex(_))));
+    assert!(
+        matches!(&s[32].action, Action::AssertUrl(TextMatch::Contains(t)) if t.to_string() == "/account")
+    );
+    assert!(matches!(
+        &s[33].action,
+        Action::AssertTitle(TextMatch::Regex(_))
+    ));
     assert!(matches!(&s[34].action, Action::Extract(p) if p[0].1 == "IBAN"));
     assert!(matches!(&s[35].action, Action::Extract(p) if p[0].0.kind == XPath && p[0].1 == "BIC"));
-    assert!(matches!(&s[36].action, Action::Script { save_as: None, .. }));
+    assert!(matches!(
+        &s[36].action,
+        Action::Script { save_as: None, .. }
+    ));
     assert!(matches!(&s[37].action, Action::Script { save_as: Some(v), .. } if v == "SUMMARY"));
     assert_eq!(described[38], "open ${HOME}?s=${SUMMARY}");
     assert!(matches!(&s[39].action, Action::Screenshot(n) if n == "balance"));
@@ -247,17 +393,31 @@ fn full_featured_journey_parses_to_the_expected_model() {
     assert_eq!(sleep.timeout, Some(Duration::from_secs(3)));
     assert_eq!(sleep.display_name(), "settle down");
     match &s[41].action {
-        Action::When { condition: Condition::Visible(_), within, steps } => {
+        Action::When {
+            condition: Condition::Visible(_),
+            within,
+            steps,
+        } => {
             assert_eq!(*within, Duration::from_secs(3));
             assert_eq!(steps.len(), 1);
         }
         other => panic!("{other:?}"),
     }
-    assert!(matches!(&s[42].action, Action::When { condition: Condition::Url(_), within, .. } if *within == vedetta::journey::model::DEFAULT_WHEN_WITHIN));
+    assert!(
+        matches!(&s[42].action, Action::When { condition: Condition::Url(_), within, .. } if *within == vedetta::journey::model::DEFAULT_WHEN_WITHIN)
+    );
     match &s[43].action {
-        Action::When { condition: Condition::Text(_), steps, .. } => match &steps[0].action {
+        Action::When {
+            condition: Condition::Text(_),
+            steps,
+            ..
+        } => match &steps[0].action {
             Action::Include { path, steps } => {
-                assert!(path.ends_with("tests/journeys/parts/logout.yaml"), "{}", path.display());
+                assert!(
+                    path.ends_with("tests/journeys/parts/logout.yaml"),
+                    "{}",
+                    path.display()
+                );
                 assert_eq!(steps.len(), 2);
                 assert!(steps[1].location.file.ends_with("parts/logout.yaml"));
                 assert_eq!(steps[1].location.line, 5);
@@ -272,12 +432,25 @@ fn full_featured_journey_parses_to_the_expected_model() {
 
 #[test]
 fn variable_precedence_is_cli_then_vars_then_environment() {
-    let text = "name: p\nvars:\n  A: from-vars\n  B: from-vars-${C}\nsteps:\n  - open: ${A}/${B}/${D}\n";
-    let mut o = opts(&[("A", "from-env"), ("C", "env-c"), ("D", "env-d"), ("E", "env-e")]);
-    o.cli_vars = vec![("A".into(), "from-cli".into()), ("C".into(), "cli-c".into())];
+    let text =
+        "name: p\nvars:\n  A: from-vars\n  B: from-vars-${C}\nsteps:\n  - open: ${A}/${B}/${D}\n";
+    let mut o = opts(&[
+        ("A", "from-env"),
+        ("C", "env-c"),
+        ("D", "env-d"),
+        ("E", "env-e"),
+    ]);
+    o.cli_vars = vec![
+        ("A".into(), "from-cli".into()),
+        ("C".into(), "cli-c".into()),
+    ];
     let j = parse_journey(text, Path::new("p.yaml"), &o).unwrap();
     assert_eq!(j.variables.get("A"), Some("from-cli"));
-    assert_eq!(j.variables.get("B"), Some("from-vars-cli-c"), "vars may use --var");
+    assert_eq!(
+        j.variables.get("B"),
+        Some("from-vars-cli-c"),
+        "vars may use --var"
+    );
     assert_eq!(j.variables.get("D"), Some("env-d"));
     assert_eq!(j.variables.get("E"), None);
 }
@@ -286,7 +459,13 @@ fn variable_precedence_is_cli_then_vars_then_environment() {
 fn secrets_come_from_the_secrets_file_before_the_environment() {
     let text = "name: s\nsecrets: [PW]\nsteps:\n  - fill: { \"#p\": \"${PW}\" }\n";
     let mut o = opts(&[("PW", "from-env")]);
-    assert_eq!(parse_journey(text, Path::new("s.yaml"), &o).unwrap().variables.get("PW"), Some("from-env"));
+    assert_eq!(
+        parse_journey(text, Path::new("s.yaml"), &o)
+            .unwrap()
+            .variables
+            .get("PW"),
+        Some("from-env")
+    );
     o.secrets = BTreeMap::from([("PW".to_string(), "from-file".to_string())]);
     let j = parse_journey(text, Path::new("s.yaml"), &o).unwrap();
     assert_eq!(j.variables.get("PW"), Some("from-file"));
@@ -324,7 +503,12 @@ fn default_timeout_applies_only_when_the_journey_sets_none() {
     o.default_timeout = Some(Duration::from_secs(7));
     let j = parse_journey("name: t\nsteps:\n  - open: /\n", Path::new("t.yaml"), &o).unwrap();
     assert_eq!(j.timeout, Duration::from_secs(7));
-    let j = parse_journey("name: t\ntimeout: 2m\nsteps:\n  - open: /\n", Path::new("t.yaml"), &o).unwrap();
+    let j = parse_journey(
+        "name: t\ntimeout: 2m\nsteps:\n  - open: /\n",
+        Path::new("t.yaml"),
+        &o,
+    )
+    .unwrap();
     assert_eq!(j.timeout, Duration::from_secs(120));
     let j = parse("name: t\nsteps:\n  - open: /\n", &[]).unwrap();
     assert_eq!(j.timeout, Duration::from_secs(15));
@@ -336,7 +520,11 @@ fn default_timeout_applies_only_when_the_journey_sets_none() {
 fn includes_deeper_than_eight_files_are_refused_at_the_include() {
     let dir = tempfile::tempdir().unwrap();
     for i in 0..10 {
-        std::fs::write(dir.path().join(format!("{i}.yaml")), format!("steps:\n  - include: {}.yaml\n", i + 1)).unwrap();
+        std::fs::write(
+            dir.path().join(format!("{i}.yaml")),
+            format!("steps:\n  - include: {}.yaml\n", i + 1),
+        )
+        .unwrap();
     }
     std::fs::write(dir.path().join("10.yaml"), "steps:\n  - open: /\n").unwrap();
     let main = dir.path().join("main.yaml");
@@ -360,10 +548,15 @@ fn hostile_input_is_an_error_never_a_panic_or_a_hang() {
     assert!(!errors(&format!("name: x\nsteps: {deep}")).is_empty());
     let deep_blocks = "- ".repeat(100_000);
     assert!(!errors(&format!("name: x\nsteps:\n  {deep_blocks}x\n")).is_empty());
-    let deep_maps: String = (0..5_000).map(|i| format!("{}k{i}:\n", " ".repeat(i))).collect();
+    let deep_maps: String = (0..5_000)
+        .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
+        .collect();
     assert!(!errors(&deep_maps).is_empty());
 
-    let huge = format!("name: x\nsteps:\n  - open: /\n# {}\n", "x".repeat(2 * 1024 * 1024));
+    let huge = format!(
+        "name: x\nsteps:\n  - open: /\n# {}\n",
+        "x".repeat(2 * 1024 * 1024)
+    );
     let d = errors(&huge);
     assert!(d[0].message.contains("larger than"));
 
@@ -375,13 +568,34 @@ fn hostile_input_is_an_error_never_a_panic_or_a_hang() {
     assert_eq!((d[0].location.line, d[0].location.column), (1, 1));
 
     std::fs::write(&p, "x".repeat(2 * 1024 * 1024)).unwrap();
-    assert!(load_journey(&p, &opts(&[])).unwrap_err()[0].message.contains("larger than"));
-    assert!(load_journey(dir.path(), &opts(&[])).is_err(), "a folder is not a journey");
+    assert!(
+        load_journey(&p, &opts(&[])).unwrap_err()[0]
+            .message
+            .contains("larger than")
+    );
+    assert!(
+        load_journey(dir.path(), &opts(&[])).is_err(),
+        "a folder is not a journey"
+    );
 
-    for text in ["", "~", "[]", "just a string", "{}", "name: x", "steps: []", "---\n---\n", "a: *b", "\u{feff}name: x\nsteps:\n  - open: /\n"] {
+    for text in [
+        "",
+        "~",
+        "[]",
+        "just a string",
+        "{}",
+        "name: x",
+        "steps: []",
+        "---\n---\n",
+        "a: *b",
+        "\u{feff}name: x\nsteps:\n  - open: /\n",
+    ] {
         let _ = parse(text, &[]);
     }
-    assert!(parse("\u{feff}name: x\nsteps:\n  - open: /\n", &[]).is_ok(), "a BOM is fine");
+    assert!(
+        parse("\u{feff}name: x\nsteps:\n  - open: /\n", &[]).is_ok(),
+        "a BOM is fine"
+    );
 }
 
 #[test]
@@ -412,7 +626,10 @@ fn every_journey_the_parser_accepts_validates_against_the_schema() {
     yaml_files(&root().join("tests"), &mut files);
     yaml_files(&root().join("journeys"), &mut files);
     // Every name defined: this is about the shape of files, not their variables.
-    let all_defined = LoadOptions { env: Box::new(|_| Some("x".into())), ..LoadOptions::default() };
+    let all_defined = LoadOptions {
+        env: Box::new(|_| Some("x".into())),
+        ..LoadOptions::default()
+    };
     let mut checked = 0;
     for file in files {
         if load_journey(&file, &all_defined).is_err() {
@@ -420,7 +637,10 @@ fn every_journey_the_parser_accepts_validates_against_the_schema() {
         }
         let text = std::fs::read_to_string(&file).unwrap();
         let instance: serde_json::Value = serde_yaml::from_str(&text).unwrap();
-        let problems: Vec<String> = validator.iter_errors(&instance).map(|e| format!("{e} at {}", e.instance_path)).collect();
+        let problems: Vec<String> = validator
+            .iter_errors(&instance)
+            .map(|e| format!("{e} at {}", e.instance_path))
+            .collect();
         assert!(problems.is_empty(), "{}: {problems:#?}", file.display());
         checked += 1;
     }
@@ -430,12 +650,28 @@ fn every_journey_the_parser_accepts_validates_against_the_schema() {
 #[test]
 fn schema_rejects_what_the_parser_rejects_for_common_mistakes() {
     let validator = jsonschema::draft7::new(&journey_schema()).unwrap();
-    let valid = |text: &str| validator.is_valid(&serde_yaml::from_str::<serde_json::Value>(text).unwrap());
+    let valid =
+        |text: &str| validator.is_valid(&serde_yaml::from_str::<serde_json::Value>(text).unwrap());
     assert!(valid("name: a\nsteps:\n  - click: '#x'\n"));
-    assert!(!valid("name: a\nsteps:\n  - clik: '#x'\n"), "misspelt action");
-    assert!(!valid("name: a\nsteps:\n  - click: '#x'\n    fill: { a: b }\n"), "two actions");
-    assert!(!valid("name: a\ntitel: t\nsteps:\n  - click: '#x'\n"), "unknown top-level key");
-    assert!(!valid("name: a\nsteps:\n  - click: { xpat: '//a' }\n"), "bad locator kind");
-    assert!(!valid("name: a\nsteps:\n  - otp: { from: sms, save_as: C }\n"), "sms without to");
+    assert!(
+        !valid("name: a\nsteps:\n  - clik: '#x'\n"),
+        "misspelt action"
+    );
+    assert!(
+        !valid("name: a\nsteps:\n  - click: '#x'\n    fill: { a: b }\n"),
+        "two actions"
+    );
+    assert!(
+        !valid("name: a\ntitel: t\nsteps:\n  - click: '#x'\n"),
+        "unknown top-level key"
+    );
+    assert!(
+        !valid("name: a\nsteps:\n  - click: { xpat: '//a' }\n"),
+        "bad locator kind"
+    );
+    assert!(
+        !valid("name: a\nsteps:\n  - otp: { from: sms, save_as: C }\n"),
+        "sms without to"
+    );
     assert!(!valid("name: a\nsteps: []\n"), "no steps");
 }

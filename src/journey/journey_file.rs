@@ -123,7 +123,10 @@ pub fn read(f: &SourceFile, opts: &LoadOptions) -> Result<Journey, Vec<Diagnosti
         .map(|n| fail_fast(&mut r, f, n))
         .unwrap_or_default();
     let steps = match map.get_node("steps") {
-        Some(node) => r.steps(f, node),
+        Some(node) => {
+            saved_names(node, &mut r.saved_somewhere);
+            r.steps(f, node)
+        }
         None => {
             r.error(
                 f,
@@ -158,6 +161,31 @@ pub fn read(f: &SourceFile, opts: &LoadOptions) -> Result<Journey, Vec<Diagnosti
         fail_fast,
         steps,
     })
+}
+
+/// Every name a `save_as:` or an `extract:` map anywhere under `node` saves to.
+fn saved_names(node: &Node, out: &mut std::collections::BTreeSet<String>) {
+    match node {
+        Node::Sequence(list) => list.iter().for_each(|n| saved_names(n, out)),
+        Node::Mapping(map) => {
+            for (key, value) in map.iter() {
+                match (key.as_str(), value) {
+                    ("save_as", Node::Scalar(s)) => {
+                        out.insert(s.as_str().to_string());
+                    }
+                    ("extract", Node::Mapping(m)) => {
+                        out.extend(
+                            m.values()
+                                .filter_map(|v| v.as_scalar())
+                                .map(|s| s.as_str().to_string()),
+                        );
+                    }
+                    _ => saved_names(value, out),
+                }
+            }
+        }
+        Node::Scalar(_) => {}
+    }
 }
 
 pub fn check_top_keys(r: &mut Reader, f: &SourceFile, map: &MarkedMappingNode) {

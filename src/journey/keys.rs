@@ -63,4 +63,11 @@ mod tests {
         assert_eq!(canonical_key("F13").map_err(|_| ()), Err(()));
         assert_eq!(canonical_key("").map_err(|_| ()), Err(()));
     }
+
+    #[test]
+    fn every_accepted_name_is_one_the_browser_can_press() {
+        for name in KEY_NAMES {
+            assert!(crate::browser::keys::key_code(name).is_some(), "{name}");
+        }
+    }
 }

@@ -25,3 +25,12 @@ pub use load::{LoadOptions, load_journey, parse_journey};
 pub use schema::journey_schema;
 pub use secrets::load_secrets_file;
 pub use source::MAX_FILE_BYTES;
+
+/// The spanned YAML reader behind journeys, for other configuration files (the monitor's) to
+/// report their problems at file:line:column the same way.
+pub(crate) mod spanned {
+    pub use super::reader::{Reader, kind};
+    pub use super::source::{MAX_FILE_BYTES, Pos, SourceFile};
+    pub use super::suggest::did_you_mean;
+    pub use super::yaml::{is_null, load};
+}

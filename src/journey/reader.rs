@@ -31,6 +31,9 @@ pub struct Reader<'o> {
     /// Names a template may use at this point of the walk.
     pub defined: BTreeSet<String>,
     pub secret_names: BTreeSet<String>,
+    /// Names some step of the file saves (`save_as`, `extract`): for a better hint when one
+    /// is used before the step that saves it.
+    pub saved_somewhere: BTreeSet<String>,
     /// The files being read, outermost first: (canonical path, path as shown).
     pub includes: Vec<(PathBuf, PathBuf)>,
 }
@@ -43,6 +46,7 @@ impl<'o> Reader<'o> {
             variables: Variables::default(),
             defined: BTreeSet::new(),
             secret_names: BTreeSet::new(),
+            saved_somewhere: BTreeSet::new(),
             includes: Vec::new(),
         }
     }
@@ -223,6 +227,17 @@ impl<'o> Reader<'o> {
     }
 
     pub fn undefined(&mut self, f: &SourceFile, pos: Pos, name: &str) {
+        if self.saved_somewhere.contains(name) {
+            let help = format!("`{name}` is saved by a later step; use it after that step");
+            self.error_help(
+                f,
+                pos,
+                format!("undefined variable `{name}`"),
+                "not saved yet at this step",
+                Some(help),
+            );
+            return;
+        }
         let help =
             suggest::did_you_mean(name, self.defined.iter().map(String::as_str)).or_else(|| {
                 Some(format!(

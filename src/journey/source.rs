@@ -131,7 +131,10 @@ impl SourceFile {
         // A block map's own mark is where the parser noticed it (its first `:`); its first
         // key is where a reader sees it start.
         if let Node::Mapping(map) = node {
-            let flow = node.span().start().is_some_and(|m| self.char_at(m.character()) == Some('{'));
+            let flow = node
+                .span()
+                .start()
+                .is_some_and(|m| self.char_at(m.character()) == Some('{'));
             if let (false, Some(key)) = (flow, map.keys().next()) {
                 return self.pos(&Node::from(key.clone()));
             }

@@ -604,3 +604,142 @@ impl Reader<'_> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::super::Diagnostic;
+    use super::super::load::{LoadOptions, parse_journey};
+    use super::super::model::{Action, Journey, WaitCondition};
+
+    fn parse(steps: &str) -> Result<Journey, Vec<Diagnostic>> {
+        let text = format!("name: t\nsteps:\n{steps}");
+        parse_journey(&text, Path::new("t.yaml"), &LoadOptions::with_env([]))
+    }
+
+    fn messages(steps: &str) -> Vec<String> {
+        parse(steps)
+            .unwrap_err()
+            .into_iter()
+            .map(|d| d.message)
+            .collect()
+    }
+
+    #[test]
+    fn otp_keys_must_fit_the_source() {
+        assert_eq!(
+            messages("  - otp: { from: totp, secret: S, to: x, pattern: a, save_as: C }\n"),
+            [
+                "`to` does not apply to `from: totp`",
+                "`pattern` does not apply to `from: totp`"
+            ]
+        );
+        assert_eq!(
+            messages("  - otp: { from: mail, save_as: C }\n"),
+            ["unknown OTP source `mail`"]
+        );
+        assert_eq!(
+            messages("  - otp: { from: sms, to: x }\n"),
+            ["`otp` needs `save_as`"]
+        );
+        assert_eq!(
+            messages("  - otp: { from: sms, to: x, save_as: C, timeout: 5s }\n    timeout: 6s\n"),
+            ["timeout given twice"]
+        );
+    }
+
+    #[test]
+    fn when_and_steps_go_together() {
+        assert_eq!(
+            messages("  - when: { visible: a }\n"),
+            ["`when` needs `steps:`"]
+        );
+        assert_eq!(
+            messages("  - click: a\n    steps:\n      - click: b\n"),
+            ["`steps:` here needs a `when:`"]
+        );
+        assert_eq!(
+            messages("  - when: { visible: a, url: b }\n    steps:\n      - click: b\n"),
+            ["`when` takes one condition"]
+        );
+        assert_eq!(
+            messages("  - when: { visible: a }\n    steps: []\n"),
+            ["no steps"]
+        );
+    }
+
+    #[test]
+    fn wait_for_text_is_the_page_text_and_visible_takes_any_locator() {
+        let j =
+            parse("  - wait_for: { text: Hi }\n  - wait_for: { visible: { text: Hi } }\n").unwrap();
+        assert!(matches!(
+            j.steps[0].action,
+            Action::WaitFor(WaitCondition::Text(_))
+        ));
+        assert!(matches!(
+            j.steps[1].action,
+            Action::WaitFor(WaitCondition::Visible(_))
+        ));
+        assert_eq!(
+            messages("  - wait_for: { hiden: a }\n"),
+            ["unknown key `hiden`"]
+        );
+    }
+
+    #[test]
+    fn structured_forms_need_both_keys() {
+        assert_eq!(messages("  - fill: { locator: a }\n"), ["missing `value`"]);
+        assert_eq!(
+            messages("  - fill: { locator: a, valeu: b }\n"),
+            ["missing `value`", "unknown key `valeu`"]
+        );
+        assert_eq!(
+            messages("  - fill: {}\n"),
+            ["`fill` needs at least one field"]
+        );
+        assert_eq!(
+            messages("  - extract: { a: not-a-name }\n"),
+            ["`not-a-name` is not a variable name"]
+        );
+    }
+
+    #[test]
+    fn a_variable_used_before_the_step_that_saves_it_says_so() {
+        let d = parse("  - open: /${C}\n  - extract: { a: C }\n").unwrap_err();
+        assert_eq!(
+            d[0].help.as_deref(),
+            Some("`C` is saved by a later step; use it after that step")
+        );
+    }
+
+    #[test]
+    fn step_options() {
+        let j = parse("  - name: n\n    timeout: 1m\n    optional: true\n    click: a\n").unwrap();
+        let s = &j.steps[0];
+        assert_eq!(
+            (
+                s.name.as_deref(),
+                s.timeout.map(|d| d.as_secs()),
+                s.optional
+            ),
+            (Some("n"), Some(60), true)
+        );
+        assert_eq!(
+            messages("  - click: a\n    optional: yes\n"),
+            ["expected true or false"]
+        );
+        assert_eq!(
+            messages("  - click: a\n    timeout: 0s\n"),
+            ["a timeout must be more than 0"]
+        );
+        assert_eq!(
+            messages("  - name: only a name\n"),
+            ["a step needs an action"]
+        );
+        assert_eq!(
+            messages("  - screenshot: ../evil\n"),
+            ["invalid screenshot name `../evil`"]
+        );
+    }
+}
