@@ -224,3 +224,72 @@ async fn cancelling_stops_the_step_in_flight_and_keeps_completed_steps() {
     );
     common::assert_no_leftover_processes("run-cancelled");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_browser_that_does_not_exist_is_a_journey_error() {
+    let out = tempfile::tempdir().unwrap();
+    let j = journey(
+        "no-browser",
+        "name: run-no-browser\nsteps:\n  - open: http://127.0.0.1:9/\n",
+        &[],
+    );
+    let mut opts = options(out.path());
+    opts.browser.browser_binary = Some("/nonexistent/chromium".into());
+    let ran = run_with(vec![j], opts, CancellationToken::new()).await;
+    let j = ran.journey();
+    assert_eq!(j.status, JourneyStatus::Error);
+    let error = j.error.as_deref().unwrap();
+    assert!(
+        error.contains("could not start a browser session"),
+        "{error}"
+    );
+    assert_eq!(
+        j.steps[0].skip_reason.as_deref(),
+        Some("the browser could not start")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_webdriver_url_the_given_server_is_used_and_nothing_is_started() {
+    use std::os::unix::process::CommandExt;
+    let site = serve().await;
+    let out = tempfile::tempdir().unwrap();
+    let _slot = browser_slot().await;
+    // A WebDriver server run by someone else (here: this test, in its own process group).
+    let port = common::closed_port();
+    let mut server = std::process::Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .process_group(0)
+        .spawn()
+        .expect("chromedriver on PATH");
+    let pgid = server.id();
+    let url = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while reqwest::get(format!("{url}/status")).await.is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not come up");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let j = journey(
+        "remote",
+        "name: run-remote-webdriver\nbase_url: ${BASE}\nsteps:\n  - open: /actions.html\n  - wait_for: '#late'\n",
+        &[("BASE", &site.base)],
+    );
+    let mut opts = options(out.path());
+    opts.browser.webdriver_url = Some(url);
+    let (tx, _rx) = unbounded_channel();
+    let report = vedetta::runner::run(vec![j], opts, tx, CancellationToken::new()).await;
+    let _ = nix::sys::signal::killpg(Pid::from_raw(pgid as i32), Signal::SIGKILL);
+    let _ = server.wait();
+    assert_eq!(
+        report.journeys[0].status,
+        JourneyStatus::Passed,
+        "{:#?}",
+        report.journeys[0]
+    );
+    assert!(
+        drivers().iter().all(|d| d.label != "run-remote-webdriver"),
+        "no driver of ours"
+    );
+}

@@ -34,6 +34,22 @@ impl LocalDriver {
     /// `label` names the driver in [`drivers`] (the journey's name).
     pub async fn start(path: Option<&Path>, label: &str) -> Result<LocalDriver, BrowserError> {
         let program = resolve_driver(path)?;
+        // The port was free when picked but another process may take it before chromedriver
+        // binds it: a driver that exits at startup gets another port, twice.
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            match Self::start_once(&program, label).await {
+                Err(StartError::Exited(e)) if tries < 3 => {
+                    tracing::debug!("chromedriver exited at startup, retrying: {e}");
+                }
+                Err(StartError::Exited(e) | StartError::Other(e)) => return Err(e),
+                Ok(d) => return Ok(d),
+            }
+        }
+    }
+
+    async fn start_once(program: &Path, label: &str) -> Result<LocalDriver, StartError> {
         let dir = TempDir::new("vedetta").map_err(|e| {
             BrowserError::Setup(format!("could not create a browser profile dir: {e}"))
         })?;
@@ -51,7 +67,7 @@ impl LocalDriver {
             BrowserError::Setup(format!("no free loopback port for chromedriver: {e}"))
         })?;
 
-        let mut cmd = Command::new(&program);
+        let mut cmd = Command::new(program);
         cmd.arg(format!("--port={port}"))
             .stdin(Stdio::null())
             .stdout(log)
@@ -102,7 +118,7 @@ impl LocalDriver {
         self.dir.path().join("profile")
     }
 
-    async fn wait_ready(&mut self, log_path: &Path) -> Result<(), BrowserError> {
+    async fn wait_ready(&mut self, log_path: &Path) -> Result<(), StartError> {
         let status_url = format!("{}/status", self.url());
         let http = reqwest::Client::builder()
             .no_proxy()
@@ -117,10 +133,10 @@ impl LocalDriver {
                 let log = std::fs::read_to_string(log_path).unwrap_or_default();
                 let tail: Vec<&str> = log.lines().rev().take(5).collect();
                 let tail: Vec<&str> = tail.into_iter().rev().collect();
-                return Err(BrowserError::Setup(format!(
+                return Err(StartError::Exited(BrowserError::Setup(format!(
                     "chromedriver exited at startup ({status}): {}",
                     tail.join(" | ")
-                )));
+                ))));
             }
             if let Ok(resp) = http.get(&status_url).send().await
                 && let Ok(body) = resp.json::<serde_json::Value>().await
@@ -129,11 +145,11 @@ impl LocalDriver {
                 return Ok(());
             }
             if Instant::now() >= deadline {
-                return Err(BrowserError::Setup(format!(
+                return Err(StartError::Other(BrowserError::Setup(format!(
                     "chromedriver did not become ready on port {} within {}s",
                     self.port,
                     STARTUP_TIMEOUT.as_secs()
-                )));
+                ))));
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -182,6 +198,18 @@ impl Drop for LocalDriver {
                 std::thread::sleep(Duration::from_millis(20));
             }
         }
+    }
+}
+
+/// Why one start failed: `Exited` may be a lost race for the port and is worth a retry.
+enum StartError {
+    Exited(BrowserError),
+    Other(BrowserError),
+}
+
+impl From<BrowserError> for StartError {
+    fn from(e: BrowserError) -> Self {
+        StartError::Other(e)
     }
 }
 

@@ -122,31 +122,34 @@ impl<'a> Attempt<'a> {
         mut f: StepFailure,
     ) {
         // "The site is down" vs "the button moved": a signature showing now names the outage.
-        if f.category != FailureCategory::Outage && !f.session_lost {
-            if let Some(Err(outage)) = self.bounded(self.look(None, false)).await
-                && outage.category == FailureCategory::Outage
-            {
-                f = StepFailure {
-                    message: format!("{} (while the step failed: {})", outage.message, f.message),
-                    ..outage
-                };
-            }
+        if f.category != FailureCategory::Outage
+            && !f.session_lost
+            && let Some(Err(outage)) = self.bounded(self.look(None, false)).await
+            && outage.category == FailureCategory::Outage
+        {
+            f = StepFailure {
+                message: format!("{} (while the step failed: {})", outage.message, f.message),
+                ..outage
+            };
         }
         let url = if f.session_lost {
             None
         } else {
-            self.session.current_url().await.ok()
+            self.bounded(self.session.current_url())
+                .await
+                .and_then(Result::ok)
         };
         let lost = f.session_lost;
         let infrastructure = f.is_infrastructure();
         let mut failure = f.into_failure(&self.vars, url);
-        if !lost && self.journey.screenshots != ScreenshotPolicy::Off {
-            if let Some(path) = self.take_screenshot(index, &step.display_name()).await {
-                failure.evidence = Some(self.evidence_dir.display().to_string());
-                failure.screenshot = Some(path.clone());
-                if self.journey.screenshots == ScreenshotPolicy::EveryStep {
-                    result.screenshot = Some(path);
-                }
+        if !lost
+            && self.journey.screenshots != ScreenshotPolicy::Off
+            && let Some(path) = self.take_screenshot(index, &step.display_name()).await
+        {
+            failure.evidence = Some(self.evidence_dir.display().to_string());
+            failure.screenshot = Some(path.clone());
+            if self.journey.screenshots == ScreenshotPolicy::EveryStep {
+                result.screenshot = Some(path);
             }
         }
         result.status = StepStatus::Failed;
