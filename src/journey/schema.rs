@@ -6,6 +6,29 @@ use serde_json::{Value, json};
 
 /// The JSON Schema of a journey file.
 pub fn journey_schema() -> Value {
+    let mut schema = schema_with_described_refs();
+    wrap_refs(&mut schema);
+    schema
+}
+
+/// Draft-07 ignores the siblings of `$ref`, so a described `$ref` becomes `allOf: [$ref]`: the
+/// description then shows in editors.
+fn wrap_refs(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if map.len() > 1 {
+                if let Some(reference) = map.remove("$ref") {
+                    map.insert("allOf".into(), json!([{ "$ref": reference }]));
+                }
+            }
+            map.values_mut().for_each(wrap_refs);
+        }
+        Value::Array(items) => items.iter_mut().for_each(wrap_refs),
+        _ => {}
+    }
+}
+
+fn schema_with_described_refs() -> Value {
     let actions = json!({
         "open": { "description": "Open a URL, absolute or relative to base_url.", "$ref": "#/definitions/string" },
         "click": { "description": "Click an element (waits until it is actionable).", "$ref": "#/definitions/locator" },
