@@ -108,42 +108,21 @@ fn print_serve_instructions(stack: &DemoStack) {
 }
 
 /// The demo journey's file: `--journey` as given, or, when the default is not there (run from
-/// another directory), the built-in copy written to a temporary folder.
-struct JourneyFile {
-    path: PathBuf,
-    temp_dir: Option<PathBuf>,
-}
-
-impl JourneyFile {
-    fn resolve(requested: &Path) -> std::io::Result<JourneyFile> {
-        if requested.exists() || requested != Path::new(DEFAULT_JOURNEY) {
-            return Ok(JourneyFile {
-                path: requested.to_path_buf(),
-                temp_dir: None,
-            });
-        }
-        let dir = std::env::temp_dir().join(format!("vedetta-demo-{}", std::process::id()));
-        std::fs::create_dir_all(&dir)?;
-        let path = dir.join("demo-card-balance.yaml");
-        std::fs::write(&path, EMBEDDED_JOURNEY)?;
-        Ok(JourneyFile {
-            path,
-            temp_dir: Some(dir),
-        })
+/// another directory), the built-in copy written into the output folder — kept, so the report
+/// and the evidence point at a file that exists.
+fn resolve_journey(requested: &Path, out: &Path) -> std::io::Result<PathBuf> {
+    if requested.exists() || requested != Path::new(DEFAULT_JOURNEY) {
+        return Ok(requested.to_path_buf());
     }
-}
-
-impl Drop for JourneyFile {
-    fn drop(&mut self) {
-        if let Some(dir) = &self.temp_dir {
-            let _ = std::fs::remove_dir_all(dir);
-        }
-    }
+    std::fs::create_dir_all(out)?;
+    let path = out.join("demo-card-balance.yaml");
+    std::fs::write(&path, EMBEDDED_JOURNEY)?;
+    Ok(path)
 }
 
 fn walk_demo(args: &DemoArgs, stack: &DemoStack, runtime: &tokio::runtime::Runtime) -> i32 {
-    let journey = match JourneyFile::resolve(&args.journey) {
-        Ok(j) => j,
+    let journey = match resolve_journey(&args.journey, &args.out) {
+        Ok(path) => path,
         Err(e) => {
             eprintln!("error: could not write the built-in demo journey: {e}");
             return exit::HARNESS;
@@ -155,7 +134,7 @@ fn walk_demo(args: &DemoArgs, stack: &DemoStack, runtime: &tokio::runtime::Runti
         faults_on(stack)
     );
     let run = DemoRun {
-        journey: journey.path.clone(),
+        journey,
         vars: vec![("BANK_URL".into(), stack.bank.url.clone())],
         secrets: vec![("DEMO_PASSWORD".into(), DEMO_PASSWORD.into())],
         otp: stack.otp_sources(),
