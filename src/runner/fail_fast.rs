@@ -58,7 +58,7 @@ impl FailFast {
                 let mut f = StepFailure::new(
                     FailureCategory::Outage,
                     format!(
-                        "outage: {} (fail_fast signature at line {})",
+                        "{} (fail_fast signature at line {})",
                         sig.reason, sig.location.line
                     ),
                 );
@@ -69,7 +69,7 @@ impl FailFast {
         match page.status {
             Some(s) if s >= 500 => Some(StepFailure::new(
                 FailureCategory::Outage,
-                format!("outage: the page is an HTTP {s} error page ({})", page.url),
+                format!("the page is an HTTP {s} error page ({})", page.url),
             )),
             _ => None,
         }
