@@ -12,6 +12,9 @@ use super::journey_file;
 use super::model::{Journey, Location};
 use super::source::{MAX_FILE_BYTES, Pos, SourceFile};
 
+/// Looks an environment variable up by name.
+pub type EnvLookup = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
 /// Where variable and secret values come from.
 pub struct LoadOptions {
     /// `--var NAME=VALUE`: above the journey's `vars:`.
@@ -19,7 +22,7 @@ pub struct LoadOptions {
     /// From `--secrets FILE`: looked at before the environment for `secrets:` names.
     pub secrets: BTreeMap<String, String>,
     /// The environment (`std::env::var` by default; tests inject their own).
-    pub env: Box<dyn Fn(&str) -> Option<String> + Send + Sync>,
+    pub env: EnvLookup,
     /// `--timeout`: the step timeout when the journey sets none (else 15s).
     pub default_timeout: Option<Duration>,
 }
@@ -80,6 +83,7 @@ pub fn parse_journey(
 }
 
 /// A file's text: at most [`MAX_FILE_BYTES`], UTF-8 (else an error at the first bad byte).
+#[allow(clippy::result_large_err)] // one per file read; the brief fixes the type
 pub fn read_source(path: &Path) -> Result<String, Diagnostic> {
     let file = std::fs::File::open(path).map_err(|e| {
         Diagnostic::file_level(

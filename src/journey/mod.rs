@@ -21,7 +21,7 @@ mod yaml;
 
 pub use diagnostic::Diagnostic;
 pub use duration::parse_duration;
-pub use load::{LoadOptions, load_journey, parse_journey};
+pub use load::{EnvLookup, LoadOptions, load_journey, parse_journey};
 pub use schema::journey_schema;
 pub use secrets::load_secrets_file;
 pub use source::MAX_FILE_BYTES;

@@ -481,7 +481,8 @@ mod tests {
 
     #[test]
     fn regex_errors_are_one_line() {
-        let e = regex::Regex::new("(a").unwrap_err();
+        let pattern = String::from("(a");
+        let e = regex::Regex::new(&pattern).unwrap_err();
         assert_eq!(regex_error_summary(&e), "unclosed group");
     }
 }

@@ -16,10 +16,10 @@ pub fn journey_schema() -> Value {
 fn wrap_refs(value: &mut Value) {
     match value {
         Value::Object(map) => {
-            if map.len() > 1 {
-                if let Some(reference) = map.remove("$ref") {
-                    map.insert("allOf".into(), json!([{ "$ref": reference }]));
-                }
+            if map.len() > 1
+                && let Some(reference) = map.remove("$ref")
+            {
+                map.insert("allOf".into(), json!([{ "$ref": reference }]));
             }
             map.values_mut().for_each(wrap_refs);
         }

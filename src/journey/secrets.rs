@@ -12,6 +12,7 @@ use super::diagnostic::Diagnostic;
 use super::load::read_source;
 use super::model::Location;
 
+#[allow(clippy::result_large_err)] // one per run; the API the CLI and runner share
 pub fn load_secrets_file(path: &Path) -> Result<BTreeMap<String, String>, Diagnostic> {
     let text = read_source(path).map_err(|mut d| {
         d.source_line = None;
@@ -20,6 +21,7 @@ pub fn load_secrets_file(path: &Path) -> Result<BTreeMap<String, String>, Diagno
     parse_secrets(&text, path)
 }
 
+#[allow(clippy::result_large_err)]
 pub fn parse_secrets(text: &str, path: &Path) -> Result<BTreeMap<String, String>, Diagnostic> {
     let value: Value = serde_yaml::from_str(text).map_err(|e| {
         let mut d = Diagnostic::file_level(path, "invalid YAML in secrets file");

@@ -143,15 +143,15 @@ impl Reader<'_> {
                 return None;
             }
         };
-        if let Some((steps_key, _)) = when_steps {
-            if key.as_str() != "when" {
-                self.error(
-                    f,
-                    f.pos(&key_node(steps_key)),
-                    "`steps:` here needs a `when:`",
-                    "only a `when:` block has steps",
-                );
-            }
+        if let Some((steps_key, _)) = when_steps
+            && key.as_str() != "when"
+        {
+            self.error(
+                f,
+                f.pos(&key_node(steps_key)),
+                "`steps:` here needs a `when:`",
+                "only a `when:` block has steps",
+            );
         }
         let (action, inner_timeout) = self.action(f, key, value, when_steps.map(|(_, v)| v))?;
         if let (Some(_), Some(_)) = (timeout, inner_timeout) {
