@@ -104,6 +104,10 @@ fn print_serve_instructions(stack: &DemoStack) {
          -d '{{\"fault\":\"outage\",\"on\":true}}' {url}/admin/faults"
     );
     println!("    curl -H 'Authorization: Bearer {admin}' {url}/admin/faults");
+    println!("  walk the demo journey against it from another terminal:");
+    println!(
+        "    DEMO_PASSWORD={DEMO_PASSWORD} vedetta run {DEFAULT_JOURNEY} --var BANK_URL={url} \\\n      --inbox {inbox} --inbox-token {token}"
+    );
     println!("Ctrl-C to stop.");
 }
 
