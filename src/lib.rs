@@ -13,6 +13,7 @@ pub mod demo;
 pub mod evidence;
 pub mod inbox;
 pub mod journey;
+pub mod monitor;
 pub mod otp;
 pub mod report;
 pub mod runner;

@@ -31,6 +31,5 @@ pub use source::MAX_FILE_BYTES;
 pub(crate) mod spanned {
     pub use super::reader::{Reader, kind};
     pub use super::source::{MAX_FILE_BYTES, Pos, SourceFile};
-    pub use super::suggest::did_you_mean;
-    pub use super::yaml::{is_null, load};
+    pub use super::yaml::load;
 }

@@ -1,0 +1,662 @@
+//! The monitor's config file → [`MonitorConfig`], or every problem in it at file:line:column,
+//! read with the same spanned YAML reader and diagnostics as journeys.
+//!
+//! ```yaml
+//! listen: 127.0.0.1:9090          # status page, /metrics, API (loopback unless you say otherwise)
+//! public_url: https://vedetta.example.com   # base of links in alerts (default: http://<listen>)
+//! data_dir: vedetta-data          # SQLite history and evidence, relative to this file
+//! retention: 30d                  # runs (and their evidence) older than this are deleted
+//! concurrency: 2                  # browsers at once
+//! timeout: 10s                    # step timeout for journeys that set none
+//! alerts: { down_after: 2, recover_after: 1 }    # or { failures: 3, window: 5 }; blind_after
+//! channels:
+//!   - webhook: http://127.0.0.1:5000/alerts
+//!   - slack: ${SLACK_WEBHOOK_URL}  # ${NAME}: --var, --secrets, then the environment
+//! inbox: { listen: 127.0.0.1:7879, token: ${VEDETTA_INBOX_TOKEN} }  # or { url: …, token: … }
+//! journeys:
+//!   - path: journeys/*.yaml       # a file or a glob, relative to this file
+//!     every: 1m
+//!     jitter: 10s                 # default: a tenth of `every`, at most 30s
+//!   - path: journeys/checkout.yaml
+//!     cron: "*/5 * * * *"         # UTC; six fields for seconds
+//!     alerts: { down_after: 3 }   # overrides the top-level rules for these journeys
+//! ```
+
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use marked_yaml::Node;
+use marked_yaml::types::MarkedMappingNode;
+
+use super::alert::{AlertRules, DownRule};
+use super::notify::Channel;
+use super::schedule::Schedule;
+use crate::journey::spanned::{MAX_FILE_BYTES, Pos, Reader, SourceFile, kind, load};
+use crate::journey::{Diagnostic, LoadOptions, parse_duration};
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:9090";
+pub const DEFAULT_RETENTION: Duration = Duration::from_secs(30 * 24 * 3600);
+/// Runs closer together than this would keep a browser busy all the time.
+pub const MIN_PERIOD: Duration = Duration::from_secs(1);
+const MAX_CONCURRENCY: u32 = 64;
+const MAX_RULE_RUNS: u32 = 1000;
+
+const TOP_KEYS: &[&str] = &[
+    "listen",
+    "public_url",
+    "data_dir",
+    "retention",
+    "concurrency",
+    "timeout",
+    "alerts",
+    "channels",
+    "inbox",
+    "journeys",
+];
+const JOURNEY_KEYS: &[&str] = &["path", "every", "jitter", "cron", "alerts", "timeout"];
+const ALERT_KEYS: &[&str] = &["down_after", "failures", "window", "recover_after", "blind_after"];
+const CHANNEL_KEYS: &[&str] = &["webhook", "slack"];
+const INBOX_KEYS: &[&str] = &["listen", "url", "token", "twilio_auth_token", "public_url"];
+
+/// A validated monitor config. Paths are absolute (resolved against the config's folder).
+#[derive(Debug, Clone)]
+pub struct MonitorConfig {
+    pub file: PathBuf,
+    pub listen: SocketAddr,
+    /// Base of the links in alerts, without a trailing `/`; `None`: `http://<bound address>`.
+    pub public_url: Option<String>,
+    pub data_dir: PathBuf,
+    pub retention: Duration,
+    pub concurrency: usize,
+    pub journeys: Vec<JourneyEntry>,
+    pub channels: Vec<Channel>,
+    pub inbox: Option<InboxSettings>,
+}
+
+/// One journey file and how it is run.
+#[derive(Debug, Clone)]
+pub struct JourneyEntry {
+    pub path: PathBuf,
+    pub schedule: Schedule,
+    pub alerts: AlertRules,
+    /// Step timeout for a journey that sets none.
+    pub default_timeout: Option<Duration>,
+    /// Where the entry is written, for problems found later (a journey name used twice).
+    pub line: usize,
+}
+
+/// The SMS inbox the journeys' `otp: {from: sms}` steps read.
+#[derive(Clone)]
+pub enum InboxSettings {
+    /// Served by the daemon on its own address (a provider posts there).
+    Serve {
+        listen: SocketAddr,
+        token: String,
+        twilio_auth_token: Option<String>,
+        public_url: Option<String>,
+    },
+    /// An inbox served elsewhere (`vedetta inbox`).
+    Remote { url: String, token: String },
+}
+
+impl std::fmt::Debug for InboxSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InboxSettings::Serve { listen, .. } => write!(f, "Serve {{ listen: {listen}, .. }}"),
+            InboxSettings::Remote { url, .. } => write!(f, "Remote {{ url: {url}, .. }}"),
+        }
+    }
+}
+
+/// Reads and validates the config at `path`. `opts` gives `${NAME}` values (`--var`,
+/// `--secrets`, the environment) for channel URLs and inbox tokens.
+pub fn load_config(path: &Path, opts: &LoadOptions) -> Result<MonitorConfig, Vec<Diagnostic>> {
+    let text = match std::fs::metadata(path) {
+        Ok(m) if m.len() as usize > MAX_FILE_BYTES => {
+            return Err(vec![Diagnostic::file_level(path, "the config file is larger than 1 MiB")]);
+        }
+        Ok(_) => std::fs::read_to_string(path)
+            .map_err(|e| vec![Diagnostic::file_level(path, format!("cannot read the config: {e}"))])?,
+        Err(e) => {
+            return Err(vec![Diagnostic::file_level(path, format!("cannot read the config: {e}"))]);
+        }
+    };
+    parse_config(&text, path, opts)
+}
+
+/// Validates a config's text; `path` names it in diagnostics, and relative paths in it are
+/// resolved against its folder.
+pub fn parse_config(text: &str, path: &Path, opts: &LoadOptions) -> Result<MonitorConfig, Vec<Diagnostic>> {
+    let f = SourceFile::new(path, text);
+    let start = Pos { line: 1, column: 1, length: 1 };
+    let root = match load(&f)? {
+        Some(Node::Mapping(m)) => m,
+        None => {
+            return Err(vec![f.diagnostic(start, "empty monitor config", "expected `journeys:`")]);
+        }
+        Some(other) => {
+            return Err(vec![f.diagnostic(
+                f.pos(&other),
+                "a monitor config is a map of keys (journeys:, listen:, …)",
+                format!("found {}", kind(&other)),
+            )]);
+        }
+    };
+    let base = absolute_dir(path);
+    let mut r = Reader::new(opts);
+    for (name, value) in &opts.cli_vars {
+        r.variables.set(name, value);
+        r.defined.insert(name.clone());
+    }
+    for (name, value) in &opts.secrets {
+        r.variables.set_secret(name, value);
+        r.defined.insert(name.clone());
+    }
+    let mut c = ConfigReader { r, f: &f, base };
+    c.r.unknown_keys(&f, &root, TOP_KEYS, "a monitor config key");
+
+    let listen = match root.get_node("listen") {
+        Some(n) => c.address(n),
+        None => DEFAULT_LISTEN.parse().ok(),
+    };
+    let public_url = root.get_node("public_url").and_then(|n| c.http_url(n, false));
+    let data_dir = match root.get_node("data_dir") {
+        Some(n) => c.r.nonempty_string(&f, n, "a folder").map(|d| c.base.join(d)),
+        None => Some(c.base.join("vedetta-data")),
+    };
+    let retention = match root.get_node("retention") {
+        Some(n) => c.retention(n),
+        None => Some(DEFAULT_RETENTION),
+    };
+    let concurrency = match root.get_node("concurrency") {
+        Some(n) => c.count(n, 1, MAX_CONCURRENCY, "browsers at once").map(|n| n as usize),
+        None => Some(1),
+    };
+    let timeout = root.get_node("timeout").and_then(|n| c.r.timeout(&f, n));
+    let alerts = match root.get_node("alerts") {
+        Some(n) => c.alerts(n, AlertRules::default()),
+        None => Some(AlertRules::default()),
+    };
+    let channels = root.get_node("channels").map(|n| c.channels(n)).unwrap_or_default();
+    let inbox = root.get_node("inbox").and_then(|n| c.inbox(n));
+    let journeys = match root.get_node("journeys") {
+        Some(n) => c.journeys(n, alerts.unwrap_or_default(), timeout),
+        None => {
+            c.r.error(&f, start, "missing `journeys:`", "a monitor needs journeys to run");
+            Vec::new()
+        }
+    };
+    let ConfigReader { r, .. } = c;
+    if r.has_errors() {
+        return Err(r.into_diagnostics());
+    }
+    Ok(MonitorConfig {
+        file: path.to_path_buf(),
+        listen: listen.expect("no errors"),
+        public_url,
+        data_dir: data_dir.expect("no errors"),
+        retention: retention.expect("no errors"),
+        concurrency: concurrency.expect("no errors"),
+        journeys,
+        channels,
+        inbox,
+    })
+}
+
+fn absolute_dir(config: &Path) -> PathBuf {
+    let dir = config.parent().map(Path::to_path_buf).unwrap_or_default();
+    let dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir };
+    std::fs::canonicalize(&dir).unwrap_or_else(|_| {
+        std::env::current_dir().map(|cwd| cwd.join(&dir)).unwrap_or(dir)
+    })
+}
+
+struct ConfigReader<'o, 'f> {
+    r: Reader<'o>,
+    f: &'f SourceFile,
+    base: PathBuf,
+}
+
+impl ConfigReader<'_, '_> {
+    fn map<'n>(&mut self, node: &'n Node, expected: &str) -> Option<&'n MarkedMappingNode> {
+        self.r.map(self.f, node, expected)
+    }
+
+    fn address(&mut self, node: &Node) -> Option<SocketAddr> {
+        let text = self.r.nonempty_string(self.f, node, "an address like 127.0.0.1:9090")?;
+        match text.trim().parse::<SocketAddr>() {
+            Ok(a) => Some(a),
+            Err(_) => {
+                self.r.error(
+                    self.f,
+                    self.f.pos(node),
+                    format!("invalid address `{text}`"),
+                    "expected IP:PORT, like 127.0.0.1:9090 (port 0 picks a free one)",
+                );
+                None
+            }
+        }
+    }
+
+    /// An http(s) URL, `${NAME}`s filled in (a secret's value never shows in a diagnostic).
+    fn http_url(&mut self, node: &Node, template: bool) -> Option<String> {
+        let value = if template {
+            let t = self.r.nonempty_template(self.f, node, "an http(s) URL")?;
+            t.render(&self.r.variables)
+        } else {
+            self.r.nonempty_string(self.f, node, "an http(s) URL")?
+        };
+        let value = value.trim().trim_end_matches('/').to_string();
+        match url::Url::parse(&value) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Some(value),
+            _ => {
+                self.r.error(
+                    self.f,
+                    self.f.pos(node),
+                    "expected an http(s) URL",
+                    "like https://hooks.example.com/… or http://127.0.0.1:5000/alerts",
+                );
+                None
+            }
+        }
+    }
+
+    /// A whole number in `min..=max`.
+    fn count(&mut self, node: &Node, min: u32, max: u32, what: &str) -> Option<u32> {
+        let text = self.r.string(self.f, node, &format!("a number of {what}"))?;
+        match text.trim().parse::<u32>() {
+            Ok(n) if (min..=max).contains(&n) => Some(n),
+            _ => {
+                self.r.error(
+                    self.f,
+                    self.f.pos(node),
+                    format!("expected a whole number of {what} from {min} to {max}"),
+                    format!("found `{text}`"),
+                );
+                None
+            }
+        }
+    }
+
+    /// `30d`, `12h`, `90m`: a duration, days allowed.
+    fn retention(&mut self, node: &Node) -> Option<Duration> {
+        let text = self.r.nonempty_string(self.f, node, "a duration like 30d or 12h")?;
+        let t = text.trim();
+        let parsed = match t.strip_suffix('d').map(|n| n.parse::<u64>()) {
+            Some(Ok(days)) => days.checked_mul(24 * 3600).map(Duration::from_secs),
+            Some(Err(_)) => None,
+            None => parse_duration(t),
+        };
+        match parsed {
+            Some(d) if d >= Duration::from_secs(60) => Some(d),
+            _ => {
+                self.r.error(
+                    self.f,
+                    self.f.pos(node),
+                    format!("invalid retention `{text}`"),
+                    "expected a duration of at least 1m, like 30d, 12h or 90m",
+                );
+                None
+            }
+        }
+    }
+
+    fn alerts(&mut self, node: &Node, inherited: AlertRules) -> Option<AlertRules> {
+        let map = self.map(node, "alert rules: {down_after: N} or {failures: X, window: Y}")?;
+        self.r.unknown_keys(self.f, map, ALERT_KEYS, "an alert rule");
+        let mut rules = inherited;
+        let mut ok = true;
+        let down_after = map.get_node("down_after");
+        let failures = map.get_node("failures");
+        let window = map.get_node("window");
+        if let (Some(d), Some(_)) = (down_after, failures.or(window)) {
+            self.r.error(
+                self.f,
+                self.f.pos(&Node::from(map.get_key_value("down_after").map(|(k, _)| k.clone()).expect("present"))),
+                "`down_after` and `failures`/`window` are two ways of saying when a journey is down",
+                "use one of them",
+            );
+            let _ = d;
+            ok = false;
+        } else if let Some(n) = down_after {
+            match self.count(n, 1, MAX_RULE_RUNS, "failed runs in a row") {
+                Some(n) => rules.down = DownRule::Consecutive(n),
+                None => ok = false,
+            }
+        } else if failures.is_some() || window.is_some() {
+            let key_pos = |key: &str| {
+                map.get_key_value(key).map(|(k, _)| Node::from(k.clone()))
+            };
+            match (failures, window) {
+                (Some(fnode), Some(wnode)) => {
+                    let x = self.count(fnode, 1, MAX_RULE_RUNS, "failed runs");
+                    let y = self.count(wnode, 1, MAX_RULE_RUNS, "runs");
+                    match (x, y) {
+                        (Some(x), Some(y)) if x <= y => {
+                            rules.down = DownRule::Window { failures: x, runs: y }
+                        }
+                        (Some(x), Some(y)) => {
+                            self.r.error(
+                                self.f,
+                                self.f.pos(fnode),
+                                format!("{x} failures can never happen in a window of {y} runs"),
+                                "`failures` must be at most `window`",
+                            );
+                            ok = false;
+                        }
+                        _ => ok = false,
+                    }
+                }
+                (Some(_), None) => {
+                    let k = key_pos("failures").expect("present");
+                    self.r.error(self.f, self.f.pos(&k), "`failures` needs `window`", "failures within how many runs?");
+                    ok = false;
+                }
+                (None, _) => {
+                    let k = key_pos("window").expect("present");
+                    self.r.error(self.f, self.f.pos(&k), "`window` needs `failures`", "how many failures in the window?");
+                    ok = false;
+                }
+            }
+        }
+        if let Some(n) = map.get_node("recover_after") {
+            match self.count(n, 1, MAX_RULE_RUNS, "passing runs in a row") {
+                Some(n) => rules.recover_after = n,
+                None => ok = false,
+            }
+        }
+        if let Some(n) = map.get_node("blind_after") {
+            match self.count(n, 1, MAX_RULE_RUNS, "error runs in a row") {
+                Some(n) => rules.blind_after = n,
+                None => ok = false,
+            }
+        }
+        ok.then_some(rules)
+    }
+
+    fn channels(&mut self, node: &Node) -> Vec<Channel> {
+        const EXPECTED: &str = "a list of channels: - webhook: URL or - slack: URL";
+        let Node::Sequence(items) = node else {
+            self.r.wrong_type(self.f, node, EXPECTED);
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for item in items.iter() {
+            let Some(map) = self.map(item, "a channel: {webhook: URL} or {slack: URL}") else {
+                continue;
+            };
+            self.r.unknown_keys(self.f, map, CHANNEL_KEYS, "`webhook` or `slack`");
+            if map.len() != 1 {
+                self.r.error(
+                    self.f,
+                    self.f.pos(item),
+                    "a channel has one key",
+                    "`webhook: URL` or `slack: URL`",
+                );
+                continue;
+            }
+            if let Some(n) = map.get_node("webhook")
+                && let Some(url) = self.http_url(n, true)
+            {
+                out.push(Channel::Webhook { url });
+            }
+            if let Some(n) = map.get_node("slack")
+                && let Some(url) = self.http_url(n, true)
+            {
+                out.push(Channel::Slack { url });
+            }
+        }
+        out
+    }
+
+    fn inbox(&mut self, node: &Node) -> Option<InboxSettings> {
+        let map = self.map(node, "inbox settings: {listen: ADDR, token: …} or {url: URL, token: …}")?;
+        self.r.unknown_keys(self.f, map, INBOX_KEYS, "an inbox setting");
+        let token = match map.get_node("token") {
+            Some(n) => self
+                .r
+                .nonempty_template(self.f, n, "the inbox's bearer token")
+                .map(|t| t.render(&self.r.variables).trim().to_string()),
+            None => {
+                self.r.error(self.f, self.f.pos(node), "missing `token:`", "the inbox needs a bearer token (e.g. ${VEDETTA_INBOX_TOKEN})");
+                None
+            }
+        };
+        match (map.get_node("listen"), map.get_node("url")) {
+            (Some(_), Some(u)) => {
+                self.r.error(self.f, self.f.pos(u), "`listen` and `url` both given", "serve an inbox (listen) or use one served elsewhere (url)");
+                None
+            }
+            (Some(l), None) => {
+                let listen = self.address(l);
+                let twilio_auth_token = map
+                    .get_node("twilio_auth_token")
+                    .and_then(|n| self.r.nonempty_template(self.f, n, "Twilio's auth token"))
+                    .map(|t| t.render(&self.r.variables));
+                let public_url = map.get_node("public_url").and_then(|n| self.http_url(n, false));
+                Some(InboxSettings::Serve { listen: listen?, token: token?, twilio_auth_token, public_url })
+            }
+            (None, Some(u)) => {
+                let url = self.http_url(u, true);
+                Some(InboxSettings::Remote { url: url?, token: token? })
+            }
+            (None, None) => {
+                self.r.error(self.f, self.f.pos(node), "the inbox needs `listen:` or `url:`", "where is the inbox?");
+                None
+            }
+        }
+    }
+
+    fn journeys(&mut self, node: &Node, alerts: AlertRules, timeout: Option<Duration>) -> Vec<JourneyEntry> {
+        const EXPECTED: &str = "a list of journeys: - path: FILE_OR_GLOB, every: 1m";
+        let items = match node {
+            Node::Sequence(items) if !items.is_empty() => items,
+            Node::Sequence(_) => {
+                self.r.error(self.f, self.f.pos(node), "no journeys", "a monitor needs at least one journey");
+                return Vec::new();
+            }
+            _ => {
+                self.r.wrong_type(self.f, node, EXPECTED);
+                return Vec::new();
+            }
+        };
+        let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
+        let mut out = Vec::new();
+        for item in items.iter() {
+            let Some(map) = self.map(item, "a journey: {path: FILE, every: 1m}") else {
+                continue;
+            };
+            self.r.unknown_keys(self.f, map, JOURNEY_KEYS, "a journey setting");
+            let entry_pos = self.f.pos(item);
+            let schedule = self.schedule(item, map);
+            let rules = match map.get_node("alerts") {
+                Some(n) => self.alerts(n, alerts),
+                None => Some(alerts),
+            };
+            let own_timeout = map.get_node("timeout").and_then(|n| self.r.timeout(self.f, n));
+            let paths = match map.get_node("path") {
+                Some(n) => self.paths(n),
+                None => {
+                    self.r.error(self.f, entry_pos, "missing `path:`", "which journey file (or glob)?");
+                    continue;
+                }
+            };
+            let (Some(schedule), Some(rules), Some(paths)) = (schedule, rules, paths) else {
+                continue;
+            };
+            let path_node = map.get_node("path").expect("checked");
+            for path in paths {
+                if !seen.insert(path.clone()) {
+                    self.r.error(
+                        self.f,
+                        self.f.pos(path_node),
+                        format!("`{}` is listed twice", path.display()),
+                        "each journey file once; a journey runs on one schedule",
+                    );
+                    continue;
+                }
+                out.push(JourneyEntry {
+                    path,
+                    schedule: schedule.clone(),
+                    alerts: rules,
+                    default_timeout: own_timeout.or(timeout),
+                    line: entry_pos.line,
+                });
+            }
+        }
+        out
+    }
+
+    fn schedule(&mut self, item: &Node, map: &MarkedMappingNode) -> Option<Schedule> {
+        let jitter = map.get_node("jitter").and_then(|n| self.r.duration(self.f, n));
+        let jitter_bad = map.get_node("jitter").is_some() && jitter.is_none();
+        match (map.get_node("every"), map.get_node("cron")) {
+            (Some(_), Some(c)) => {
+                self.r.error(self.f, self.f.pos(c), "`every` and `cron` both given", "one schedule per journey");
+                None
+            }
+            (None, None) => {
+                self.r.error(self.f, self.f.pos(item), "no schedule", "add `every: 1m` or `cron: \"*/5 * * * *\"`");
+                None
+            }
+            (Some(e), None) => {
+                let period = self.r.duration(self.f, e)?;
+                if period < MIN_PERIOD {
+                    self.r.error(self.f, self.f.pos(e), "`every` must be at least 1s", "a browser needs time to walk a journey");
+                    return None;
+                }
+                if jitter_bad {
+                    return None;
+                }
+                let jitter = jitter.unwrap_or_else(|| Schedule::default_jitter(period));
+                if jitter >= period {
+                    let n = map.get_node("jitter").expect("given when it exceeds the period");
+                    self.r.error(self.f, self.f.pos(n), "jitter must be shorter than `every`", "runs would overlap their next slot");
+                    return None;
+                }
+                Some(Schedule::Every { period, jitter })
+            }
+            (None, Some(c)) => {
+                let pattern = self.r.nonempty_string(self.f, c, "a cron pattern like \"*/5 * * * *\"")?;
+                if jitter_bad {
+                    return None;
+                }
+                match Schedule::parse_cron(&pattern) {
+                    Ok(cron) => Some(Schedule::Cron {
+                        cron: Box::new(cron),
+                        pattern: pattern.trim().to_string(),
+                        jitter: jitter.unwrap_or_default(),
+                    }),
+                    Err(e) => {
+                        self.r.error(self.f, self.f.pos(c), format!("invalid cron pattern `{pattern}`"), e.to_lowercase());
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    /// A journey file or a glob, relative to the config's folder; every match, sorted.
+    fn paths(&mut self, node: &Node) -> Option<Vec<PathBuf>> {
+        let text = self.r.nonempty_string(self.f, node, "a journey file or a glob like journeys/*.yaml")?;
+        let joined = self.base.join(text.trim());
+        if !text.contains(['*', '?', '[']) {
+            if !joined.is_file() {
+                self.r.error(self.f, self.f.pos(node), format!("no journey file `{text}`"), format!("looked for {}", joined.display()));
+                return None;
+            }
+            return Some(vec![joined]);
+        }
+        let pattern = joined.to_string_lossy().to_string();
+        match glob::glob(&pattern) {
+            Ok(paths) => {
+                let mut found: Vec<PathBuf> = paths.filter_map(Result::ok).filter(|p| p.is_file()).collect();
+                found.sort();
+                if found.is_empty() {
+                    self.r.error(self.f, self.f.pos(node), format!("no file matches `{text}`"), format!("looked for {pattern}"));
+                    return None;
+                }
+                Some(found)
+            }
+            Err(e) => {
+                self.r.error(self.f, self.f.pos(node), format!("invalid glob `{text}`"), e.msg.to_string());
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_in(dir: &Path, text: &str) -> Result<MonitorConfig, String> {
+        let opts = LoadOptions::with_env([("HOOK".to_string(), "http://127.0.0.1:5/h".to_string())]);
+        parse_config(text, &dir.join("monitor.yaml"), &opts).map_err(|ds| {
+            ds.iter().map(|d| d.render(false)).collect::<Vec<_>>().join("")
+        })
+    }
+
+    fn dir_with_journeys() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("j")).unwrap();
+        for name in ["a", "b"] {
+            std::fs::write(dir.path().join(format!("j/{name}.yaml")), "name: x\nsteps: []\n").unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn a_full_config_reads_with_defaults_and_globs() {
+        let dir = dir_with_journeys();
+        let c = parse_in(
+            dir.path(),
+            "listen: 127.0.0.1:0\nconcurrency: 2\nalerts: {failures: 2, window: 3, recover_after: 2}\n\
+             channels:\n  - webhook: ${HOOK}\n  - slack: https://hooks.example.com/T/1\n\
+             journeys:\n  - path: j/a*.yaml\n    every: 1m\n  - path: j/b.yaml\n    cron: '*/5 * * * *'\n",
+        );
+        let c = c.unwrap();
+        assert_eq!(c.concurrency, 2);
+        assert_eq!(c.journeys.len(), 2);
+        assert!(c.journeys[0].path.ends_with("j/a.yaml"));
+        assert_eq!(c.journeys[0].alerts.down, DownRule::Window { failures: 2, runs: 3 });
+        assert_eq!(c.journeys[0].alerts.recover_after, 2);
+        assert!(matches!(c.journeys[0].schedule, Schedule::Every { jitter, .. } if jitter == Duration::from_secs(6)));
+        assert_eq!(c.channels.len(), 2);
+        assert_eq!(c.channels[0].url(), "http://127.0.0.1:5/h");
+        assert_eq!(c.data_dir, dir.path().canonicalize().unwrap().join("vedetta-data"));
+        assert_eq!(c.retention, DEFAULT_RETENTION);
+    }
+
+    #[test]
+    fn problems_point_at_line_and_column() {
+        let dir = dir_with_journeys();
+        let cases: &[(&str, &str)] = &[
+            ("journeys:\n  - path: j/a.yaml\n    evry: 1m\n", "unknown key `evry`\n --> "),
+            ("journeys:\n  - path: j/a.yaml\n    every: 1 minute\n", "invalid duration `1 minute`"),
+            ("journeys:\n  - path: j/a.yaml\n    cron: '61 * * * *'\n", "invalid cron pattern"),
+            ("journeys:\n  - path: j/none*.yaml\n    every: 1m\n", "no file matches `j/none*.yaml`"),
+            ("listen: localhost\njourneys:\n  - path: j/a.yaml\n    every: 1m\n", "invalid address `localhost`"),
+            ("alerts: {down_after: 0}\njourneys:\n  - path: j/a.yaml\n    every: 1m\n", "from 1 to 1000"),
+            ("channels:\n  - slack: ${NOPE}\njourneys:\n  - path: j/a.yaml\n    every: 1m\n", "undefined variable `NOPE`"),
+            ("journeys:\n  - path: j/a.yaml\n    every: 10s\n    jitter: 10s\n", "jitter must be shorter"),
+        ];
+        let expected_at = [(3, 5), (3, 12), (3, 11), (2, 11), (1, 9), (1, 22), (2, 12), (4, 13)];
+        for ((text, message), (line, col)) in cases.iter().zip(expected_at) {
+            let err = parse_in(dir.path(), text).unwrap_err();
+            assert!(err.contains(message), "{text:?} → {err}");
+            let at = format!("monitor.yaml:{line}:{col}");
+            assert!(err.contains(&at), "{text:?}: expected {at} in\n{err}");
+        }
+    }
+
+    #[test]
+    fn missing_journeys_and_wrong_shapes_are_errors_not_panics() {
+        let dir = dir_with_journeys();
+        for text in ["", "[]", "journeys: {}", "journeys: []", "journeys:\n  - every: 1m\n", "alerts: {failures: 3}\njourneys: []"] {
+            assert!(parse_in(dir.path(), text).is_err(), "{text:?}");
+        }
+    }
+}

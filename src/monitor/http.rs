@@ -1,0 +1,229 @@
+//! The daemon's HTTP routes (loopback unless configured otherwise):
+//!
+//! - `GET /` the status page; `GET /healthz`; `GET /metrics` (Prometheus text)
+//! - `GET /api/journeys`: every journey, its state, its last run and its open alerts
+//! - `GET /api/journeys/{name}/runs?limit=50&before=ID`: runs, newest first
+//! - `GET /api/journeys/{name}/incidents?limit=20`
+//! - `GET /api/runs/{id}`: one run with its steps
+//! - `GET /runs/{id}/screenshot`, `GET /runs/{id}/steps/{index}/screenshot`: evidence PNGs.
+//!   The file is the one the history recorded for that run, and is served only when it lies
+//!   inside the evidence folder: no path ever comes from the request.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use serde::{Deserialize, Serialize};
+
+use super::daemon::{JourneyInfo, Live, Shared};
+use super::store::{Incident, RunRow, StoreError};
+
+const MAX_LIMIT: usize = 500;
+
+pub fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/", get(status_page))
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/metrics", get(metrics))
+        .route("/api/journeys", get(journeys))
+        .route("/api/journeys/{name}/runs", get(runs))
+        .route("/api/journeys/{name}/incidents", get(incidents))
+        .route("/api/runs/{id}", get(run))
+        .route("/runs/{id}/screenshot", get(failure_screenshot))
+        .route("/runs/{id}/steps/{index}/screenshot", get(step_screenshot))
+        .with_state(shared)
+}
+
+/// A journey's state as people and the API name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JourneyState {
+    /// The last run passed.
+    Up,
+    /// The last run failed, not (yet) enough for an alert.
+    Failing,
+    /// A down alert is on.
+    Down,
+    /// The monitor cannot run the journey (a blind alert is on).
+    Blind,
+    /// No run yet.
+    Pending,
+}
+
+impl JourneyState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JourneyState::Up => "up",
+            JourneyState::Failing => "failing",
+            JourneyState::Down => "down",
+            JourneyState::Blind => "blind",
+            JourneyState::Pending => "pending",
+        }
+    }
+}
+
+pub fn journey_state(shared: &Shared, name: &str) -> JourneyState {
+    let mut metrics = shared.lock_metrics();
+    let m = metrics.journey(name);
+    if m.down {
+        JourneyState::Down
+    } else if m.blind {
+        JourneyState::Blind
+    } else {
+        match m.up {
+            Some(true) => JourneyState::Up,
+            Some(false) => JourneyState::Failing,
+            None => JourneyState::Pending,
+        }
+    }
+}
+
+fn internal(e: impl std::fmt::Display) -> Response {
+    (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")).into_response()
+}
+
+/// Runs a store read on a blocking thread.
+async fn read<T: Send + 'static>(
+    shared: &Arc<Shared>,
+    f: impl FnOnce(&super::store::Store) -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, Response> {
+    let store = shared.store.clone();
+    match tokio::task::spawn_blocking(move || f(&store)).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(internal(e)),
+        Err(e) => Err(internal(e)),
+    }
+}
+
+async fn status_page(State(shared): State<Arc<Shared>>) -> Response {
+    match super::status_page::gather(&shared).await {
+        Ok(page) => Html(super::status_page::render(&page)).into_response(),
+        Err(r) => r,
+    }
+}
+
+async fn metrics(State(shared): State<Arc<Shared>>) -> Response {
+    let text = shared.lock_metrics().render();
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response()
+}
+
+#[derive(Serialize)]
+struct JourneyView {
+    #[serde(flatten)]
+    info: JourneyInfo,
+    state: JourneyState,
+    #[serde(flatten)]
+    live: Live,
+    last_run: Option<RunRow>,
+    open_incidents: Vec<Incident>,
+}
+
+async fn journeys(State(shared): State<Arc<Shared>>) -> Response {
+    let mut out = Vec::new();
+    for info in shared.journeys.clone() {
+        let name = info.name.clone();
+        let found = read(&shared, move |s| Ok((s.runs(&name, 1, None)?, s.incidents(&name, 5)?))).await;
+        let (last, incidents) = match found {
+            Ok(v) => v,
+            Err(r) => return r,
+        };
+        let state = journey_state(&shared, &info.name);
+        let live = shared.lock_live().get(&info.name).cloned().unwrap_or_default();
+        out.push(JourneyView {
+            state,
+            live,
+            last_run: last.into_iter().next(),
+            open_incidents: incidents.into_iter().filter(|i| i.closed_at_ms.is_none()).collect(),
+            info,
+        });
+    }
+    axum::Json(out).into_response()
+}
+
+#[derive(Deserialize)]
+struct Page {
+    limit: Option<usize>,
+    before: Option<i64>,
+}
+
+fn known(shared: &Shared, name: &str) -> bool {
+    shared.journeys.iter().any(|j| j.name == name)
+}
+
+fn not_found(what: &str) -> Response {
+    (StatusCode::NOT_FOUND, format!("no such {what}\n")).into_response()
+}
+
+async fn runs(State(shared): State<Arc<Shared>>, Path(name): Path<String>, Query(page): Query<Page>) -> Response {
+    if !known(&shared, &name) {
+        return not_found("journey");
+    }
+    let limit = page.limit.unwrap_or(50).clamp(1, MAX_LIMIT);
+    match read(&shared, move |s| s.runs(&name, limit, page.before)).await {
+        Ok(runs) => axum::Json(runs).into_response(),
+        Err(r) => r,
+    }
+}
+
+async fn incidents(State(shared): State<Arc<Shared>>, Path(name): Path<String>, Query(page): Query<Page>) -> Response {
+    if !known(&shared, &name) {
+        return not_found("journey");
+    }
+    let limit = page.limit.unwrap_or(20).clamp(1, MAX_LIMIT);
+    match read(&shared, move |s| s.incidents(&name, limit)).await {
+        Ok(v) => axum::Json(v).into_response(),
+        Err(r) => r,
+    }
+}
+
+async fn run(State(shared): State<Arc<Shared>>, Path(id): Path<i64>) -> Response {
+    match read(&shared, move |s| s.run(id)).await {
+        Ok(Some(run)) => axum::Json(run).into_response(),
+        Ok(None) => not_found("run"),
+        Err(r) => r,
+    }
+}
+
+async fn failure_screenshot(State(shared): State<Arc<Shared>>, Path(id): Path<i64>) -> Response {
+    let recorded = read(&shared, move |s| Ok(s.run(id)?.and_then(|r| r.failure.and_then(|f| f.screenshot)))).await;
+    serve_png(&shared, recorded).await
+}
+
+async fn step_screenshot(State(shared): State<Arc<Shared>>, Path((id, index)): Path<(i64, usize)>) -> Response {
+    let recorded = read(&shared, move |s| {
+        Ok(s.run(id)?.and_then(|r| r.steps).and_then(|steps| {
+            steps.into_iter().find(|st| st.index == index).and_then(|st| st.screenshot)
+        }))
+    })
+    .await;
+    serve_png(&shared, recorded).await
+}
+
+async fn serve_png(shared: &Arc<Shared>, recorded: Result<Option<String>, Response>) -> Response {
+    let recorded = match recorded {
+        Ok(Some(p)) => p,
+        Ok(None) => return not_found("screenshot"),
+        Err(r) => return r,
+    };
+    let Some(path) = shared.store.evidence_file(&recorded) else {
+        return not_found("screenshot");
+    };
+    if path.extension().and_then(|e| e.to_str()) != Some("png") {
+        return not_found("screenshot");
+    }
+    match tokio::fs::read(&path).await {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, "image/png"),
+                (header::CACHE_CONTROL, "private, max-age=86400"),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(_) => not_found("screenshot"),
+    }
+}

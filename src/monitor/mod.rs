@@ -1,0 +1,23 @@
+//! `vedetta monitor`: journeys on a schedule, their history, metrics, alerts and a status page.
+//!
+//! - [`config`]: the config file → [`MonitorConfig`] (diagnostics at file:line:column).
+//! - [`schedule`]: `every` with jitter, `cron`.
+//! - [`alert`]: the down / blind state machine; speaks on changes only.
+//! - [`store`]: the history in SQLite; a run and its alert changes in one transaction.
+//! - [`notify`]: alert messages, the webhook and Slack shapes, delivery with retries.
+//! - [`metrics`]: `/metrics` in Prometheus' text format.
+//! - [`http`], [`status_page`]: the daemon's routes and the page for people.
+//! - [`daemon`]: the scheduler, runs through the runner, shutdown.
+
+pub mod alert;
+pub mod config;
+pub mod daemon;
+pub mod http;
+pub mod metrics;
+pub mod notify;
+pub mod schedule;
+pub mod status_page;
+pub mod store;
+
+pub use config::{InboxSettings, JourneyEntry, MonitorConfig, load_config, parse_config};
+pub use daemon::{MonitorError, MonitorSetup, RunningMonitor, ScheduledJourney, start};

@@ -1,0 +1,648 @@
+//! The monitor's history in SQLite (WAL): every finished run with its steps and evidence
+//! folder, and every alert (incident) with when it opened and closed.
+//!
+//! A run is written in one transaction when it has finished, together with the alert
+//! transitions it caused, so a crash or `kill -9` at any moment leaves either the whole run or
+//! nothing of it — and the alert state that a restart reads back always matches the runs.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use super::alert::{Observation, OpenAlert, Outcome, Transition};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot create the data folder {path}: {source}")]
+    DataDir { path: PathBuf, source: std::io::Error },
+    #[error("history database {path}: {source}")]
+    Open { path: PathBuf, source: rusqlite::Error },
+    #[error("history database: {0}")]
+    Sql(#[from] rusqlite::Error),
+}
+
+/// How a run ended. `Cancelled`: cut short by the daemon's shutdown, says nothing of the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    Passed,
+    Failed,
+    Flaky,
+    Error,
+    Cancelled,
+}
+
+impl RunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Passed => "passed",
+            RunStatus::Failed => "failed",
+            RunStatus::Flaky => "flaky",
+            RunStatus::Error => "error",
+            RunStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> RunStatus {
+        match s {
+            "passed" => RunStatus::Passed,
+            "failed" => RunStatus::Failed,
+            "flaky" => RunStatus::Flaky,
+            "cancelled" => RunStatus::Cancelled,
+            _ => RunStatus::Error,
+        }
+    }
+
+    /// What the alert rules see; `None` for a cancelled run.
+    pub fn outcome(self) -> Option<Outcome> {
+        match self {
+            RunStatus::Passed => Some(Outcome::Passed),
+            RunStatus::Failed => Some(Outcome::Failed),
+            RunStatus::Flaky => Some(Outcome::Flaky),
+            RunStatus::Error => Some(Outcome::Error),
+            RunStatus::Cancelled => None,
+        }
+    }
+}
+
+/// A step as recorded.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepRecord {
+    pub index: usize,
+    pub name: String,
+    pub action: String,
+    pub status: String,
+    pub duration_ms: u64,
+    pub category: Option<String>,
+    pub message: Option<String>,
+    pub screenshot: Option<String>,
+}
+
+/// A finished run as recorded (before it has an id).
+#[derive(Debug, Clone, Serialize)]
+pub struct NewRun {
+    pub journey: String,
+    /// The run's evidence folder, relative to the data folder's `evidence/`.
+    pub evidence_key: String,
+    pub started_at_ms: i64,
+    pub finished_at_ms: i64,
+    pub duration_ms: u64,
+    pub status: RunStatus,
+    pub attempts: u32,
+    /// Why the harness could not run it (status `error`).
+    pub error: Option<String>,
+    /// The failed step, when one failed.
+    pub failure: Option<FailureRecord>,
+    pub steps: Vec<StepRecord>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FailureRecord {
+    pub step_index: usize,
+    pub step_name: String,
+    pub category: String,
+    pub message: String,
+    pub url: Option<String>,
+    pub screenshot: Option<String>,
+    pub evidence: Option<String>,
+}
+
+/// A run read back.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunRow {
+    pub id: i64,
+    pub journey: String,
+    pub started_at: String,
+    pub started_at_ms: i64,
+    pub finished_at_ms: i64,
+    pub duration_ms: u64,
+    pub status: RunStatus,
+    pub attempts: u32,
+    pub error: Option<String>,
+    pub failure: Option<FailureRecord>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub steps: Option<Vec<StepRecord>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IncidentKind {
+    /// The site failed its customers.
+    Down,
+    /// The monitor could not run the journey.
+    Blind,
+}
+
+impl IncidentKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IncidentKind::Down => "down",
+            IncidentKind::Blind => "blind",
+        }
+    }
+}
+
+/// An alert that opened (and maybe closed).
+#[derive(Debug, Clone, Serialize)]
+pub struct Incident {
+    pub id: i64,
+    pub journey: String,
+    pub kind: IncidentKind,
+    /// The first failure (or error) it counts.
+    pub since_ms: i64,
+    pub since: String,
+    pub opened_run: i64,
+    pub closed_at_ms: Option<i64>,
+    pub closed_run: Option<i64>,
+    /// The failure of the run that opened it (down) or its error (blind).
+    pub step_index: Option<usize>,
+    pub step_name: Option<String>,
+    pub category: Option<String>,
+    pub message: Option<String>,
+}
+
+/// What a recorded run changed, with the ids the alerts need for their links.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub run_id: i64,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    journey TEXT NOT NULL,
+    evidence_key TEXT NOT NULL,
+    started_at_ms INTEGER NOT NULL,
+    finished_at_ms INTEGER NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    error TEXT,
+    failed_step_index INTEGER,
+    failed_step_name TEXT,
+    category TEXT,
+    message TEXT,
+    url TEXT,
+    screenshot TEXT,
+    evidence TEXT
+);
+CREATE INDEX IF NOT EXISTS runs_by_journey ON runs (journey, id);
+CREATE INDEX IF NOT EXISTS runs_by_finish ON runs (finished_at_ms);
+CREATE TABLE IF NOT EXISTS steps (
+    run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    action TEXT NOT NULL,
+    status TEXT NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    category TEXT,
+    message TEXT,
+    screenshot TEXT
+);
+CREATE INDEX IF NOT EXISTS steps_by_run ON steps (run_id);
+CREATE TABLE IF NOT EXISTS incidents (
+    id INTEGER PRIMARY KEY,
+    journey TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    since_ms INTEGER NOT NULL,
+    opened_run INTEGER NOT NULL,
+    closed_at_ms INTEGER,
+    closed_run INTEGER,
+    step_index INTEGER,
+    step_name TEXT,
+    category TEXT,
+    message TEXT
+);
+CREATE INDEX IF NOT EXISTS incidents_by_journey ON incidents (journey, id);
+";
+
+/// The history. Cheap to clone; one connection behind a mutex (a monitor writes a run every
+/// few seconds at most; reads are small), used from blocking threads.
+#[derive(Clone)]
+pub struct Store {
+    conn: Arc<Mutex<Connection>>,
+    evidence_root: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating) `data_dir/history.sqlite3` and `data_dir/evidence/`.
+    pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
+        let evidence_root = data_dir.join("evidence");
+        std::fs::create_dir_all(&evidence_root).map_err(|source| StoreError::DataDir {
+            path: evidence_root.clone(),
+            source,
+        })?;
+        let path = data_dir.join("history.sqlite3");
+        let open_err = |source| StoreError::Open { path: path.clone(), source };
+        let conn = Connection::open(&path).map_err(open_err)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(open_err)?;
+        // NORMAL under WAL: a power cut may lose the last commits, never corrupt; kill -9 of the
+        // daemon loses nothing committed.
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(open_err)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(open_err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(open_err)?;
+        conn.execute_batch(SCHEMA).map_err(open_err)?;
+        let evidence_root = std::fs::canonicalize(&evidence_root).unwrap_or(evidence_root);
+        Ok(Store { conn: Arc::new(Mutex::new(conn)), evidence_root })
+    }
+
+    pub fn evidence_root(&self) -> &Path {
+        &self.evidence_root
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave a half transaction (it rolls back on
+        // drop); the connection is still good.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Writes a finished run, its steps and the alert transitions it caused, in one
+    /// transaction.
+    pub fn record(&self, run: &NewRun, transitions: &[Transition]) -> Result<Recorded, StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        let f = run.failure.as_ref();
+        tx.execute(
+            "INSERT INTO runs (journey, evidence_key, started_at_ms, finished_at_ms, duration_ms, status,
+                attempts, error, failed_step_index, failed_step_name, category, message, url, screenshot, evidence)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            params![
+                run.journey,
+                run.evidence_key,
+                run.started_at_ms,
+                run.finished_at_ms,
+                run.duration_ms as i64,
+                run.status.as_str(),
+                run.attempts,
+                run.error,
+                f.map(|f| f.step_index as i64),
+                f.map(|f| &f.step_name),
+                f.map(|f| &f.category),
+                f.map(|f| &f.message),
+                f.and_then(|f| f.url.as_ref()),
+                f.and_then(|f| f.screenshot.as_ref()),
+                f.and_then(|f| f.evidence.as_ref()),
+            ],
+        )?;
+        let run_id = tx.last_insert_rowid();
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO steps (run_id, idx, name, action, status, duration_ms, category, message, screenshot)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?;
+            for s in &run.steps {
+                insert.execute(params![
+                    run_id,
+                    s.index as i64,
+                    s.name,
+                    s.action,
+                    s.status,
+                    s.duration_ms as i64,
+                    s.category,
+                    s.message,
+                    s.screenshot,
+                ])?;
+            }
+        }
+        for t in transitions {
+            match *t {
+                Transition::Down { since_ms } => {
+                    tx.execute(
+                        "INSERT INTO incidents (journey, kind, since_ms, opened_run, step_index, step_name, category, message)
+                         VALUES (?1, 'down', ?2, ?3, ?4, ?5, ?6, ?7)",
+                        params![
+                            run.journey,
+                            since_ms,
+                            run_id,
+                            f.map(|f| f.step_index as i64),
+                            f.map(|f| &f.step_name),
+                            f.map(|f| &f.category),
+                            f.map(|f| &f.message),
+                        ],
+                    )?;
+                }
+                Transition::Blind { since_ms } => {
+                    tx.execute(
+                        "INSERT INTO incidents (journey, kind, since_ms, opened_run, message)
+                         VALUES (?1, 'blind', ?2, ?3, ?4)",
+                        params![run.journey, since_ms, run_id, run.error],
+                    )?;
+                }
+                Transition::Recovered { at_ms, .. } | Transition::Sighted { at_ms, .. } => {
+                    let kind = if matches!(t, Transition::Recovered { .. }) { "down" } else { "blind" };
+                    tx.execute(
+                        "UPDATE incidents SET closed_at_ms = ?1, closed_run = ?2
+                         WHERE journey = ?3 AND kind = ?4 AND closed_at_ms IS NULL",
+                        params![at_ms, run_id, run.journey, kind],
+                    )?;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(Recorded { run_id })
+    }
+
+    /// The last `n` runs of `journey` that the alert rules see (not cancelled), oldest first.
+    pub fn recent_observations(&self, journey: &str, n: usize) -> Result<Vec<Observation>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(
+            "SELECT status, started_at_ms FROM runs WHERE journey = ?1 AND status != 'cancelled'
+             ORDER BY id DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![journey, n as i64], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (status, at_ms) = row?;
+            if let Some(outcome) = RunStatus::parse(&status).outcome() {
+                out.push(Observation { outcome, at_ms });
+            }
+        }
+        out.reverse();
+        Ok(out)
+    }
+
+    /// The alert of `kind` that is on for `journey`, if any.
+    pub fn open_alert(&self, journey: &str, kind: IncidentKind) -> Result<Option<OpenAlert>, StoreError> {
+        let conn = self.lock();
+        Ok(conn
+            .query_row(
+                "SELECT since_ms FROM incidents WHERE journey = ?1 AND kind = ?2 AND closed_at_ms IS NULL
+                 ORDER BY id DESC LIMIT 1",
+                params![journey, kind.as_str()],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()?
+            .map(|since_ms| OpenAlert { since_ms }))
+    }
+
+    /// Runs of `journey`, newest first, `limit` of them, older than run `before` when given.
+    pub fn runs(&self, journey: &str, limit: usize, before: Option<i64>) -> Result<Vec<RunRow>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {RUN_COLUMNS} FROM runs WHERE journey = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3"
+        ))?;
+        let rows = stmt.query_map(
+            params![journey, before.unwrap_or(i64::MAX), limit as i64],
+            run_row,
+        )?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(Into::into)
+    }
+
+    /// One run with its steps.
+    pub fn run(&self, id: i64) -> Result<Option<RunRow>, StoreError> {
+        let conn = self.lock();
+        let run = conn
+            .query_row(&format!("SELECT {RUN_COLUMNS} FROM runs WHERE id = ?1"), params![id], run_row)
+            .optional()?;
+        let Some(mut run) = run else { return Ok(None) };
+        let mut stmt = conn.prepare_cached(
+            "SELECT idx, name, action, status, duration_ms, category, message, screenshot
+             FROM steps WHERE run_id = ?1 ORDER BY idx",
+        )?;
+        let steps = stmt
+            .query_map(params![id], |r| {
+                Ok(StepRecord {
+                    index: r.get::<_, i64>(0)? as usize,
+                    name: r.get(1)?,
+                    action: r.get(2)?,
+                    status: r.get(3)?,
+                    duration_ms: r.get::<_, i64>(4)? as u64,
+                    category: r.get(5)?,
+                    message: r.get(6)?,
+                    screenshot: r.get(7)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        run.steps = Some(steps);
+        Ok(Some(run))
+    }
+
+    /// The last run of `journey` that ended passed or flaky (for `last success`).
+    pub fn last_success_ms(&self, journey: &str) -> Result<Option<i64>, StoreError> {
+        let conn = self.lock();
+        Ok(conn
+            .query_row(
+                "SELECT finished_at_ms FROM runs WHERE journey = ?1 AND status IN ('passed', 'flaky')
+                 ORDER BY id DESC LIMIT 1",
+                params![journey],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Incidents of `journey`, newest first.
+    pub fn incidents(&self, journey: &str, limit: usize) -> Result<Vec<Incident>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, journey, kind, since_ms, opened_run, closed_at_ms, closed_run, step_index, step_name,
+                    category, message
+             FROM incidents WHERE journey = ?1 ORDER BY id DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![journey, limit as i64], |r| {
+            let since_ms: i64 = r.get(3)?;
+            Ok(Incident {
+                id: r.get(0)?,
+                journey: r.get(1)?,
+                kind: if r.get::<_, String>(2)? == "blind" { IncidentKind::Blind } else { IncidentKind::Down },
+                since_ms,
+                since: super::notify::rfc3339(since_ms),
+                opened_run: r.get(4)?,
+                closed_at_ms: r.get(5)?,
+                closed_run: r.get(6)?,
+                step_index: r.get::<_, Option<i64>>(7)?.map(|i| i as usize),
+                step_name: r.get(8)?,
+                category: r.get(9)?,
+                message: r.get(10)?,
+            })
+        })?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(Into::into)
+    }
+
+    /// The symptoms seen during an incident: (step index, step name, category, failed runs,
+    /// the latest such run), most frequent first.
+    pub fn symptoms(
+        &self,
+        journey: &str,
+        from_ms: i64,
+        to_ms: Option<i64>,
+    ) -> Result<Vec<(usize, String, String, u64, i64)>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(
+            "SELECT failed_step_index, failed_step_name, category, COUNT(*), MAX(id) FROM runs
+             WHERE journey = ?1 AND status = 'failed' AND started_at_ms >= ?2 AND started_at_ms <= ?3
+               AND category IS NOT NULL
+             GROUP BY failed_step_index, failed_step_name, category ORDER BY COUNT(*) DESC LIMIT 10",
+        )?;
+        let rows = stmt.query_map(params![journey, from_ms, to_ms.unwrap_or(i64::MAX)], |r| {
+            Ok((
+                r.get::<_, Option<i64>>(0)?.unwrap_or(0) as usize,
+                r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)? as u64,
+                r.get::<_, i64>(4)?,
+            ))
+        })?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(Into::into)
+    }
+
+    /// Deletes runs that finished before `cutoff_ms` and incidents closed before it; returns
+    /// the evidence keys of the deleted runs (their folders are the caller's to remove).
+    pub fn prune(&self, cutoff_ms: i64) -> Result<Vec<String>, StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        let keys = {
+            let mut stmt = tx.prepare("SELECT evidence_key FROM runs WHERE finished_at_ms < ?1")?;
+            stmt.query_map(params![cutoff_ms], |r| r.get::<_, String>(0))?
+                .collect::<Result<Vec<_>, _>>()?
+        };
+        tx.execute("DELETE FROM runs WHERE finished_at_ms < ?1", params![cutoff_ms])?;
+        tx.execute(
+            "DELETE FROM incidents WHERE closed_at_ms IS NOT NULL AND closed_at_ms < ?1",
+            params![cutoff_ms],
+        )?;
+        tx.commit()?;
+        Ok(keys)
+    }
+
+    /// The absolute path of a screenshot the store recorded, if it is inside the evidence
+    /// folder (it always is when vedetta wrote it; a path edited into the database is not
+    /// served).
+    pub fn evidence_file(&self, recorded: &str) -> Option<PathBuf> {
+        let path = std::fs::canonicalize(recorded).ok()?;
+        (path.starts_with(&self.evidence_root) && path.is_file()).then_some(path)
+    }
+}
+
+const RUN_COLUMNS: &str = "id, journey, started_at_ms, finished_at_ms, duration_ms, status, attempts, error,
+    failed_step_index, failed_step_name, category, message, url, screenshot, evidence";
+
+fn run_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunRow> {
+    let started_at_ms: i64 = r.get(2)?;
+    let failure = match r.get::<_, Option<String>>(10)? {
+        Some(category) => Some(FailureRecord {
+            step_index: r.get::<_, Option<i64>>(8)?.unwrap_or(0) as usize,
+            step_name: r.get::<_, Option<String>>(9)?.unwrap_or_default(),
+            category,
+            message: r.get::<_, Option<String>>(11)?.unwrap_or_default(),
+            url: r.get(12)?,
+            screenshot: r.get(13)?,
+            evidence: r.get(14)?,
+        }),
+        None => None,
+    };
+    Ok(RunRow {
+        id: r.get(0)?,
+        journey: r.get(1)?,
+        started_at: super::notify::rfc3339(started_at_ms),
+        started_at_ms,
+        finished_at_ms: r.get(3)?,
+        duration_ms: r.get::<_, i64>(4)? as u64,
+        status: RunStatus::parse(&r.get::<_, String>(5)?),
+        attempts: r.get::<_, i64>(6)? as u32,
+        error: r.get(7)?,
+        failure,
+        steps: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(journey: &str, status: RunStatus, at: i64) -> NewRun {
+        NewRun {
+            journey: journey.into(),
+            evidence_key: format!("{journey}/{at}"),
+            started_at_ms: at,
+            finished_at_ms: at + 10,
+            duration_ms: 10,
+            status,
+            attempts: 1,
+            error: None,
+            failure: (status == RunStatus::Failed).then(|| FailureRecord {
+                step_index: 2,
+                step_name: "log in".into(),
+                category: "outage".into(),
+                message: "503".into(),
+                url: None,
+                screenshot: None,
+                evidence: None,
+            }),
+            steps: vec![StepRecord {
+                index: 1,
+                name: "open".into(),
+                action: "open".into(),
+                status: "passed".into(),
+                duration_ms: 5,
+                category: None,
+                message: None,
+                screenshot: None,
+            }],
+        }
+    }
+
+    #[test]
+    fn runs_and_incidents_survive_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = Store::open(dir.path()).unwrap();
+            store.record(&run("a", RunStatus::Passed, 1000), &[]).unwrap();
+            store.record(&run("a", RunStatus::Failed, 2000), &[]).unwrap();
+            store
+                .record(&run("a", RunStatus::Failed, 3000), &[Transition::Down { since_ms: 2000 }])
+                .unwrap();
+            store.record(&run("a", RunStatus::Cancelled, 4000), &[]).unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        let runs = store.runs("a", 10, None).unwrap();
+        assert_eq!(runs.len(), 4);
+        assert_eq!(runs[0].status, RunStatus::Cancelled);
+        assert_eq!(runs[1].failure.as_ref().unwrap().category, "outage");
+        let obs = store.recent_observations("a", 10).unwrap();
+        assert_eq!(obs.len(), 3, "cancelled runs are not observations");
+        assert_eq!(obs[0].outcome, Outcome::Passed);
+        assert_eq!(store.open_alert("a", IncidentKind::Down).unwrap(), Some(OpenAlert { since_ms: 2000 }));
+        let full = store.run(runs[1].id).unwrap().unwrap();
+        assert_eq!(full.steps.unwrap().len(), 1);
+        assert_eq!(store.symptoms("a", 2000, None).unwrap()[0].3, 2);
+
+        store
+            .record(&run("a", RunStatus::Passed, 5000), &[Transition::Recovered { since_ms: 2000, at_ms: 5000 }])
+            .unwrap();
+        assert_eq!(store.open_alert("a", IncidentKind::Down).unwrap(), None);
+        assert_eq!(store.incidents("a", 10).unwrap()[0].closed_at_ms, Some(5000));
+    }
+
+    #[test]
+    fn prune_deletes_old_runs_with_their_steps() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store.record(&run("a", RunStatus::Passed, 1000), &[]).unwrap();
+        store.record(&run("a", RunStatus::Passed, 9000), &[]).unwrap();
+        assert_eq!(store.prune(5000).unwrap(), vec!["a/1000".to_string()]);
+        assert_eq!(store.runs("a", 10, None).unwrap().len(), 1);
+        let orphans: i64 = store
+            .lock()
+            .query_row("SELECT COUNT(*) FROM steps WHERE run_id NOT IN (SELECT id FROM runs)", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(orphans, 0);
+    }
+
+    #[test]
+    fn only_files_inside_the_evidence_folder_are_served() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let inside = store.evidence_root().join("x.png");
+        std::fs::write(&inside, b"png").unwrap();
+        let outside = dir.path().join("secret.txt");
+        std::fs::write(&outside, b"no").unwrap();
+        assert!(store.evidence_file(inside.to_str().unwrap()).is_some());
+        assert!(store.evidence_file(outside.to_str().unwrap()).is_none());
+        let sneaky = store.evidence_root().join("../secret.txt");
+        assert!(store.evidence_file(sneaky.to_str().unwrap()).is_none());
+    }
+}
