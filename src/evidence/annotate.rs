@@ -60,10 +60,15 @@ pub const BOX_WIDTH: u32 = 3;
 /// The box colour: a red that stands out on white and on dark pages alike.
 pub const BOX_COLOUR: Rgb<u8> = Rgb([230, 0, 18]);
 
+/// The encoder settings (see BENCHMARKS.md for how they were chosen).
+pub const COMPRESSION: CompressionType = CompressionType::Default;
+pub const FILTER: FilterType = FilterType::NoFilter;
+
 const STRIP_BG: Rgb<u8> = Rgb([32, 35, 40]);
 const ACCENT: Rgb<u8> = BOX_COLOUR;
 const TEXT: Rgb<u8> = Rgb([245, 246, 247]);
-const MUTED: Rgb<u8> = Rgb([170, 176, 184]);
+const MUTED: Rgb<u8> = Rgb([150, 157, 168]);
+const VALUE: Rgb<u8> = Rgb([214, 218, 224]);
 const ALERT: Rgb<u8> = Rgb([255, 120, 120]);
 
 const PAD_X: f32 = 18.0;
@@ -74,6 +79,8 @@ const TITLE: (f32, f32) = (21.0, 30.0);
 const BODY: (f32, f32) = (17.0, 25.0);
 const DETAIL: (f32, f32) = (15.0, 22.0);
 const PAD_BOTTOM: f32 = 10.0;
+/// Width of the label column ("Journey", "URL", "Time") of the detail lines.
+const LABEL_WIDTH: f32 = 72.0;
 
 /// Height in pixels of the header strip added above every annotated screenshot.
 pub const STRIP_HEIGHT: u32 = (PAD_TOP + TITLE.1 + BODY.1 + DETAIL.1 * 3.0 + PAD_BOTTOM) as u32;
@@ -103,29 +110,35 @@ pub fn annotate(
         return Err(AnnotateError::TooLarge { width, height });
     };
 
-    let mut out = RgbImage::from_pixel(width, total_height, STRIP_BG);
-    image::imageops::replace(&mut out, &shot, 0, i64::from(STRIP_HEIGHT));
+    // The strip is drawn on its own small image and the page's rows are appended to it as
+    // they are: a plain copy of bytes, which costs next to nothing.
+    let mut strip = RgbImage::from_pixel(width, STRIP_HEIGHT, STRIP_BG);
+    draw_strip(&mut strip, header);
+    let mut raw = strip.into_raw();
+    raw.extend_from_slice(shot.as_raw());
     drop(shot);
-    draw_strip(&mut out, header);
+    let mut out = RgbImage::from_raw(width, total_height, raw)
+        .expect("strip and screenshot rows add up to the image's size");
     if let Some(rect) = target {
         draw_box(&mut out, rect, STRIP_HEIGHT, height);
     }
 
-    let mut bytes = Vec::with_capacity(png.len() + png.len() / 8);
-    // Fast deflate with the Sub filter: screenshots are large flat areas, which compress well
-    // even so, and the annotated PNG is written while the journey waits.
-    PngEncoder::new_with_quality(
-        Cursor::new(&mut bytes),
-        CompressionType::Fast,
-        FilterType::Sub,
-    )
-    .write_image(
-        out.as_raw(),
-        width,
-        total_height,
-        image::ExtendedColorType::Rgb8,
-    )
-    .map_err(AnnotateError::Encode)?;
+    encode(&out, png.len())
+}
+
+/// PNG, written while the journey waits. Measured (BENCHMARKS.md): on screenshots — large flat
+/// areas — unfiltered rows with the default deflate are both the fastest and the smallest of the
+/// `image` crate's settings; `Fast` deflate is slower *and* 2–3× larger here.
+fn encode(img: &RgbImage, size_hint: usize) -> Result<Vec<u8>, AnnotateError> {
+    let mut bytes = Vec::with_capacity(size_hint + size_hint / 4);
+    PngEncoder::new_with_quality(Cursor::new(&mut bytes), COMPRESSION, FILTER)
+        .write_image(
+            img.as_raw(),
+            img.width(),
+            img.height(),
+            image::ExtendedColorType::Rgb8,
+        )
+        .map_err(AnnotateError::Encode)?;
     Ok(bytes)
 }
 
@@ -153,37 +166,57 @@ fn draw_strip(img: &mut RgbImage, h: &Header) {
     }
 
     let max = width as f32 - PAD_X * 2.0;
-    let mut baseline = PAD_TOP;
-    let mut line = |font: &FontRef, (size, lh): (f32, f32), colour, text: &str| {
-        baseline += lh;
-        // Baseline sits a quarter line above the line's bottom: room for descenders.
-        let y = baseline - lh * 0.28;
-        draw_text(img, font, size, colour, PAD_X, y, text, max);
+    // Baselines sit about a quarter line above each line's bottom: room for descenders.
+    let mut y = PAD_TOP;
+    let mut next = |(_, lh): (f32, f32)| {
+        y += lh;
+        y - lh * 0.28
     };
 
-    line(
-        bold,
-        TITLE,
-        ALERT,
-        &format!(
-            "FAILED · {} · step {}: {}",
-            h.category, h.step_index, h.step_name
-        ),
+    let title = format!(
+        "FAILED · {} · step {}: {}",
+        h.category, h.step_index, h.step_name
     );
-    line(regular, BODY, TEXT, &h.message);
-    line(regular, DETAIL, MUTED, &format!("Journey   {}", h.journey));
-    line(
+    draw_text(img, bold, TITLE.0, ALERT, PAD_X, next(TITLE), &title, max);
+    draw_text(
+        img,
         regular,
-        DETAIL,
-        MUTED,
-        &format!("URL          {}", h.url.as_deref().unwrap_or("(unknown)")),
+        BODY.0,
+        TEXT,
+        PAD_X,
+        next(BODY),
+        &h.message,
+        max,
     );
-    line(
-        regular,
-        DETAIL,
-        MUTED,
-        &format!("Time        {}", h.time_utc),
-    );
+    let url = h.url.as_deref().unwrap_or("(unknown)");
+    for (label, value) in [
+        ("Journey", h.journey.as_str()),
+        ("URL", url),
+        ("Time", h.time_utc.as_str()),
+    ] {
+        let base = next(DETAIL);
+        draw_text(
+            img,
+            regular,
+            DETAIL.0,
+            MUTED,
+            PAD_X,
+            base,
+            label,
+            LABEL_WIDTH,
+        );
+        let x = PAD_X + LABEL_WIDTH;
+        draw_text(
+            img,
+            regular,
+            DETAIL.0,
+            VALUE,
+            x,
+            base,
+            value,
+            max - LABEL_WIDTH,
+        );
+    }
 }
 
 /// Draws one line of text with its baseline at `y`, cut with `…` to fit `max` pixels.

@@ -247,7 +247,7 @@ fn figure(h: &mut String, shot: &str, base: &Path, prefer_annotated: bool) {
             let data = base64::engine::general_purpose::STANDARD.encode(bytes);
             let _ = write!(
                 h,
-                "<figure class=\"shot\"><img alt=\"{label}\" loading=\"lazy\" src=\"data:image/png;base64,{data}\">\
+                "<figure class=\"shot\"><img alt=\"{label}\" src=\"data:image/png;base64,{data}\">\
                  <figcaption>{label} · <code>{}</code></figcaption></figure>\n",
                 esc(shot)
             );
