@@ -599,6 +599,43 @@ fn hostile_input_is_an_error_never_a_panic_or_a_hang() {
 }
 
 #[test]
+fn pathological_files_are_described_briefly() {
+    // 200k undefined references in one string: the first 100 are located, the rest counted.
+    let refs = format!(
+        "name: x\nsteps:\n  - open: \"{}\"\n",
+        "${A}".repeat(200_000)
+    );
+    let d = errors(&refs);
+    assert_eq!(d.len(), 101);
+    assert_eq!(
+        d[100].message,
+        "199900 more problems not shown (only the first 100 are)"
+    );
+    // 100k duplicate keys on one line.
+    let dups = format!(
+        "name: x\nsteps:\n  - fill: {{{}}}\n",
+        vec!["a: b"; 100_000].join(", ")
+    );
+    let d = errors(&dups);
+    assert_eq!(d.len(), 101);
+    assert!(
+        d[99].source_line.as_ref().unwrap().len() < 1000,
+        "long lines are stored in part"
+    );
+    // Vars doubling on every line cannot expand without bound.
+    let mut laughs = String::from("name: x\nvars:\n  V0: xxxxxxxxxx\n");
+    for i in 1..40 {
+        laughs.push_str(&format!(
+            "  V{i}: \"${{V{p}}}${{V{p}}}${{V{p}}}\"\n",
+            p = i - 1
+        ));
+    }
+    laughs.push_str("steps:\n  - open: /${V39}\n");
+    let d = errors(&laughs);
+    assert!(d[0].message.contains("is longer than 64 KiB"), "{}", d[0]);
+}
+
+#[test]
 fn every_problem_in_a_file_is_reported_in_file_order() {
     let d = errors("steps:\n  - clik: a\n  - sleep: soon\nvars:\n  1X: y\nname: bad name\n");
     let lines: Vec<usize> = d.iter().map(|d| d.location.line).collect();

@@ -25,8 +25,11 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// More context, such as the include that brought this file in.
     pub notes: Vec<String>,
-    /// The text of line `location.line`, without its line break.
+    /// The text of line `location.line`, without its line break; for a very long line, only
+    /// a part of it around the column.
     pub source_line: Option<String>,
+    /// How many characters of the line were left out before `source_line` (0 unless long).
+    pub source_skipped: usize,
 }
 
 /// Lines longer than this are shown as a window around the carets.
@@ -47,6 +50,7 @@ impl Diagnostic {
             help: None,
             notes: Vec::new(),
             source_line: None,
+            source_skipped: 0,
         }
     }
 
@@ -79,7 +83,12 @@ impl Diagnostic {
         out.push_str(&format!("{pad}{} {loc}\n", p.gutter("-->")));
         match &self.source_line {
             Some(line) => {
-                let (shown, caret_at, carets) = window(line, loc.column, self.length);
+                let column = loc.column.saturating_sub(self.source_skipped);
+                let (mut shown, mut caret_at, carets) = window(line, column, self.length);
+                if self.source_skipped > 0 && !shown.starts_with('…') {
+                    shown.insert(0, '…');
+                    caret_at += 1;
+                }
                 out.push_str(&format!("{pad} {}\n", p.gutter("|")));
                 out.push_str(&format!(
                     "{} {} {shown}\n",
@@ -209,6 +218,7 @@ mod tests {
             help: Some("did you mean `click`?".into()),
             notes: vec![],
             source_line: Some(line.into()),
+            source_skipped: 0,
         }
     }
 

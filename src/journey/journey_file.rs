@@ -9,7 +9,7 @@ use super::model::{
     DEFAULT_STEP_TIMEOUT, FailFastMatcher, FailFastSignature, Journey, ScreenshotPolicy,
     TemplatePart, Viewport,
 };
-use super::reader::Reader;
+use super::reader::{MAX_DIAGNOSTICS, Reader};
 use super::source::{Pos, SourceFile};
 use super::suggest;
 use super::template::{is_var_name, parse_template};
@@ -33,6 +33,8 @@ pub const TOP_KEYS: &[&str] = &[
 pub const MAX_RETRIES: u32 = 10;
 pub const MAX_VIEWPORT_SIDE: u32 = 10_000;
 const MAX_NAME_LEN: usize = 100;
+/// The longest a `vars:` value may get once expanded.
+pub const MAX_VAR_BYTES: usize = 64 * 1024;
 
 /// The YAML root of a journey (or included) file, or the diagnostics saying why there is none.
 pub fn root(f: &SourceFile) -> Result<Node, Vec<Diagnostic>> {
@@ -388,7 +390,7 @@ fn read_vars(r: &mut Reader, f: &SourceFile, node: &Node) {
         let parts = match parse_template(&text) {
             Ok((template, refs)) => (template, refs),
             Err(errors) => {
-                for e in errors {
+                for e in errors.into_iter().take(MAX_DIAGNOSTICS) {
                     let pos = f.pos_in_scalar(value, &text, e.offset, e.len);
                     r.error(f, pos, e.message, e.label);
                 }
@@ -408,8 +410,13 @@ fn read_vars(r: &mut Reader, f: &SourceFile, node: &Node) {
                 TemplatePart::Literal(s) => rendered.push_str(s),
                 TemplatePart::Var(v) => {
                     let at = refs.next().expect("one ref per variable part");
-                    let pos = f.pos_in_scalar(value, &text, at.offset, at.len);
-                    if r.secret_names.contains(v) {
+                    let secret = r.secret_names.contains(v);
+                    if !secret && v != name && r.define_from_environment(v) {
+                        rendered.push_str(r.variables.get(v).unwrap_or_default());
+                    } else if !r.has_room() {
+                        r.count_unreported();
+                    } else if secret {
+                        let pos = f.pos_in_scalar(value, &text, at.offset, at.len);
                         r.error_help(
                             f,
                             pos,
@@ -417,12 +424,22 @@ fn read_vars(r: &mut Reader, f: &SourceFile, node: &Node) {
                             "a var's value may be shown; a secret's never is",
                             Some(format!("use ${{{v}}} where it is needed instead")),
                         );
-                    } else if v == name || !r.define_from_environment(v) {
-                        r.undefined(f, pos, v);
                     } else {
-                        rendered.push_str(r.variables.get(v).unwrap_or_default());
+                        let pos = f.pos_in_scalar(value, &text, at.offset, at.len);
+                        r.undefined(f, pos, v);
                     }
                 }
+            }
+            // Vars built from vars could otherwise double at every line.
+            if rendered.len() > MAX_VAR_BYTES {
+                r.error(
+                    f,
+                    f.pos(&key_node),
+                    format!("var `{name}` is longer than {} KiB", MAX_VAR_BYTES / 1024),
+                    "its value, once expanded, is too long",
+                );
+                rendered.clear();
+                break;
             }
         }
         r.variables.set(name, rendered);

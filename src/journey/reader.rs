@@ -20,12 +20,18 @@ use super::suggest;
 use super::template::{is_var_name, parse_template};
 use super::yaml::is_null;
 
+/// Past this many problems in one journey the rest are counted, not reported: a file of
+/// junk must not take minutes to describe.
+pub const MAX_DIAGNOSTICS: usize = 100;
+
 pub const LOCATOR_KEYS: &[&str] = &["css", "xpath", "text", "id", "name", "link"];
 
 pub struct Reader<'o> {
     pub opts: &'o LoadOptions,
     /// Each with its sort key: the include trail, then line and column.
     diagnostics: Vec<(Vec<(usize, usize)>, Diagnostic)>,
+    /// Problems found past [`MAX_DIAGNOSTICS`].
+    dropped: usize,
     /// Resolved values: `--var`, `vars:`, referenced environment variables, secrets.
     pub variables: Variables,
     /// Names a template may use at this point of the walk.
@@ -43,6 +49,7 @@ impl<'o> Reader<'o> {
         Reader {
             opts,
             diagnostics: Vec::new(),
+            dropped: 0,
             variables: Variables::default(),
             defined: BTreeSet::new(),
             secret_names: BTreeSet::new(),
@@ -58,10 +65,35 @@ impl<'o> Reader<'o> {
     /// Every diagnostic, in file order (an included file's at its include step).
     pub fn into_diagnostics(mut self) -> Vec<Diagnostic> {
         self.diagnostics.sort_by(|a, b| a.0.cmp(&b.0));
-        self.diagnostics.into_iter().map(|(_, d)| d).collect()
+        let mut out: Vec<Diagnostic> = self.diagnostics.into_iter().map(|(_, d)| d).collect();
+        if self.dropped > 0 {
+            let file = out[0].location.file.clone();
+            out.push(Diagnostic::file_level(
+                &file,
+                format!(
+                    "{} more problems not shown (only the first {MAX_DIAGNOSTICS} are)",
+                    self.dropped
+                ),
+            ));
+        }
+        out
+    }
+
+    /// A problem found but not worth locating: past the cap.
+    pub fn count_unreported(&mut self) {
+        self.dropped += 1;
+    }
+
+    /// Whether another diagnostic would be reported (so worth locating).
+    pub fn has_room(&self) -> bool {
+        self.diagnostics.len() < MAX_DIAGNOSTICS
     }
 
     pub fn report(&mut self, f: &SourceFile, d: Diagnostic) {
+        if !self.has_room() {
+            self.dropped += 1;
+            return;
+        }
         let mut key = f.trail.clone();
         key.push((d.location.line, d.location.column));
         self.diagnostics.push((key, d));
@@ -175,15 +207,23 @@ impl<'o> Reader<'o> {
                 let mut ok = true;
                 for r in refs {
                     if !self.define_from_environment(&r.name) {
+                        ok = false;
+                        if !self.has_room() {
+                            self.dropped += 1;
+                            continue;
+                        }
                         let pos = f.pos_in_scalar(node, &value, r.offset, r.len);
                         self.undefined(f, pos, &r.name);
-                        ok = false;
                     }
                 }
                 ok.then_some(template)
             }
             Err(errors) => {
-                for e in errors {
+                for e in errors.into_iter().take(MAX_DIAGNOSTICS + 1) {
+                    if !self.has_room() {
+                        self.count_unreported();
+                        continue;
+                    }
                     let pos = f.pos_in_scalar(node, &value, e.offset, e.len);
                     self.error(f, pos, e.message, e.label);
                 }

@@ -109,6 +109,9 @@ impl SourceFile {
     }
 
     /// A diagnostic at `pos`.
+    /// Lines longer than this (in bytes) are stored in a diagnostic as a part around the column.
+    const MAX_STORED_LINE: usize = 1000;
+
     pub fn diagnostic(
         &self,
         pos: Pos,
@@ -122,8 +125,10 @@ impl SourceFile {
             label: label.into(),
             help: None,
             notes: self.notes.clone(),
-            source_line: self.line_text(pos.line).map(str::to_string),
+            source_line: None,
+            source_skipped: 0,
         }
+        .with_source_line(self.line_text(pos.line), pos.column)
     }
 
     /// Where a node starts; a scalar spans its token on its first line.
@@ -163,7 +168,12 @@ impl SourceFile {
         let Some(text) = self.line_text(line) else {
             return 1;
         };
-        let rest: Vec<char> = text.chars().skip(column.saturating_sub(1)).collect();
+        // A caret run longer than a line shown is useless; bound the work on huge lines.
+        let rest: Vec<char> = text
+            .chars()
+            .skip(column.saturating_sub(1))
+            .take(400)
+            .collect();
         match rest.first() {
             Some('"') => {
                 let mut i = 1;
@@ -228,6 +238,21 @@ impl SourceFile {
     }
 }
 
+impl Diagnostic {
+    /// Stores `line` (or, when long, the part of it around `column`).
+    fn with_source_line(mut self, line: Option<&str>, column: usize) -> Diagnostic {
+        let Some(line) = line else { return self };
+        if line.len() <= SourceFile::MAX_STORED_LINE {
+            self.source_line = Some(line.to_string());
+            return self;
+        }
+        let skipped = column.saturating_sub(1).saturating_sub(200);
+        self.source_line = Some(line.chars().skip(skipped).take(400).collect());
+        self.source_skipped = skipped;
+        self
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,6 +266,27 @@ mod tests {
         assert_eq!(f.line_text(4), Some("d"));
         assert_eq!(f.line_text(5), None);
         assert_eq!(f.line_col(5), (3, 1));
+    }
+
+    #[test]
+    fn long_lines_are_stored_as_a_window_that_still_renders_at_the_column() {
+        let text = format!("k: {}X\n", "a".repeat(5000));
+        let f = SourceFile::new(Path::new("x"), &text);
+        let d = f.diagnostic(
+            Pos {
+                line: 1,
+                column: 5004,
+                length: 1,
+            },
+            "m",
+            "here",
+        );
+        assert!(d.source_line.as_ref().unwrap().len() < 1000);
+        let rendered = d.render(false);
+        let lines: Vec<&str> = rendered.lines().collect();
+        let x = lines[3].chars().position(|c| c == 'X').unwrap();
+        let caret = lines[4].chars().position(|c| c == '^').unwrap();
+        assert_eq!(x, caret, "{rendered}");
     }
 
     #[test]

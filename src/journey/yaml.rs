@@ -17,6 +17,9 @@ use super::source::{Pos, SourceFile};
 /// Deeper than any journey needs; shallow enough that walking the tree cannot exhaust a stack.
 pub const MAX_DEPTH: usize = 48;
 
+/// Duplicate keys reported before the rest are only counted.
+const MAX_DUPLICATES_REPORTED: usize = 100;
+
 enum Frame {
     Map {
         map: MarkedMappingNode,
@@ -51,6 +54,7 @@ pub fn load(file: &SourceFile) -> Result<Option<Node>, Vec<Diagnostic>> {
     let mut stack: Vec<Frame> = Vec::new();
     let mut root: Option<Node> = None;
     let mut errors: Vec<Diagnostic> = Vec::new();
+    let mut duplicates_unreported = 0usize;
     let scan_error = |e: &yaml_rust2::ScanError| {
         let m = marker(*e.marker());
         let pos = Pos {
@@ -160,7 +164,9 @@ pub fn load(file: &SourceFile) -> Result<Option<Node>, Vec<Diagnostic>> {
                 ..
             }) => {
                 let k = key.take().expect("matched Some");
-                if let Some((first, _)) = map.get_key_value(&k) {
+                if map.contains_key(&k) && errors.len() >= MAX_DUPLICATES_REPORTED {
+                    duplicates_unreported += 1;
+                } else if let Some((first, _)) = map.get_key_value(&k) {
                     let first_line = first.span().start().map_or(0, |m| m.line());
                     let pos = file.pos(&Node::from(k.clone()));
                     errors.push(file.diagnostic(
@@ -173,6 +179,12 @@ pub fn load(file: &SourceFile) -> Result<Option<Node>, Vec<Diagnostic>> {
                 }
             }
         }
+    }
+    if duplicates_unreported > 0 {
+        errors.push(Diagnostic::file_level(
+            &file.path,
+            format!("{duplicates_unreported} more duplicate keys not shown"),
+        ));
     }
     if !errors.is_empty() {
         return Err(errors);
