@@ -27,6 +27,8 @@ pub struct LocalDriver {
     port: u16,
     /// Holds `profile/` (the browser's `--user-data-dir`) and `chromedriver.log`.
     dir: TempDir,
+    /// `VEDETTA_BROWSER_TAG=…` in the environment of the driver and everything it starts.
+    tag: String,
 }
 
 impl LocalDriver {
@@ -67,8 +69,16 @@ impl LocalDriver {
             BrowserError::Setup(format!("no free loopback port for chromedriver: {e}"))
         })?;
 
+        // Chromium's crash handler daemonizes out of the process group; the environment it
+        // inherits still names it as ours, so that it can be ended too.
+        let tag = format!(
+            "{TAG_VAR}={}-{:016x}",
+            std::process::id(),
+            rand::random::<u64>()
+        );
         let mut cmd = Command::new(program);
-        cmd.arg(format!("--port={port}"))
+        cmd.env(TAG_VAR, &tag[TAG_VAR.len() + 1..])
+            .arg(format!("--port={port}"))
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(log2);
@@ -92,12 +102,13 @@ impl LocalDriver {
             ))
         })?;
         let pid = child.id();
-        register(label, pid);
+        register(label, pid, &tag);
         let mut driver = LocalDriver {
             child: Some(child),
             pid,
             port,
             dir,
+            tag,
         };
         driver.wait_ready(&log_path).await?;
         tracing::debug!(pid, port, "chromedriver ready");
@@ -164,17 +175,30 @@ impl LocalDriver {
                 .child
                 .as_mut()
                 .is_none_or(|c| !matches!(c.try_wait(), Ok(None)));
-            if reaped && !process_group_alive(self.pid) {
+            if reaped && !self.any_alive() {
                 break;
             }
+            // A crash handler may daemonize while the browser is being killed.
+            self.kill_group();
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
         self.finish();
     }
 
+    /// SIGKILLs the driver's process group and every process carrying its tag.
     fn kill_group(&self) {
         // ESRCH (already gone) is fine.
         let _ = killpg(Pid::from_raw(self.pid as i32), Signal::SIGKILL);
+        for pid in tagged_processes(&self.tag) {
+            let _ = nix::sys::signal::kill(Pid::from_raw(pid as i32), Signal::SIGKILL);
+        }
+    }
+
+    fn any_alive(&self) -> bool {
+        process_group_alive(self.pid)
+            || tagged_processes(&self.tag)
+                .into_iter()
+                .any(|p| proc_stat(p).is_some_and(|s| s.state != 'Z'))
     }
 
     /// Reaps the driver (blocking briefly) and marks it stopped.
@@ -191,12 +215,17 @@ impl Drop for LocalDriver {
     fn drop(&mut self) {
         if self.child.is_some() {
             self.kill_group();
-            self.finish();
-            // Give the group's Chromium processes a moment to go before the profile is removed.
+            if let Some(mut child) = self.child.take() {
+                let _ = child.wait();
+            }
+            // Give the group's Chromium processes a moment to go before the profile is removed
+            // (and before the registry says the driver has stopped).
             let deadline = Instant::now() + Duration::from_secs(2);
-            while process_group_alive(self.pid) && Instant::now() < deadline {
+            while self.any_alive() && Instant::now() < deadline {
+                self.kill_group();
                 std::thread::sleep(Duration::from_millis(20));
             }
+            unregister(self.pid);
         }
     }
 }
@@ -240,6 +269,26 @@ fn find_on_path(name: &str) -> Option<PathBuf> {
 fn free_port() -> std::io::Result<u16> {
     let l = std::net::TcpListener::bind("127.0.0.1:0")?;
     Ok(l.local_addr()?.port())
+}
+
+/// The environment variable that marks the driver's and the browser's processes.
+const TAG_VAR: &str = "VEDETTA_BROWSER_TAG";
+
+/// Processes whose environment holds `tag` (`NAME=value`), ours or not yet reaped.
+pub fn tagged_processes(tag: &str) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let me = std::process::id();
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| *pid != me)
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/environ"))
+                .is_ok_and(|env| env.split(|b| *b == 0).any(|kv| kv == tag.as_bytes()))
+        })
+        .collect()
 }
 
 /// Whether any live (non-zombie) process is still in process group `pgid`.
@@ -293,16 +342,20 @@ pub struct DriverRecord {
     pub pid: u32,
     /// Not yet stopped.
     pub running: bool,
+    /// `VEDETTA_BROWSER_TAG=…`: in the environment of the driver and of every process it
+    /// started, including those that left its process group.
+    pub tag: String,
 }
 
 static DRIVERS: Mutex<Vec<DriverRecord>> = Mutex::new(Vec::new());
 
-fn register(label: &str, pid: u32) {
+fn register(label: &str, pid: u32, tag: &str) {
     if let Ok(mut d) = DRIVERS.lock() {
         d.push(DriverRecord {
             label: label.to_string(),
             pid,
             running: true,
+            tag: tag.to_string(),
         });
     }
 }

@@ -176,11 +176,14 @@ pub async fn run_one(journey: Journey, out_dir: &Path) -> Ran {
 }
 
 /// No process of any chromedriver started for `label` is alive: not the driver, not anything in
-/// its process group (Chromium and its helpers), and no chrom* descendant of this test process.
+/// its process group (Chromium and its helpers), and nothing that left the group — Chromium's
+/// crash handler daemonizes, but still carries its driver's tag in its environment — for any
+/// driver that has stopped.
 pub fn assert_no_leftover_processes(label: &str) {
-    use vedetta::browser::driver::{drivers, proc_stat, process_group_alive};
-    let mine: Vec<u32> = drivers()
-        .into_iter()
+    use vedetta::browser::driver::{drivers, proc_stat, process_group_alive, tagged_processes};
+    let all = drivers();
+    let mine: Vec<u32> = all
+        .iter()
         .filter(|d| d.label == label)
         .map(|d| d.pid)
         .collect();
@@ -192,34 +195,16 @@ pub fn assert_no_leftover_processes(label: &str) {
             "a process of chromedriver {pid}'s group ({label}) is still running"
         );
     }
-    for p in descendants(std::process::id()) {
-        if mine.contains(&p.pgrp) && p.state != 'Z' {
-            panic!(
-                "{} ({}) from {label}'s driver is still running",
-                p.comm, p.pid
-            );
+    for d in all.iter().filter(|d| !d.running) {
+        for pid in tagged_processes(&d.tag) {
+            if let Some(p) = proc_stat(pid).filter(|p| p.state != 'Z') {
+                panic!(
+                    "{} ({pid}) outlived its driver {} ({}; checked after {label})",
+                    p.comm, d.pid, d.label
+                );
+            }
         }
     }
-}
-
-/// Every process whose parent chain leads to `root`.
-pub fn descendants(root: u32) -> Vec<vedetta::browser::driver::ProcStat> {
-    use vedetta::browser::driver::proc_stat;
-    let all: Vec<_> = std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter_map(proc_stat)
-        .collect();
-    let mut out = Vec::new();
-    let mut frontier = vec![root];
-    while let Some(p) = frontier.pop() {
-        for c in all.iter().filter(|s| s.ppid == p) {
-            frontier.push(c.pid);
-            out.push(c.clone());
-        }
-    }
-    out
 }
 
 /// Waits until `pred` holds for an event, up to `timeout`.
