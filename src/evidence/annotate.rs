@@ -13,6 +13,8 @@ use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 use image::{ImageEncoder, ImageFormat, Rgb, RgbImage};
 
+use crate::runner::result::StepResult;
+
 /// DejaVu Sans (Bitstream Vera licence, see assets/fonts/LICENSE-DejaVu.txt): bundled so the
 /// text renders the same on every machine, with Latin accents and `€`.
 static REGULAR_TTF: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
@@ -45,8 +47,34 @@ pub struct Rect {
     pub height: f64,
 }
 
+impl Header {
+    /// The header for a failed step of `journey`, or `None` when the step did not fail.
+    /// `at` is when the step failed (the screenshot's time).
+    pub fn for_failed_step(
+        journey: &str,
+        step: &StepResult,
+        at: jiff::Timestamp,
+    ) -> Option<Header> {
+        let failure = step.failure.as_ref()?;
+        Some(Header {
+            time_utc: at.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
+            journey: journey.to_string(),
+            step_index: step.index,
+            step_name: step.name.clone(),
+            url: failure.url.clone(),
+            category: failure.category.as_str().to_string(),
+            message: failure.message.clone(),
+        })
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AnnotateError {
+    #[error("could not read or write {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("the screenshot is not a readable PNG: {0}")]
     Decode(#[source] image::ImageError),
     #[error("could not encode the annotated screenshot: {0}")]
@@ -93,6 +121,24 @@ pub fn annotated_path(screenshot: &Path) -> PathBuf {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "screenshot".into());
     screenshot.with_file_name(format!("{stem}.annotated.png"))
+}
+
+/// Annotates the screenshot file `raw` and writes the copy at [`annotated_path`] beside it
+/// (the raw file stays as captured). Returns the annotated file's path.
+pub fn annotate_file(
+    raw: &Path,
+    header: &Header,
+    target: Option<Rect>,
+) -> Result<PathBuf, AnnotateError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| AnnotateError::Io { path, source }
+    };
+    let png = std::fs::read(raw).map_err(io(raw))?;
+    let bytes = annotate(&png, header, target)?;
+    let out = annotated_path(raw);
+    std::fs::write(&out, bytes).map_err(io(&out))?;
+    Ok(out)
 }
 
 /// Decodes `png`, adds the header strip above it and a red box around `target` (clamped to
@@ -483,6 +529,57 @@ mod tests {
         assert!(width_of(&scaled, &cut) <= 300.0);
         let short: Vec<char> = "città €".chars().collect();
         assert_eq!(fit(&scaled, &short, 300.0), short);
+    }
+
+    #[test]
+    fn header_comes_from_a_failed_step_and_the_file_is_written_beside() {
+        use crate::runner::result::{Failure, FailureCategory, StepStatus};
+        let mut step = StepResult {
+            index: 11,
+            name: "view the card balance".into(),
+            action: "wait_for".into(),
+            file: "j.yaml".into(),
+            line: 3,
+            column: 5,
+            status: StepStatus::Passed,
+            duration_ms: 10,
+            optional: false,
+            failure: None,
+            skip_reason: None,
+            screenshot: None,
+        };
+        let at: jiff::Timestamp = "2026-09-26T11:30:12.5Z".parse().unwrap();
+        assert!(Header::for_failed_step("card", &step, at).is_none());
+        step.failure = Some(Failure {
+            category: FailureCategory::ElementMissing,
+            message: "no element matches #balance".into(),
+            screenshot: None,
+            evidence: None,
+            signature: None,
+            url: Some("http://127.0.0.1:1/account".into()),
+        });
+        let h = Header::for_failed_step("card", &step, at).unwrap();
+        assert_eq!(h.time_utc, "2026-09-26 11:30:12 UTC");
+        assert_eq!((h.step_index, h.category.as_str()), (11, "element_missing"));
+
+        let dir = tempfile::tempdir().unwrap();
+        let raw = dir.path().join("11-view.png");
+        std::fs::write(&raw, screenshot().1).unwrap();
+        let out = annotate_file(&raw, &h, None).unwrap();
+        assert_eq!(out, dir.path().join("11-view.annotated.png"));
+        assert_eq!(
+            decode(&std::fs::read(&out).unwrap()).height(),
+            120 + STRIP_HEIGHT
+        );
+        assert_eq!(
+            std::fs::read(&raw).unwrap(),
+            screenshot().1,
+            "raw screenshot changed"
+        );
+        assert!(matches!(
+            annotate_file(&dir.path().join("gone.png"), &h, None),
+            Err(AnnotateError::Io { .. })
+        ));
     }
 
     #[test]

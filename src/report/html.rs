@@ -43,11 +43,11 @@ pub fn render(report: &RunReport, base: &Path) -> String {
         "passed"
     };
     let n = report.journeys.len();
-    let _ = write!(
+    let _ = writeln!(
         h,
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>vedetta — {n} journey{s}, {overall}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
+         <title>vedetta — {n} journey{s}, {overall}</title>\n<style>{CSS}</style>\n</head>\n<body>",
         s = plural(n),
     );
     let _ = write!(
@@ -62,17 +62,17 @@ pub fn render(report: &RunReport, base: &Path) -> String {
     if errors > 0 {
         let _ = write!(h, "<span class=\"pill error\">{errors} error</span>");
     }
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<span class=\"when\">{} · {} · vedetta {}</span></div></header>\n<main>\n",
+        "<span class=\"when\">{} · {} · vedetta {}</span></div></header>\n<main>",
         esc(&report.started_at),
         esc(&human_duration(report.duration_ms)),
         esc(&report.vedetta_version),
     );
     if let Some(signal) = &report.interrupted {
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<p class=\"banner\">The run was interrupted ({}): results are partial.</p>\n",
+            "<p class=\"banner\">The run was interrupted ({}): results are partial.</p>",
             esc(signal)
         );
     }
@@ -98,9 +98,19 @@ fn render_journey(h: &mut String, i: usize, j: &JourneyResult, base: &Path) {
         let _ = write!(h, "<span class=\"jtitle\">{}</span>", esc(title));
     }
     let (p, f, s) = tally(&j.steps);
-    let _ = write!(
+    let optional = j
+        .steps
+        .iter()
+        .filter(|x| x.optional && x.status == StepStatus::Failed)
+        .count();
+    let optional = if optional > 0 {
+        format!(" ({optional} optional)")
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
         h,
-        "<span class=\"jmeta\">{} · {p} passed, {f} failed, {s} skipped · {} attempt{} · {} · started {}</span></div>\n",
+        "<span class=\"jmeta\">{} · {p} passed, {f} failed{optional}, {s} skipped · {} attempt{} · {} · started {}</span></div>",
         esc(&j.file),
         j.attempts,
         plural(j.attempts as usize),
@@ -108,9 +118,9 @@ fn render_journey(h: &mut String, i: usize, j: &JourneyResult, base: &Path) {
         esc(&j.started_at),
     );
     if let Some(error) = &j.error {
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<div class=\"harness\"><strong>The harness could not do its job</strong> — not the site's fault: {}</div>\n",
+            "<div class=\"harness\"><strong>The harness could not do its job</strong> — not the site's fault: {}</div>",
             esc(error)
         );
     }
@@ -136,9 +146,9 @@ fn render_attempt(h: &mut String, a: &AttemptResult) {
         })
         .or_else(|| a.error.clone())
         .unwrap_or_default();
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<div class=\"attempt\">Attempt {} {} after {}: {}</div>\n",
+        "<div class=\"attempt\">Attempt {} {} after {}: {}</div>",
         a.attempt,
         a.status.as_str(),
         esc(&human_duration(a.duration_ms)),
@@ -172,7 +182,7 @@ fn render_steps(h: &mut String, steps: &[StepResult], base: &Path) {
         } else {
             human_duration(step.duration_ms)
         };
-        let _ = write!(
+        let _ = writeln!(
             h,
             "<li class=\"step {class}\"><div class=\"row\">\
              <span class=\"icon\" title=\"{}\">{icon}</span>\
@@ -180,7 +190,7 @@ fn render_steps(h: &mut String, steps: &[StepResult], base: &Path) {
              <span class=\"name\">{}{}</span>\
              <span class=\"action\">{}</span>\
              <span class=\"track\" title=\"{}\"><span class=\"bar\" style=\"left:{left:.2}%;width:{width:.2}%\"></span></span>\
-             <span class=\"dur\">{}</span></div>\n",
+             <span class=\"dur\">{}</span></div>",
             step.status.as_str(),
             step.index,
             esc(&step.name),
@@ -197,7 +207,7 @@ fn render_steps(h: &mut String, steps: &[StepResult], base: &Path) {
             esc(&duration),
         );
         if let Some(reason) = &step.skip_reason {
-            let _ = write!(h, "<div class=\"reason\">{}</div>\n", esc(reason));
+            let _ = writeln!(h, "<div class=\"reason\">{}</div>", esc(reason));
         }
         if let Some(f) = &step.failure {
             let _ = write!(
@@ -245,17 +255,17 @@ fn figure(h: &mut String, shot: &str, base: &Path, prefer_annotated: bool) {
     match std::fs::read(&path) {
         Ok(bytes) => {
             let data = base64::engine::general_purpose::STANDARD.encode(bytes);
-            let _ = write!(
+            let _ = writeln!(
                 h,
                 "<figure class=\"shot\"><img alt=\"{label}\" src=\"data:image/png;base64,{data}\">\
-                 <figcaption>{label} · <code>{}</code></figcaption></figure>\n",
+                 <figcaption>{label} · <code>{}</code></figcaption></figure>",
                 esc(shot)
             );
         }
         Err(e) => {
-            let _ = write!(
+            let _ = writeln!(
                 h,
-                "<p class=\"missing\">Screenshot <code>{}</code> could not be read: {}</p>\n",
+                "<p class=\"missing\">Screenshot <code>{}</code> could not be read: {}</p>",
                 esc(shot),
                 esc(&e.to_string())
             );
