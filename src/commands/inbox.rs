@@ -46,7 +46,11 @@ pub fn execute(args: InboxArgs) -> i32 {
     let config = InboxConfig {
         token,
         twilio_auth_token: args.twilio_auth_token.filter(|t| !t.trim().is_empty()),
-        public_url: args.public_url.map(|u| u.trim_end_matches('/').to_string()),
+        // Given with or without the webhook's path, it is kept as the base the path is added to.
+        public_url: args.public_url.map(|u| {
+            let base = u.trim_end_matches('/');
+            base.strip_suffix(TWILIO_PATH).unwrap_or(base).to_string()
+        }),
     };
     runtime.block_on(serve(addr, config))
 }
