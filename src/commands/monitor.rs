@@ -33,7 +33,10 @@ pub fn execute(args: MonitorArgs) -> i32 {
         Ok(j) => j,
         Err(code) => return code,
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -45,13 +48,21 @@ pub fn execute(args: MonitorArgs) -> i32 {
 
 /// Every journey of the config, validated with its own default timeout. Err: the exit code,
 /// after printing every problem.
-fn load_journeys(args: &MonitorArgs, config: &MonitorConfig, color: bool) -> Result<Vec<ScheduledJourney>, i32> {
+fn load_journeys(
+    args: &MonitorArgs,
+    config: &MonitorConfig,
+    color: bool,
+) -> Result<Vec<ScheduledJourney>, i32> {
     let mut out = Vec::new();
     let mut invalid = false;
     for entry in &config.journeys {
         let load: LoadOptions = super::run::load_options(&args.vars, entry.default_timeout)?;
         match journey::load_journey(&entry.path, &load) {
-            Ok(j) => out.push(ScheduledJourney { journey: j, schedule: entry.schedule.clone(), alerts: entry.alerts }),
+            Ok(j) => out.push(ScheduledJourney {
+                journey: j,
+                schedule: entry.schedule.clone(),
+                alerts: entry.alerts,
+            }),
             Err(diagnostics) => {
                 invalid = true;
                 for d in diagnostics {
@@ -75,7 +86,11 @@ fn load_journeys(args: &MonitorArgs, config: &MonitorConfig, color: bool) -> Res
     if invalid { Err(exit::INVALID) } else { Ok(out) }
 }
 
-async fn serve(config: MonitorConfig, journeys: Vec<ScheduledJourney>, browser: BrowserConfig) -> i32 {
+async fn serve(
+    config: MonitorConfig,
+    journeys: Vec<ScheduledJourney>,
+    browser: BrowserConfig,
+) -> i32 {
     if !config.listen.ip().is_loopback() {
         eprintln!(
             "warning: listening on {} (not loopback): the status page shows failure screenshots; put it behind authentication",
@@ -86,8 +101,15 @@ async fn serve(config: MonitorConfig, journeys: Vec<ScheduledJourney>, browser: 
     let mut inbox_server = None;
     let otp = match &config.inbox {
         None => OtpSources::default(),
-        Some(InboxSettings::Remote { url, token }) => OtpSources::with_sms(Arc::new(RemoteInbox::new(url, token))),
-        Some(InboxSettings::Serve { listen, token, twilio_auth_token, public_url }) => {
+        Some(InboxSettings::Remote { url, token }) => {
+            OtpSources::with_sms(Arc::new(RemoteInbox::new(url, token)))
+        }
+        Some(InboxSettings::Serve {
+            listen,
+            token,
+            twilio_auth_token,
+            public_url,
+        }) => {
             let listener = match tokio::net::TcpListener::bind(listen).await {
                 Ok(l) => l,
                 Err(e) => {

@@ -214,7 +214,10 @@ impl AlertState {
             }
             DownRule::Window { failures, runs } => {
                 let runs = runs.max(1) as usize;
-                let window = self.recent.iter().skip(self.recent.len().saturating_sub(runs));
+                let window = self
+                    .recent
+                    .iter()
+                    .skip(self.recent.len().saturating_sub(runs));
                 let failed: Vec<i64> = window.filter(|(f, _)| *f).map(|(_, at)| *at).collect();
                 (failed.len() as u32 >= failures.max(1)).then(|| failed[0])
             }
@@ -251,13 +254,22 @@ mod tests {
         let mut s = AlertState::new(rules(DownRule::Consecutive(2), 2));
         let t = feed(
             &mut s,
-            &[Passed, Failed, Passed, Failed, Failed, Failed, Failed, Passed, Failed, Passed, Passed, Passed],
+            &[
+                Passed, Failed, Passed, Failed, Failed, Failed, Failed, Passed, Failed, Passed,
+                Passed, Passed,
+            ],
         );
         assert_eq!(
             t,
             vec![
                 (4, Transition::Down { since_ms: 4000 }),
-                (10, Transition::Recovered { since_ms: 4000, at_ms: 11_000 }),
+                (
+                    10,
+                    Transition::Recovered {
+                        since_ms: 4000,
+                        at_ms: 11_000
+                    }
+                ),
             ]
         );
         assert_eq!(s.down(), None);
@@ -271,19 +283,48 @@ mod tests {
 
     #[test]
     fn x_failures_in_a_window_of_y_runs() {
-        let mut s = AlertState::new(rules(DownRule::Window { failures: 3, runs: 5 }, 1));
+        let mut s = AlertState::new(rules(
+            DownRule::Window {
+                failures: 3,
+                runs: 5,
+            },
+            1,
+        ));
         // Failures at runs 1, 3 and 5 (0-based 0, 2, 4): three of the last five.
-        let t = feed(&mut s, &[Failed, Passed, Failed, Passed, Failed, Failed, Passed]);
+        let t = feed(
+            &mut s,
+            &[Failed, Passed, Failed, Passed, Failed, Failed, Passed],
+        );
         assert_eq!(
             t,
             vec![
                 (4, Transition::Down { since_ms: 1000 }),
-                (6, Transition::Recovered { since_ms: 1000, at_ms: 7000 }),
+                (
+                    6,
+                    Transition::Recovered {
+                        since_ms: 1000,
+                        at_ms: 7000
+                    }
+                ),
             ]
         );
         // Spread out more thinly than 3 in 5, nothing.
-        let mut s = AlertState::new(rules(DownRule::Window { failures: 3, runs: 5 }, 1));
-        assert!(feed(&mut s, &[Failed, Passed, Passed, Failed, Passed, Passed, Failed, Passed]).is_empty());
+        let mut s = AlertState::new(rules(
+            DownRule::Window {
+                failures: 3,
+                runs: 5,
+            },
+            1,
+        ));
+        assert!(
+            feed(
+                &mut s,
+                &[
+                    Failed, Passed, Passed, Failed, Passed, Passed, Failed, Passed
+                ]
+            )
+            .is_empty()
+        );
     }
 
     #[test]
@@ -310,7 +351,13 @@ mod tests {
             t,
             vec![
                 (2, Transition::Down { since_ms: 1000 }),
-                (3, Transition::Recovered { since_ms: 1000, at_ms: 4000 }),
+                (
+                    3,
+                    Transition::Recovered {
+                        since_ms: 1000,
+                        at_ms: 4000
+                    }
+                ),
             ]
         );
     }
@@ -323,7 +370,13 @@ mod tests {
             t,
             vec![
                 (1, Transition::Blind { since_ms: 1000 }),
-                (2, Transition::Sighted { since_ms: 1000, at_ms: 3000 }),
+                (
+                    2,
+                    Transition::Sighted {
+                        since_ms: 1000,
+                        at_ms: 3000
+                    }
+                ),
                 (3, Transition::Down { since_ms: 3000 }),
             ]
         );
@@ -332,8 +385,14 @@ mod tests {
     #[test]
     fn restore_keeps_the_store_alerts_and_the_streaks() {
         let history = [
-            Observation { outcome: Failed, at_ms: 1 },
-            Observation { outcome: Failed, at_ms: 2 },
+            Observation {
+                outcome: Failed,
+                at_ms: 1,
+            },
+            Observation {
+                outcome: Failed,
+                at_ms: 2,
+            },
         ];
         let mut s = AlertState::restore(
             AlertRules::default(),
@@ -342,19 +401,46 @@ mod tests {
             None,
         );
         // Still down: another failure says nothing; a pass recovers once.
-        assert!(s.observe(Observation { outcome: Failed, at_ms: 3 }).is_empty());
-        assert_eq!(
-            s.observe(Observation { outcome: Passed, at_ms: 4 }),
-            vec![Transition::Recovered { since_ms: 1, at_ms: 4 }]
+        assert!(
+            s.observe(Observation {
+                outcome: Failed,
+                at_ms: 3
+            })
+            .is_empty()
         );
-        assert!(s.observe(Observation { outcome: Passed, at_ms: 5 }).is_empty());
+        assert_eq!(
+            s.observe(Observation {
+                outcome: Passed,
+                at_ms: 4
+            }),
+            vec![Transition::Recovered {
+                since_ms: 1,
+                at_ms: 4
+            }]
+        );
+        assert!(
+            s.observe(Observation {
+                outcome: Passed,
+                at_ms: 5
+            })
+            .is_empty()
+        );
     }
 
     #[test]
     fn memory_is_bounded_by_the_rules() {
-        let mut s = AlertState::new(rules(DownRule::Window { failures: 2, runs: 4 }, 1));
+        let mut s = AlertState::new(rules(
+            DownRule::Window {
+                failures: 2,
+                runs: 4,
+            },
+            1,
+        ));
         for i in 0..10_000 {
-            s.observe(Observation { outcome: if i % 7 == 0 { Failed } else { Passed }, at_ms: i });
+            s.observe(Observation {
+                outcome: if i % 7 == 0 { Failed } else { Passed },
+                at_ms: i,
+            });
         }
         assert!(s.recent.len() <= 4);
     }

@@ -12,7 +12,9 @@
 //! channels:
 //!   - webhook: http://127.0.0.1:5000/alerts
 //!   - slack: ${SLACK_WEBHOOK_URL}  # ${NAME}: --var, --secrets, then the environment
-//! inbox: { listen: 127.0.0.1:7879, token: ${VEDETTA_INBOX_TOKEN} }  # or { url: …, token: … }
+//! inbox:                         # served by the daemon; or `url:` of an inbox served elsewhere
+//!   listen: 127.0.0.1:7879
+//!   token: ${VEDETTA_INBOX_TOKEN}
 //! journeys:
 //!   - path: journeys/*.yaml       # a file or a glob, relative to this file
 //!     every: 1m
@@ -56,7 +58,13 @@ const TOP_KEYS: &[&str] = &[
     "journeys",
 ];
 const JOURNEY_KEYS: &[&str] = &["path", "every", "jitter", "cron", "alerts", "timeout"];
-const ALERT_KEYS: &[&str] = &["down_after", "failures", "window", "recover_after", "blind_after"];
+const ALERT_KEYS: &[&str] = &[
+    "down_after",
+    "failures",
+    "window",
+    "recover_after",
+    "blind_after",
+];
 const CHANNEL_KEYS: &[&str] = &["webhook", "slack"];
 const INBOX_KEYS: &[&str] = &["listen", "url", "token", "twilio_auth_token", "public_url"];
 
@@ -115,12 +123,22 @@ impl std::fmt::Debug for InboxSettings {
 pub fn load_config(path: &Path, opts: &LoadOptions) -> Result<MonitorConfig, Vec<Diagnostic>> {
     let text = match std::fs::metadata(path) {
         Ok(m) if m.len() as usize > MAX_FILE_BYTES => {
-            return Err(vec![Diagnostic::file_level(path, "the config file is larger than 1 MiB")]);
+            return Err(vec![Diagnostic::file_level(
+                path,
+                "the config file is larger than 1 MiB",
+            )]);
         }
-        Ok(_) => std::fs::read_to_string(path)
-            .map_err(|e| vec![Diagnostic::file_level(path, format!("cannot read the config: {e}"))])?,
+        Ok(_) => std::fs::read_to_string(path).map_err(|e| {
+            vec![Diagnostic::file_level(
+                path,
+                format!("cannot read the config: {e}"),
+            )]
+        })?,
         Err(e) => {
-            return Err(vec![Diagnostic::file_level(path, format!("cannot read the config: {e}"))]);
+            return Err(vec![Diagnostic::file_level(
+                path,
+                format!("cannot read the config: {e}"),
+            )]);
         }
     };
     parse_config(&text, path, opts)
@@ -128,13 +146,25 @@ pub fn load_config(path: &Path, opts: &LoadOptions) -> Result<MonitorConfig, Vec
 
 /// Validates a config's text; `path` names it in diagnostics, and relative paths in it are
 /// resolved against its folder.
-pub fn parse_config(text: &str, path: &Path, opts: &LoadOptions) -> Result<MonitorConfig, Vec<Diagnostic>> {
+pub fn parse_config(
+    text: &str,
+    path: &Path,
+    opts: &LoadOptions,
+) -> Result<MonitorConfig, Vec<Diagnostic>> {
     let f = SourceFile::new(path, text);
-    let start = Pos { line: 1, column: 1, length: 1 };
+    let start = Pos {
+        line: 1,
+        column: 1,
+        length: 1,
+    };
     let root = match load(&f)? {
         Some(Node::Mapping(m)) => m,
         None => {
-            return Err(vec![f.diagnostic(start, "empty monitor config", "expected `journeys:`")]);
+            return Err(vec![f.diagnostic(
+                start,
+                "empty monitor config",
+                "expected `journeys:`",
+            )]);
         }
         Some(other) => {
             return Err(vec![f.diagnostic(
@@ -161,9 +191,14 @@ pub fn parse_config(text: &str, path: &Path, opts: &LoadOptions) -> Result<Monit
         Some(n) => c.address(n),
         None => DEFAULT_LISTEN.parse().ok(),
     };
-    let public_url = root.get_node("public_url").and_then(|n| c.http_url(n, false));
+    let public_url = root
+        .get_node("public_url")
+        .and_then(|n| c.http_url(n, false));
     let data_dir = match root.get_node("data_dir") {
-        Some(n) => c.r.nonempty_string(&f, n, "a folder").map(|d| c.base.join(d)),
+        Some(n) => {
+            c.r.nonempty_string(&f, n, "a folder")
+                .map(|d| c.base.join(d))
+        }
         None => Some(c.base.join("vedetta-data")),
     };
     let retention = match root.get_node("retention") {
@@ -171,7 +206,9 @@ pub fn parse_config(text: &str, path: &Path, opts: &LoadOptions) -> Result<Monit
         None => Some(DEFAULT_RETENTION),
     };
     let concurrency = match root.get_node("concurrency") {
-        Some(n) => c.count(n, 1, MAX_CONCURRENCY, "browsers at once").map(|n| n as usize),
+        Some(n) => c
+            .count(n, 1, MAX_CONCURRENCY, "browsers at once")
+            .map(|n| n as usize),
         None => Some(1),
     };
     let timeout = root.get_node("timeout").and_then(|n| c.r.timeout(&f, n));
@@ -179,12 +216,20 @@ pub fn parse_config(text: &str, path: &Path, opts: &LoadOptions) -> Result<Monit
         Some(n) => c.alerts(n, AlertRules::default()),
         None => Some(AlertRules::default()),
     };
-    let channels = root.get_node("channels").map(|n| c.channels(n)).unwrap_or_default();
+    let channels = root
+        .get_node("channels")
+        .map(|n| c.channels(n))
+        .unwrap_or_default();
     let inbox = root.get_node("inbox").and_then(|n| c.inbox(n));
     let journeys = match root.get_node("journeys") {
         Some(n) => c.journeys(n, alerts.unwrap_or_default(), timeout),
         None => {
-            c.r.error(&f, start, "missing `journeys:`", "a monitor needs journeys to run");
+            c.r.error(
+                &f,
+                start,
+                "missing `journeys:`",
+                "a monitor needs journeys to run",
+            );
             Vec::new()
         }
     };
@@ -207,9 +252,15 @@ pub fn parse_config(text: &str, path: &Path, opts: &LoadOptions) -> Result<Monit
 
 fn absolute_dir(config: &Path) -> PathBuf {
     let dir = config.parent().map(Path::to_path_buf).unwrap_or_default();
-    let dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir };
+    let dir = if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir
+    };
     std::fs::canonicalize(&dir).unwrap_or_else(|_| {
-        std::env::current_dir().map(|cwd| cwd.join(&dir)).unwrap_or(dir)
+        std::env::current_dir()
+            .map(|cwd| cwd.join(&dir))
+            .unwrap_or(dir)
     })
 }
 
@@ -225,7 +276,9 @@ impl ConfigReader<'_, '_> {
     }
 
     fn address(&mut self, node: &Node) -> Option<SocketAddr> {
-        let text = self.r.nonempty_string(self.f, node, "an address like 127.0.0.1:9090")?;
+        let text = self
+            .r
+            .nonempty_string(self.f, node, "an address like 127.0.0.1:9090")?;
         match text.trim().parse::<SocketAddr>() {
             Ok(a) => Some(a),
             Err(_) => {
@@ -265,7 +318,9 @@ impl ConfigReader<'_, '_> {
 
     /// A whole number in `min..=max`.
     fn count(&mut self, node: &Node, min: u32, max: u32, what: &str) -> Option<u32> {
-        let text = self.r.string(self.f, node, &format!("a number of {what}"))?;
+        let text = self
+            .r
+            .string(self.f, node, &format!("a number of {what}"))?;
         match text.trim().parse::<u32>() {
             Ok(n) if (min..=max).contains(&n) => Some(n),
             _ => {
@@ -282,7 +337,9 @@ impl ConfigReader<'_, '_> {
 
     /// `30d`, `12h`, `90m`: a duration, days allowed.
     fn retention(&mut self, node: &Node) -> Option<Duration> {
-        let text = self.r.nonempty_string(self.f, node, "a duration like 30d or 12h")?;
+        let text = self
+            .r
+            .nonempty_string(self.f, node, "a duration like 30d or 12h")?;
         let t = text.trim();
         let parsed = match t.strip_suffix('d').map(|n| n.parse::<u64>()) {
             Some(Ok(days)) => days.checked_mul(24 * 3600).map(Duration::from_secs),
@@ -304,8 +361,12 @@ impl ConfigReader<'_, '_> {
     }
 
     fn alerts(&mut self, node: &Node, inherited: AlertRules) -> Option<AlertRules> {
-        let map = self.map(node, "alert rules: {down_after: N} or {failures: X, window: Y}")?;
-        self.r.unknown_keys(self.f, map, ALERT_KEYS, "an alert rule");
+        let map = self.map(
+            node,
+            "alert rules: {down_after: N} or {failures: X, window: Y}",
+        )?;
+        self.r
+            .unknown_keys(self.f, map, ALERT_KEYS, "an alert rule");
         let mut rules = inherited;
         let mut ok = true;
         let down_after = map.get_node("down_after");
@@ -326,16 +387,17 @@ impl ConfigReader<'_, '_> {
                 None => ok = false,
             }
         } else if failures.is_some() || window.is_some() {
-            let key_pos = |key: &str| {
-                map.get_key_value(key).map(|(k, _)| Node::from(k.clone()))
-            };
+            let key_pos = |key: &str| map.get_key_value(key).map(|(k, _)| Node::from(k.clone()));
             match (failures, window) {
                 (Some(fnode), Some(wnode)) => {
                     let x = self.count(fnode, 1, MAX_RULE_RUNS, "failed runs");
                     let y = self.count(wnode, 1, MAX_RULE_RUNS, "runs");
                     match (x, y) {
                         (Some(x), Some(y)) if x <= y => {
-                            rules.down = DownRule::Window { failures: x, runs: y }
+                            rules.down = DownRule::Window {
+                                failures: x,
+                                runs: y,
+                            }
                         }
                         (Some(x), Some(y)) => {
                             self.r.error(
@@ -351,12 +413,22 @@ impl ConfigReader<'_, '_> {
                 }
                 (Some(_), None) => {
                     let k = key_pos("failures").expect("present");
-                    self.r.error(self.f, self.f.pos(&k), "`failures` needs `window`", "failures within how many runs?");
+                    self.r.error(
+                        self.f,
+                        self.f.pos(&k),
+                        "`failures` needs `window`",
+                        "failures within how many runs?",
+                    );
                     ok = false;
                 }
                 (None, _) => {
                     let k = key_pos("window").expect("present");
-                    self.r.error(self.f, self.f.pos(&k), "`window` needs `failures`", "how many failures in the window?");
+                    self.r.error(
+                        self.f,
+                        self.f.pos(&k),
+                        "`window` needs `failures`",
+                        "how many failures in the window?",
+                    );
                     ok = false;
                 }
             }
@@ -387,7 +459,8 @@ impl ConfigReader<'_, '_> {
             let Some(map) = self.map(item, "a channel: {webhook: URL} or {slack: URL}") else {
                 continue;
             };
-            self.r.unknown_keys(self.f, map, CHANNEL_KEYS, "`webhook` or `slack`");
+            self.r
+                .unknown_keys(self.f, map, CHANNEL_KEYS, "`webhook` or `slack`");
             if map.len() != 1 {
                 self.r.error(
                     self.f,
@@ -412,21 +485,35 @@ impl ConfigReader<'_, '_> {
     }
 
     fn inbox(&mut self, node: &Node) -> Option<InboxSettings> {
-        let map = self.map(node, "inbox settings: {listen: ADDR, token: …} or {url: URL, token: …}")?;
-        self.r.unknown_keys(self.f, map, INBOX_KEYS, "an inbox setting");
+        let map = self.map(
+            node,
+            "inbox settings: {listen: ADDR, token: …} or {url: URL, token: …}",
+        )?;
+        self.r
+            .unknown_keys(self.f, map, INBOX_KEYS, "an inbox setting");
         let token = match map.get_node("token") {
             Some(n) => self
                 .r
                 .nonempty_template(self.f, n, "the inbox's bearer token")
                 .map(|t| t.render(&self.r.variables).trim().to_string()),
             None => {
-                self.r.error(self.f, self.f.pos(node), "missing `token:`", "the inbox needs a bearer token (e.g. ${VEDETTA_INBOX_TOKEN})");
+                self.r.error(
+                    self.f,
+                    self.f.pos(node),
+                    "missing `token:`",
+                    "the inbox needs a bearer token (e.g. ${VEDETTA_INBOX_TOKEN})",
+                );
                 None
             }
         };
         match (map.get_node("listen"), map.get_node("url")) {
             (Some(_), Some(u)) => {
-                self.r.error(self.f, self.f.pos(u), "`listen` and `url` both given", "serve an inbox (listen) or use one served elsewhere (url)");
+                self.r.error(
+                    self.f,
+                    self.f.pos(u),
+                    "`listen` and `url` both given",
+                    "serve an inbox (listen) or use one served elsewhere (url)",
+                );
                 None
             }
             (Some(l), None) => {
@@ -435,26 +522,51 @@ impl ConfigReader<'_, '_> {
                     .get_node("twilio_auth_token")
                     .and_then(|n| self.r.nonempty_template(self.f, n, "Twilio's auth token"))
                     .map(|t| t.render(&self.r.variables));
-                let public_url = map.get_node("public_url").and_then(|n| self.http_url(n, false));
-                Some(InboxSettings::Serve { listen: listen?, token: token?, twilio_auth_token, public_url })
+                let public_url = map
+                    .get_node("public_url")
+                    .and_then(|n| self.http_url(n, false));
+                Some(InboxSettings::Serve {
+                    listen: listen?,
+                    token: token?,
+                    twilio_auth_token,
+                    public_url,
+                })
             }
             (None, Some(u)) => {
                 let url = self.http_url(u, true);
-                Some(InboxSettings::Remote { url: url?, token: token? })
+                Some(InboxSettings::Remote {
+                    url: url?,
+                    token: token?,
+                })
             }
             (None, None) => {
-                self.r.error(self.f, self.f.pos(node), "the inbox needs `listen:` or `url:`", "where is the inbox?");
+                self.r.error(
+                    self.f,
+                    self.f.pos(node),
+                    "the inbox needs `listen:` or `url:`",
+                    "where is the inbox?",
+                );
                 None
             }
         }
     }
 
-    fn journeys(&mut self, node: &Node, alerts: AlertRules, timeout: Option<Duration>) -> Vec<JourneyEntry> {
+    fn journeys(
+        &mut self,
+        node: &Node,
+        alerts: AlertRules,
+        timeout: Option<Duration>,
+    ) -> Vec<JourneyEntry> {
         const EXPECTED: &str = "a list of journeys: - path: FILE_OR_GLOB, every: 1m";
         let items = match node {
             Node::Sequence(items) if !items.is_empty() => items,
             Node::Sequence(_) => {
-                self.r.error(self.f, self.f.pos(node), "no journeys", "a monitor needs at least one journey");
+                self.r.error(
+                    self.f,
+                    self.f.pos(node),
+                    "no journeys",
+                    "a monitor needs at least one journey",
+                );
                 return Vec::new();
             }
             _ => {
@@ -468,18 +580,26 @@ impl ConfigReader<'_, '_> {
             let Some(map) = self.map(item, "a journey: {path: FILE, every: 1m}") else {
                 continue;
             };
-            self.r.unknown_keys(self.f, map, JOURNEY_KEYS, "a journey setting");
+            self.r
+                .unknown_keys(self.f, map, JOURNEY_KEYS, "a journey setting");
             let entry_pos = self.f.pos(item);
             let schedule = self.schedule(item, map);
             let rules = match map.get_node("alerts") {
                 Some(n) => self.alerts(n, alerts),
                 None => Some(alerts),
             };
-            let own_timeout = map.get_node("timeout").and_then(|n| self.r.timeout(self.f, n));
+            let own_timeout = map
+                .get_node("timeout")
+                .and_then(|n| self.r.timeout(self.f, n));
             let paths = match map.get_node("path") {
                 Some(n) => self.paths(n),
                 None => {
-                    self.r.error(self.f, entry_pos, "missing `path:`", "which journey file (or glob)?");
+                    self.r.error(
+                        self.f,
+                        entry_pos,
+                        "missing `path:`",
+                        "which journey file (or glob)?",
+                    );
                     continue;
                 }
             };
@@ -510,21 +630,38 @@ impl ConfigReader<'_, '_> {
     }
 
     fn schedule(&mut self, item: &Node, map: &MarkedMappingNode) -> Option<Schedule> {
-        let jitter = map.get_node("jitter").and_then(|n| self.r.duration(self.f, n));
+        let jitter = map
+            .get_node("jitter")
+            .and_then(|n| self.r.duration(self.f, n));
         let jitter_bad = map.get_node("jitter").is_some() && jitter.is_none();
         match (map.get_node("every"), map.get_node("cron")) {
             (Some(_), Some(c)) => {
-                self.r.error(self.f, self.f.pos(c), "`every` and `cron` both given", "one schedule per journey");
+                self.r.error(
+                    self.f,
+                    self.f.pos(c),
+                    "`every` and `cron` both given",
+                    "one schedule per journey",
+                );
                 None
             }
             (None, None) => {
-                self.r.error(self.f, self.f.pos(item), "no schedule", "add `every: 1m` or `cron: \"*/5 * * * *\"`");
+                self.r.error(
+                    self.f,
+                    self.f.pos(item),
+                    "no schedule",
+                    "add `every: 1m` or `cron: \"*/5 * * * *\"`",
+                );
                 None
             }
             (Some(e), None) => {
                 let period = self.r.duration(self.f, e)?;
                 if period < MIN_PERIOD {
-                    self.r.error(self.f, self.f.pos(e), "`every` must be at least 1s", "a browser needs time to walk a journey");
+                    self.r.error(
+                        self.f,
+                        self.f.pos(e),
+                        "`every` must be at least 1s",
+                        "a browser needs time to walk a journey",
+                    );
                     return None;
                 }
                 if jitter_bad {
@@ -532,14 +669,23 @@ impl ConfigReader<'_, '_> {
                 }
                 let jitter = jitter.unwrap_or_else(|| Schedule::default_jitter(period));
                 if jitter >= period {
-                    let n = map.get_node("jitter").expect("given when it exceeds the period");
-                    self.r.error(self.f, self.f.pos(n), "jitter must be shorter than `every`", "runs would overlap their next slot");
+                    let n = map
+                        .get_node("jitter")
+                        .expect("given when it exceeds the period");
+                    self.r.error(
+                        self.f,
+                        self.f.pos(n),
+                        "jitter must be shorter than `every`",
+                        "runs would overlap their next slot",
+                    );
                     return None;
                 }
                 Some(Schedule::Every { period, jitter })
             }
             (None, Some(c)) => {
-                let pattern = self.r.nonempty_string(self.f, c, "a cron pattern like \"*/5 * * * *\"")?;
+                let pattern =
+                    self.r
+                        .nonempty_string(self.f, c, "a cron pattern like \"*/5 * * * *\"")?;
                 if jitter_bad {
                     return None;
                 }
@@ -550,7 +696,12 @@ impl ConfigReader<'_, '_> {
                         jitter: jitter.unwrap_or_default(),
                     }),
                     Err(e) => {
-                        self.r.error(self.f, self.f.pos(c), format!("invalid cron pattern `{pattern}`"), e.to_lowercase());
+                        self.r.error(
+                            self.f,
+                            self.f.pos(c),
+                            format!("invalid cron pattern `{pattern}`"),
+                            e.to_lowercase(),
+                        );
                         None
                     }
                 }
@@ -560,11 +711,20 @@ impl ConfigReader<'_, '_> {
 
     /// A journey file or a glob, relative to the config's folder; every match, sorted.
     fn paths(&mut self, node: &Node) -> Option<Vec<PathBuf>> {
-        let text = self.r.nonempty_string(self.f, node, "a journey file or a glob like journeys/*.yaml")?;
+        let text = self.r.nonempty_string(
+            self.f,
+            node,
+            "a journey file or a glob like journeys/*.yaml",
+        )?;
         let joined = self.base.join(text.trim());
         if !text.contains(['*', '?', '[']) {
             if !joined.is_file() {
-                self.r.error(self.f, self.f.pos(node), format!("no journey file `{text}`"), format!("looked for {}", joined.display()));
+                self.r.error(
+                    self.f,
+                    self.f.pos(node),
+                    format!("no journey file `{text}`"),
+                    format!("looked for {}", joined.display()),
+                );
                 return None;
             }
             return Some(vec![joined]);
@@ -572,16 +732,29 @@ impl ConfigReader<'_, '_> {
         let pattern = joined.to_string_lossy().to_string();
         match glob::glob(&pattern) {
             Ok(paths) => {
-                let mut found: Vec<PathBuf> = paths.filter_map(Result::ok).filter(|p| p.is_file()).collect();
+                let mut found: Vec<PathBuf> = paths
+                    .filter_map(Result::ok)
+                    .filter(|p| p.is_file())
+                    .collect();
                 found.sort();
                 if found.is_empty() {
-                    self.r.error(self.f, self.f.pos(node), format!("no file matches `{text}`"), format!("looked for {pattern}"));
+                    self.r.error(
+                        self.f,
+                        self.f.pos(node),
+                        format!("no file matches `{text}`"),
+                        format!("looked for {pattern}"),
+                    );
                     return None;
                 }
                 Some(found)
             }
             Err(e) => {
-                self.r.error(self.f, self.f.pos(node), format!("invalid glob `{text}`"), e.msg.to_string());
+                self.r.error(
+                    self.f,
+                    self.f.pos(node),
+                    format!("invalid glob `{text}`"),
+                    e.msg.to_string(),
+                );
                 None
             }
         }
@@ -593,9 +766,13 @@ mod tests {
     use super::*;
 
     fn parse_in(dir: &Path, text: &str) -> Result<MonitorConfig, String> {
-        let opts = LoadOptions::with_env([("HOOK".to_string(), "http://127.0.0.1:5/h".to_string())]);
+        let opts =
+            LoadOptions::with_env([("HOOK".to_string(), "http://127.0.0.1:5/h".to_string())]);
         parse_config(text, &dir.join("monitor.yaml"), &opts).map_err(|ds| {
-            ds.iter().map(|d| d.render(false)).collect::<Vec<_>>().join("")
+            ds.iter()
+                .map(|d| d.render(false))
+                .collect::<Vec<_>>()
+                .join("")
         })
     }
 
@@ -603,7 +780,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("j")).unwrap();
         for name in ["a", "b"] {
-            std::fs::write(dir.path().join(format!("j/{name}.yaml")), "name: x\nsteps: []\n").unwrap();
+            std::fs::write(
+                dir.path().join(format!("j/{name}.yaml")),
+                "name: x\nsteps: []\n",
+            )
+            .unwrap();
         }
         dir
     }
@@ -621,12 +802,23 @@ mod tests {
         assert_eq!(c.concurrency, 2);
         assert_eq!(c.journeys.len(), 2);
         assert!(c.journeys[0].path.ends_with("j/a.yaml"));
-        assert_eq!(c.journeys[0].alerts.down, DownRule::Window { failures: 2, runs: 3 });
+        assert_eq!(
+            c.journeys[0].alerts.down,
+            DownRule::Window {
+                failures: 2,
+                runs: 3
+            }
+        );
         assert_eq!(c.journeys[0].alerts.recover_after, 2);
-        assert!(matches!(c.journeys[0].schedule, Schedule::Every { jitter, .. } if jitter == Duration::from_secs(6)));
+        assert!(
+            matches!(c.journeys[0].schedule, Schedule::Every { jitter, .. } if jitter == Duration::from_secs(6))
+        );
         assert_eq!(c.channels.len(), 2);
         assert_eq!(c.channels[0].url(), "http://127.0.0.1:5/h");
-        assert_eq!(c.data_dir, dir.path().canonicalize().unwrap().join("vedetta-data"));
+        assert_eq!(
+            c.data_dir,
+            dir.path().canonicalize().unwrap().join("vedetta-data")
+        );
         assert_eq!(c.retention, DEFAULT_RETENTION);
     }
 
@@ -634,16 +826,49 @@ mod tests {
     fn problems_point_at_line_and_column() {
         let dir = dir_with_journeys();
         let cases: &[(&str, &str)] = &[
-            ("journeys:\n  - path: j/a.yaml\n    evry: 1m\n", "unknown key `evry`\n --> "),
-            ("journeys:\n  - path: j/a.yaml\n    every: 1 minute\n", "invalid duration `1 minute`"),
-            ("journeys:\n  - path: j/a.yaml\n    cron: '61 * * * *'\n", "invalid cron pattern"),
-            ("journeys:\n  - path: j/none*.yaml\n    every: 1m\n", "no file matches `j/none*.yaml`"),
-            ("listen: localhost\njourneys:\n  - path: j/a.yaml\n    every: 1m\n", "invalid address `localhost`"),
-            ("alerts: {down_after: 0}\njourneys:\n  - path: j/a.yaml\n    every: 1m\n", "from 1 to 1000"),
-            ("channels:\n  - slack: ${NOPE}\njourneys:\n  - path: j/a.yaml\n    every: 1m\n", "undefined variable `NOPE`"),
-            ("journeys:\n  - path: j/a.yaml\n    every: 10s\n    jitter: 10s\n", "jitter must be shorter"),
+            (
+                "journeys:\n  - path: j/a.yaml\n    evry: 1m\n",
+                "unknown key `evry`\n --> ",
+            ),
+            (
+                "journeys:\n  - path: j/a.yaml\n    every: 1 minute\n",
+                "invalid duration `1 minute`",
+            ),
+            (
+                "journeys:\n  - path: j/a.yaml\n    cron: '61 * * * *'\n",
+                "invalid cron pattern",
+            ),
+            (
+                "journeys:\n  - path: j/none*.yaml\n    every: 1m\n",
+                "no file matches `j/none*.yaml`",
+            ),
+            (
+                "listen: localhost\njourneys:\n  - path: j/a.yaml\n    every: 1m\n",
+                "invalid address `localhost`",
+            ),
+            (
+                "alerts: {down_after: 0}\njourneys:\n  - path: j/a.yaml\n    every: 1m\n",
+                "from 1 to 1000",
+            ),
+            (
+                "channels:\n  - slack: ${NOPE}\njourneys:\n  - path: j/a.yaml\n    every: 1m\n",
+                "undefined variable `NOPE`",
+            ),
+            (
+                "journeys:\n  - path: j/a.yaml\n    every: 10s\n    jitter: 10s\n",
+                "jitter must be shorter",
+            ),
         ];
-        let expected_at = [(3, 5), (3, 12), (3, 11), (2, 11), (1, 9), (1, 22), (2, 12), (4, 13)];
+        let expected_at = [
+            (3, 5),
+            (3, 12),
+            (3, 11),
+            (2, 11),
+            (1, 9),
+            (1, 22),
+            (2, 12),
+            (4, 13),
+        ];
         for ((text, message), (line, col)) in cases.iter().zip(expected_at) {
             let err = parse_in(dir.path(), text).unwrap_err();
             assert!(err.contains(message), "{text:?} → {err}");
@@ -655,7 +880,14 @@ mod tests {
     #[test]
     fn missing_journeys_and_wrong_shapes_are_errors_not_panics() {
         let dir = dir_with_journeys();
-        for text in ["", "[]", "journeys: {}", "journeys: []", "journeys:\n  - every: 1m\n", "alerts: {failures: 3}\njourneys: []"] {
+        for text in [
+            "",
+            "[]",
+            "journeys: {}",
+            "journeys: []",
+            "journeys:\n  - every: 1m\n",
+            "alerts: {failures: 3}\njourneys: []",
+        ] {
             assert!(parse_in(dir.path(), text).is_err(), "{text:?}");
         }
     }

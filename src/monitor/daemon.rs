@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 use tokio::sync::Semaphore;
-use tokio_util::sync::CancellationToken;
 use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
 
 use super::alert::{AlertRules, AlertState, Transition};
 use super::metrics::{Metrics, RunSample};
@@ -38,7 +38,10 @@ pub enum MonitorError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("cannot listen on {addr}: {source}")]
-    Listen { addr: SocketAddr, source: std::io::Error },
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("internal error: {0}")]
     Internal(String),
     #[error("two journeys are named `{0}`; names identify journeys in history, metrics and alerts")]
@@ -132,7 +135,10 @@ impl RunningMonitor {
 
 /// Opens the history, binds the HTTP server and starts every journey's schedule. Returns once
 /// the server listens; the monitor runs until `cancel` fires.
-pub async fn start(setup: MonitorSetup, cancel: CancellationToken) -> Result<RunningMonitor, MonitorError> {
+pub async fn start(
+    setup: MonitorSetup,
+    cancel: CancellationToken,
+) -> Result<RunningMonitor, MonitorError> {
     let mut names = std::collections::HashSet::new();
     for sj in &setup.journeys {
         if !names.insert(sj.journey.name.clone()) {
@@ -146,10 +152,16 @@ pub async fn start(setup: MonitorSetup, cancel: CancellationToken) -> Result<Run
 
     let listener = tokio::net::TcpListener::bind(setup.listen)
         .await
-        .map_err(|source| MonitorError::Listen { addr: setup.listen, source })?;
+        .map_err(|source| MonitorError::Listen {
+            addr: setup.listen,
+            source,
+        })?;
     let addr = listener
         .local_addr()
-        .map_err(|source| MonitorError::Listen { addr: setup.listen, source })?;
+        .map_err(|source| MonitorError::Listen {
+            addr: setup.listen,
+            source,
+        })?;
     let base_url = setup
         .public_url
         .clone()
@@ -187,7 +199,10 @@ pub async fn start(setup: MonitorSetup, cancel: CancellationToken) -> Result<Run
     let app = super::http::router(shared.clone());
     let stop = http_stop.clone();
     let server = tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(stop.cancelled_owned()).await {
+        if let Err(e) = axum::serve(listener, app)
+            .with_graceful_shutdown(stop.cancelled_owned())
+            .await
+        {
             eprintln!("vedetta monitor: the HTTP server stopped: {e}");
         }
     });
@@ -214,18 +229,30 @@ pub async fn start(setup: MonitorSetup, cancel: CancellationToken) -> Result<Run
         sweeper.abort();
         let mut deliveries = std::mem::take(&mut *ctx.lock_deliveries());
         let all_sent = async { while deliveries.join_next().await.is_some() {} };
-        if tokio::time::timeout(DELIVERY_GRACE, all_sent).await.is_err() {
+        if tokio::time::timeout(DELIVERY_GRACE, all_sent)
+            .await
+            .is_err()
+        {
             eprintln!("vedetta monitor: some alerts were still being delivered at shutdown");
         }
         http_stop.cancel();
         let _ = server.await;
     });
     let status_url = format!("http://{addr}/");
-    Ok(RunningMonitor { addr, status_url, shared, cancel, task })
+    Ok(RunningMonitor {
+        addr,
+        status_url,
+        shared,
+        cancel,
+        task,
+    })
 }
 
 /// One journey's alert state and metrics, read back from the history.
-async fn restore(store: &Store, sj: &ScheduledJourney) -> Result<(AlertState, super::metrics::JourneyMetrics), MonitorError> {
+async fn restore(
+    store: &Store,
+    sj: &ScheduledJourney,
+) -> Result<(AlertState, super::metrics::JourneyMetrics), MonitorError> {
     let store = store.clone();
     let name = sj.journey.name.clone();
     let rules = sj.alerts;
@@ -235,7 +262,11 @@ async fn restore(store: &Store, sj: &ScheduledJourney) -> Result<(AlertState, su
         let blind = store.open_alert(&name, IncidentKind::Blind)?;
         let last = store.runs(&name, 20, None)?;
         let last_success = store.last_success_ms(&name)?;
-        Ok((AlertState::restore(rules, &history, down, blind), last, last_success))
+        Ok((
+            AlertState::restore(rules, &history, down, blind),
+            last,
+            last_success,
+        ))
     })
     .await
     .map_err(|e| MonitorError::Internal(format!("reading the history failed: {e}")))??;
@@ -246,7 +277,10 @@ async fn restore(store: &Store, sj: &ScheduledJourney) -> Result<(AlertState, su
         last_success_s: last_success.map(|ms| ms as f64 / 1000.0),
         ..Default::default()
     };
-    m.last_run_s = last.iter().find(|r| r.status != RunStatus::Cancelled).map(|r| r.finished_at_ms as f64 / 1000.0);
+    m.last_run_s = last
+        .iter()
+        .find(|r| r.status != RunStatus::Cancelled)
+        .map(|r| r.finished_at_ms as f64 / 1000.0);
     m.up = last.iter().find_map(|r| match r.status {
         RunStatus::Passed | RunStatus::Flaky => Some(true),
         RunStatus::Failed => Some(false),
@@ -272,7 +306,13 @@ impl RunContext {
 }
 
 /// A journey's schedule loop: wait for the next time, take a browser slot, run, record.
-async fn watch(ctx: Arc<RunContext>, sj: ScheduledJourney, mut state: AlertState, origin: Instant, cancel: CancellationToken) {
+async fn watch(
+    ctx: Arc<RunContext>,
+    sj: ScheduledJourney,
+    mut state: AlertState,
+    origin: Instant,
+    cancel: CancellationToken,
+) {
     let mut ticker = Ticker::new(sj.schedule.clone(), origin);
     let name = sj.journey.name.clone();
     loop {
@@ -282,7 +322,11 @@ async fn watch(ctx: Arc<RunContext>, sj: ScheduledJourney, mut state: AlertState
             ticker.next(now, Timestamp::now(), &mut rng)
         };
         let next_ms = Timestamp::now().as_millisecond() + (fire - now).as_millis() as i64;
-        ctx.shared.lock_live().entry(name.clone()).or_default().next_run_ms = Some(next_ms);
+        ctx.shared
+            .lock_live()
+            .entry(name.clone())
+            .or_default()
+            .next_run_ms = Some(next_ms);
         tokio::select! {
             _ = tokio::time::sleep_until(fire.into()) => {}
             _ = cancel.cancelled() => break,
@@ -303,13 +347,26 @@ async fn watch(ctx: Arc<RunContext>, sj: ScheduledJourney, mut state: AlertState
 }
 
 /// One run of one journey, recorded, observed and announced.
-async fn run_once(ctx: &RunContext, sj: &ScheduledJourney, state: &mut AlertState, cancel: &CancellationToken) {
+async fn run_once(
+    ctx: &RunContext,
+    sj: &ScheduledJourney,
+    state: &mut AlertState,
+    cancel: &CancellationToken,
+) {
     let journey = &sj.journey;
     let started = Timestamp::now();
     let started_ms = started.as_millisecond();
-    let folder = format!("{}-{:03}", started.strftime("%Y%m%dT%H%M%S"), started_ms.rem_euclid(1000));
+    let folder = format!(
+        "{}-{:03}",
+        started.strftime("%Y%m%dT%H%M%S"),
+        started_ms.rem_euclid(1000)
+    );
     let evidence_key = format!("{}/{folder}", journey.name);
-    ctx.shared.lock_live().entry(journey.name.clone()).or_default().running_since_ms = Some(started_ms);
+    ctx.shared
+        .lock_live()
+        .entry(journey.name.clone())
+        .or_default()
+        .running_since_ms = Some(started_ms);
 
     let options = RunOptions {
         browser: ctx.browser.clone(),
@@ -323,49 +380,81 @@ async fn run_once(ctx: &RunContext, sj: &ScheduledJourney, state: &mut AlertStat
     let report = runner::run(vec![journey.clone()], options, events, cancel.child_token()).await;
     let finished_ms = Timestamp::now().as_millisecond();
     let result = report.journeys.into_iter().next();
-    let run = new_run(journey, result.as_ref(), evidence_key, started_ms, finished_ms, cancel.is_cancelled());
+    let run = new_run(
+        journey,
+        result.as_ref(),
+        evidence_key,
+        started_ms,
+        finished_ms,
+        cancel.is_cancelled(),
+    );
 
     let before = state.clone();
     let transitions = match run.status.outcome() {
-        Some(outcome) => state.observe(super::alert::Observation { outcome, at_ms: started_ms }),
+        Some(outcome) => state.observe(super::alert::Observation {
+            outcome,
+            at_ms: started_ms,
+        }),
         None => Vec::new(),
     };
     let store = ctx.shared.store.clone();
     let to_record = run.clone();
     let recorded_transitions = transitions.clone();
-    let recorded = tokio::task::spawn_blocking(move || store.record(&to_record, &recorded_transitions)).await;
+    let recorded =
+        tokio::task::spawn_blocking(move || store.record(&to_record, &recorded_transitions)).await;
     let run_id = match recorded {
         Ok(Ok(r)) => r.run_id,
         Ok(Err(e)) => {
-            eprintln!("vedetta monitor: could not record a run of {}: {e}", journey.name);
+            eprintln!(
+                "vedetta monitor: could not record a run of {}: {e}",
+                journey.name
+            );
             *state = before;
-            ctx.shared.lock_live().entry(journey.name.clone()).or_default().running_since_ms = None;
+            ctx.shared
+                .lock_live()
+                .entry(journey.name.clone())
+                .or_default()
+                .running_since_ms = None;
             return;
         }
         Err(e) => {
-            eprintln!("vedetta monitor: recording a run of {} failed: {e}", journey.name);
+            eprintln!(
+                "vedetta monitor: recording a run of {} failed: {e}",
+                journey.name
+            );
             *state = before;
-            ctx.shared.lock_live().entry(journey.name.clone()).or_default().running_since_ms = None;
+            ctx.shared
+                .lock_live()
+                .entry(journey.name.clone())
+                .or_default()
+                .running_since_ms = None;
             return;
         }
     };
-    ctx.shared.lock_live().entry(journey.name.clone()).or_default().running_since_ms = None;
+    ctx.shared
+        .lock_live()
+        .entry(journey.name.clone())
+        .or_default()
+        .running_since_ms = None;
     print_run(&run, run_id);
 
     {
         let mut metrics = ctx.shared.lock_metrics();
-        metrics.observe(&journey.name, RunSample {
-            status: run.status.as_str(),
-            finished_s: finished_ms as f64 / 1000.0,
-            duration_s: run.duration_ms as f64 / 1000.0,
-            failure_category: run.failure.as_ref().map(|f| f.category.as_str()),
-            steps: run
-                .steps
-                .iter()
-                .filter(|s| s.status != "skipped")
-                .map(|s| (s.index, s.name.clone(), s.duration_ms as f64 / 1000.0))
-                .collect(),
-        });
+        metrics.observe(
+            &journey.name,
+            RunSample {
+                status: run.status.as_str(),
+                finished_s: finished_ms as f64 / 1000.0,
+                duration_s: run.duration_ms as f64 / 1000.0,
+                failure_category: run.failure.as_ref().map(|f| f.category.as_str()),
+                steps: run
+                    .steps
+                    .iter()
+                    .filter(|s| s.status != "skipped")
+                    .map(|s| (s.index, s.name.clone(), s.duration_ms as f64 / 1000.0))
+                    .collect(),
+            },
+        );
         let m = metrics.journey(&journey.name);
         m.down = state.down().is_some();
         m.blind = state.blind().is_some();
@@ -402,7 +491,11 @@ fn new_run(
             started_at_ms: started_ms,
             finished_at_ms: finished_ms,
             duration_ms: (finished_ms - started_ms).max(0) as u64,
-            status: if shutting_down { RunStatus::Cancelled } else { RunStatus::Error },
+            status: if shutting_down {
+                RunStatus::Cancelled
+            } else {
+                RunStatus::Error
+            },
             attempts: 0,
             error: Some("internal error: the runner returned no result".into()),
             failure: None,
@@ -480,7 +573,10 @@ fn alert_for(base: &str, journey: &Journey, run: &NewRun, run_id: i64, t: Transi
         at_ms,
         since_ms,
         run_id,
-        step: failure.map(|f| AlertStep { index: f.step_index, name: f.step_name.clone() }),
+        step: failure.map(|f| AlertStep {
+            index: f.step_index,
+            name: f.step_name.clone(),
+        }),
         category: failure.map(|f| f.category.clone()),
         message: match event {
             AlertEvent::Down => failure.map(|f| f.message.clone()),
@@ -497,7 +593,10 @@ fn alert_for(base: &str, journey: &Journey, run: &NewRun, run_id: i64, t: Transi
 
 fn print_run(run: &NewRun, run_id: i64) {
     let what = match (&run.failure, &run.error) {
-        (Some(f), _) => format!(" — step {} \"{}\": {}", f.step_index, f.step_name, f.category),
+        (Some(f), _) => format!(
+            " — step {} \"{}\": {}",
+            f.step_index, f.step_name, f.category
+        ),
         (None, Some(e)) => format!(" — {e}"),
         _ => String::new(),
     };
@@ -519,7 +618,10 @@ async fn sweep(store: Store, retention: Duration, cancel: CancellationToken) {
             Ok(Ok(keys)) => {
                 for key in keys {
                     // Keys are ours (`journey/folder`); never follow anything else out.
-                    if key.split('/').any(|part| part.is_empty() || part == "." || part == "..") {
+                    if key
+                        .split('/')
+                        .any(|part| part.is_empty() || part == "." || part == "..")
+                    {
                         continue;
                     }
                     let _ = std::fs::remove_dir_all(store.evidence_root().join(&key));

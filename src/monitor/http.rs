@@ -107,7 +107,14 @@ async fn status_page(State(shared): State<Arc<Shared>>) -> Response {
 
 async fn metrics(State(shared): State<Arc<Shared>>) -> Response {
     let text = shared.lock_metrics().render();
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response()
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response()
 }
 
 #[derive(Serialize)]
@@ -125,18 +132,28 @@ async fn journeys(State(shared): State<Arc<Shared>>) -> Response {
     let mut out = Vec::new();
     for info in shared.journeys.clone() {
         let name = info.name.clone();
-        let found = read(&shared, move |s| Ok((s.runs(&name, 1, None)?, s.incidents(&name, 5)?))).await;
+        let found = read(&shared, move |s| {
+            Ok((s.runs(&name, 1, None)?, s.incidents(&name, 5)?))
+        })
+        .await;
         let (last, incidents) = match found {
             Ok(v) => v,
             Err(r) => return r,
         };
         let state = journey_state(&shared, &info.name);
-        let live = shared.lock_live().get(&info.name).cloned().unwrap_or_default();
+        let live = shared
+            .lock_live()
+            .get(&info.name)
+            .cloned()
+            .unwrap_or_default();
         out.push(JourneyView {
             state,
             live,
             last_run: last.into_iter().next(),
-            open_incidents: incidents.into_iter().filter(|i| i.closed_at_ms.is_none()).collect(),
+            open_incidents: incidents
+                .into_iter()
+                .filter(|i| i.closed_at_ms.is_none())
+                .collect(),
             info,
         });
     }
@@ -157,7 +174,11 @@ fn not_found(what: &str) -> Response {
     (StatusCode::NOT_FOUND, format!("no such {what}\n")).into_response()
 }
 
-async fn runs(State(shared): State<Arc<Shared>>, Path(name): Path<String>, Query(page): Query<Page>) -> Response {
+async fn runs(
+    State(shared): State<Arc<Shared>>,
+    Path(name): Path<String>,
+    Query(page): Query<Page>,
+) -> Response {
     if !known(&shared, &name) {
         return not_found("journey");
     }
@@ -168,7 +189,11 @@ async fn runs(State(shared): State<Arc<Shared>>, Path(name): Path<String>, Query
     }
 }
 
-async fn incidents(State(shared): State<Arc<Shared>>, Path(name): Path<String>, Query(page): Query<Page>) -> Response {
+async fn incidents(
+    State(shared): State<Arc<Shared>>,
+    Path(name): Path<String>,
+    Query(page): Query<Page>,
+) -> Response {
     if !known(&shared, &name) {
         return not_found("journey");
     }
@@ -188,14 +213,24 @@ async fn run(State(shared): State<Arc<Shared>>, Path(id): Path<i64>) -> Response
 }
 
 async fn failure_screenshot(State(shared): State<Arc<Shared>>, Path(id): Path<i64>) -> Response {
-    let recorded = read(&shared, move |s| Ok(s.run(id)?.and_then(|r| r.failure.and_then(|f| f.screenshot)))).await;
+    let recorded = read(&shared, move |s| {
+        Ok(s.run(id)?
+            .and_then(|r| r.failure.and_then(|f| f.screenshot)))
+    })
+    .await;
     serve_png(&shared, recorded).await
 }
 
-async fn step_screenshot(State(shared): State<Arc<Shared>>, Path((id, index)): Path<(i64, usize)>) -> Response {
+async fn step_screenshot(
+    State(shared): State<Arc<Shared>>,
+    Path((id, index)): Path<(i64, usize)>,
+) -> Response {
     let recorded = read(&shared, move |s| {
         Ok(s.run(id)?.and_then(|r| r.steps).and_then(|steps| {
-            steps.into_iter().find(|st| st.index == index).and_then(|st| st.screenshot)
+            steps
+                .into_iter()
+                .find(|st| st.index == index)
+                .and_then(|st| st.screenshot)
         }))
     })
     .await;

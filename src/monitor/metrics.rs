@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// Upper bounds (seconds) of the run-duration histogram's buckets.
-pub const DURATION_BUCKETS: [f64; 10] = [1.0, 2.5, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0];
+pub const DURATION_BUCKETS: [f64; 10] =
+    [1.0, 2.5, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0];
 
 #[derive(Debug, Clone, Default)]
 pub struct JourneyMetrics {
@@ -82,56 +83,156 @@ impl Metrics {
     pub fn render(&self) -> String {
         let mut out = String::new();
         let j = &self.journeys;
-        family(&mut out, "vedetta_journey_up", "gauge", "1 if the journey's last run that reached the site passed, 0 if it failed.");
+        family(
+            &mut out,
+            "vedetta_journey_up",
+            "gauge",
+            "1 if the journey's last run that reached the site passed, 0 if it failed.",
+        );
         for (name, m) in j {
             if let Some(up) = m.up {
-                sample(&mut out, "vedetta_journey_up", &[("journey", name)], if up { 1.0 } else { 0.0 });
+                sample(
+                    &mut out,
+                    "vedetta_journey_up",
+                    &[("journey", name)],
+                    if up { 1.0 } else { 0.0 },
+                );
             }
         }
-        family(&mut out, "vedetta_journey_alert", "gauge", "1 while an alert is on: kind down (the site fails) or blind (the monitor cannot run the journey).");
+        family(
+            &mut out,
+            "vedetta_journey_alert",
+            "gauge",
+            "1 while an alert is on: kind down (the site fails) or blind (the monitor cannot run the journey).",
+        );
         for (name, m) in j {
-            sample(&mut out, "vedetta_journey_alert", &[("journey", name), ("kind", "down")], m.down as u8 as f64);
-            sample(&mut out, "vedetta_journey_alert", &[("journey", name), ("kind", "blind")], m.blind as u8 as f64);
+            sample(
+                &mut out,
+                "vedetta_journey_alert",
+                &[("journey", name), ("kind", "down")],
+                m.down as u8 as f64,
+            );
+            sample(
+                &mut out,
+                "vedetta_journey_alert",
+                &[("journey", name), ("kind", "blind")],
+                m.blind as u8 as f64,
+            );
         }
-        family(&mut out, "vedetta_journey_last_run_timestamp_seconds", "gauge", "When the journey's last run finished (Unix time).");
+        family(
+            &mut out,
+            "vedetta_journey_last_run_timestamp_seconds",
+            "gauge",
+            "When the journey's last run finished (Unix time).",
+        );
         for (name, m) in j {
             if let Some(t) = m.last_run_s {
-                sample(&mut out, "vedetta_journey_last_run_timestamp_seconds", &[("journey", name)], t);
+                sample(
+                    &mut out,
+                    "vedetta_journey_last_run_timestamp_seconds",
+                    &[("journey", name)],
+                    t,
+                );
             }
         }
-        family(&mut out, "vedetta_journey_last_success_timestamp_seconds", "gauge", "When the journey last passed (Unix time).");
+        family(
+            &mut out,
+            "vedetta_journey_last_success_timestamp_seconds",
+            "gauge",
+            "When the journey last passed (Unix time).",
+        );
         for (name, m) in j {
             if let Some(t) = m.last_success_s {
-                sample(&mut out, "vedetta_journey_last_success_timestamp_seconds", &[("journey", name)], t);
+                sample(
+                    &mut out,
+                    "vedetta_journey_last_success_timestamp_seconds",
+                    &[("journey", name)],
+                    t,
+                );
             }
         }
-        family(&mut out, "vedetta_journey_duration_seconds", "histogram", "How long runs that reached the site took.");
+        family(
+            &mut out,
+            "vedetta_journey_duration_seconds",
+            "histogram",
+            "How long runs that reached the site took.",
+        );
         for (name, m) in j {
             for (bound, count) in DURATION_BUCKETS.iter().zip(m.bucket_counts) {
                 let le = format_value(*bound);
-                sample(&mut out, "vedetta_journey_duration_seconds_bucket", &[("journey", name), ("le", &le)], count as f64);
+                sample(
+                    &mut out,
+                    "vedetta_journey_duration_seconds_bucket",
+                    &[("journey", name), ("le", &le)],
+                    count as f64,
+                );
             }
-            sample(&mut out, "vedetta_journey_duration_seconds_bucket", &[("journey", name), ("le", "+Inf")], m.duration_count as f64);
-            sample(&mut out, "vedetta_journey_duration_seconds_sum", &[("journey", name)], m.duration_sum_s);
-            sample(&mut out, "vedetta_journey_duration_seconds_count", &[("journey", name)], m.duration_count as f64);
+            sample(
+                &mut out,
+                "vedetta_journey_duration_seconds_bucket",
+                &[("journey", name), ("le", "+Inf")],
+                m.duration_count as f64,
+            );
+            sample(
+                &mut out,
+                "vedetta_journey_duration_seconds_sum",
+                &[("journey", name)],
+                m.duration_sum_s,
+            );
+            sample(
+                &mut out,
+                "vedetta_journey_duration_seconds_count",
+                &[("journey", name)],
+                m.duration_count as f64,
+            );
         }
-        family(&mut out, "vedetta_journey_step_duration_seconds", "gauge", "How long each step took in the journey's last run.");
+        family(
+            &mut out,
+            "vedetta_journey_step_duration_seconds",
+            "gauge",
+            "How long each step took in the journey's last run.",
+        );
         for (name, m) in j {
             for (index, step, secs) in &m.steps {
                 let index = index.to_string();
-                sample(&mut out, "vedetta_journey_step_duration_seconds", &[("journey", name), ("step_index", &index), ("step", step)], *secs);
+                sample(
+                    &mut out,
+                    "vedetta_journey_step_duration_seconds",
+                    &[("journey", name), ("step_index", &index), ("step", step)],
+                    *secs,
+                );
             }
         }
-        family(&mut out, "vedetta_journey_failures_total", "counter", "Failed runs since the monitor started, by failure category.");
+        family(
+            &mut out,
+            "vedetta_journey_failures_total",
+            "counter",
+            "Failed runs since the monitor started, by failure category.",
+        );
         for (name, m) in j {
             for (category, n) in &m.failures {
-                sample(&mut out, "vedetta_journey_failures_total", &[("journey", name), ("category", category)], *n as f64);
+                sample(
+                    &mut out,
+                    "vedetta_journey_failures_total",
+                    &[("journey", name), ("category", category)],
+                    *n as f64,
+                );
             }
         }
-        family(&mut out, "vedetta_journey_runs_total", "counter", "Runs since the monitor started, by status.");
+        family(
+            &mut out,
+            "vedetta_journey_runs_total",
+            "counter",
+            "Runs since the monitor started, by status.",
+        );
         for (name, m) in j {
             for (status, n) in &m.runs {
-                sample(&mut out, "vedetta_journey_runs_total", &[("journey", name), ("status", status)], *n as f64);
+                sample(
+                    &mut out,
+                    "vedetta_journey_runs_total",
+                    &[("journey", name), ("status", status)],
+                    *n as f64,
+                );
             }
         }
         out
@@ -139,7 +240,11 @@ impl Metrics {
 }
 
 fn family(out: &mut String, name: &str, kind: &str, help: &str) {
-    let _ = writeln!(out, "# HELP {name} {}", help.replace('\\', "\\\\").replace('\n', "\\n"));
+    let _ = writeln!(
+        out,
+        "# HELP {name} {}",
+        help.replace('\\', "\\\\").replace('\n', "\\n")
+    );
     let _ = writeln!(out, "# TYPE {name} {kind}");
 }
 
@@ -176,7 +281,11 @@ fn format_value(v: f64) -> String {
     if v.is_nan() {
         "NaN".into()
     } else if v.is_infinite() {
-        if v > 0.0 { "+Inf".into() } else { "-Inf".into() }
+        if v > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        }
     } else if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{}", v as i64)
     } else {
@@ -191,28 +300,74 @@ mod tests {
     #[test]
     fn up_histogram_failures_and_escaping() {
         let mut m = Metrics::default();
-        m.observe("card", RunSample {
-            status: "failed",
-            finished_s: 100.0,
-            duration_s: 3.5,
-            failure_category: Some("outage"),
-            steps: vec![(1, "open \"home\"\npage".into(), 0.25)],
-        });
+        m.observe(
+            "card",
+            RunSample {
+                status: "failed",
+                finished_s: 100.0,
+                duration_s: 3.5,
+                failure_category: Some("outage"),
+                steps: vec![(1, "open \"home\"\npage".into(), 0.25)],
+            },
+        );
         let text = m.render();
-        assert!(text.contains("vedetta_journey_up{journey=\"card\"} 0\n"), "{text}");
-        assert!(text.contains("vedetta_journey_failures_total{journey=\"card\",category=\"outage\"} 1\n"));
-        assert!(text.contains("vedetta_journey_duration_seconds_bucket{journey=\"card\",le=\"2.5\"} 0\n"));
-        assert!(text.contains("vedetta_journey_duration_seconds_bucket{journey=\"card\",le=\"5\"} 1\n"));
-        assert!(text.contains("vedetta_journey_duration_seconds_bucket{journey=\"card\",le=\"+Inf\"} 1\n"));
-        assert!(text.contains("step=\"open \\\"home\\\"\\npage\"} 0.25\n"), "{text}");
+        assert!(
+            text.contains("vedetta_journey_up{journey=\"card\"} 0\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "vedetta_journey_failures_total{journey=\"card\",category=\"outage\"} 1\n"
+            )
+        );
+        assert!(
+            text.contains(
+                "vedetta_journey_duration_seconds_bucket{journey=\"card\",le=\"2.5\"} 0\n"
+            )
+        );
+        assert!(
+            text.contains("vedetta_journey_duration_seconds_bucket{journey=\"card\",le=\"5\"} 1\n")
+        );
+        assert!(
+            text.contains(
+                "vedetta_journey_duration_seconds_bucket{journey=\"card\",le=\"+Inf\"} 1\n"
+            )
+        );
+        assert!(
+            text.contains("step=\"open \\\"home\\\"\\npage\"} 0.25\n"),
+            "{text}"
+        );
         assert!(!text.contains("last_success_timestamp_seconds{"));
-        m.observe("card", RunSample { status: "passed", finished_s: 200.0, duration_s: 2.0, failure_category: None, steps: vec![] });
+        m.observe(
+            "card",
+            RunSample {
+                status: "passed",
+                finished_s: 200.0,
+                duration_s: 2.0,
+                failure_category: None,
+                steps: vec![],
+            },
+        );
         let text = m.render();
         assert!(text.contains("vedetta_journey_up{journey=\"card\"} 1\n"));
-        assert!(text.contains("vedetta_journey_last_success_timestamp_seconds{journey=\"card\"} 200\n"));
+        assert!(
+            text.contains("vedetta_journey_last_success_timestamp_seconds{journey=\"card\"} 200\n")
+        );
         assert!(text.contains("vedetta_journey_duration_seconds_count{journey=\"card\"} 2\n"));
         // An error run leaves `up` as the site was last seen.
-        m.observe("card", RunSample { status: "error", finished_s: 300.0, duration_s: 0.1, failure_category: None, steps: vec![] });
-        assert!(m.render().contains("vedetta_journey_up{journey=\"card\"} 1\n"));
+        m.observe(
+            "card",
+            RunSample {
+                status: "error",
+                finished_s: 300.0,
+                duration_s: 0.1,
+                failure_category: None,
+                steps: vec![],
+            },
+        );
+        assert!(
+            m.render()
+                .contains("vedetta_journey_up{journey=\"card\"} 1\n")
+        );
     }
 }

@@ -52,10 +52,12 @@ impl Channel {
         };
         let host = url::Url::parse(self.url())
             .ok()
-            .and_then(|u| u.host_str().map(|h| match u.port() {
-                Some(p) => format!("{h}:{p}"),
-                None => h.to_string(),
-            }))
+            .and_then(|u| {
+                u.host_str().map(|h| match u.port() {
+                    Some(p) => format!("{h}:{p}"),
+                    None => h.to_string(),
+                })
+            })
             .unwrap_or_else(|| "?".into());
         format!("{kind} on {host}")
     }
@@ -139,7 +141,11 @@ impl Alert {
                     .map(|s| format!(" at step {} \"{}\"", s.index, s.name))
                     .unwrap_or_default();
                 let category = f.category.as_deref().unwrap_or("failure");
-                let message = f.message.as_deref().map(|m| format!(": {}", one_line(m))).unwrap_or_default();
+                let message = f
+                    .message
+                    .as_deref()
+                    .map(|m| format!(": {}", one_line(m)))
+                    .unwrap_or_default();
                 format!("🔴 {j} is DOWN since {since}{step} ({category}){message}")
             }
             AlertEvent::Recovered => format!(
@@ -147,8 +153,14 @@ impl Alert {
                 human_secs(lasted.unwrap_or(0))
             ),
             AlertEvent::Blind => {
-                let why = f.message.as_deref().map(|m| format!(": {}", one_line(m))).unwrap_or_default();
-                format!("⚠️ monitor is BLIND on {j} since {since} — it cannot run the journey{why} (not the site's fault)")
+                let why = f
+                    .message
+                    .as_deref()
+                    .map(|m| format!(": {}", one_line(m)))
+                    .unwrap_or_default();
+                format!(
+                    "⚠️ monitor is BLIND on {j} since {since} — it cannot run the journey{why} (not the site's fault)"
+                )
             }
             AlertEvent::Sighted => format!(
                 "👁 monitor sees {j} again at {at} after {} blind",
@@ -183,7 +195,11 @@ impl Alert {
     pub fn slack_payload(&self) -> serde_json::Value {
         let mut fields = Vec::new();
         if let Some(step) = &self.step {
-            fields.push(mrkdwn(format!("*Step*\n{} · {}", step.index, slack_escape(&step.name))));
+            fields.push(mrkdwn(format!(
+                "*Step*\n{} · {}",
+                step.index,
+                slack_escape(&step.name)
+            )));
         }
         if let Some(category) = &self.category {
             fields.push(mrkdwn(format!("*Category*\n`{category}`")));
@@ -207,7 +223,8 @@ impl Alert {
         if let Some(evidence) = &self.evidence {
             links.push(format!("evidence: `{}`", slack_escape(evidence)));
         }
-        blocks.push(serde_json::json!({"type": "context", "elements": [mrkdwn(links.join(" · "))]}));
+        blocks
+            .push(serde_json::json!({"type": "context", "elements": [mrkdwn(links.join(" · "))]}));
         serde_json::json!({ "text": self.text, "blocks": blocks })
     }
 }
@@ -218,7 +235,9 @@ fn mrkdwn(text: String) -> serde_json::Value {
 
 /// Slack's three control characters.
 fn slack_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn one_line(s: &str) -> String {
@@ -338,7 +357,10 @@ mod tests {
             at_ms: 1_764_090_000_000,
             since_ms: 1_764_089_940_000,
             run_id: 7,
-            step: Some(AlertStep { index: 1, name: "open the home page".into() }),
+            step: Some(AlertStep {
+                index: 1,
+                name: "open the home page".into(),
+            }),
             category: Some("outage".into()),
             message: Some("the bank says <it> is down".into()),
             status_page: "http://127.0.0.1:9090/#journey-card".into(),
@@ -393,7 +415,9 @@ mod tests {
 
     #[test]
     fn channel_debug_hides_the_url_path() {
-        let c = Channel::Slack { url: "https://hooks.example.com/services/T000/SECRET".into() };
+        let c = Channel::Slack {
+            url: "https://hooks.example.com/services/T000/SECRET".into(),
+        };
         assert_eq!(format!("{c:?}"), "slack webhook on hooks.example.com");
     }
 }

@@ -14,7 +14,10 @@ use rand::Rng;
 /// How often a journey runs.
 #[derive(Debug, Clone)]
 pub enum Schedule {
-    Every { period: Duration, jitter: Duration },
+    Every {
+        period: Duration,
+        jitter: Duration,
+    },
     Cron {
         cron: Box<Cron>,
         /// As written in the config.
@@ -36,8 +39,12 @@ impl Schedule {
             Schedule::Every { period, jitter } => {
                 format!("every {} (jitter {})", human(*period), human(*jitter))
             }
-            Schedule::Cron { pattern, jitter, .. } if jitter.is_zero() => format!("cron {pattern}"),
-            Schedule::Cron { pattern, jitter, .. } => {
+            Schedule::Cron {
+                pattern, jitter, ..
+            } if jitter.is_zero() => format!("cron {pattern}"),
+            Schedule::Cron {
+                pattern, jitter, ..
+            } => {
                 format!("cron {pattern} (jitter {})", human(*jitter))
             }
         }
@@ -155,7 +162,10 @@ mod tests {
         for n in 0..200u32 {
             let fire = ticker.next(now, Timestamp::now(), &mut rng);
             let slot = origin + period * n;
-            assert!(fire >= slot && fire <= slot + jitter, "run {n} outside its slot's jitter");
+            assert!(
+                fire >= slot && fire <= slot + jitter,
+                "run {n} outside its slot's jitter"
+            );
             offsets.push(fire - slot);
             now = fire + Duration::from_secs(3); // a short run
         }
@@ -171,7 +181,10 @@ mod tests {
         let origin = Instant::now();
         let mut rng = StdRng::seed_from_u64(1);
         let mut ticker = Ticker::new(
-            Schedule::Every { period, jitter: Duration::ZERO },
+            Schedule::Every {
+                period,
+                jitter: Duration::ZERO,
+            },
             origin,
         );
         assert_eq!(ticker.next(origin, Timestamp::now(), &mut rng), origin);
@@ -187,7 +200,11 @@ mod tests {
     fn cron_waits_for_the_next_matching_time() {
         let cron = Schedule::parse_cron("*/5 * * * *").unwrap();
         let mut ticker = Ticker::new(
-            Schedule::Cron { cron: Box::new(cron), pattern: String::new(), jitter: Duration::ZERO },
+            Schedule::Cron {
+                cron: Box::new(cron),
+                pattern: String::new(),
+                jitter: Duration::ZERO,
+            },
             Instant::now(),
         );
         let wall: Timestamp = "2026-11-25T17:03:20Z".parse().unwrap();
@@ -197,17 +214,30 @@ mod tests {
         // Six fields: seconds first.
         let cron = Schedule::parse_cron("*/15 * * * * *").unwrap();
         let mut ticker = Ticker::new(
-            Schedule::Cron { cron: Box::new(cron), pattern: String::new(), jitter: Duration::ZERO },
+            Schedule::Cron {
+                cron: Box::new(cron),
+                pattern: String::new(),
+                jitter: Duration::ZERO,
+            },
             now,
         );
-        assert_eq!(ticker.next(now, wall, &mut StdRng::seed_from_u64(0)) - now, Duration::from_secs(10));
+        assert_eq!(
+            ticker.next(now, wall, &mut StdRng::seed_from_u64(0)) - now,
+            Duration::from_secs(10)
+        );
         assert!(Schedule::parse_cron("61 * * * *").is_err());
     }
 
     #[test]
     fn default_jitter_is_a_tenth_up_to_30s() {
-        assert_eq!(Schedule::default_jitter(Duration::from_secs(60)), Duration::from_secs(6));
-        assert_eq!(Schedule::default_jitter(Duration::from_secs(3600)), Duration::from_secs(30));
+        assert_eq!(
+            Schedule::default_jitter(Duration::from_secs(60)),
+            Duration::from_secs(6)
+        );
+        assert_eq!(
+            Schedule::default_jitter(Duration::from_secs(3600)),
+            Duration::from_secs(30)
+        );
         assert_eq!(human(Duration::from_secs(90)), "1m30s");
         assert_eq!(human(Duration::from_millis(500)), "500ms");
     }

@@ -54,13 +54,15 @@ pub async fn gather(shared: &Arc<Shared>) -> Result<PageData, Response> {
                     store
                         .symptoms(&name, incident.since_ms, incident.closed_at_ms)?
                         .into_iter()
-                        .map(|(step_index, step_name, category, runs, last_run)| Symptom {
-                            step_index,
-                            step_name,
-                            category,
-                            runs,
-                            last_run,
-                        })
+                        .map(
+                            |(step_index, step_name, category, runs, last_run)| Symptom {
+                                step_index,
+                                step_name,
+                                category,
+                                runs,
+                                last_run,
+                            },
+                        )
                         .collect()
                 } else {
                     Vec::new()
@@ -76,15 +78,32 @@ pub async fn gather(shared: &Arc<Shared>) -> Result<PageData, Response> {
             Err(e) => return Err(error_response(e)),
         };
         let state = journey_state(shared, &info.name);
-        let live = shared.lock_live().get(&info.name).cloned().unwrap_or_default();
-        journeys.push(JourneyPage { info, state, live, runs, incidents });
+        let live = shared
+            .lock_live()
+            .get(&info.name)
+            .cloned()
+            .unwrap_or_default();
+        journeys.push(JourneyPage {
+            info,
+            state,
+            live,
+            runs,
+            incidents,
+        });
     }
-    Ok(PageData { now_ms: jiff::Timestamp::now().as_millisecond(), journeys })
+    Ok(PageData {
+        now_ms: jiff::Timestamp::now().as_millisecond(),
+        journeys,
+    })
 }
 
 fn error_response(e: impl std::fmt::Display) -> Response {
     use axum::response::IntoResponse;
-    (axum::http::StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")).into_response()
+    (
+        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+        format!("{e}\n"),
+    )
+        .into_response()
 }
 
 /// Escapes text for HTML content and attribute values.
@@ -110,7 +129,11 @@ fn when(ms: i64) -> String {
 
 fn ago(now_ms: i64, ms: i64) -> String {
     let secs = ((now_ms - ms).max(0) / 1000) as u64;
-    if secs < 5 { "just now".into() } else { format!("{} ago", human_secs(secs)) }
+    if secs < 5 {
+        "just now".into()
+    } else {
+        format!("{} ago", human_secs(secs))
+    }
 }
 
 fn status_class(s: RunStatus) -> &'static str {
@@ -118,13 +141,31 @@ fn status_class(s: RunStatus) -> &'static str {
 }
 
 pub fn render(page: &PageData) -> String {
-    let down = page.journeys.iter().filter(|j| j.state == JourneyState::Down).count();
-    let blind = page.journeys.iter().filter(|j| j.state == JourneyState::Blind).count();
+    let down = page
+        .journeys
+        .iter()
+        .filter(|j| j.state == JourneyState::Down)
+        .count();
+    let blind = page
+        .journeys
+        .iter()
+        .filter(|j| j.state == JourneyState::Blind)
+        .count();
     let (banner_class, banner) = if down > 0 {
-        ("down", format!("{down} of {} journeys down", page.journeys.len()))
+        (
+            "down",
+            format!("{down} of {} journeys down", page.journeys.len()),
+        )
     } else if blind > 0 {
-        ("blind", format!("The monitor cannot run {blind} journey(s): not the site's fault"))
-    } else if page.journeys.iter().all(|j| j.state == JourneyState::Pending) {
+        (
+            "blind",
+            format!("The monitor cannot run {blind} journey(s): not the site's fault"),
+        )
+    } else if page
+        .journeys
+        .iter()
+        .all(|j| j.state == JourneyState::Pending)
+    {
         ("pending", "Waiting for the first runs".to_string())
     } else {
         ("up", "All journeys up".to_string())
@@ -169,7 +210,11 @@ fn render_journey(html: &mut String, j: &JourneyPage, now_ms: i64) {
         html.push_str(&format!("<span class=title>{}</span>", esc(title)));
     }
     html.push_str("</div><p class=meta>");
-    html.push_str(&format!("{} · {}", esc(&j.info.schedule), esc(&j.info.file)));
+    html.push_str(&format!(
+        "{} · {}",
+        esc(&j.info.schedule),
+        esc(&j.info.file)
+    ));
     if let Some(last) = j.runs.first() {
         html.push_str(&format!(
             " · last run {} ({}, {:.1}s)",
@@ -179,9 +224,15 @@ fn render_journey(html: &mut String, j: &JourneyPage, now_ms: i64) {
         ));
     }
     if let Some(since) = j.live.running_since_ms {
-        html.push_str(&format!(" · <b>running</b> for {}", esc(&human_secs(((now_ms - since).max(0) / 1000) as u64))));
+        html.push_str(&format!(
+            " · <b>running</b> for {}",
+            esc(&human_secs(((now_ms - since).max(0) / 1000) as u64))
+        ));
     } else if let Some(next) = j.live.next_run_ms {
-        html.push_str(&format!(" · next in {}", esc(&human_secs(((next - now_ms).max(0) / 1000) as u64))));
+        html.push_str(&format!(
+            " · next in {}",
+            esc(&human_secs(((next - now_ms).max(0) / 1000) as u64))
+        ));
     }
     html.push_str("</p>");
 
@@ -191,9 +242,18 @@ fn render_journey(html: &mut String, j: &JourneyPage, now_ms: i64) {
         html.push_str("<span class=\"run none\"></span>");
     }
     for run in j.runs.iter().rev() {
-        let mut tip = format!("#{} {} · {} · {:.1}s", run.id, when(run.started_at_ms), run.status.as_str(), run.duration_ms as f64 / 1000.0);
+        let mut tip = format!(
+            "#{} {} · {} · {:.1}s",
+            run.id,
+            when(run.started_at_ms),
+            run.status.as_str(),
+            run.duration_ms as f64 / 1000.0
+        );
         if let Some(f) = &run.failure {
-            tip.push_str(&format!(" · step {} {}: {}", f.step_index, f.step_name, f.category));
+            tip.push_str(&format!(
+                " · step {} {}: {}",
+                f.step_index, f.step_name, f.category
+            ));
         } else if let Some(e) = &run.error {
             tip.push_str(&format!(" · {e}"));
         }
@@ -206,7 +266,11 @@ fn render_journey(html: &mut String, j: &JourneyPage, now_ms: i64) {
     }
     html.push_str("</div>");
 
-    if let Some(f) = j.runs.first().and_then(|r| r.failure.as_ref().map(|f| (r, f))) {
+    if let Some(f) = j
+        .runs
+        .first()
+        .and_then(|r| r.failure.as_ref().map(|f| (r, f)))
+    {
         let (run, f) = f;
         if j.state != JourneyState::Up {
             html.push_str(&format!(
@@ -242,11 +306,18 @@ fn render_incident(html: &mut String, i: &Incident, symptoms: &[Symptom], now_ms
         IncidentKind::Blind => "Monitor blind",
     };
     html.push_str(&format!("<li class=\"{class}\" data-incident={}>", i.id));
-    html.push_str(&format!("<div class=when><b>{what}</b> since {}", esc(&when(i.since_ms))));
+    html.push_str(&format!(
+        "<div class=when><b>{what}</b> since {}",
+        esc(&when(i.since_ms))
+    ));
     match i.closed_at_ms {
         Some(closed) => html.push_str(&format!(
             " — <span class=recovered>{} {}</span> after {}",
-            if i.kind == IncidentKind::Down { "recovered" } else { "sighted again" },
+            if i.kind == IncidentKind::Down {
+                "recovered"
+            } else {
+                "sighted again"
+            },
             esc(&when(closed)),
             esc(&human_secs(((closed - i.since_ms).max(0) / 1000) as u64))
         )),
@@ -261,8 +332,15 @@ fn render_incident(html: &mut String, i: &Incident, symptoms: &[Symptom], now_ms
             (Some(idx), Some(name)) => format!("step {idx} <b>{}</b> — ", esc(name)),
             _ => String::new(),
         };
-        let category = i.category.as_deref().map(|c| format!("<code>{}</code> ", esc(c))).unwrap_or_default();
-        html.push_str(&format!("<p class=cause>{step}{category}{}</p>", esc(&truncate(message, 400))));
+        let category = i
+            .category
+            .as_deref()
+            .map(|c| format!("<code>{}</code> ", esc(c)))
+            .unwrap_or_default();
+        html.push_str(&format!(
+            "<p class=cause>{step}{category}{}</p>",
+            esc(&truncate(message, 400))
+        ));
     }
     if !symptoms.is_empty() {
         html.push_str("<ul class=symptoms>");
@@ -372,7 +450,11 @@ mod tests {
                 },
                 state: JourneyState::Down,
                 live: Live::default(),
-                runs: vec![run(3, RunStatus::Failed), run(2, RunStatus::Failed), run(1, RunStatus::Passed)],
+                runs: vec![
+                    run(3, RunStatus::Failed),
+                    run(2, RunStatus::Failed),
+                    run(1, RunStatus::Passed),
+                ],
                 incidents: vec![(
                     Incident {
                         id: 1,
@@ -388,7 +470,13 @@ mod tests {
                         category: Some("outage".into()),
                         message: Some("503 <script>".into()),
                     },
-                    vec![Symptom { step_index: 1, step_name: "open".into(), category: "outage".into(), runs: 2, last_run: 3 }],
+                    vec![Symptom {
+                        step_index: 1,
+                        step_name: "open".into(),
+                        category: "outage".into(),
+                        runs: 2,
+                        last_run: 3,
+                    }],
                 )],
             }],
         };

@@ -16,9 +16,15 @@ use super::alert::{Observation, OpenAlert, Outcome, Transition};
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("cannot create the data folder {path}: {source}")]
-    DataDir { path: PathBuf, source: std::io::Error },
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("history database {path}: {source}")]
-    Open { path: PathBuf, source: rusqlite::Error },
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
     #[error("history database: {0}")]
     Sql(#[from] rusqlite::Error),
 }
@@ -235,17 +241,27 @@ impl Store {
             source,
         })?;
         let path = data_dir.join("history.sqlite3");
-        let open_err = |source| StoreError::Open { path: path.clone(), source };
+        let open_err = |source| StoreError::Open {
+            path: path.clone(),
+            source,
+        };
         let conn = Connection::open(&path).map_err(open_err)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(open_err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(open_err)?;
         // NORMAL under WAL: a power cut may lose the last commits, never corrupt; kill -9 of the
         // daemon loses nothing committed.
-        conn.pragma_update(None, "synchronous", "NORMAL").map_err(open_err)?;
-        conn.pragma_update(None, "foreign_keys", "ON").map_err(open_err)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(open_err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(open_err)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(open_err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(open_err)?;
         conn.execute_batch(SCHEMA).map_err(open_err)?;
         let evidence_root = std::fs::canonicalize(&evidence_root).unwrap_or(evidence_root);
-        Ok(Store { conn: Arc::new(Mutex::new(conn)), evidence_root })
+        Ok(Store {
+            conn: Arc::new(Mutex::new(conn)),
+            evidence_root,
+        })
     }
 
     pub fn evidence_root(&self) -> &Path {
@@ -331,7 +347,11 @@ impl Store {
                     )?;
                 }
                 Transition::Recovered { at_ms, .. } | Transition::Sighted { at_ms, .. } => {
-                    let kind = if matches!(t, Transition::Recovered { .. }) { "down" } else { "blind" };
+                    let kind = if matches!(t, Transition::Recovered { .. }) {
+                        "down"
+                    } else {
+                        "blind"
+                    };
                     tx.execute(
                         "UPDATE incidents SET closed_at_ms = ?1, closed_run = ?2
                          WHERE journey = ?3 AND kind = ?4 AND closed_at_ms IS NULL",
@@ -345,7 +365,11 @@ impl Store {
     }
 
     /// The last `n` runs of `journey` that the alert rules see (not cancelled), oldest first.
-    pub fn recent_observations(&self, journey: &str, n: usize) -> Result<Vec<Observation>, StoreError> {
+    pub fn recent_observations(
+        &self,
+        journey: &str,
+        n: usize,
+    ) -> Result<Vec<Observation>, StoreError> {
         let conn = self.lock();
         let mut stmt = conn.prepare_cached(
             "SELECT status, started_at_ms FROM runs WHERE journey = ?1 AND status != 'cancelled'
@@ -366,7 +390,11 @@ impl Store {
     }
 
     /// The alert of `kind` that is on for `journey`, if any.
-    pub fn open_alert(&self, journey: &str, kind: IncidentKind) -> Result<Option<OpenAlert>, StoreError> {
+    pub fn open_alert(
+        &self,
+        journey: &str,
+        kind: IncidentKind,
+    ) -> Result<Option<OpenAlert>, StoreError> {
         let conn = self.lock();
         Ok(conn
             .query_row(
@@ -380,7 +408,12 @@ impl Store {
     }
 
     /// Runs of `journey`, newest first, `limit` of them, older than run `before` when given.
-    pub fn runs(&self, journey: &str, limit: usize, before: Option<i64>) -> Result<Vec<RunRow>, StoreError> {
+    pub fn runs(
+        &self,
+        journey: &str,
+        limit: usize,
+        before: Option<i64>,
+    ) -> Result<Vec<RunRow>, StoreError> {
         let conn = self.lock();
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {RUN_COLUMNS} FROM runs WHERE journey = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3"
@@ -396,7 +429,11 @@ impl Store {
     pub fn run(&self, id: i64) -> Result<Option<RunRow>, StoreError> {
         let conn = self.lock();
         let run = conn
-            .query_row(&format!("SELECT {RUN_COLUMNS} FROM runs WHERE id = ?1"), params![id], run_row)
+            .query_row(
+                &format!("SELECT {RUN_COLUMNS} FROM runs WHERE id = ?1"),
+                params![id],
+                run_row,
+            )
             .optional()?;
         let Some(mut run) = run else { return Ok(None) };
         let mut stmt = conn.prepare_cached(
@@ -447,7 +484,11 @@ impl Store {
             Ok(Incident {
                 id: r.get(0)?,
                 journey: r.get(1)?,
-                kind: if r.get::<_, String>(2)? == "blind" { IncidentKind::Blind } else { IncidentKind::Down },
+                kind: if r.get::<_, String>(2)? == "blind" {
+                    IncidentKind::Blind
+                } else {
+                    IncidentKind::Down
+                },
                 since_ms,
                 since: super::notify::rfc3339(since_ms),
                 opened_run: r.get(4)?,
@@ -499,7 +540,10 @@ impl Store {
             stmt.query_map(params![cutoff_ms], |r| r.get::<_, String>(0))?
                 .collect::<Result<Vec<_>, _>>()?
         };
-        tx.execute("DELETE FROM runs WHERE finished_at_ms < ?1", params![cutoff_ms])?;
+        tx.execute(
+            "DELETE FROM runs WHERE finished_at_ms < ?1",
+            params![cutoff_ms],
+        )?;
         tx.execute(
             "DELETE FROM incidents WHERE closed_at_ms IS NOT NULL AND closed_at_ms < ?1",
             params![cutoff_ms],
@@ -517,7 +561,8 @@ impl Store {
     }
 }
 
-const RUN_COLUMNS: &str = "id, journey, started_at_ms, finished_at_ms, duration_ms, status, attempts, error,
+const RUN_COLUMNS: &str =
+    "id, journey, started_at_ms, finished_at_ms, duration_ms, status, attempts, error,
     failed_step_index, failed_step_name, category, message, url, screenshot, evidence";
 
 fn run_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunRow> {
@@ -590,12 +635,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         {
             let store = Store::open(dir.path()).unwrap();
-            store.record(&run("a", RunStatus::Passed, 1000), &[]).unwrap();
-            store.record(&run("a", RunStatus::Failed, 2000), &[]).unwrap();
             store
-                .record(&run("a", RunStatus::Failed, 3000), &[Transition::Down { since_ms: 2000 }])
+                .record(&run("a", RunStatus::Passed, 1000), &[])
                 .unwrap();
-            store.record(&run("a", RunStatus::Cancelled, 4000), &[]).unwrap();
+            store
+                .record(&run("a", RunStatus::Failed, 2000), &[])
+                .unwrap();
+            store
+                .record(
+                    &run("a", RunStatus::Failed, 3000),
+                    &[Transition::Down { since_ms: 2000 }],
+                )
+                .unwrap();
+            store
+                .record(&run("a", RunStatus::Cancelled, 4000), &[])
+                .unwrap();
         }
         let store = Store::open(dir.path()).unwrap();
         let runs = store.runs("a", 10, None).unwrap();
@@ -605,29 +659,49 @@ mod tests {
         let obs = store.recent_observations("a", 10).unwrap();
         assert_eq!(obs.len(), 3, "cancelled runs are not observations");
         assert_eq!(obs[0].outcome, Outcome::Passed);
-        assert_eq!(store.open_alert("a", IncidentKind::Down).unwrap(), Some(OpenAlert { since_ms: 2000 }));
+        assert_eq!(
+            store.open_alert("a", IncidentKind::Down).unwrap(),
+            Some(OpenAlert { since_ms: 2000 })
+        );
         let full = store.run(runs[1].id).unwrap().unwrap();
         assert_eq!(full.steps.unwrap().len(), 1);
         assert_eq!(store.symptoms("a", 2000, None).unwrap()[0].3, 2);
 
         store
-            .record(&run("a", RunStatus::Passed, 5000), &[Transition::Recovered { since_ms: 2000, at_ms: 5000 }])
+            .record(
+                &run("a", RunStatus::Passed, 5000),
+                &[Transition::Recovered {
+                    since_ms: 2000,
+                    at_ms: 5000,
+                }],
+            )
             .unwrap();
         assert_eq!(store.open_alert("a", IncidentKind::Down).unwrap(), None);
-        assert_eq!(store.incidents("a", 10).unwrap()[0].closed_at_ms, Some(5000));
+        assert_eq!(
+            store.incidents("a", 10).unwrap()[0].closed_at_ms,
+            Some(5000)
+        );
     }
 
     #[test]
     fn prune_deletes_old_runs_with_their_steps() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        store.record(&run("a", RunStatus::Passed, 1000), &[]).unwrap();
-        store.record(&run("a", RunStatus::Passed, 9000), &[]).unwrap();
+        store
+            .record(&run("a", RunStatus::Passed, 1000), &[])
+            .unwrap();
+        store
+            .record(&run("a", RunStatus::Passed, 9000), &[])
+            .unwrap();
         assert_eq!(store.prune(5000).unwrap(), vec!["a/1000".to_string()]);
         assert_eq!(store.runs("a", 10, None).unwrap().len(), 1);
         let orphans: i64 = store
             .lock()
-            .query_row("SELECT COUNT(*) FROM steps WHERE run_id NOT IN (SELECT id FROM runs)", [], |r| r.get(0))
+            .query_row(
+                "SELECT COUNT(*) FROM steps WHERE run_id NOT IN (SELECT id FROM runs)",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(orphans, 0);
     }
