@@ -52,6 +52,33 @@ pub enum Command {
     Inbox(InboxArgs),
     /// Run journeys on a schedule: history, metrics, alerts, a status page.
     Monitor(MonitorArgs),
+    /// Work with evidence folders.
+    #[command(subcommand)]
+    Evidence(EvidenceCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvidenceCommand {
+    /// Check an evidence folder against its manifest.json (exit 0 intact, 1 changed, 2 not an
+    /// evidence folder).
+    Verify {
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
+}
+
+/// The report files a run writes, shared by `run` and `demo`.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// Write the JSON report here.
+    #[arg(long, value_name = "FILE")]
+    pub report_json: Option<PathBuf>,
+    /// Write a JUnit XML report here (journey = testsuite, step = testcase).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Write a self-contained HTML report here (screenshots inline).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }
 
 /// Where values for `${NAME}` and secrets come from, shared by `run` and `validate`.
@@ -80,9 +107,8 @@ pub struct RunArgs {
     /// Folder for screenshots and evidence (a subfolder per run).
     #[arg(long, value_name = "DIR", default_value = "screenshots")]
     pub out: PathBuf,
-    /// Write the JSON report here.
-    #[arg(long, value_name = "FILE")]
-    pub report_json: Option<PathBuf>,
+    #[command(flatten)]
+    pub reports: ReportArgs,
     /// Default per-step timeout, for journeys that set none (e.g. 10s, 1m).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration_arg)]
     pub timeout: Option<Duration>,
@@ -135,10 +161,11 @@ pub struct DemoArgs {
     pub journey: PathBuf,
     #[command(flatten)]
     pub browser: BrowserArgs,
+    /// Folder for screenshots and evidence (a subfolder per run).
     #[arg(long, value_name = "DIR", default_value = "screenshots")]
     pub out: PathBuf,
-    #[arg(long, value_name = "FILE")]
-    pub report_json: Option<PathBuf>,
+    #[command(flatten)]
+    pub reports: ReportArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -190,6 +217,7 @@ pub fn main() -> ExitCode {
         Command::Demo(args) => crate::commands::demo::execute(args),
         Command::Inbox(args) => crate::commands::inbox::execute(args),
         Command::Monitor(args) => crate::commands::monitor::execute(args),
+        Command::Evidence(EvidenceCommand::Verify { dir }) => crate::commands::evidence::verify(&dir),
     };
     ExitCode::from(u8::try_from(code).unwrap_or(u8::MAX))
 }

@@ -144,7 +144,7 @@ fn walk_demo(args: &DemoArgs, stack: &DemoStack, runtime: &tokio::runtime::Runti
         otp: stack.otp_sources(),
         browser: args.browser.clone(),
         out: args.out.clone(),
-        report_json: args.report_json.clone(),
+        reports: args.reports.clone(),
     };
     run_journey(run, runtime)
 }
@@ -160,7 +160,7 @@ pub struct DemoRun {
     pub otp: OtpSources,
     pub browser: BrowserArgs,
     pub out: PathBuf,
-    pub report_json: Option<PathBuf>,
+    pub reports: crate::cli::ReportArgs,
 }
 
 /// Walks the demo journey with `vedetta run`'s engine, on the runtime the demo's servers use.
@@ -175,7 +175,7 @@ fn run_journey(run: DemoRun, runtime: &tokio::runtime::Runtime) -> i32 {
         browser: BrowserConfig::from(&run.browser),
         jobs: 1,
         out: run.out,
-        report_json: run.report_json,
+        reports: run.reports,
         otp: run.otp,
     };
     runtime.block_on(crate::commands::run::run_with(&[run.journey], setup))

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
 use crate::browser::BrowserConfig;
-use crate::cli::{BrowserArgs, RunArgs, VarArgs, exit};
+use crate::cli::{BrowserArgs, ReportArgs, RunArgs, VarArgs, exit};
 use crate::journey::{self, LoadOptions};
 use crate::otp::OtpSources;
 use crate::report::console::ConsoleReporter;
@@ -24,7 +24,7 @@ pub struct RunSetup {
     pub browser: BrowserConfig,
     pub jobs: usize,
     pub out: PathBuf,
-    pub report_json: Option<PathBuf>,
+    pub reports: ReportArgs,
     pub otp: OtpSources,
 }
 
@@ -67,7 +67,7 @@ pub fn execute(args: RunArgs) -> i32 {
         browser: BrowserConfig::from(&args.browser),
         jobs: args.jobs as usize,
         out: args.out,
-        report_json: args.report_json,
+        reports: args.reports,
         otp,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -142,10 +142,7 @@ pub async fn run_with(files: &[PathBuf], setup: RunSetup) -> i32 {
         Err(_) => ConsoleReporter::stdout(parallel),
     };
     let _ = console.run_summary(&report);
-    if let Some(path) = &setup.report_json
-        && let Err(e) = crate::report::json::write(&report, path)
-    {
-        eprintln!("error: cannot write the JSON report to {}: {e}", path.display());
+    if !write_reports(&report, &setup.reports) {
         return exit::HARNESS;
     }
     match interrupted {
@@ -153,6 +150,26 @@ pub async fn run_with(files: &[PathBuf], setup: RunSetup) -> i32 {
         Some(_) => exit::SIGTERM,
         None => report.exit_code(),
     }
+}
+
+/// Writes every report asked for; says which could not be written. False when one failed.
+fn write_reports(report: &crate::runner::result::RunReport, files: &ReportArgs) -> bool {
+    type Writer = fn(&crate::runner::result::RunReport, &std::path::Path) -> std::io::Result<()>;
+    let wanted: [(&str, &Option<PathBuf>, Writer); 3] = [
+        ("JSON", &files.report_json, crate::report::json::write),
+        ("JUnit", &files.junit, crate::report::junit::write),
+        ("HTML", &files.html, crate::report::html::write),
+    ];
+    let mut ok = true;
+    for (kind, path, write) in wanted {
+        if let Some(path) = path
+            && let Err(e) = write(report, path)
+        {
+            eprintln!("error: cannot write the {kind} report to {}: {e}", path.display());
+            ok = false;
+        }
+    }
+    ok
 }
 
 /// Waits for Ctrl-C or SIGTERM, cancels the run, and says which it was.
