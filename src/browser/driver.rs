@@ -124,6 +124,39 @@ impl LocalDriver {
         self.pid
     }
 
+    /// A launcher for `browser` (else the first Chromium or Chrome on PATH) that makes the
+    /// browser die with the driver (`setpriv --pdeathsig KILL`): with the driver's own
+    /// death-signal, a SIGKILLed vedetta takes its browsers with it. `None` (launch the browser
+    /// as is) when there is no `setpriv` or no browser to wrap.
+    pub fn browser_launcher(&self, browser: Option<&Path>) -> Option<PathBuf> {
+        let setpriv = find_on_path("setpriv")?;
+        let browser = match browser {
+            Some(b) if b.is_file() => b.to_path_buf(),
+            Some(_) => return None,
+            None => [
+                "chromium",
+                "chromium-browser",
+                "google-chrome",
+                "google-chrome-stable",
+            ]
+            .iter()
+            .find_map(|n| find_on_path(n))?,
+        };
+        let quote = |p: &Path| format!("'{}'", p.display().to_string().replace('\'', "'\\''"));
+        let script = format!(
+            "#!/bin/sh\nexec {} --pdeathsig KILL -- {} \"$@\"\n",
+            quote(&setpriv),
+            quote(&browser)
+        );
+        let path = self.dir.path().join("browser");
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::write(&path, script).ok()?;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o700)).ok()?;
+        }
+        Some(path)
+    }
+
     /// The browser's `--user-data-dir`.
     pub fn profile_dir(&self) -> PathBuf {
         self.dir.path().join("profile")

@@ -306,7 +306,8 @@ fn capabilities(
         args.push(format!("--user-data-dir={}", d.profile_dir().display()));
     }
     let mut chrome = json!({ "args": args });
-    if let Some(bin) = &config.browser_binary {
+    let launcher = driver.and_then(|d| d.browser_launcher(config.browser_binary.as_deref()));
+    if let Some(bin) = launcher.as_ref().or(config.browser_binary.as_ref()) {
         chrome["binary"] = json!(bin.display().to_string());
     }
     let mut caps = Capabilities::new();

@@ -144,7 +144,8 @@ pub(crate) async fn run_attempt(
         ..
     } = attempt;
     let interrupted = halted == Some(SKIP_INTERRUPTED) || cancel.is_cancelled();
-    if interrupted {
+    // Nothing to ask politely when interrupted or when the session is already gone.
+    if interrupted || halted == Some(SKIP_SESSION_LOST) {
         session.kill().await;
     } else {
         session.close().await;
