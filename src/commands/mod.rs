@@ -1,6 +1,7 @@
 //! One file per subcommand; each `execute` returns the process exit code.
 
 pub mod demo;
+pub mod demo_monitor;
 pub mod evidence;
 pub mod inbox;
 pub mod monitor;
