@@ -32,7 +32,12 @@ fn demo_journey(bank_url: &str, name: &str) -> Journey {
 
 /// Walks the demo journey against a fresh bank with `config`; returns the journey's result and
 /// its JSON report.
+/// Every browser this binary starts goes through here: the library runs (which also pass
+/// `common`'s own limit) and the `vedetta demo` process below. 2 cores: at most 2 at once.
+static BROWSERS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 async fn walk(config: BankConfig) -> (JourneyResult, String) {
+    let _browser = BROWSERS.acquire().await.unwrap();
     let name = match config.faults.as_slice() {
         [] => "demo-no-fault".to_string(),
         faults => format!(
@@ -219,4 +224,71 @@ async fn a_slow_bank_within_the_timeouts_still_passes() {
         step(&j, "open the home page").duration_ms >= delay.as_millis() as u64,
         "{j:#?}"
     );
+}
+
+/// What DESIGN.md promises: `vedetta demo --fault sms-drop` shows, in a real headless browser,
+/// which step broke and why, with the screenshot — and never the password.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_command_shows_which_step_broke() {
+    let _browser = BROWSERS.acquire().await.unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let report_path = out.path().join("report.json");
+    // Run from an empty folder: the built-in journey is used.
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_vedetta"))
+        .args([
+            "demo",
+            "--fault",
+            "sms-drop",
+            "--listen",
+            "127.0.0.1:0",
+            "--out",
+        ])
+        .arg(out.path().join("evidence"))
+        .arg("--report-json")
+        .arg(&report_path)
+        .current_dir(out.path())
+        .env_remove("DEMO_PASSWORD")
+        .kill_on_drop(true)
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    assert!(
+        stdout.contains("wait for the SMS code") && stdout.contains("otp_not_received"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains(DEMO_PASSWORD) && !stderr.contains(DEMO_PASSWORD),
+        "password printed"
+    );
+
+    let report = std::fs::read_to_string(&report_path).unwrap();
+    assert!(!report.contains(DEMO_PASSWORD), "password in the report");
+    let report: serde_json::Value = serde_json::from_str(&report).unwrap();
+    let journey = &report["journeys"][0];
+    assert_eq!(journey["status"], "failed");
+    let failed: Vec<&serde_json::Value> = journey["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["status"] == "failed")
+        .collect();
+    assert_eq!(failed.len(), 1, "{journey:#}");
+    assert_eq!(failed[0]["name"], "wait for the SMS code");
+    assert_eq!(failed[0]["failure"]["category"], "otp_not_received");
+    let shot = failed[0]["failure"]["screenshot"]
+        .as_str()
+        .expect("a screenshot");
+    let shot = if Path::new(shot).is_absolute() {
+        Path::new(shot).to_path_buf()
+    } else {
+        out.path().join(shot)
+    };
+    assert!(shot.is_file(), "{}", shot.display());
 }
