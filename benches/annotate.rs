@@ -86,6 +86,40 @@ fn main() {
     let png = std::fs::read(data.join("demo-outage-1280x800.png")).unwrap();
     std::fs::write(&out, annotate(&png, &header(), target).unwrap()).unwrap();
     println!("(annotated sample written to {})", out.display());
+    // A phone-width sample: the strip wraps instead of cutting the message short.
+    let wide =
+        image::load_from_memory(&std::fs::read(data.join("demo-balance-1280x800.png")).unwrap())
+            .unwrap()
+            .into_rgb8();
+    let phone = image::imageops::crop_imm(&wide, 200, 0, 390, 800).to_image();
+    let mut png = Vec::new();
+    PngEncoder::new(&mut png)
+        .write_image(phone.as_raw(), 390, 800, image::ExtendedColorType::Rgb8)
+        .unwrap();
+    let mut h = header();
+    h.step_index = 12;
+    h.step_name = "the balance is an amount in euro".into();
+    h.category = "assertion".into();
+    h.message =
+        "expected /€\\s?[0-9.,]+/ in #balance, found \"Loading your balance…\" (città, 残高)"
+            .into();
+    let narrow = out.with_file_name("annotate-bench.narrow.png");
+    std::fs::write(
+        &narrow,
+        annotate(
+            &png,
+            &h,
+            Some(Rect {
+                x: 20.0,
+                y: 60.0,
+                width: 300.0,
+                height: 80.0,
+            }),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    println!("(phone-width sample written to {})", narrow.display());
 
     match capture_time(&data.join("demo-balance-1280x800.png")) {
         Ok(ms) => println!("headless Chromium capturing a 1280x800 viewport: {ms:.1} ms (median)"),

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use tokio_util::sync::CancellationToken;
 use vedetta::demo::{BankConfig, DEMO_PASSWORD, DemoStack, Fault};
-use vedetta::evidence::annotate::{Header, STRIP_HEIGHT, annotate_file};
+use vedetta::evidence::annotate::{Header, annotate_file, strip_height};
 use vedetta::evidence::manifest::{ManifestMeta, verify, write_manifest};
 use vedetta::journey::model::Journey;
 use vedetta::journey::{LoadOptions, load_journey};

@@ -48,14 +48,8 @@ fn failure(category: FailureCategory, message: &str, shot: Option<&Path>) -> Fai
     }
 }
 
-/// Three journeys: one failed on an outage (real screenshot, annotated beside it), one the
-/// harness could not run, one flaky. Step names carry markup that must come out escaped.
-fn run(dir: &Path) -> RunReport {
-    let shot = dir.join("card/01-open-the-home-page.png");
-    std::fs::create_dir_all(shot.parent().unwrap()).unwrap();
-    let png = std::fs::read(data("demo-outage-1280x800.png")).unwrap();
-    std::fs::write(&shot, &png).unwrap();
-    let header = Header {
+fn outage_header() -> Header {
+    Header {
         time_utc: "2026-09-26 11:30:12 UTC".into(),
         journey: "card-balance".into(),
         step_index: 2,
@@ -63,7 +57,17 @@ fn run(dir: &Path) -> RunReport {
         url: Some("http://127.0.0.1:7878/".into()),
         category: "outage".into(),
         message: "the bank says it is experiencing temporary difficulties".into(),
-    };
+    }
+}
+
+/// Three journeys: one failed on an outage (real screenshot, annotated beside it), one the
+/// harness could not run, one flaky. Step names carry markup that must come out escaped.
+fn run(dir: &Path) -> RunReport {
+    let shot = dir.join("card/01-open-the-home-page.png");
+    std::fs::create_dir_all(shot.parent().unwrap()).unwrap();
+    let png = std::fs::read(data("demo-outage-1280x800.png")).unwrap();
+    std::fs::write(&shot, &png).unwrap();
+    let header = outage_header();
     let target = Rect {
         x: 599.0,
         y: 258.0,
@@ -334,7 +338,7 @@ fn html_is_self_contained_escaped_and_renders_in_chromium() {
         counts["resources"], 0,
         "the page fetched something: {counts}"
     );
-    let strip = vedetta::evidence::annotate::STRIP_HEIGHT;
+    let strip = vedetta::evidence::annotate::strip_height(1280, &outage_header());
     assert_eq!(
         counts["images"],
         serde_json::json!([[true, 1280, 800 + strip]]),

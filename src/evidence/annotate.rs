@@ -110,8 +110,10 @@ const PAD_BOTTOM: f32 = 10.0;
 /// Width of the label column ("Journey", "URL", "Time") of the detail lines.
 const LABEL_WIDTH: f32 = 72.0;
 
-/// Height in pixels of the header strip added above every annotated screenshot.
-pub const STRIP_HEIGHT: u32 = (PAD_TOP + TITLE.1 + BODY.1 + DETAIL.1 * 3.0 + PAD_BOTTOM) as u32;
+/// Most lines the title and the message may wrap onto before they are cut with `…`: enough
+/// for a phone-sized screenshot (390 px wide) to still say what failed.
+const TITLE_LINES: usize = 2;
+const MESSAGE_LINES: usize = 3;
 
 /// Where the annotated copy of `screenshot` is kept: `06-wait-for-sms.png` →
 /// `06-wait-for-sms.annotated.png`, beside the raw one (which stays as captured).
@@ -152,21 +154,23 @@ pub fn annotate(
         .map_err(AnnotateError::Decode)?
         .into_rgb8();
     let (width, height) = shot.dimensions();
-    let Some(total_height) = height.checked_add(STRIP_HEIGHT) else {
+    let lines = layout(width, header);
+    let strip_height = height_of(&lines);
+    let Some(total_height) = height.checked_add(strip_height) else {
         return Err(AnnotateError::TooLarge { width, height });
     };
 
     // The strip is drawn on its own small image and the page's rows are appended to it as
     // they are: a plain copy of bytes, which costs next to nothing.
-    let mut strip = RgbImage::from_pixel(width, STRIP_HEIGHT, STRIP_BG);
-    draw_strip(&mut strip, header);
+    let mut strip = RgbImage::from_pixel(width, strip_height, STRIP_BG);
+    draw_strip(&mut strip, &lines);
     let mut raw = strip.into_raw();
     raw.extend_from_slice(shot.as_raw());
     drop(shot);
     let mut out = RgbImage::from_raw(width, total_height, raw)
         .expect("strip and screenshot rows add up to the image's size");
     if let Some(rect) = target {
-        draw_box(&mut out, rect, STRIP_HEIGHT, height);
+        draw_box(&mut out, rect, strip_height, height);
     }
 
     encode(&out, png.len())
@@ -198,75 +202,122 @@ fn fonts() -> &'static (FontRef<'static>, FontRef<'static>) {
     })
 }
 
-fn draw_strip(img: &mut RgbImage, h: &Header) {
+/// Height in pixels of the header strip that [`annotate`] adds above a screenshot `width`
+/// pixels wide: 5 lines, more when the title or the message wraps on a narrow screenshot.
+pub fn strip_height(width: u32, header: &Header) -> u32 {
+    height_of(&layout(width, header))
+}
+
+/// One line of the strip, already wrapped or cut to fit.
+struct Line {
+    bold: bool,
+    size: f32,
+    height: f32,
+    colour: Rgb<u8>,
+    /// A label in its own column ("Journey", "URL", "Time") before the text.
+    label: Option<&'static str>,
+    text: Vec<char>,
+}
+
+fn height_of(lines: &[Line]) -> u32 {
+    (PAD_TOP + lines.iter().map(|l| l.height).sum::<f32>() + PAD_BOTTOM).ceil() as u32
+}
+
+fn layout(width: u32, h: &Header) -> Vec<Line> {
     let (regular, bold) = fonts();
-    let width = img.width();
-    for y in 0..STRIP_HEIGHT {
-        for x in 0..ACCENT_WIDTH.min(width) {
-            img.put_pixel(x, y, ACCENT);
-        }
-    }
-    // A thin rule between the strip and the page, so a white page does not melt into it.
-    for x in 0..width {
-        img.put_pixel(x, STRIP_HEIGHT - 1, ACCENT);
-    }
-
-    let max = width as f32 - PAD_X * 2.0;
-    // Baselines sit about a quarter line above each line's bottom: room for descenders.
-    let mut y = PAD_TOP;
-    let mut next = |(_, lh): (f32, f32)| {
-        y += lh;
-        y - lh * 0.28
-    };
-
+    let max = (width as f32 - PAD_X * 2.0).max(1.0);
+    let mut lines = Vec::new();
     let title = format!(
         "FAILED · {} · step {}: {}",
         h.category, h.step_index, h.step_name
     );
-    draw_text(img, bold, TITLE.0, ALERT, PAD_X, next(TITLE), &title, max);
-    draw_text(
-        img,
-        regular,
-        BODY.0,
-        TEXT,
-        PAD_X,
-        next(BODY),
-        &h.message,
-        max,
-    );
+    let scaled = bold.as_scaled(PxScale::from(TITLE.0));
+    for text in wrap(&scaled, &prepare(bold, &title), max, TITLE_LINES) {
+        lines.push(Line {
+            bold: true,
+            size: TITLE.0,
+            height: TITLE.1,
+            colour: ALERT,
+            label: None,
+            text,
+        });
+    }
+    let scaled = regular.as_scaled(PxScale::from(BODY.0));
+    for text in wrap(&scaled, &prepare(regular, &h.message), max, MESSAGE_LINES) {
+        lines.push(Line {
+            bold: false,
+            size: BODY.0,
+            height: BODY.1,
+            colour: TEXT,
+            label: None,
+            text,
+        });
+    }
+    let scaled = regular.as_scaled(PxScale::from(DETAIL.0));
     let url = h.url.as_deref().unwrap_or("(unknown)");
     for (label, value) in [
         ("Journey", h.journey.as_str()),
         ("URL", url),
         ("Time", h.time_utc.as_str()),
     ] {
-        let base = next(DETAIL);
-        draw_text(
-            img,
-            regular,
-            DETAIL.0,
-            MUTED,
-            PAD_X,
-            base,
-            label,
-            LABEL_WIDTH,
-        );
-        let x = PAD_X + LABEL_WIDTH;
-        draw_text(
-            img,
-            regular,
-            DETAIL.0,
-            VALUE,
-            x,
-            base,
-            value,
-            max - LABEL_WIDTH,
-        );
+        let text = fit(&scaled, &prepare(regular, value), max - LABEL_WIDTH);
+        lines.push(Line {
+            bold: false,
+            size: DETAIL.0,
+            height: DETAIL.1,
+            colour: VALUE,
+            label: Some(label),
+            text,
+        });
+    }
+    lines
+}
+
+/// The characters of `text` as the strip shows them: control characters (newlines, tabs) as
+/// spaces, and characters the font lacks (CJK, emoji) as `?` rather than empty boxes.
+fn prepare(font: &FontRef, text: &str) -> Vec<char> {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| if font.glyph_id(c).0 == 0 { '?' } else { c })
+        .collect()
+}
+
+fn draw_strip(img: &mut RgbImage, lines: &[Line]) {
+    let (regular, bold) = fonts();
+    let (width, height) = img.dimensions();
+    for y in 0..height {
+        for x in 0..ACCENT_WIDTH.min(width) {
+            img.put_pixel(x, y, ACCENT);
+        }
+    }
+    // A thin rule between the strip and the page, so a white page does not melt into it.
+    for x in 0..width {
+        img.put_pixel(x, height - 1, ACCENT);
+    }
+    let mut y = PAD_TOP;
+    for line in lines {
+        y += line.height;
+        // The baseline sits about a quarter line above the line's bottom: room for descenders.
+        let baseline = y - line.height * 0.28;
+        let font = if line.bold { bold } else { regular };
+        let mut x = PAD_X;
+        if let Some(label) = line.label {
+            draw_text(
+                img,
+                font,
+                line.size,
+                MUTED,
+                x,
+                baseline,
+                &label.chars().collect::<Vec<_>>(),
+            );
+            x += LABEL_WIDTH;
+        }
+        draw_text(img, font, line.size, line.colour, x, baseline, &line.text);
     }
 }
 
-/// Draws one line of text with its baseline at `y`, cut with `…` to fit `max` pixels.
-#[allow(clippy::too_many_arguments)]
+/// Draws `text` (already fitted) with its baseline at `y`; pixels outside `img` are dropped.
 fn draw_text(
     img: &mut RgbImage,
     font: &FontRef,
@@ -274,22 +325,13 @@ fn draw_text(
     colour: Rgb<u8>,
     x: f32,
     y: f32,
-    text: &str,
-    max: f32,
+    text: &[char],
 ) {
     let scaled = font.as_scaled(PxScale::from(size));
-    let chars: Vec<char> = text
-        .chars()
-        // Newlines and tabs would vanish as notdef boxes: a header line is one line.
-        .map(|c| if c.is_control() { ' ' } else { c })
-        // A character the font lacks (CJK, emoji) shows as `?` rather than an empty box.
-        .map(|c| if font.glyph_id(c).0 == 0 { '?' } else { c })
-        .collect();
-    let text = fit(&scaled, &chars, max);
-
+    let (w, h) = (i64::from(img.width()), i64::from(img.height()));
     let mut caret = x;
     let mut prev = None;
-    for c in text {
+    for &c in text {
         let id = font.glyph_id(c);
         if let Some(p) = prev {
             caret += scaled.kern(p, id);
@@ -304,7 +346,7 @@ fn draw_text(
         outline.draw(|gx, gy, coverage| {
             let px = bounds.min.x as i64 + i64::from(gx);
             let py = bounds.min.y as i64 + i64::from(gy);
-            if px < 0 || py < 0 || px >= i64::from(img.width()) || py >= i64::from(STRIP_HEIGHT) {
+            if px < 0 || py < 0 || px >= w || py >= h {
                 return;
             }
             let p = img.get_pixel_mut(px as u32, py as u32);
@@ -314,6 +356,62 @@ fn draw_text(
             }
         });
     }
+}
+
+/// Breaks `chars` into at most `max_lines` lines of at most `max` pixels, at spaces where it
+/// can (inside a word only when the word alone is too long); the last line is cut with `…`
+/// when text remains.
+fn wrap<F: Font>(
+    font: &impl ScaleFont<F>,
+    chars: &[char],
+    max: f32,
+    max_lines: usize,
+) -> Vec<Vec<char>> {
+    let trim_start = |s: &[char]| -> usize { s.iter().take_while(|c| c.is_whitespace()).count() };
+    let mut lines = Vec::new();
+    let mut rest = &chars[trim_start(chars)..];
+    while !rest.is_empty() {
+        if lines.len() + 1 >= max_lines || width_of(font, rest) <= max {
+            lines.push(fit(font, rest, max));
+            break;
+        }
+        let fits = longest_prefix(font, rest, max).max(1);
+        // Break after the last space that fits, unless the next character is a space already.
+        let cut = if rest.get(fits).is_some_and(|c| c.is_whitespace()) {
+            fits
+        } else {
+            match rest[..fits].iter().rposition(|c| c.is_whitespace()) {
+                Some(p) if p > 0 => p,
+                _ => fits,
+            }
+        };
+        let mut line = rest[..cut].to_vec();
+        while line.last().is_some_and(|c| c.is_whitespace()) {
+            line.pop();
+        }
+        lines.push(line);
+        rest = &rest[cut..];
+        rest = &rest[trim_start(rest)..];
+    }
+    if lines.is_empty() {
+        lines.push(Vec::new());
+    }
+    lines
+}
+
+/// How many leading characters of `chars` fit in `max` pixels.
+fn longest_prefix<F: Font>(font: &impl ScaleFont<F>, chars: &[char], max: f32) -> usize {
+    // Binary search on the prefix length: messages can be kilobytes long.
+    let (mut lo, mut hi) = (0usize, chars.len());
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        if width_of(font, &chars[..mid]) <= max {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    lo
 }
 
 fn width_of<F: Font>(font: &impl ScaleFont<F>, chars: &[char]) -> f32 {
@@ -336,16 +434,7 @@ fn fit<F: Font>(font: &impl ScaleFont<F>, chars: &[char], max: f32) -> Vec<char>
         return chars.to_vec();
     }
     let ellipsis = width_of(font, &['…']);
-    // Binary search on the prefix length: messages can be kilobytes long.
-    let (mut lo, mut hi) = (0usize, chars.len());
-    while lo < hi {
-        let mid = (lo + hi).div_ceil(2);
-        if width_of(font, &chars[..mid]) + ellipsis <= max {
-            lo = mid;
-        } else {
-            hi = mid - 1;
-        }
-    }
+    let lo = longest_prefix(font, chars, (max - ellipsis).max(0.0));
     let mut out: Vec<char> = chars[..lo].to_vec();
     while out.last().is_some_and(|c| c.is_whitespace()) {
         out.pop();
@@ -424,18 +513,15 @@ mod tests {
     #[test]
     fn strip_is_added_above_and_page_pixels_are_kept() {
         let (orig, png) = screenshot();
+        let sh = strip_height(200, &header());
         let out = decode(&annotate(&png, &header(), None).unwrap());
         assert_eq!(out.width(), 200);
-        assert_eq!(out.height(), 120 + STRIP_HEIGHT);
+        assert_eq!(out.height(), 120 + sh);
         for (x, y, p) in orig.enumerate_pixels() {
-            assert_eq!(
-                out.get_pixel(x, y + STRIP_HEIGHT),
-                p,
-                "pixel {x},{y} changed"
-            );
+            assert_eq!(out.get_pixel(x, y + sh), p, "pixel {x},{y} changed");
         }
         // The strip has text on it: not every pixel is the background.
-        let strip_pixels = (0..STRIP_HEIGHT)
+        let strip_pixels = (0..sh)
             .flat_map(|y| (ACCENT_WIDTH..200).map(move |x| (x, y)))
             .filter(|&(x, y)| *out.get_pixel(x, y) != STRIP_BG && *out.get_pixel(x, y) != ACCENT)
             .count();
@@ -445,6 +531,7 @@ mod tests {
     #[test]
     fn box_edges_are_red_and_the_rest_is_untouched() {
         let (orig, png) = screenshot();
+        let sh = strip_height(200, &header());
         let rect = Rect {
             x: 50.0,
             y: 40.0,
@@ -452,7 +539,7 @@ mod tests {
             height: 30.0,
         };
         let out = decode(&annotate(&png, &header(), Some(rect)).unwrap());
-        let at = |x, y| *out.get_pixel(x, y + STRIP_HEIGHT);
+        let at = |x, y| *out.get_pixel(x, y + sh);
         // The frame lies just outside the element: x 47..113, y 37..73.
         for (x, y) in [(47, 37), (49, 50), (112, 72), (80, 37), (80, 72), (47, 72)] {
             assert_eq!(at(x, y), BOX_COLOUR, "{x},{y} should be on the box");
@@ -478,6 +565,7 @@ mod tests {
     #[test]
     fn box_is_clamped_to_the_image() {
         let (_, png) = screenshot();
+        let sh = strip_height(200, &header());
         let rect = Rect {
             x: 180.0,
             y: 100.0,
@@ -485,9 +573,9 @@ mod tests {
             height: 500.0,
         };
         let out = decode(&annotate(&png, &header(), Some(rect)).unwrap());
-        assert_eq!(out.height(), 120 + STRIP_HEIGHT);
-        assert_eq!(*out.get_pixel(177, 97 + STRIP_HEIGHT), BOX_COLOUR);
-        assert_eq!(*out.get_pixel(199, 119 + STRIP_HEIGHT), BOX_COLOUR);
+        assert_eq!(out.height(), 120 + sh);
+        assert_eq!(*out.get_pixel(177, 97 + sh), BOX_COLOUR);
+        assert_eq!(*out.get_pixel(199, 119 + sh), BOX_COLOUR);
 
         // Wholly outside (scrolled away): no box, no panic.
         let away = Rect {
@@ -499,7 +587,7 @@ mod tests {
         let (orig, png) = screenshot();
         let out = decode(&annotate(&png, &header(), Some(away)).unwrap());
         for (x, y, p) in orig.enumerate_pixels() {
-            assert_eq!(out.get_pixel(x, y + STRIP_HEIGHT), p);
+            assert_eq!(out.get_pixel(x, y + sh), p);
         }
         // Nonsense numbers from a driver must not panic either.
         let nan = Rect {
@@ -559,6 +647,7 @@ mod tests {
             url: Some("http://127.0.0.1:1/account".into()),
         });
         let h = Header::for_failed_step("card", &step, at).unwrap();
+        let sh = strip_height(200, &h);
         assert_eq!(h.time_utc, "2026-09-26 11:30:12 UTC");
         assert_eq!((h.step_index, h.category.as_str()), (11, "element_missing"));
 
@@ -567,10 +656,7 @@ mod tests {
         std::fs::write(&raw, screenshot().1).unwrap();
         let out = annotate_file(&raw, &h, None).unwrap();
         assert_eq!(out, dir.path().join("11-view.annotated.png"));
-        assert_eq!(
-            decode(&std::fs::read(&out).unwrap()).height(),
-            120 + STRIP_HEIGHT
-        );
+        assert_eq!(decode(&std::fs::read(&out).unwrap()).height(), 120 + sh);
         assert_eq!(
             std::fs::read(&raw).unwrap(),
             screenshot().1,
@@ -580,6 +666,56 @@ mod tests {
             annotate_file(&dir.path().join("gone.png"), &h, None),
             Err(AnnotateError::Io { .. })
         ));
+    }
+
+    #[test]
+    fn narrow_screenshots_wrap_the_title_and_message() {
+        let mut h = header();
+        h.message = "expected /€\\s?[0-9.,]+/ in #balance, found \"Loading your balance…\" after waiting 15s for the page to settle, then gave up".into();
+        let wide = strip_height(1280, &h);
+        let narrow = strip_height(390, &h);
+        assert!(narrow > wide, "{narrow} <= {wide}");
+        // The wrapping is bounded: a kilobyte message does not make a poster.
+        h.message = "word ".repeat(1000);
+        assert!(strip_height(390, &h) <= narrow + BODY.1 as u32 * 3);
+
+        let (regular, _) = fonts();
+        let scaled = regular.as_scaled(PxScale::from(BODY.0));
+        let text: Vec<char> = "the bank says it is experiencing temporary difficulties"
+            .chars()
+            .collect();
+        let lines = wrap(&scaled, &text, 200.0, 3);
+        assert!(lines.len() > 1);
+        for line in &lines {
+            assert!(width_of(&scaled, line) <= 200.0, "{line:?}");
+            assert!(
+                !line.first().unwrap().is_whitespace() && !line.last().unwrap().is_whitespace()
+            );
+        }
+        // Words are kept whole when they fit.
+        let joined: String = lines
+            .iter()
+            .map(|l| l.iter().collect::<String>())
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert_eq!(
+            joined,
+            "the bank says it is experiencing temporary difficulties"
+        );
+        // A word longer than the line is broken inside, and the last line cut with an ellipsis.
+        let long: Vec<char> = "x".repeat(500).chars().collect();
+        let lines = wrap(&scaled, &long, 100.0, 2);
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[1].last(), Some(&'…'));
+
+        // And it renders: a 390-wide phone screenshot is annotated with the taller strip.
+        let img = RgbImage::from_pixel(390, 844, Rgb([255, 255, 255]));
+        let mut png = Vec::new();
+        PngEncoder::new(&mut png)
+            .write_image(img.as_raw(), 390, 844, image::ExtendedColorType::Rgb8)
+            .unwrap();
+        let out = decode(&annotate(&png, &h, None).unwrap());
+        assert_eq!(out.height(), 844 + strip_height(390, &h));
     }
 
     #[test]

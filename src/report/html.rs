@@ -65,7 +65,7 @@ pub fn render(report: &RunReport, base: &Path) -> String {
     let _ = writeln!(
         h,
         "<span class=\"when\">{} · {} · vedetta {}</span></div></header>\n<main>",
-        esc(&report.started_at),
+        esc(&readable_time(&report.started_at)),
         esc(&human_duration(report.duration_ms)),
         esc(&report.vedetta_version),
     );
@@ -115,7 +115,7 @@ fn render_journey(h: &mut String, i: usize, j: &JourneyResult, base: &Path) {
         j.attempts,
         plural(j.attempts as usize),
         esc(&human_duration(j.duration_ms)),
-        esc(&j.started_at),
+        esc(&readable_time(&j.started_at)),
     );
     if let Some(error) = &j.error {
         let _ = writeln!(
@@ -273,6 +273,14 @@ fn figure(h: &mut String, shot: &str, base: &Path, prefer_annotated: bool) {
     }
 }
 
+/// `2026-09-26T09:30:00.123456Z` → `2026-09-26 09:30:00 UTC`; anything else as it is.
+fn readable_time(rfc3339: &str) -> String {
+    match rfc3339.parse::<jiff::Timestamp>() {
+        Ok(t) => t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        Err(_) => rfc3339.to_string(),
+    }
+}
+
 fn resolve(p: &Path, base: &Path) -> PathBuf {
     if p.is_absolute() {
         p.to_path_buf()
@@ -369,6 +377,15 @@ footer{text-align:center;color:var(--muted);font-size:12px;padding:4px 0 24px}
 #[cfg(test)]
 mod tests {
     use super::esc;
+
+    #[test]
+    fn times_read_as_utc_without_fractions() {
+        assert_eq!(
+            super::readable_time("2026-11-25T17:08:09.248081015Z"),
+            "2026-11-25 17:08:09 UTC"
+        );
+        assert_eq!(super::readable_time("not a time"), "not a time");
+    }
 
     #[test]
     fn escapes_markup_and_quotes() {
