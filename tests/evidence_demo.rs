@@ -89,7 +89,7 @@ async fn a_real_outage_leaves_annotated_sealed_evidence_and_reports() {
     let (w, h) = image::image_dimensions(&raw).unwrap();
     assert_eq!(
         image::image_dimensions(&annotated).unwrap(),
-        (w, h + STRIP_HEIGHT)
+        (w, h + strip_height(w, &header))
     );
     assert_eq!(std::fs::read(&raw).unwrap(), raw_bytes);
 
