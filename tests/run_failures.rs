@@ -69,6 +69,25 @@ async fn an_element_that_never_appears_is_element_missing_with_a_viewport_screen
     );
     let img = image::open(path).expect("decodes as PNG");
     assert_eq!((img.width(), img.height()), (640, 480));
+    // The evidence folder: an annotated copy (header strip above the page), the page source,
+    // and a manifest that verifies.
+    let annotated = vedetta::evidence::annotate::annotated_path(std::path::Path::new(path));
+    let a = image::open(&annotated).expect("annotated PNG");
+    assert!(
+        a.width() == 640 && a.height() > 480,
+        "{}x{}",
+        a.width(),
+        a.height()
+    );
+    let source =
+        std::fs::read_to_string(std::path::Path::new(path).with_extension("html")).unwrap();
+    assert!(
+        source.contains("Arrived late") || source.contains("id=\"more\""),
+        "page source"
+    );
+    let evidence = std::path::Path::new(f.evidence.as_deref().unwrap());
+    let verified = vedetta::evidence::manifest::verify(evidence).expect("a manifest");
+    assert!(verified.is_intact() && verified.intact >= 3, "{verified:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -261,4 +280,16 @@ async fn a_secret_typed_into_a_field_appears_in_no_result() {
     assert!(!events.contains(secret));
     // every_step: one screenshot per step that ran.
     assert!(j.steps.iter().all(|s| s.screenshot.is_some()), "{j:#?}");
+    // The saved page source shows the echo, with the secret masked.
+    let shot = s.failure.as_ref().unwrap().screenshot.as_ref().unwrap();
+    let source =
+        std::fs::read_to_string(std::path::Path::new(shot).with_extension("html")).unwrap();
+    assert!(
+        source.contains("Signed in as mario with ••••••"),
+        "{source}"
+    );
+    for file in std::fs::read_dir(s.failure.as_ref().unwrap().evidence.as_ref().unwrap()).unwrap() {
+        let bytes = std::fs::read(file.unwrap().path()).unwrap();
+        assert!(!bytes.windows(secret.len()).any(|w| w == secret.as_bytes()));
+    }
 }

@@ -13,6 +13,7 @@ use super::config::BrowserConfig;
 use super::driver::LocalDriver;
 use super::error::BrowserError;
 use super::probe::{ElementProbe, PROBE_JS, PageProbe, ProbeRequest};
+use super::selector::Selector;
 
 /// How long creating a session (starting the browser) may take.
 const SESSION_START_TIMEOUT: Duration = Duration::from_secs(60);
@@ -283,6 +284,44 @@ impl Session {
     /// Runs JavaScript in the page (`arguments` = `args`) and returns its value.
     pub async fn execute(&self, script: &str, args: Vec<Json>) -> Result<Json, BrowserError> {
         Ok(self.client.execute(script, args).await?)
+    }
+
+    /// The page's HTML as the browser has it now.
+    pub async fn source(&self) -> Result<String, BrowserError> {
+        Ok(self.client.source().await?)
+    }
+
+    /// The viewport rectangle (CSS pixels) of the first element `sel` matches, if it has one.
+    pub async fn element_rect(&self, sel: &Selector) -> Result<Option<[f64; 4]>, BrowserError> {
+        const RECT: &str = "const s = arguments[0]; let el = null;\
+            try { el = s.css !== undefined ? document.querySelector(s.css)\
+              : document.evaluate(s.xpath, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue; } catch (e) {}\
+            if (!el || !el.getBoundingClientRect) return null;\
+            const r = el.getBoundingClientRect();\
+            return (r.width || r.height) ? [r.x, r.y, r.width, r.height] : null;";
+        let v = self.client.execute(RECT, vec![json!(sel)]).await?;
+        Ok(v.as_array().and_then(|a| {
+            let n: Vec<f64> = a.iter().filter_map(Json::as_f64).collect();
+            (n.len() == 4).then(|| [n[0], n[1], n[2], n[3]])
+        }))
+    }
+
+    /// Browser name, browser version and the driver, as the session reported them.
+    pub fn describe(&self) -> (String, String, String) {
+        let caps = self.client.capabilities();
+        let get = |k: &str| {
+            caps.and_then(|c| c.get(k))
+                .and_then(Json::as_str)
+                .unwrap_or("unknown")
+                .to_string()
+        };
+        let driver = caps
+            .and_then(|c| c.get("chrome"))
+            .and_then(|c| c.get("chromedriverVersion"))
+            .and_then(Json::as_str)
+            .map(|v| format!("chromedriver {}", v.split(' ').next().unwrap_or(v)))
+            .unwrap_or_else(|| "webdriver".to_string());
+        (get("browserName"), get("browserVersion"), driver)
     }
 
     /// A PNG of the viewport.

@@ -62,21 +62,28 @@ impl Attempt<'_> {
         let mut done = Done::default();
         match &step.action {
             Action::Open(t) => self.open(&t.render(&self.vars), timeout).await?,
-            Action::Click(l) => self.act(l, deadline, timeout, ElementAction::Click).await?,
-            Action::Hover(l) => self.act(l, deadline, timeout, ElementAction::Hover).await?,
-            Action::Check(l) => {
-                self.act(l, deadline, timeout, ElementAction::SetChecked(true))
-                    .await?
-            }
-            Action::Uncheck(l) => {
-                self.act(l, deadline, timeout, ElementAction::SetChecked(false))
-                    .await?
-            }
+            Action::Click(l) => self
+                .act(l, deadline, timeout, ElementAction::Click)
+                .await
+                .map_err(self.at(l))?,
+            Action::Hover(l) => self
+                .act(l, deadline, timeout, ElementAction::Hover)
+                .await
+                .map_err(self.at(l))?,
+            Action::Check(l) => self
+                .act(l, deadline, timeout, ElementAction::SetChecked(true))
+                .await
+                .map_err(self.at(l))?,
+            Action::Uncheck(l) => self
+                .act(l, deadline, timeout, ElementAction::SetChecked(false))
+                .await
+                .map_err(self.at(l))?,
             Action::Fill(fields) => {
                 for (l, t) in fields {
                     let value = t.render(&self.vars);
                     self.act(l, deadline, timeout, ElementAction::Fill(&value))
-                        .await?;
+                        .await
+                        .map_err(self.at(l))?;
                     if t.uses_secret(&self.vars) {
                         done.secret_fields.push(self.selector(l));
                     }
@@ -86,7 +93,8 @@ impl Attempt<'_> {
                 for (l, t) in fields {
                     let value = t.render(&self.vars);
                     self.act(l, deadline, timeout, ElementAction::Select(&value))
-                        .await?;
+                        .await
+                        .map_err(self.at(l))?;
                 }
             }
             Action::Press(key) => {
@@ -104,12 +112,18 @@ impl Attempt<'_> {
             Action::WaitFor(c) => self.wait_for(c, deadline, timeout).await?,
             Action::AssertVisible(l) => {
                 self.element(l, Need::Visible, deadline, timeout, true)
-                    .await?;
+                    .await
+                    .map_err(self.at(l))?;
             }
-            Action::AssertHidden(l) => self.until_hidden(l, deadline, timeout, true).await?,
+            Action::AssertHidden(l) => self
+                .until_hidden(l, deadline, timeout, true)
+                .await
+                .map_err(self.at(l))?,
             Action::AssertText(items) => {
                 for (l, m) in items {
-                    self.assert_text(l, m, deadline, timeout).await?;
+                    self.assert_text(l, m, deadline, timeout)
+                        .await
+                        .map_err(self.at(l))?;
                 }
             }
             Action::AssertUrl(m) => {
@@ -124,7 +138,8 @@ impl Attempt<'_> {
                 for (l, var) in items {
                     let (_, text) = self
                         .element(l, Need::Visible, deadline, timeout, false)
-                        .await?;
+                        .await
+                        .map_err(self.at(l))?;
                     done.saves.push((
                         var.clone(),
                         text.unwrap_or_default().trim().to_string(),
@@ -196,6 +211,15 @@ impl Attempt<'_> {
 
     pub(crate) fn selector(&self, l: &Locator) -> Selector {
         Selector::from_locator(l, &self.vars)
+    }
+
+    /// Names `l` as the element a failure was about (the red box in the annotated shot).
+    fn at(&self, l: &Locator) -> impl FnOnce(StepFailure) -> StepFailure + use<> {
+        let sel = self.selector(l);
+        move |mut f| {
+            f.target.get_or_insert(sel);
+            f
+        }
     }
 
     /// One look at the page; a fail_fast signature or a 5xx document fails the step at once.
@@ -396,8 +420,12 @@ impl Attempt<'_> {
             WaitCondition::Visible(l) => self
                 .element(l, Need::Visible, deadline, timeout, false)
                 .await
-                .map(|_| ()),
-            WaitCondition::Hidden(l) => self.until_hidden(l, deadline, timeout, false).await,
+                .map(|_| ())
+                .map_err(self.at(l)),
+            WaitCondition::Hidden(l) => self
+                .until_hidden(l, deadline, timeout, false)
+                .await
+                .map_err(self.at(l)),
             WaitCondition::Url(m) => {
                 self.page_matches(m, deadline, timeout, "URL", |p| p.url.clone(), false)
                     .await

@@ -44,6 +44,8 @@ pub(crate) struct Attempt<'a> {
     pub failed: bool,
     /// The harness's failure that makes the attempt `error`.
     pub error: Option<String>,
+    /// Failed steps, optional ones included: their evidence folder gets a manifest.
+    pub failed_steps: usize,
 }
 
 /// What one attempt produced.
@@ -77,6 +79,7 @@ pub(crate) async fn run_attempt(
     cancel: &CancellationToken,
 ) -> AttemptOutcome {
     let started = Instant::now();
+    let started_at = super::journey::now_rfc3339();
     let evidence_dir = opts.out_dir.join(&opts.run_id).join(&journey.name);
     let vars = journey.variables.clone();
 
@@ -132,6 +135,7 @@ pub(crate) async fn run_attempt(
         halted: None,
         failed: false,
         error: None,
+        failed_steps: 0,
     };
     attempt.walk(&journey.steps).await;
 
@@ -141,14 +145,40 @@ pub(crate) async fn run_attempt(
         error,
         halted,
         vars,
+        failed_steps,
+        evidence_dir,
         ..
     } = attempt;
     let interrupted = halted == Some(SKIP_INTERRUPTED) || cancel.is_cancelled();
+    let (browser_name, browser_version, driver) = session.describe();
     // Nothing to ask politely when interrupted or when the session is already gone.
     if interrupted || halted == Some(SKIP_SESSION_LOST) {
         session.kill().await;
     } else {
         session.close().await;
+    }
+    if failed_steps > 0 && evidence_dir.is_dir() {
+        let meta = crate::evidence::manifest::ManifestMeta {
+            vedetta_version: env!("CARGO_PKG_VERSION").to_string(),
+            browser_name,
+            browser_version,
+            driver: match &opts.browser.webdriver_url {
+                Some(url) => format!("{driver} at {}", without_credentials(url)),
+                None => driver,
+            },
+            host: crate::evidence::manifest::ManifestMeta::host_name(),
+            started_at: started_at.clone(),
+            finished_at: super::journey::now_rfc3339(),
+        };
+        let dir = evidence_dir.clone();
+        // Hashing every file is blocking work.
+        let written = tokio::task::spawn_blocking(move || {
+            crate::evidence::manifest::write_manifest(&dir, &meta)
+        })
+        .await;
+        if let Ok(Err(e)) = written {
+            tracing::warn!(journey = %journey.name, "could not write the evidence manifest: {e}");
+        }
     }
     let (status, error) = if interrupted {
         (JourneyStatus::Error, Some("interrupted".to_string()))
@@ -164,5 +194,17 @@ pub(crate) async fn run_attempt(
         steps,
         error,
         duration_ms: started.elapsed().as_millis() as u64,
+    }
+}
+
+/// A WebDriver URL without the user and password a grid's URL may carry.
+fn without_credentials(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) => {
+            let _ = u.set_password(None);
+            let _ = u.set_username("");
+            u.to_string()
+        }
+        Err(_) => "(unparsable URL)".to_string(),
     }
 }

@@ -1,7 +1,7 @@
 //! A step's failure while it is being worked out; becomes a [`Failure`] in the result.
 
 use super::result::{Failure, FailureCategory};
-use crate::browser::BrowserError;
+use crate::browser::{BrowserError, Selector};
 use crate::journey::model::Variables;
 
 #[derive(Debug, Clone)]
@@ -12,6 +12,8 @@ pub(crate) struct StepFailure {
     pub signature: Option<String>,
     /// The browser session is gone: nothing more can run in this attempt.
     pub session_lost: bool,
+    /// The element the step was after, for the red box of the annotated screenshot.
+    pub target: Option<Selector>,
 }
 
 impl StepFailure {
@@ -21,6 +23,7 @@ impl StepFailure {
             message: message.into(),
             signature: None,
             session_lost: false,
+            target: None,
         }
     }
 

@@ -129,6 +129,7 @@ impl<'a> Attempt<'a> {
         {
             f = StepFailure {
                 message: format!("{} (while the step failed: {})", outage.message, f.message),
+                target: f.target,
                 ..outage
             };
         }
@@ -141,22 +142,38 @@ impl<'a> Attempt<'a> {
         };
         let lost = f.session_lost;
         let infrastructure = f.is_infrastructure();
+        let target = f.target.clone();
         let mut failure = f.into_failure(&self.vars, url);
-        if !lost
-            && self.journey.screenshots != ScreenshotPolicy::Off
-            && let Some(path) = self.take_screenshot(index, &step.display_name()).await
-        {
+        let shot = if !lost && self.journey.screenshots != ScreenshotPolicy::Off {
+            self.take_screenshot(index, &step.display_name()).await
+        } else {
+            None
+        };
+        let rect = match (&shot, &target) {
+            (Some(_), Some(sel)) => self
+                .bounded(self.session.element_rect(sel))
+                .await
+                .and_then(Result::ok)
+                .flatten(),
+            _ => None,
+        };
+        if let Some(path) = &shot {
             failure.evidence = Some(self.evidence_dir.display().to_string());
             failure.screenshot = Some(path.clone());
             if self.journey.screenshots == ScreenshotPolicy::EveryStep {
-                result.screenshot = Some(path);
+                result.screenshot = Some(path.clone());
             }
+            self.save_page_source(path).await;
         }
         result.status = StepStatus::Failed;
         if lost || infrastructure {
             self.error.get_or_insert_with(|| failure.message.clone());
         }
         result.failure = Some(failure);
+        if let Some(path) = &shot {
+            self.annotate(path, &result, rect).await;
+        }
+        self.failed_steps += 1;
         self.report(result);
         if lost {
             self.halted = Some(SKIP_SESSION_LOST);
@@ -184,6 +201,42 @@ impl<'a> Attempt<'a> {
                 None
             }
             None => None,
+        }
+    }
+
+    /// The page's HTML beside the failure screenshot (`….html`), secrets masked.
+    async fn save_page_source(&self, screenshot: &str) {
+        let Some(Ok(html)) = self.bounded(self.session.source()).await else {
+            return;
+        };
+        let path = std::path::Path::new(screenshot).with_extension("html");
+        if let Err(e) = std::fs::write(&path, self.vars.mask(&html)) {
+            tracing::warn!(journey = %self.journey.name, "could not save the page source: {e}");
+        }
+    }
+
+    /// The annotated copy of the failure screenshot: a header strip saying when, where and
+    /// why, and a red box on the element the step was after.
+    async fn annotate(&self, screenshot: &str, step: &StepResult, rect: Option<[f64; 4]>) {
+        use crate::evidence::annotate::{Header, Rect, annotate_file};
+        let Some(mut header) =
+            Header::for_failed_step(&self.journey.name, step, jiff::Timestamp::now())
+        else {
+            return;
+        };
+        header.url = header.url.map(|u| self.vars.mask(&u));
+        header.message = self.vars.mask(&header.message);
+        let rect = rect.map(|[x, y, width, height]| Rect {
+            x,
+            y,
+            width,
+            height,
+        });
+        let raw = std::path::PathBuf::from(screenshot);
+        // Decoding and encoding PNGs is CPU work: off the async threads.
+        let done = tokio::task::spawn_blocking(move || annotate_file(&raw, &header, rect)).await;
+        if let Ok(Err(e)) = done {
+            tracing::warn!(journey = %self.journey.name, "could not annotate the screenshot: {e}");
         }
     }
 
