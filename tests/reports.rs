@@ -348,3 +348,25 @@ fn html_is_self_contained_escaped_and_renders_in_chromium() {
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-html.png");
     std::fs::write(&out, shot).unwrap();
 }
+
+/// The whole JUnit file, as CI systems will read it (the temp folder masked as `{DIR}`).
+/// `UPDATE_GOLDEN=1 cargo test --test reports` rewrites tests/golden/report.junit.xml.
+#[test]
+fn junit_matches_the_golden_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = run(dir.path());
+    let xml = junit::render(&report, dir.path())
+        .unwrap()
+        .replace(&dir.path().display().to_string(), "{DIR}");
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/report.junit.xml");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(golden.parent().unwrap()).unwrap();
+        std::fs::write(&golden, &xml).unwrap();
+    }
+    let want = std::fs::read_to_string(&golden)
+        .unwrap_or_else(|_| panic!("{} missing: run with UPDATE_GOLDEN=1", golden.display()));
+    assert_eq!(
+        xml, want,
+        "JUnit output changed; if on purpose, UPDATE_GOLDEN=1"
+    );
+}

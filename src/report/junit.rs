@@ -191,7 +191,8 @@ fn earlier_failures(journey: &JourneyResult, index: usize) -> Vec<TestRerun> {
 }
 
 /// `[[ATTACHMENT|…]]` lines for a screenshot (its annotated copy when there is one): relative
-/// to the project first (GitLab takes the first), then absolute (Jenkins).
+/// to the project first (GitLab takes the first), then absolute (Jenkins). None when the file
+/// is gone.
 fn attachment_lines(shot: &str, cwd: &Path) -> Vec<String> {
     let raw = Path::new(shot);
     let annotated = annotated_path(raw);
@@ -204,8 +205,10 @@ fn attachment_lines(shot: &str, cwd: &Path) -> Vec<String> {
     };
     let chosen = if absolute(&annotated).is_file() {
         annotated
-    } else {
+    } else if absolute(raw).is_file() {
         raw.to_path_buf()
+    } else {
+        return Vec::new(); // nothing a CI server could attach
     };
     let abs = absolute(&chosen);
     let rel = if chosen.is_relative() {
@@ -251,7 +254,12 @@ mod tests {
             )
         );
         // Outside the project: only the absolute path can be given.
-        let lines = attachment_lines("/elsewhere/x.png", cwd);
-        assert_eq!(lines, ["[[ATTACHMENT|/elsewhere/x.png]]"]);
+        let elsewhere = tempfile::tempdir().unwrap();
+        let shot = elsewhere.path().join("x.png");
+        std::fs::write(&shot, b"raw").unwrap();
+        let lines = attachment_lines(shot.to_str().unwrap(), cwd);
+        assert_eq!(lines, [format!("[[ATTACHMENT|{}]]", shot.display())]);
+        // Gone: nothing to attach.
+        assert!(attachment_lines("shots/gone.png", cwd).is_empty());
     }
 }
