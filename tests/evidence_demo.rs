@@ -1,7 +1,7 @@
 //! The evidence pipeline on a real failure: the demo journey walked in headless Chromium
-//! against the embedded bank with its `outage` fault, then its screenshot annotated, its
-//! evidence folder sealed with a manifest and checked, and the JUnit and HTML reports written
-//! from the run's real `RunReport`.
+//! against the embedded bank with its `outage` fault; its evidence folder (annotated screenshot,
+//! manifest) checked and tampered with, and the JUnit and HTML reports written from the run's
+//! real `RunReport`.
 //!
 //! The annotated PNG and the HTML report are kept under target/tmp/ to look at.
 
@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use tokio_util::sync::CancellationToken;
 use vedetta::demo::{BankConfig, DEMO_PASSWORD, DemoStack, Fault};
-use vedetta::evidence::annotate::{Header, annotate_file, strip_height};
+use vedetta::evidence::annotate::{Header, annotate_file, annotated_path, strip_height};
 use vedetta::evidence::manifest::{ManifestMeta, verify, write_manifest};
 use vedetta::journey::model::Journey;
 use vedetta::journey::{LoadOptions, load_journey};
@@ -82,18 +82,30 @@ async fn a_real_outage_leaves_annotated_sealed_evidence_and_reports() {
     let raw = PathBuf::from(failure.screenshot.as_ref().expect("failure screenshot"));
     let evidence = PathBuf::from(failure.evidence.as_ref().expect("evidence folder"));
 
-    // Annotate: the copy sits beside the raw shot, a strip taller, the raw one untouched.
-    let raw_bytes = std::fs::read(&raw).unwrap();
+    // The runner left the annotated copy beside the raw shot, a header strip taller, and
+    // sealed the folder with a manifest that verifies as it is.
+    let annotated = annotated_path(&raw);
+    assert!(
+        annotated.is_file(),
+        "no annotated screenshot beside {}",
+        raw.display()
+    );
     let header = Header::for_failed_step(&journey.name, step, jiff::Timestamp::now()).unwrap();
-    let annotated = annotate_file(&raw, &header, None).unwrap();
     let (w, h) = image::image_dimensions(&raw).unwrap();
     assert_eq!(
         image::image_dimensions(&annotated).unwrap(),
         (w, h + strip_height(w, &header))
     );
-    assert_eq!(std::fs::read(&raw).unwrap(), raw_bytes);
+    let intact = verify(&evidence).expect("the runner writes manifest.json");
+    assert!(intact.is_intact(), "{intact:?}");
+    assert!(
+        intact.intact >= 2,
+        "raw and annotated screenshots at least: {intact:?}"
+    );
 
-    // Seal the folder, then tamper with it three ways; each is named.
+    // Re-annotating and re-sealing (what a person fixing a header would do) still verifies.
+    annotate_file(&raw, &header, None).unwrap();
+    assert_eq!(verify(&evidence).unwrap().changed.len(), 1);
     let meta = ManifestMeta {
         vedetta_version: report.vedetta_version.clone(),
         browser_name: "chrome".into(),
@@ -104,13 +116,9 @@ async fn a_real_outage_leaves_annotated_sealed_evidence_and_reports() {
         finished_at: jiff::Timestamp::now().to_string(),
     };
     write_manifest(&evidence, &meta).unwrap();
-    let intact = verify(&evidence).unwrap();
-    assert!(intact.is_intact(), "{intact:?}");
-    assert!(
-        intact.intact >= 2,
-        "raw and annotated screenshots at least: {intact:?}"
-    );
+    assert!(verify(&evidence).unwrap().is_intact());
 
+    // Tampering, three ways; each is named.
     let name = |p: &Path| p.file_name().unwrap().to_string_lossy().into_owned();
     let mut bytes = std::fs::read(&annotated).unwrap();
     let last = bytes.len() - 20;
