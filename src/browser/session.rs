@@ -324,6 +324,28 @@ impl Session {
         (get("browserName"), get("browserVersion"), driver)
     }
 
+    /// The browser console's entries since the last call, one line each (`LEVEL message`);
+    /// `None` where the driver does not keep them (chromedriver does, with `goog:loggingPrefs`).
+    pub async fn console_log(&self) -> Option<Vec<String>> {
+        let v = self.client.issue_cmd(BrowserLog).await.ok()?;
+        Some(
+            v.as_array()?
+                .iter()
+                .map(|e| {
+                    let ms = e["timestamp"].as_i64().unwrap_or(0);
+                    let at = jiff::Timestamp::from_millisecond(ms)
+                        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+                        .unwrap_or_default();
+                    format!(
+                        "{at} {} {}",
+                        e["level"].as_str().unwrap_or("INFO"),
+                        e["message"].as_str().unwrap_or("")
+                    )
+                })
+                .collect(),
+        )
+    }
+
     /// A PNG of the viewport.
     pub async fn screenshot(&self) -> Result<Vec<u8>, BrowserError> {
         Ok(self.client.screenshot().await?)
@@ -353,5 +375,31 @@ fn capabilities(
     caps.insert("browserName".into(), json!("chrome"));
     caps.insert("goog:chromeOptions".into(), chrome);
     caps.insert("pageLoadStrategy".into(), json!("normal"));
+    // Keep the page's console for the evidence folder.
+    caps.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
     caps
+}
+
+/// chromedriver's (non-W3C) log endpoint, for the browser console.
+#[derive(Debug)]
+struct BrowserLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/se/log",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+        (
+            axum::http::Method::POST,
+            Some(r#"{"type":"browser"}"#.to_string()),
+        )
+    }
 }

@@ -204,7 +204,8 @@ impl<'a> Attempt<'a> {
         }
     }
 
-    /// The page's HTML beside the failure screenshot (`….html`), secrets masked.
+    /// The page's HTML and the console's lines beside the failure screenshot (`….html`,
+    /// `….console.txt`), secrets masked.
     async fn save_page_source(&self, screenshot: &str) {
         let Some(Ok(html)) = self.bounded(self.session.source()).await else {
             return;
@@ -212,6 +213,14 @@ impl<'a> Attempt<'a> {
         let path = std::path::Path::new(screenshot).with_extension("html");
         if let Err(e) = std::fs::write(&path, self.vars.mask(&html)) {
             tracing::warn!(journey = %self.journey.name, "could not save the page source: {e}");
+        }
+        if let Some(Some(lines)) = self.bounded(self.session.console_log()).await {
+            let path = std::path::Path::new(screenshot).with_extension("console.txt");
+            let mut text = lines.join("\n");
+            text.push('\n');
+            if let Err(e) = std::fs::write(&path, self.vars.mask(&text)) {
+                tracing::warn!(journey = %self.journey.name, "could not save the console log: {e}");
+            }
         }
     }
 
