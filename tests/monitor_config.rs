@@ -11,15 +11,17 @@ fn the_example_config_is_valid() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/monitor.yaml");
     let opts = LoadOptions::with_env(
         [
-            ("SLACK_WEBHOOK_URL", "https://hooks.example.com/services/T0/B0/x"),
+            (
+                "SLACK_WEBHOOK_URL",
+                "https://hooks.example.com/services/T0/B0/x",
+            ),
             ("INBOX_URL", "http://127.0.0.1:7879"),
             ("VEDETTA_INBOX_TOKEN", "token"),
         ]
         .map(|(k, v)| (k.to_string(), v.to_string())),
     );
-    let config = vedetta::monitor::load_config(&path, &opts).unwrap_or_else(|ds| {
-        panic!("{}", ds.iter().map(|d| d.render(false)).collect::<String>())
-    });
+    let config = vedetta::monitor::load_config(&path, &opts)
+        .unwrap_or_else(|ds| panic!("{}", ds.iter().map(|d| d.render(false)).collect::<String>()));
     assert!(!config.journeys.is_empty());
     assert_eq!(config.concurrency, 2);
     assert_eq!(config.channels.len(), 2);
@@ -42,7 +44,10 @@ fn a_broken_config_exits_2_with_the_place_of_the_problem() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("monitor.yaml:2:11"), "{stderr}");
-    assert!(stderr.contains("no file matches `nowhere/*.yaml`"), "{stderr}");
+    assert!(
+        stderr.contains("no file matches `nowhere/*.yaml`"),
+        "{stderr}"
+    );
     assert!(stderr.contains("monitor.yaml:4:5"), "{stderr}");
     assert!(stderr.contains("did you mean `jitter`?"), "{stderr}");
     assert!(out.stdout.is_empty(), "nothing started");

@@ -21,7 +21,7 @@ async fn outage_alerts_once_recovers_once_and_history_survives_a_restart() {
     let stack = demo_bank(&[]).await;
     let webhook = Webhook::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let config = demo_config(dir.path(), &stack, &webhook.url, "");
+    let config = demo_config(dir.path(), &stack, &webhook, "");
     let daemon = Daemon::start(&config, &stack);
     let api = format!("{}/api/journeys/{JOURNEY}", daemon.url);
 

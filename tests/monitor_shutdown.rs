@@ -40,7 +40,7 @@ async fn sigterm_mid_run_exits_0_records_the_run_and_leaves_no_browser() {
     let stack = demo_bank(&["sms-drop"]).await;
     let webhook = Webhook::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let config = demo_config(dir.path(), &stack, &webhook.url, "");
+    let config = demo_config(dir.path(), &stack, &webhook, "");
     let daemon = Daemon::start(&config, &stack);
     let started_ms = run_in_flight(&daemon).await;
     // Let it get into the OTP wait.
@@ -85,7 +85,7 @@ async fn kill_9_mid_run_leaves_no_half_written_run_and_a_restart_carries_on() {
     let stack = demo_bank(&["sms-drop"]).await;
     let webhook = Webhook::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let config = demo_config(dir.path(), &stack, &webhook.url, "");
+    let config = demo_config(dir.path(), &stack, &webhook, "");
     let daemon = Daemon::start(&config, &stack);
     let started_ms = run_in_flight(&daemon).await;
     tokio::time::sleep(Duration::from_secs(1)).await;

@@ -858,6 +858,14 @@ mod tests {
                 "journeys:\n  - path: j/a.yaml\n    every: 10s\n    jitter: 10s\n",
                 "jitter must be shorter",
             ),
+            (
+                "journeys:\n  - path: j/*.yaml\n    every: 1m\n  - path: j/a.yaml\n    every: 1m\n",
+                "is listed twice",
+            ),
+            (
+                "journeys:\n  - path: j/a.yaml\n    every: 1m\n    cron: '* * * * *'\n",
+                "`every` and `cron` both given",
+            ),
         ];
         let expected_at = [
             (3, 5),
@@ -868,6 +876,8 @@ mod tests {
             (1, 22),
             (2, 12),
             (4, 13),
+            (4, 11),
+            (4, 11),
         ];
         for ((text, message), (line, col)) in cases.iter().zip(expected_at) {
             let err = parse_in(dir.path(), text).unwrap_err();

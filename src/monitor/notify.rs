@@ -290,6 +290,13 @@ impl Notifier {
         }
     }
 
+    /// Tries per channel (at least 1) and the first pause between them (doubling after).
+    pub fn with_retries(mut self, tries: u32, backoff: Duration) -> Notifier {
+        self.tries = tries.max(1);
+        self.backoff = backoff;
+        self
+    }
+
     pub fn channels(&self) -> &[Channel] {
         &self.channels
     }
@@ -316,7 +323,7 @@ impl Notifier {
                     Err(e) => last_error = describe_reqwest_error(&e),
                 }
                 if attempt < self.tries {
-                    tokio::time::sleep(self.backoff * attempt).await;
+                    tokio::time::sleep(self.backoff * 2u32.saturating_pow(attempt - 1)).await;
                 }
             }
             if !last_error.is_empty() {
@@ -411,6 +418,51 @@ mod tests {
         });
         assert_eq!(a.duration_seconds, Some(3725));
         assert!(a.text.contains("after 1h2m5s down"), "{}", a.text);
+    }
+
+    #[tokio::test]
+    async fn delivery_retries_a_refusal_and_survives_a_dead_channel() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let hits = Arc::new(AtomicUsize::new(0));
+        let counter = hits.clone();
+        let app = axum::Router::new().route(
+            "/hook",
+            axum::routing::post(move |body: axum::Json<serde_json::Value>| {
+                let counter = counter.clone();
+                async move {
+                    assert_eq!(body["event"], "down");
+                    // Refuses the first delivery, takes the second.
+                    if counter.fetch_add(1, Ordering::SeqCst) == 0 {
+                        axum::http::StatusCode::INTERNAL_SERVER_ERROR
+                    } else {
+                        axum::http::StatusCode::OK
+                    }
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let dead = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let notifier = Notifier::new(vec![
+            Channel::Webhook {
+                url: format!("http://{addr}/hook"),
+            },
+            Channel::Webhook {
+                url: format!("http://{dead}/nobody"),
+            },
+        ])
+        .with_retries(3, Duration::from_millis(10));
+        assert_eq!(notifier.send(&down()).await, 1);
+        assert_eq!(
+            hits.load(Ordering::SeqCst),
+            2,
+            "retried once, then delivered"
+        );
     }
 
     #[test]

@@ -11,7 +11,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Json;
-use axum::extract::State;
 use axum::routing::post;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
@@ -52,16 +51,18 @@ pub async fn switch_fault(stack: &DemoStack, fault: &str, on: bool) {
 }
 
 /// A monitor config for the demo journey against `stack`, alerts to `webhook`.
-pub fn demo_config(dir: &Path, stack: &DemoStack, webhook: &str, extra: &str) -> PathBuf {
+pub fn demo_config(dir: &Path, stack: &DemoStack, webhook: &Webhook, extra: &str) -> PathBuf {
     let journey = dir.join("journeys");
     std::fs::create_dir_all(&journey).unwrap();
     std::fs::copy(demo_journey(), journey.join("demo-card-balance.yaml")).unwrap();
     let config = format!(
         "listen: 127.0.0.1:0\ndata_dir: data\nconcurrency: 1\n\
          alerts: {{ down_after: 2, recover_after: 1 }}\n\
-         channels:\n  - webhook: {webhook}\n\
+         channels:\n  - webhook: {}\n  - slack: {}\n\
          inbox: {{ url: \"{}\", token: \"${{INBOX_TOKEN}}\" }}\n\
          journeys:\n  - path: journeys/*.yaml\n    every: 2s\n    jitter: 500ms\n{extra}",
+        webhook.url,
+        webhook.slack_url,
         stack.inbox_server.url()
     );
     let path = dir.join("monitor.yaml");
@@ -252,27 +253,30 @@ pub fn descendants(root: u32) -> Vec<vedetta::browser::driver::ProcStat> {
 
 /// A webhook receiver on 127.0.0.1:0 that keeps every JSON body it gets.
 pub struct Webhook {
+    /// The generic JSON channel.
     pub url: String,
     pub received: Arc<Mutex<Vec<Value>>>,
+    /// A Slack-compatible channel on the same server.
+    pub slack_url: String,
+    pub slack: Arc<Mutex<Vec<Value>>>,
     stop: CancellationToken,
 }
 
 impl Webhook {
     pub async fn start() -> Webhook {
         let received = Arc::new(Mutex::new(Vec::new()));
+        let slack = Arc::new(Mutex::new(Vec::new()));
+        let keep = |store: Arc<Mutex<Vec<Value>>>| {
+            post(move |Json(body): Json<Value>| async move {
+                store.lock().unwrap().push(body);
+                "ok"
+            })
+        };
         let app = axum::Router::new()
-            .route(
-                "/alerts",
-                post(
-                    |State(r): State<Arc<Mutex<Vec<Value>>>>, Json(body): Json<Value>| async move {
-                        r.lock().unwrap().push(body);
-                        "ok"
-                    },
-                ),
-            )
-            .with_state(received.clone());
+            .route("/alerts", keep(received.clone()))
+            .route("/slack", keep(slack.clone()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/alerts", listener.local_addr().unwrap());
+        let addr = listener.local_addr().unwrap();
         let stop = CancellationToken::new();
         let s = stop.clone();
         tokio::spawn(async move {
@@ -281,8 +285,10 @@ impl Webhook {
                 .await;
         });
         Webhook {
-            url,
+            url: format!("http://{addr}/alerts"),
             received,
+            slack_url: format!("http://{addr}/slack"),
+            slack,
             stop,
         }
     }
