@@ -540,6 +540,27 @@ fn includes_deeper_than_eight_files_are_refused_at_the_include() {
     assert!(matches!(&j.steps[0].action, Action::Include { .. }));
 }
 
+#[test]
+fn including_a_big_file_many_times_is_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let big: String = std::iter::once("steps:\n".to_string())
+        .chain(std::iter::repeat_n(
+            "  - click: \"#a\"\n".to_string(),
+            25_000,
+        ))
+        .collect();
+    std::fs::write(dir.path().join("big.yaml"), &big).unwrap();
+    let main = dir.path().join("main.yaml");
+    let includes = "  - include: big.yaml\n".repeat(20_000);
+    std::fs::write(&main, format!("name: many\nsteps:\n{includes}")).unwrap();
+    let d = load_journey(&main, &opts(&[])).unwrap_err();
+    assert!(
+        d[0].message.contains("includes add up to more than 2 MiB"),
+        "{}",
+        d[0]
+    );
+}
+
 // ---------------------------------------------------------------- hostile input
 
 #[test]

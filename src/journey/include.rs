@@ -14,6 +14,10 @@ use super::source::{Pos, SourceFile};
 /// Files included inside included files, at most this deep.
 pub const MAX_INCLUDE_DEPTH: usize = 8;
 
+/// All included text of one journey together, counting a file each time it is included:
+/// bounds the work of a file that includes a big one thousands of times.
+pub const MAX_INCLUDED_BYTES: usize = 2 * 1024 * 1024;
+
 impl Reader<'_> {
     pub fn include(&mut self, f: &SourceFile, node: &Node) -> Option<Action> {
         let written = self.nonempty_string(f, node, "the path of a journey file")?;
@@ -28,6 +32,10 @@ impl Reader<'_> {
                 format!("includes nested deeper than {MAX_INCLUDE_DEPTH} files"),
                 "this include is one too many",
             );
+            return None;
+        }
+        if self.included_bytes > MAX_INCLUDED_BYTES {
+            self.count_unreported();
             return None;
         }
         let canonical = match std::fs::canonicalize(&path) {
@@ -65,6 +73,19 @@ impl Reader<'_> {
                 return None;
             }
         };
+        self.included_bytes += sub.text.len();
+        if self.included_bytes > MAX_INCLUDED_BYTES {
+            self.error(
+                f,
+                at,
+                format!(
+                    "includes add up to more than {} MiB",
+                    MAX_INCLUDED_BYTES / 1024 / 1024
+                ),
+                "this include is one too many",
+            );
+            return None;
+        }
         sub = with_trail(&sub, f, at);
         let root = match root(&sub) {
             Ok(root) => root,

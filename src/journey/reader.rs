@@ -42,6 +42,8 @@ pub struct Reader<'o> {
     pub saved_somewhere: BTreeSet<String>,
     /// The files being read, outermost first: (canonical path, path as shown).
     pub includes: Vec<(PathBuf, PathBuf)>,
+    /// Bytes of included files read so far.
+    pub included_bytes: usize,
 }
 
 impl<'o> Reader<'o> {
@@ -55,6 +57,7 @@ impl<'o> Reader<'o> {
             secret_names: BTreeSet::new(),
             saved_somewhere: BTreeSet::new(),
             includes: Vec::new(),
+            included_bytes: 0,
         }
     }
 
