@@ -3,7 +3,7 @@
 # bank in a real headless Chromium. Extra arguments go to `vedetta demo` (e.g. --fault outage).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/ensure-browser.sh
-ensure_browser
+source scripts/ensure-tools.sh
+ensure_tools "${BROWSER_TOOLS[@]}"
 cargo build --quiet --bin vedetta
 exec target/debug/vedetta demo "$@"

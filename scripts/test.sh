@@ -3,8 +3,9 @@
 # through a real chromedriver against servers the tests start on loopback).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/ensure-browser.sh
-ensure_browser
+source scripts/ensure-tools.sh
+# xmllint checks the JUnit report against its schema.
+ensure_tools "${BROWSER_TOOLS[@]}" xmllint:libxml2-utils
 
 # Browser processes already running before the suite (another session's, say) are not ours;
 # the check at the end counts only what the suite leaves behind.
