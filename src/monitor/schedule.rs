@@ -122,7 +122,7 @@ pub fn human(d: Duration) -> String {
     if ms == 0 {
         return "0s".into();
     }
-    if ms % 1000 != 0 {
+    if !ms.is_multiple_of(1000) {
         return if ms < 1000 {
             format!("{ms}ms")
         } else {

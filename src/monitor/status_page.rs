@@ -10,7 +10,7 @@ use axum::response::Response;
 use super::daemon::{JourneyInfo, Live, Shared};
 use super::http::{JourneyState, journey_state};
 use super::notify::{human_secs, rfc3339};
-use super::store::{Incident, IncidentKind, RunRow, RunStatus};
+use super::store::{Incident, IncidentKind, RunRow, RunStatus, Symptom};
 
 /// Runs in a journey's history strip.
 pub const STRIP_RUNS: usize = 60;
@@ -31,16 +31,6 @@ pub struct JourneyPage {
     pub incidents: Vec<(Incident, Vec<Symptom>)>,
 }
 
-/// A way the journey failed during an incident.
-pub struct Symptom {
-    pub step_index: usize,
-    pub step_name: String,
-    pub category: String,
-    pub runs: u64,
-    /// The latest failed run showing it (for its screenshot).
-    pub last_run: i64,
-}
-
 pub async fn gather(shared: &Arc<Shared>) -> Result<PageData, Response> {
     let mut journeys = Vec::new();
     for info in shared.journeys.clone() {
@@ -51,19 +41,7 @@ pub async fn gather(shared: &Arc<Shared>) -> Result<PageData, Response> {
             let mut incidents = Vec::new();
             for incident in store.incidents(&name, TIMELINE_INCIDENTS)? {
                 let symptoms = if incident.kind == IncidentKind::Down {
-                    store
-                        .symptoms(&name, incident.since_ms, incident.closed_at_ms)?
-                        .into_iter()
-                        .map(
-                            |(step_index, step_name, category, runs, last_run)| Symptom {
-                                step_index,
-                                step_name,
-                                category,
-                                runs,
-                                last_run,
-                            },
-                        )
-                        .collect()
+                    store.symptoms(&name, incident.since_ms, incident.closed_at_ms)?
                 } else {
                     Vec::new()
                 };

@@ -169,6 +169,18 @@ pub struct Incident {
     pub message: Option<String>,
 }
 
+/// A way a journey failed during an incident.
+#[derive(Debug, Clone, Serialize)]
+pub struct Symptom {
+    pub step_index: usize,
+    pub step_name: String,
+    pub category: String,
+    /// Failed runs showing it.
+    pub runs: u64,
+    /// The latest of them (for its screenshot).
+    pub last_run: i64,
+}
+
 /// What a recorded run changed, with the ids the alerts need for their links.
 #[derive(Debug, Clone)]
 pub struct Recorded {
@@ -503,14 +515,13 @@ impl Store {
         rows.collect::<Result<Vec<_>, _>>().map_err(Into::into)
     }
 
-    /// The symptoms seen during an incident: (step index, step name, category, failed runs,
-    /// the latest such run), most frequent first.
+    /// The symptoms seen during an incident, most frequent first.
     pub fn symptoms(
         &self,
         journey: &str,
         from_ms: i64,
         to_ms: Option<i64>,
-    ) -> Result<Vec<(usize, String, String, u64, i64)>, StoreError> {
+    ) -> Result<Vec<Symptom>, StoreError> {
         let conn = self.lock();
         let mut stmt = conn.prepare_cached(
             "SELECT failed_step_index, failed_step_name, category, COUNT(*), MAX(id) FROM runs
@@ -519,13 +530,13 @@ impl Store {
              GROUP BY failed_step_index, failed_step_name, category ORDER BY COUNT(*) DESC LIMIT 10",
         )?;
         let rows = stmt.query_map(params![journey, from_ms, to_ms.unwrap_or(i64::MAX)], |r| {
-            Ok((
-                r.get::<_, Option<i64>>(0)?.unwrap_or(0) as usize,
-                r.get::<_, Option<String>>(1)?.unwrap_or_default(),
-                r.get::<_, String>(2)?,
-                r.get::<_, i64>(3)? as u64,
-                r.get::<_, i64>(4)?,
-            ))
+            Ok(Symptom {
+                step_index: r.get::<_, Option<i64>>(0)?.unwrap_or(0) as usize,
+                step_name: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                category: r.get(2)?,
+                runs: r.get::<_, i64>(3)? as u64,
+                last_run: r.get(4)?,
+            })
         })?;
         rows.collect::<Result<Vec<_>, _>>().map_err(Into::into)
     }
@@ -665,7 +676,7 @@ mod tests {
         );
         let full = store.run(runs[1].id).unwrap().unwrap();
         assert_eq!(full.steps.unwrap().len(), 1);
-        assert_eq!(store.symptoms("a", 2000, None).unwrap()[0].3, 2);
+        assert_eq!(store.symptoms("a", 2000, None).unwrap()[0].runs, 2);
 
         store
             .record(
