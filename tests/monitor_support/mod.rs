@@ -86,9 +86,15 @@ impl Daemon {
     /// Starts the monitor on `config`, against `stack`'s bank and inbox, and waits for its
     /// status page to be served.
     pub fn start(config: &Path, stack: &DemoStack) -> Daemon {
+        Daemon::start_with(config, stack, &[])
+    }
+
+    /// [`Daemon::start`] with more command-line arguments.
+    pub fn start_with(config: &Path, stack: &DemoStack, extra: &[&str]) -> Daemon {
         let mut child = Command::new(env!("CARGO_BIN_EXE_vedetta"))
             .arg("monitor")
             .arg(config)
+            .args(extra)
             .arg("--var")
             .arg(format!("BANK_URL={}", stack.bank.url))
             .env("DEMO_PASSWORD", DEMO_PASSWORD)
