@@ -164,6 +164,11 @@ pub fn render(page: &PageData) -> String {
         render_journey(&mut html, j, page.now_ms);
     }
     html.push_str(
+        "<p class=legend>Runs, oldest to newest: <span class=\"key passed\"></span>passed \
+         <span class=\"key flaky\"></span>flaky <span class=\"key failed\"></span>failed \
+         <span class=\"key error\"></span>monitor error <span class=\"key cancelled\"></span>cancelled</p>",
+    );
+    html.push_str(
         "</main><footer>vedetta monitor · <a href=/metrics>metrics</a> · \
          <a href=/api/journeys>API</a></footer></body></html>",
     );
@@ -390,6 +395,9 @@ h3{font-size:14px;text-transform:uppercase;letter-spacing:.06em;color:#6b7280;ma
 code{background:#f3f4f6;border-radius:4px;padding:1px 5px;font-size:13px}
 .shots{display:flex;gap:10px;flex-wrap:wrap;margin-top:6px}
 .shots img{width:300px;max-width:100%;border:1px solid #d1d5db;border-radius:4px;display:block}
+.legend{color:#6b7280;font-size:13px;text-align:center}
+.key{display:inline-block;width:10px;height:10px;border-radius:2px;margin:0 4px 0 10px;vertical-align:-1px}
+.key.passed{background:#1f9d55}.key.flaky{background:#8cc63f}.key.failed{background:#d23c3c}.key.error{background:#c98a0b}.key.cancelled{background:#9ca3af}
 footer{text-align:center;color:#6b7280;font-size:13px;padding:10px 0 24px}
 footer a{color:#374151}
 ";
