@@ -233,11 +233,25 @@ impl Attempt<'_> {
             signatures: &self.fail_fast.selectors,
             want_text: want_text || self.fail_fast.needs_text,
         };
-        let page = self
-            .session
-            .probe(&req)
-            .await
-            .map_err(|e| StepFailure::from_browser(e, "could not read the page"))?;
+        // A page that is navigating away can fail a script once or twice ("execution context
+        // destroyed"); only an error that persists, or a lost session, fails the step.
+        let mut tries = 0;
+        let page = loop {
+            tries += 1;
+            match self.session.probe(&req).await {
+                Ok(page) => break page,
+                Err(e) if e.is_lost() || tries >= 4 => {
+                    return Err(StepFailure::from_browser(e, "could not read the page"));
+                }
+                Err(e) => {
+                    tracing::debug!(
+                        "probe failed, looking again: {}",
+                        self.vars.mask(&e.to_string())
+                    );
+                    tokio::time::sleep(POLL_EVERY).await;
+                }
+            }
+        };
         match self.fail_fast.check(&page, &self.vars) {
             Some(outage) => Err(outage),
             None => Ok(page),
