@@ -75,3 +75,92 @@ impl FailFast {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::journey::model::{Location, Locator, LocatorKind, Template, TextMatch};
+
+    fn sig(matcher: FailFastMatcher, reason: &str) -> FailFastSignature {
+        FailFastSignature {
+            matcher,
+            reason: reason.into(),
+            location: Location {
+                file: Arc::new(PathBuf::from("j.yaml")),
+                line: 7,
+                column: 5,
+            },
+        }
+    }
+
+    fn page(status: Option<u16>, title: &str, text: &str, visible: Vec<bool>) -> PageProbe {
+        PageProbe {
+            status,
+            title: title.into(),
+            url: "http://127.0.0.1/x".into(),
+            body_text: Some(text.into()),
+            signatures_visible: visible,
+            target: None,
+        }
+    }
+
+    fn signatures() -> Vec<FailFastSignature> {
+        vec![
+            sig(
+                FailFastMatcher::Text(TextMatch::Contains(Template::literal("difficoltà"))),
+                "down",
+            ),
+            sig(
+                FailFastMatcher::Element(Locator {
+                    kind: LocatorKind::Css,
+                    value: Template::literal(".maint"),
+                }),
+                "maintenance banner",
+            ),
+            sig(
+                FailFastMatcher::Title(TextMatch::Regex(regex::Regex::new("^Error").unwrap())),
+                "error title",
+            ),
+        ]
+    }
+
+    #[test]
+    fn the_first_signature_that_shows_names_the_outage() {
+        let vars = Variables::default();
+        let ff = FailFast::new(&signatures(), &vars);
+        assert!(ff.needs_text);
+        assert_eq!(ff.selectors, vec![Selector::Css(".maint".into())]);
+        let f = ff
+            .check(&page(Some(200), "Error 42", "ok", vec![true]), &vars)
+            .unwrap();
+        assert_eq!(f.category, FailureCategory::Outage);
+        assert_eq!(f.signature.as_deref(), Some("maintenance banner"));
+        assert!(
+            f.message.contains("maintenance banner") && f.message.contains("line 7"),
+            "{}",
+            f.message
+        );
+        let f = ff
+            .check(&page(Some(200), "Error 42", "ok", vec![false]), &vars)
+            .unwrap();
+        assert_eq!(f.signature.as_deref(), Some("error title"));
+        assert!(
+            ff.check(&page(Some(200), "Home", "all fine", vec![false]), &vars)
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_5xx_document_is_an_outage_without_a_signature_and_4xx_is_not() {
+        let vars = Variables::default();
+        let ff = FailFast::new(&[], &vars);
+        let f = ff.check(&page(Some(503), "", "", vec![]), &vars).unwrap();
+        assert_eq!((f.category, f.signature), (FailureCategory::Outage, None));
+        assert!(f.message.contains("HTTP 503"));
+        assert!(ff.check(&page(Some(404), "", "", vec![]), &vars).is_none());
+        assert!(ff.check(&page(None, "", "", vec![]), &vars).is_none());
+    }
+}
