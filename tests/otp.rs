@@ -315,33 +315,38 @@ async fn the_sms_source_needs_an_inbox() {
 }
 
 #[tokio::test]
-async fn the_sms_source_takes_a_code_sent_just_before_the_step_began() {
+async fn the_sms_source_takes_only_a_code_sent_since_the_attempt_began_and_only_once() {
     let inbox = Arc::new(vedetta::inbox::Inbox::new());
     let sources = OtpSources::with_sms(inbox.clone());
     let source = OtpSource::Sms {
         to: Template::literal("+39 333 0000001"),
         pattern: six_digits(),
     };
-    // The login click (the step before) made the bank send it; the otp step starts after.
+    // A code left over from an earlier attempt (its SMS arrived before this attempt began)…
+    inbox
+        .deliver("+393330000001", "BANK", "Your code is 111111", None)
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(20));
+    let attempt_began = SystemTime::now();
+    // …and the one this attempt's login click made the bank send, before the otp step starts.
     inbox
         .deliver("+393330000001", "BANK", "Your code is 555123", None)
         .unwrap();
-    let started = SystemTime::now() + Duration::from_millis(200);
     let code = sources
         .fetch(
             &step(source.clone()),
             &Variables::default(),
-            started,
+            attempt_began,
             Duration::from_secs(5),
         )
         .await;
     assert_eq!(code.unwrap(), "555123");
-    // Taken: a second journey does not get it again.
+    // Taken: a second journey does not get it again, nor the stale code from before.
     let again = sources
         .fetch(
             &step(source),
             &Variables::default(),
-            started,
+            attempt_began,
             Duration::from_millis(200),
         )
         .await;

@@ -61,13 +61,14 @@ impl OtpSources {
     }
 
     /// Gets the code for `step`, waiting at most `timeout` (TOTP may wait up to 3 s more for a
-    /// fresh window, never longer than `timeout` in total). `started` is when the step began:
-    /// SMS messages count from [`sms::LOOKBACK`] before it (see there why).
+    /// fresh window, never longer than `timeout` in total). Only SMS messages that arrived at
+    /// or after `since` count — the runner passes the start of the journey's attempt (see
+    /// [`sms::fetch`] for why not the start of the `otp:` step).
     pub async fn fetch(
         &self,
         step: &OtpStep,
         vars: &Variables,
-        started: SystemTime,
+        since: SystemTime,
         timeout: Duration,
     ) -> Result<String, OtpError> {
         let fetched = match &step.source {
@@ -76,7 +77,7 @@ impl OtpSources {
                     self.sms.as_deref(),
                     &to.render(vars),
                     pattern,
-                    started,
+                    since,
                     timeout,
                 )
                 .await

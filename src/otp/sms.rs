@@ -4,18 +4,18 @@ use std::time::{Duration, SystemTime};
 
 use super::{OtpError, SmsInbox};
 
-/// How long before the step began a message may have arrived and still count. The SMS is
-/// triggered by the step *before* the `otp:` step (the login click), and a fast provider — or
-/// the demo bank, which posts it in milliseconds — delivers it before the `otp:` step starts.
-/// The newest untaken message wins, so an older leftover in this window loses to the fresh one,
-/// and a code once taken is never handed out again.
-pub const LOOKBACK: Duration = Duration::from_secs(30);
-
+/// The newest code to `to` that arrived at or after `since` and nobody has taken yet.
+///
+/// `since` is the start of the journey's attempt, not of the `otp:` step: the SMS is triggered
+/// by an earlier step (the login click), and a fast provider — or the demo bank, which posts it
+/// in milliseconds — delivers it before the `otp:` step starts. Codes sent before the attempt
+/// (to an earlier attempt, an earlier run, another journey) never count, and a code once taken
+/// is never handed out again.
 pub async fn fetch(
     inbox: Option<&dyn SmsInbox>,
     to: &str,
     pattern: &regex::Regex,
-    started: SystemTime,
+    since: SystemTime,
     timeout: Duration,
 ) -> Result<String, OtpError> {
     let Some(inbox) = inbox else {
@@ -26,8 +26,5 @@ pub async fn fetch(
     };
     let to = crate::inbox::normalise_number(to)
         .map_err(|e| OtpError::Unavailable(format!("otp `to`: {e}")))?;
-    let since = started
-        .checked_sub(LOOKBACK)
-        .unwrap_or(SystemTime::UNIX_EPOCH);
     inbox.take_code(&to, pattern, since, timeout).await
 }

@@ -1,7 +1,7 @@
 //! What each action does in the browser. Every wait polls the page (one script round trip,
 //! which also checks the fail_fast signatures) until the step's deadline: no fixed sleeps.
 
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use super::attempt::Attempt;
 use super::failure::StepFailure;
@@ -148,8 +148,7 @@ impl Attempt<'_> {
                 }
             }
             Action::Otp(otp) => {
-                let started = SystemTime::now();
-                match self.opts.otp.fetch(otp, &self.vars, started, timeout).await {
+                match self.opts.otp.fetch(otp, &self.vars, self.began, timeout).await {
                     Ok(code) => done.saves.push((otp.save_as.clone(), code, true)),
                     Err(OtpError::NotReceived(m)) => {
                         return Err(StepFailure::new(FailureCategory::OtpNotReceived, m));

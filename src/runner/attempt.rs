@@ -29,6 +29,9 @@ pub(crate) struct Attempt<'a> {
     pub cancel: &'a CancellationToken,
     /// 1-based.
     pub number: u32,
+    /// When this attempt began walking its steps: the SMS inbox hands out only codes that
+    /// arrived after it, so a code sent to an earlier attempt or run is never taken.
+    pub began: std::time::SystemTime,
     pub vars: Variables,
     pub fail_fast: FailFast,
     /// `out_dir/<run_id>/<journey>/`.
@@ -126,6 +129,7 @@ pub(crate) async fn run_attempt(
         events,
         cancel,
         number,
+        began: std::time::SystemTime::now(),
         fail_fast: FailFast::new(&journey.fail_fast, &vars),
         vars,
         evidence_dir,
