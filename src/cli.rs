@@ -153,6 +153,10 @@ pub struct DemoArgs {
     /// Serve the bank (and its inbox) for a person to click through; do not run a journey.
     #[arg(long)]
     pub serve: bool,
+    /// Monitor the bank: walk the journey every 15 s with `vedetta monitor`'s engine and serve
+    /// its status page, so you can watch it go red and green as you switch faults.
+    #[arg(long, conflicts_with = "serve")]
+    pub monitor: bool,
     /// Address for the bank (port 0 picks a free one).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7878")]
     pub listen: String,

@@ -15,6 +15,9 @@ const EMBEDDED_JOURNEY: &str = include_str!("../../journeys/demo-card-balance.ya
 const DEFAULT_JOURNEY: &str = "journeys/demo-card-balance.yaml";
 
 pub fn execute(args: DemoArgs) -> i32 {
+    if args.monitor {
+        return crate::commands::demo_monitor::execute(&args);
+    }
     let faults = match args
         .fault
         .iter()
