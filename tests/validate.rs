@@ -654,6 +654,16 @@ fn pathological_files_are_described_briefly() {
     laughs.push_str("steps:\n  - open: /${V39}\n");
     let d = errors(&laughs);
     assert!(d[0].message.contains("is longer than 64 KiB"), "{}", d[0]);
+    // Regexes are the costly part: each bounded in size, at most 100 different ones.
+    let regexes: String = (0..120)
+        .map(|i| format!("  - assert_url: '/x{i}/'\n"))
+        .collect();
+    let d = errors(&format!(
+        "name: x\nsteps:\n  - assert_url: '/\\w{{60}}/'\n{regexes}"
+    ));
+    assert!(d[0].label.contains("size limit"), "{}", d[0]);
+    assert_eq!(d.len(), 22);
+    assert_eq!(d[1].message, "more than 100 different regexes");
 }
 
 #[test]

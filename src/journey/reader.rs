@@ -24,6 +24,11 @@ use super::yaml::is_null;
 /// junk must not take minutes to describe.
 pub const MAX_DIAGNOSTICS: usize = 100;
 
+/// Compiling regexes is the costliest part of loading: each is bounded in size, a journey in
+/// how many different ones it has, and a repeated one is compiled once.
+const REGEX_SIZE_LIMIT: usize = 2 * 1024 * 1024;
+const MAX_REGEXES: usize = 100;
+
 pub const LOCATOR_KEYS: &[&str] = &["css", "xpath", "text", "id", "name", "link"];
 
 pub struct Reader<'o> {
@@ -42,6 +47,8 @@ pub struct Reader<'o> {
     pub saved_somewhere: BTreeSet<String>,
     /// The files being read, outermost first: (canonical path, path as shown).
     pub includes: Vec<(PathBuf, PathBuf)>,
+    /// Compiled regexes by pattern.
+    regexes: std::collections::HashMap<String, Result<Regex, String>>,
     /// Bytes of included files read so far.
     pub included_bytes: usize,
 }
@@ -58,6 +65,7 @@ impl<'o> Reader<'o> {
             saved_somewhere: BTreeSet::new(),
             includes: Vec::new(),
             included_bytes: 0,
+            regexes: std::collections::HashMap::new(),
         }
     }
 
@@ -407,13 +415,30 @@ impl<'o> Reader<'o> {
             self.error(f, f.pos(node), "empty regex", "it would match anything");
             return None;
         }
-        match regex::RegexBuilder::new(pattern)
-            .size_limit(1 << 20)
-            .build()
-        {
+        let compiled = match self.regexes.get(pattern) {
+            Some(known) => known.clone(),
+            None if self.regexes.len() >= MAX_REGEXES => {
+                self.error(
+                    f,
+                    f.pos(node),
+                    format!("more than {MAX_REGEXES} different regexes"),
+                    "a journey never needs this many",
+                );
+                return None;
+            }
+            None => {
+                let compiled = regex::RegexBuilder::new(pattern)
+                    .size_limit(REGEX_SIZE_LIMIT)
+                    .build()
+                    .map_err(|e| regex_error_summary(&e));
+                self.regexes.insert(pattern.to_string(), compiled.clone());
+                compiled
+            }
+        };
+        match compiled {
             Ok(r) => Some(r),
-            Err(e) => {
-                self.error(f, f.pos(node), "invalid regex", regex_error_summary(&e));
+            Err(summary) => {
+                self.error(f, f.pos(node), "invalid regex", summary);
                 None
             }
         }

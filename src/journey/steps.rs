@@ -447,9 +447,8 @@ impl Reader<'_> {
                 let p = regex_literal(&p).unwrap_or(&p).to_string();
                 self.regex(f, n, &p)
             }
-            _ => {
-                Some(regex::Regex::new(DEFAULT_OTP_PATTERN).expect("the default pattern compiles"))
-            }
+            // Through the cache: compiled once however many otp steps there are.
+            _ => self.regex(f, node, DEFAULT_OTP_PATTERN),
         };
         let save_as = match map.get_node("save_as") {
             Some(n) => self.var_name(f, n),
