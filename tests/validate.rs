@@ -643,6 +643,24 @@ fn pathological_files_are_described_briefly() {
         d[99].source_line.as_ref().unwrap().len() < 1000,
         "long lines are stored in part"
     );
+    // 60k steps on one line (non-ASCII too): valid is quick, invalid is capped, carets land.
+    let steps = vec!["{click: €a}"; 60_000].join(", ");
+    let j = parse(&format!("name: x\nsteps: [{steps}]\n"), &[]).unwrap();
+    assert_eq!(j.steps.len(), 60_000);
+    assert_eq!(j.steps[59_999].location.column, 8 + 13 * 59_999 + 1);
+    let d = errors(&format!(
+        "name: x\nsteps: [{}]\n",
+        steps.replace("click", "clik")
+    ));
+    assert_eq!(d.len(), 101);
+    let rendered = d[99].to_string();
+    let lines: Vec<&str> = rendered.lines().collect();
+    let caret = lines[4].chars().position(|c| c == '^').unwrap();
+    assert_eq!(
+        lines[3].chars().skip(caret).take(4).collect::<String>(),
+        "clik",
+        "{rendered}"
+    );
     // Vars doubling on every line cannot expand without bound.
     let mut laughs = String::from("name: x\nvars:\n  V0: xxxxxxxxxx\n");
     for i in 1..40 {

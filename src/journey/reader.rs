@@ -117,8 +117,7 @@ impl<'o> Reader<'o> {
         message: impl Into<String>,
         label: impl Into<String>,
     ) {
-        let d = f.diagnostic(pos, message, label);
-        self.report(f, d);
+        self.error_help(f, pos, message, label, None);
     }
 
     pub fn error_help(
@@ -129,6 +128,11 @@ impl<'o> Reader<'o> {
         label: impl Into<String>,
         help: Option<String>,
     ) {
+        // Past the cap, not even built: building copies the line.
+        if !self.has_room() {
+            self.count_unreported();
+            return;
+        }
         let mut d = f.diagnostic(pos, message, label);
         d.help = help;
         self.report(f, d);

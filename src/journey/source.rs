@@ -26,6 +26,9 @@ pub struct SourceFile {
     pub text: String,
     /// (char index, byte index) where each line starts.
     line_starts: Vec<(usize, usize)>,
+    /// The byte index of every char index (and of the end): pointing into a long line must
+    /// not cost a walk along it. Empty when the text is ASCII (char index = byte index).
+    char_bytes: Vec<u32>,
     /// Positions of the include steps that led here, outermost first: orders diagnostics.
     pub trail: Vec<(usize, usize)>,
     /// "included from a.yaml:3:5", innermost first.
@@ -49,10 +52,20 @@ impl SourceFile {
                 line_starts.push((ci + 1, bi + c.len_utf8()));
             }
         }
+        let char_bytes = if text.is_ascii() {
+            Vec::new()
+        } else {
+            // Text is at most a few MiB (MAX_FILE_BYTES): u32 is plenty.
+            text.char_indices()
+                .map(|(b, _)| b as u32)
+                .chain([text.len() as u32])
+                .collect()
+        };
         SourceFile {
             path: Arc::new(path.to_path_buf()),
             text,
             line_starts,
+            char_bytes,
             trail: Vec::new(),
             notes: Vec::new(),
         }
@@ -89,15 +102,23 @@ impl SourceFile {
 
     /// The byte index of a character index (clamped to the end).
     fn byte_at(&self, char_index: usize) -> usize {
-        let line = self
-            .line_starts
-            .partition_point(|&(c, _)| c <= char_index)
-            .max(1);
-        let (c0, b0) = self.line_starts[line - 1];
-        self.text[b0..]
-            .char_indices()
-            .nth(char_index - c0)
-            .map_or(self.text.len(), |(b, _)| b0 + b)
+        if self.char_bytes.is_empty() {
+            char_index.min(self.text.len())
+        } else {
+            self.char_bytes
+                .get(char_index)
+                .map_or(self.text.len(), |&b| b as usize)
+        }
+    }
+
+    /// Text from a char index to the end of its line, at most `max` characters.
+    fn rest_of_line(&self, char_index: usize, max: usize) -> Vec<char> {
+        let from = self.byte_at(char_index);
+        self.text[from..]
+            .chars()
+            .take_while(|c| !matches!(c, '\n' | '\r'))
+            .take(max)
+            .collect()
     }
 
     pub fn location(&self, line: usize, column: usize) -> Location {
@@ -128,7 +149,7 @@ impl SourceFile {
             source_line: None,
             source_skipped: 0,
         }
-        .with_source_line(self.line_text(pos.line), pos.column)
+        .with_source_line(self, pos.line, pos.column)
     }
 
     /// Where a node starts; a scalar spans its token on its first line.
@@ -152,7 +173,7 @@ impl SourceFile {
             };
         };
         let length = match node {
-            Node::Scalar(s) => self.scalar_len(m.line(), m.column(), s.as_str()),
+            Node::Scalar(s) => self.scalar_len(m.character(), s.as_str()),
             _ => 1,
         };
         Pos {
@@ -164,16 +185,9 @@ impl SourceFile {
 
     /// The width of a scalar's token on its line: a quoted string up to its closing quote, a
     /// plain one as long as its value (cut at the line's end), a block scalar's indicator.
-    fn scalar_len(&self, line: usize, column: usize, value: &str) -> usize {
-        let Some(text) = self.line_text(line) else {
-            return 1;
-        };
+    fn scalar_len(&self, char_index: usize, value: &str) -> usize {
         // A caret run longer than a line shown is useless; bound the work on huge lines.
-        let rest: Vec<char> = text
-            .chars()
-            .skip(column.saturating_sub(1))
-            .take(400)
-            .collect();
+        let rest = self.rest_of_line(char_index, 400);
         match rest.first() {
             Some('"') => {
                 let mut i = 1;
@@ -240,14 +254,21 @@ impl SourceFile {
 
 impl Diagnostic {
     /// Stores `line` (or, when long, the part of it around `column`).
-    fn with_source_line(mut self, line: Option<&str>, column: usize) -> Diagnostic {
-        let Some(line) = line else { return self };
-        if line.len() <= SourceFile::MAX_STORED_LINE {
-            self.source_line = Some(line.to_string());
+    fn with_source_line(mut self, file: &SourceFile, line: usize, column: usize) -> Diagnostic {
+        let Some(text) = file.line_text(line) else {
+            return self;
+        };
+        if text.len() <= SourceFile::MAX_STORED_LINE {
+            self.source_line = Some(text.to_string());
             return self;
         }
         let skipped = column.saturating_sub(1).saturating_sub(200);
-        self.source_line = Some(line.chars().skip(skipped).take(400).collect());
+        let line_start = file.line_starts[line - 1].0;
+        self.source_line = Some(
+            file.rest_of_line(line_start + skipped, 400)
+                .into_iter()
+                .collect(),
+        );
         self.source_skipped = skipped;
         self
     }
@@ -294,5 +315,8 @@ mod tests {
         let f = SourceFile::new(Path::new("x"), "€€x\n");
         assert_eq!(f.line_col(2), (1, 3));
         assert_eq!(f.byte_at(2), 6);
+        assert_eq!(f.byte_at(99), 8);
+        let ascii = SourceFile::new(Path::new("x"), "abc\n");
+        assert_eq!((ascii.byte_at(2), ascii.byte_at(99)), (2, 4));
     }
 }
