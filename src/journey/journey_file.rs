@@ -6,7 +6,7 @@ use marked_yaml::types::MarkedMappingNode;
 use super::diagnostic::Diagnostic;
 use super::load::LoadOptions;
 use super::model::{
-    DEFAULT_STEP_TIMEOUT, FailFastMatcher, FailFastSignature, Journey, ScreenshotPolicy,
+    DEFAULT_STEP_TIMEOUT, FailFastMatcher, FailFastSignature, Journey, ScreenshotPolicy, Template,
     TemplatePart, Viewport,
 };
 use super::reader::{MAX_DIAGNOSTICS, Reader};
@@ -102,7 +102,7 @@ pub fn read(f: &SourceFile, opts: &LoadOptions) -> Result<Journey, Vec<Diagnosti
         .and_then(|n| r.nonempty_string(f, n, "a title"));
     let base_url = map
         .get_node("base_url")
-        .and_then(|n| r.nonempty_template(f, n, "a URL"));
+        .and_then(|n| base_url(&mut r, f, n));
     let tags = map
         .get_node("tags")
         .map(|n| tags(&mut r, f, n))
@@ -228,6 +228,26 @@ fn journey_name(r: &mut Reader, f: &SourceFile, node: &Node) -> Option<String> {
         return None;
     }
     Some(name)
+}
+
+/// A template that, with the journey's values, is an absolute http(s) URL: `open: /` needs it.
+fn base_url(r: &mut Reader, f: &SourceFile, node: &Node) -> Option<Template> {
+    let template = r.nonempty_template(f, node, "a URL")?;
+    let value = template.render(&r.variables);
+    let ok = url::Url::parse(&value).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
+    if !ok {
+        // The value is shown only when no secret went into it.
+        let label = if template.variables().next().is_none() {
+            "expected an absolute http(s) URL, like http://127.0.0.1:7878".to_string()
+        } else if template.uses_secret(&r.variables) {
+            "it expands to something that is not an absolute http(s) URL".to_string()
+        } else {
+            format!("it expands to `{value}`, not an absolute http(s) URL")
+        };
+        r.error(f, f.pos(node), "invalid base_url", label);
+        return None;
+    }
+    Some(template)
 }
 
 fn tags(r: &mut Reader, f: &SourceFile, node: &Node) -> Vec<String> {
