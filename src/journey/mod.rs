@@ -1,6 +1,6 @@
 //! The journey language: text in, a typed [`model::Journey`] (or diagnostics) out.
 //! Pure: no browser, no network, no async. DESIGN.md "The journey language" is its contract;
-//! docs/language.md its reference.
+//! the README its reference.
 
 pub mod model;
 
