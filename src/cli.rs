@@ -113,11 +113,18 @@ pub struct RunArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration_arg)]
     pub timeout: Option<Duration>,
     /// URL of an SMS inbox served elsewhere (`vedetta inbox`), for `otp: {from: sms}`.
-    #[arg(long, value_name = "URL", requires = "inbox_token")]
+    #[arg(long, value_name = "URL", requires = "inbox_token", conflicts_with = "inbox_listen")]
     pub inbox: Option<String>,
-    /// Token for --inbox.
+    /// Serve an SMS inbox for this run's `otp: {from: sms}` steps on this address (providers
+    /// post to it as to `vedetta inbox`).
+    #[arg(long, value_name = "ADDR", requires = "inbox_token")]
+    pub inbox_listen: Option<String>,
+    /// Token for --inbox / --inbox-listen.
     #[arg(long, value_name = "TOKEN", env = "VEDETTA_INBOX_TOKEN", hide_env_values = true)]
     pub inbox_token: Option<String>,
+    /// Twilio auth token for --inbox-listen, to check `X-Twilio-Signature`.
+    #[arg(long, value_name = "TOKEN", env = "TWILIO_AUTH_TOKEN", hide_env_values = true)]
+    pub twilio_auth_token: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]

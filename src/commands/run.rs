@@ -56,20 +56,6 @@ pub fn execute(args: RunArgs) -> i32 {
         Ok(l) => l,
         Err(code) => return code,
     };
-    let otp = OtpSources {
-        sms: args.inbox.as_ref().map(|url| {
-            let token = args.inbox_token.clone().unwrap_or_default();
-            std::sync::Arc::new(crate::inbox::RemoteInbox::new(url, &token)) as _
-        }),
-    };
-    let setup = RunSetup {
-        load,
-        browser: BrowserConfig::from(&args.browser),
-        jobs: args.jobs as usize,
-        out: args.out,
-        reports: args.reports,
-        otp,
-    };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -77,7 +63,60 @@ pub fn execute(args: RunArgs) -> i32 {
             return exit::HARNESS;
         }
     };
-    runtime.block_on(run_with(&args.files, setup))
+    runtime.block_on(async {
+        let token = args.inbox_token.clone().unwrap_or_default();
+        let mut otp = OtpSources::default();
+        let mut served = None;
+        if let Some(url) = &args.inbox {
+            otp.sms = Some(std::sync::Arc::new(crate::inbox::RemoteInbox::new(url, &token)));
+        } else if let Some(addr) = &args.inbox_listen {
+            match serve_inbox(addr, &token, args.twilio_auth_token.clone()).await {
+                Ok((inbox, server)) => {
+                    otp.sms = Some(inbox);
+                    served = Some(server);
+                }
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    return exit::HARNESS;
+                }
+            }
+        }
+        let setup = RunSetup {
+            load,
+            browser: BrowserConfig::from(&args.browser),
+            jobs: args.jobs as usize,
+            out: args.out,
+            reports: args.reports,
+            otp,
+        };
+        let code = run_with(&args.files, setup).await;
+        if let Some(server) = served {
+            server.shutdown().await;
+        }
+        code
+    })
+}
+
+/// The in-process SMS inbox of `--inbox-listen`, served for the run's duration.
+async fn serve_inbox(
+    addr: &str,
+    token: &str,
+    twilio_auth_token: Option<String>,
+) -> Result<(std::sync::Arc<crate::inbox::Inbox>, crate::inbox::InboxServer), String> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("could not listen on {addr} for the SMS inbox: {e}"))?;
+    let inbox = std::sync::Arc::new(crate::inbox::Inbox::new());
+    let config = crate::inbox::InboxConfig {
+        token: token.to_string(),
+        twilio_auth_token: twilio_auth_token.filter(|t| !t.trim().is_empty()),
+        public_url: None,
+    };
+    let server = crate::inbox::serve(listener, inbox.clone(), config)
+        .await
+        .map_err(|e| format!("could not start the SMS inbox: {e}"))?;
+    eprintln!("SMS inbox for this run on {}", server.url());
+    Ok((inbox, server))
 }
 
 /// Validates every file, runs them, reports, and returns the exit code.
@@ -133,7 +172,7 @@ pub async fn run_with(files: &[PathBuf], setup: RunSetup) -> i32 {
         signal.abort();
         None
     };
-    report.started_at = started_at.to_string();
+    report.started_at = started_at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
     report.duration_ms = started.elapsed().as_millis() as u64;
     report.interrupted = interrupted.map(|s| s.to_string());
 

@@ -1,10 +1,11 @@
 //! `vedetta schema`: the journey language's JSON Schema, for editors.
 
+use std::io::Write;
+
 pub fn execute() -> i32 {
     let schema = crate::journey::journey_schema();
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&schema).expect("a JSON value serializes")
-    );
+    let text = serde_json::to_string_pretty(&schema).expect("a JSON value serializes");
+    // `vedetta schema | head` closes the pipe early: that is the reader's choice, not an error.
+    let _ = writeln!(std::io::stdout().lock(), "{text}");
     crate::cli::exit::PASSED
 }

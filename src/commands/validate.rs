@@ -1,7 +1,7 @@
 //! `vedetta validate`: check journeys without running them.
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 
 use crate::cli::{ValidateArgs, exit};
 use crate::journey::{LoadOptions, load_journey, load_secrets_file};
@@ -31,7 +31,12 @@ pub fn execute(args: ValidateArgs) -> i32 {
             Ok(journey) => {
                 let n = journey.steps.len();
                 let steps = if n == 1 { "step" } else { "steps" };
-                println!("ok  {} ({}, {n} {steps})", file.display(), journey.name);
+                let _ = writeln!(
+                    std::io::stdout(),
+                    "ok  {} ({}, {n} {steps})",
+                    file.display(),
+                    journey.name
+                );
             }
             Err(diagnostics) => {
                 all_valid = false;
