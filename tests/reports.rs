@@ -23,6 +23,7 @@ fn data(name: &str) -> PathBuf {
 fn step(index: usize, name: &str, action: &str, status: StepStatus, ms: u64) -> StepResult {
     StepResult {
         index,
+        depth: 0,
         name: name.into(),
         action: action.into(),
         file: "journeys/card.yaml".into(),

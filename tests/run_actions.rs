@@ -53,6 +53,14 @@ async fn every_action_passes_on_a_page_that_allows_it() {
             .all(|s| s.status == StepStatus::Passed && s.file.ends_with("run-included.yaml"))
     );
     assert_eq!(included[0].line, 2);
+    // Steps inside a block are one level deeper than the block, which is at the top.
+    assert_eq!(j.steps[include].depth, 0);
+    assert!(included.iter().all(|s| s.depth == 1), "{included:#?}");
+    assert_eq!(
+        (j.steps[when_true].depth, j.steps[when_true + 1].depth),
+        (0, 1)
+    );
+    assert_eq!(inner.depth, 1);
 
     // The named screenshot is kept, as a PNG of the viewport.
     let shot = j.steps.iter().find(|s| s.action == "screenshot").unwrap();

@@ -624,6 +624,7 @@ mod tests {
         use crate::runner::result::{Failure, FailureCategory, StepStatus};
         let mut step = StepResult {
             index: 11,
+            depth: 0,
             name: "view the card balance".into(),
             action: "wait_for".into(),
             file: "j.yaml".into(),

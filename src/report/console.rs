@@ -20,22 +20,35 @@ pub struct ConsoleReporter<W: Write> {
 
 impl ConsoleReporter<anstream::AutoStream<std::io::Stdout>> {
     pub fn stdout(parallel: bool) -> Self {
-        ConsoleReporter { out: anstream::stdout(), prefix: parallel, last_skip_reason: None }
+        ConsoleReporter {
+            out: anstream::stdout(),
+            prefix: parallel,
+            last_skip_reason: None,
+        }
     }
 }
 
 impl<W: Write> ConsoleReporter<W> {
     pub fn new(out: W, parallel: bool) -> Self {
-        ConsoleReporter { out, prefix: parallel, last_skip_reason: None }
+        ConsoleReporter {
+            out,
+            prefix: parallel,
+            last_skip_reason: None,
+        }
     }
 
     fn step_line(&mut self, journey: &str, step: &StepResult) -> std::io::Result<()> {
-        let prefix = if self.prefix { format!("[{journey}] ") } else { String::new() };
+        let prefix = if self.prefix {
+            format!("[{journey}] ")
+        } else {
+            String::new()
+        };
         let (mark, name) = match step.status {
             StepStatus::Passed => ("✔".green().bold().to_string(), step.name.clone()),
-            StepStatus::Failed if step.optional => {
-                ("✘".yellow().bold().to_string(), format!("{} (optional)", step.name))
-            }
+            StepStatus::Failed if step.optional => (
+                "✘".yellow().bold().to_string(),
+                format!("{} (optional)", step.name),
+            ),
             StepStatus::Failed => ("✘".red().bold().to_string(), step.name.red().to_string()),
             StepStatus::Skipped => ("–".dimmed().to_string(), step.name.dimmed().to_string()),
         };
@@ -43,11 +56,28 @@ impl<W: Write> ConsoleReporter<W> {
             StepStatus::Skipped => "skipped".dimmed().to_string(),
             _ => human_duration(step.duration_ms).dimmed().to_string(),
         };
-        writeln!(self.out, "  {prefix}{mark} {:>2} {name}  {timing}", step.index)?;
+        let nested = "  ".repeat(step.depth);
+        writeln!(
+            self.out,
+            "  {prefix}{mark} {:>2} {nested}{name}  {timing}",
+            step.index
+        )?;
         if let Some(f) = &step.failure {
             let indent = " ".repeat(7 + prefix.chars().count());
-            writeln!(self.out, "{indent}{}: {}", f.category.as_str().bold(), f.message)?;
-            writeln!(self.out, "{indent}{} {}:{}:{}", "at".dimmed(), step.file, step.line, step.column)?;
+            writeln!(
+                self.out,
+                "{indent}{}: {}",
+                f.category.as_str().bold(),
+                f.message
+            )?;
+            writeln!(
+                self.out,
+                "{indent}{} {}:{}:{}",
+                "at".dimmed(),
+                step.file,
+                step.line,
+                step.column
+            )?;
             if let Some(url) = &f.url {
                 writeln!(self.out, "{indent}{} {url}", "page".dimmed())?;
             }
@@ -55,7 +85,10 @@ impl<W: Write> ConsoleReporter<W> {
                 writeln!(self.out, "{indent}{} {shot}", "screenshot".dimmed())?;
             }
         } else if step.status == StepStatus::Skipped
-            && let Some(reason) = step.skip_reason.as_deref().filter(|r| *r != "an earlier step failed")
+            && let Some(reason) = step
+                .skip_reason
+                .as_deref()
+                .filter(|r| *r != "an earlier step failed")
             && self.last_skip_reason.as_deref() != Some(reason)
         {
             writeln!(self.out, "       {}", reason.dimmed())?;
@@ -67,16 +100,28 @@ impl<W: Write> ConsoleReporter<W> {
     fn journey_summary(&mut self, j: &JourneyResult) -> std::io::Result<()> {
         let count = |s| j.steps.iter().filter(|x| x.status == s).count();
         let mut parts = vec![format!("{} passed", count(StepStatus::Passed))];
-        for (s, word) in [(StepStatus::Failed, "failed"), (StepStatus::Skipped, "skipped")] {
+        for (s, word) in [
+            (StepStatus::Failed, "failed"),
+            (StepStatus::Skipped, "skipped"),
+        ] {
             let n = count(s);
             if n > 0 {
                 parts.push(format!("{n} {word}"));
             }
         }
-        let attempts = if j.attempts > 1 { format!(", {} attempts", j.attempts) } else { String::new() };
+        let attempts = if j.attempts > 1 {
+            format!(", {} attempts", j.attempts)
+        } else {
+            String::new()
+        };
         let head = match j.status {
             JourneyStatus::Passed => format!("{} {}", "✔".green().bold(), j.name.bold()),
-            JourneyStatus::Flaky => format!("{} {} {}", "✔".yellow().bold(), j.name.bold(), "(flaky)".yellow()),
+            JourneyStatus::Flaky => format!(
+                "{} {} {}",
+                "✔".yellow().bold(),
+                j.name.bold(),
+                "(flaky)".yellow()
+            ),
             JourneyStatus::Failed => format!("{} {}", "✘".red().bold(), j.name.bold()),
             JourneyStatus::Error => format!("{} {}", "!".magenta().bold(), j.name.bold()),
         };
@@ -99,7 +144,12 @@ impl<W: Write> ConsoleReporter<W> {
         let n = report.journeys.len();
         let mut line = format!("{n} journey{}: ", if n == 1 { "" } else { "s" });
         let mut parts = Vec::new();
-        for s in [JourneyStatus::Passed, JourneyStatus::Flaky, JourneyStatus::Failed, JourneyStatus::Error] {
+        for s in [
+            JourneyStatus::Passed,
+            JourneyStatus::Flaky,
+            JourneyStatus::Failed,
+            JourneyStatus::Error,
+        ] {
             let k = count(s);
             if k > 0 || s == JourneyStatus::Passed {
                 let text = format!("{k} {}", s.as_str());
@@ -125,18 +175,38 @@ impl<W: Write + Send> Reporter for ConsoleReporter<W> {
     fn on_event(&mut self, event: &Event) {
         // A closed stdout (`vedetta run … | head`) must not stop the run.
         let _ = match event {
-            Event::JourneyStarted { journey, title, attempt, attempts_allowed } => {
-                let title = title.as_deref().map(|t| format!("  {}", t.dimmed())).unwrap_or_default();
+            Event::JourneyStarted {
+                journey,
+                title,
+                attempt,
+                attempts_allowed,
+            } => {
+                let title = title
+                    .as_deref()
+                    .map(|t| format!("  {}", t.dimmed()))
+                    .unwrap_or_default();
                 let attempt = if *attempt > 1 {
-                    format!("  {}", format!("attempt {attempt}/{attempts_allowed}").yellow())
+                    format!(
+                        "  {}",
+                        format!("attempt {attempt}/{attempts_allowed}").yellow()
+                    )
                 } else {
                     String::new()
                 };
-                writeln!(self.out, "{} {}{title}{attempt}", "▶".cyan().bold(), journey.bold())
+                writeln!(
+                    self.out,
+                    "{} {}{title}{attempt}",
+                    "▶".cyan().bold(),
+                    journey.bold()
+                )
             }
             Event::StepStarted { .. } => Ok(()),
             Event::StepFinished { journey, step } => self.step_line(journey, step),
-            Event::Retrying { journey, attempt, reason } => writeln!(
+            Event::Retrying {
+                journey,
+                attempt,
+                reason,
+            } => writeln!(
                 self.out,
                 "{} {journey}: attempt {attempt} failed ({reason}); retrying\n",
                 "↻".yellow().bold()
@@ -155,6 +225,7 @@ mod tests {
     fn step(index: usize, name: &str, status: StepStatus, failure: Option<Failure>) -> StepResult {
         StepResult {
             index,
+            depth: 0,
             name: name.into(),
             action: "click".into(),
             file: "journeys/card.yaml".into(),
@@ -206,9 +277,14 @@ mod tests {
                 attempts_allowed: 1,
             });
             for s in &steps {
-                console.on_event(&Event::StepFinished { journey: "card".into(), step: s.clone() });
+                console.on_event(&Event::StepFinished {
+                    journey: "card".into(),
+                    step: s.clone(),
+                });
             }
-            console.on_event(&Event::JourneyFinished { result: result.clone() });
+            console.on_event(&Event::JourneyFinished {
+                result: result.clone(),
+            });
             let report = RunReport {
                 vedetta_version: "0.1.0".into(),
                 started_at: String::new(),

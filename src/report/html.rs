@@ -187,12 +187,13 @@ fn render_steps(h: &mut String, steps: &[StepResult], base: &Path) {
             "<li class=\"step {class}\"><div class=\"row\">\
              <span class=\"icon\" title=\"{}\">{icon}</span>\
              <span class=\"idx\">{:02}</span>\
-             <span class=\"name\">{}{}</span>\
+             <span class=\"name\" style=\"padding-left:{:.1}em\">{}{}</span>\
              <span class=\"action\">{}</span>\
              <span class=\"track\" title=\"{}\"><span class=\"bar\" style=\"left:{left:.2}%;width:{width:.2}%\"></span></span>\
              <span class=\"dur\">{}</span></div>",
             step.status.as_str(),
             step.index,
+            step.depth as f64 * 1.2,
             esc(&step.name),
             if step.optional {
                 " <em>optional</em>"

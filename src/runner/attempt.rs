@@ -40,6 +40,8 @@ pub(crate) struct Attempt<'a> {
     pub secret_fields: Vec<Selector>,
     /// The last index handed out.
     pub index: usize,
+    /// How many `include`/`when` blocks deep the walk is.
+    pub depth: usize,
     pub steps: Vec<StepResult>,
     /// Set once the remaining steps are to be skipped, with the reason.
     pub halted: Option<&'static str>,
@@ -106,7 +108,7 @@ pub(crate) async fn run_attempt(
                 Some(e) => (SKIP_NO_BROWSER, e.to_string()),
             };
             let mut steps = Vec::new();
-            super::walk::skipped_results(&journey.steps, &mut 0, reason, &mut steps);
+            super::walk::skipped_results(&journey.steps, &mut 0, 0, reason, &mut steps);
             for s in &steps {
                 let _ = events.send(Event::StepFinished {
                     journey: journey.name.clone(),
@@ -135,6 +137,7 @@ pub(crate) async fn run_attempt(
         evidence_dir,
         secret_fields: Vec::new(),
         index: 0,
+        depth: 0,
         steps: Vec::new(),
         halted: None,
         failed: false,

@@ -75,6 +75,9 @@ impl JourneyStatus {
 pub struct StepResult {
     /// 1-based position in the journey's walk, counting steps inside `include` and `when`.
     pub index: usize,
+    /// How many `include`/`when` blocks the step is inside (0: the journey's own steps).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub depth: usize,
     pub name: String,
     /// The action's keyword: `click`, `otp`, …
     pub action: String,
@@ -180,4 +183,8 @@ impl RunReport {
             0
         }
     }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }

@@ -28,7 +28,7 @@ impl<'a> Attempt<'a> {
                     self.halted = Some(SKIP_INTERRUPTED);
                 }
                 if let Some(reason) = self.halted {
-                    self.report(skipped(step, index, reason));
+                    self.report(skipped(step, index, self.depth, reason));
                     self.skip_children(step, reason);
                     continue;
                 }
@@ -64,11 +64,11 @@ impl<'a> Attempt<'a> {
         let Some(outcome) = outcome else {
             // Interrupted mid-step: the step and the rest are skipped.
             self.halted = Some(SKIP_INTERRUPTED);
-            self.report(skipped(step, index, SKIP_INTERRUPTED));
+            self.report(skipped(step, index, self.depth, SKIP_INTERRUPTED));
             self.skip_children(step, SKIP_INTERRUPTED);
             return;
         };
-        let mut result = base_result(step, index);
+        let mut result = base_result(step, index, self.depth);
         result.duration_ms = duration_ms;
         match outcome {
             Ok(done) => self.passed(step, index, result, done).await,
@@ -103,10 +103,20 @@ impl<'a> Attempt<'a> {
         self.report(result);
         match children {
             Children::None => {}
-            Children::Run => self.walk(inner_steps(step)).await,
+            Children::Run => {
+                self.depth += 1;
+                self.walk(inner_steps(step)).await;
+                self.depth -= 1;
+            }
             Children::Skip(reason) => {
                 let mut out = Vec::new();
-                skipped_results(inner_steps(step), &mut self.index, reason, &mut out);
+                skipped_results(
+                    inner_steps(step),
+                    &mut self.index,
+                    self.depth + 1,
+                    reason,
+                    &mut out,
+                );
                 for r in out {
                     self.report(r);
                 }
@@ -261,7 +271,13 @@ impl<'a> Attempt<'a> {
 
     fn skip_children(&mut self, step: &Step, reason: &'static str) {
         let mut out = Vec::new();
-        skipped_results(inner_steps(step), &mut self.index, reason, &mut out);
+        skipped_results(
+            inner_steps(step),
+            &mut self.index,
+            self.depth + 1,
+            reason,
+            &mut out,
+        );
         for r in out {
             self.report(r);
         }
@@ -295,29 +311,32 @@ fn step_budget(step: &Step, journey_timeout: Duration) -> Duration {
     }
 }
 
-/// Results for `steps` (and their inner steps) skipped for `reason`, numbered after `index`.
+/// Results for `steps` (and their inner steps) skipped for `reason`, numbered after `index`,
+/// `depth` blocks deep.
 pub(crate) fn skipped_results(
     steps: &[Step],
     index: &mut usize,
+    depth: usize,
     reason: &'static str,
     out: &mut Vec<StepResult>,
 ) {
     for step in steps {
         *index += 1;
-        out.push(skipped(step, *index, reason));
-        skipped_results(inner_steps(step), index, reason, out);
+        out.push(skipped(step, *index, depth, reason));
+        skipped_results(inner_steps(step), index, depth + 1, reason, out);
     }
 }
 
-fn skipped(step: &Step, index: usize, reason: &str) -> StepResult {
-    let mut r = base_result(step, index);
+fn skipped(step: &Step, index: usize, depth: usize, reason: &str) -> StepResult {
+    let mut r = base_result(step, index, depth);
     r.skip_reason = Some(reason.to_string());
     r
 }
 
-fn base_result(step: &Step, index: usize) -> StepResult {
+fn base_result(step: &Step, index: usize, depth: usize) -> StepResult {
     StepResult {
         index,
+        depth,
         name: step.display_name(),
         action: step.action.keyword().to_string(),
         file: step.location.file.display().to_string(),
