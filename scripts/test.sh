@@ -15,7 +15,16 @@ before=$(count_browsers)
 # Build once, then run. Each browser test needs about a core: two test threads on two cores.
 cargo build --tests --bins --quiet
 export PROPTEST_CASES="${PROPTEST_CASES:-1500}"
-cargo test --no-fail-fast -- --test-threads="${VEDETTA_TEST_THREADS:-2}"
+# (Doc tests are left out: the crate's examples are its journeys, tested for real.)
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+cargo test --no-fail-fast --lib --bins --tests -- --test-threads="${VEDETTA_TEST_THREADS:-2}" 2>&1 |
+    tee "$log" || status=$?
+
+# One closing line for the whole suite, summed over every test binary.
+awk '/^test result:/ { p += $4; f += $6 } END { printf "suite: %d passed, %d failed\n", p, f }' "$log"
+[ "$status" -eq 0 ] || exit "$status"
 
 after=$(count_browsers)
 if [ "${after:-0}" -gt "${before:-0}" ]; then
