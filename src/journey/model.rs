@@ -476,13 +476,67 @@ impl Variables {
         v
     }
 
-    /// `text` with every secret value replaced by `••••••`.
+    /// `text` with every secret value replaced by `••••••` — as typed, and in the forms a URL
+    /// or a form post carries it (`p%40ss%20w%2Frd`, `p%40ss+w%2Frd`, and the browser's
+    /// address-bar form `p@ss%20w/rd`), since a secret in a URL is the common real case.
     pub fn mask(&self, text: &str) -> String {
         let mut out = text.to_string();
-        for s in self.secret_values() {
-            out = out.replace(s, SECRET_MASK);
+        for form in self.secret_forms() {
+            out = out.replace(&form, SECRET_MASK);
         }
         out
+    }
+
+    /// Like [`mask`](Self::mask), for text the page produced while secrets were typed one key at
+    /// a time (its console log): also masks every prefix of a secret of at least
+    /// [`MIN_MASKED_PREFIX`] characters, so a page logging each keystroke leaks no more than
+    /// the first few characters.
+    pub fn mask_keystrokes(&self, text: &str) -> String {
+        let mut out = self.mask(text);
+        let mut prefixes: Vec<&str> = self
+            .secret_values()
+            .into_iter()
+            .flat_map(|s| {
+                s.char_indices()
+                    .map(move |(i, c)| &s[..i + c.len_utf8()])
+                    .skip(MIN_MASKED_PREFIX - 1)
+            })
+            .collect();
+        prefixes.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        prefixes.dedup();
+        for p in prefixes {
+            out = out.replace(p, SECRET_MASK);
+        }
+        out
+    }
+
+    /// Every secret's value and its URL-encoded forms, longest first.
+    fn secret_forms(&self) -> Vec<String> {
+        use percent_encoding::{AsciiSet, CONTROLS, NON_ALPHANUMERIC, utf8_percent_encode};
+        /// encodeURIComponent's set: everything but letters, digits and `-_.!~*'()`.
+        const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+            .remove(b'-')
+            .remove(b'_')
+            .remove(b'.')
+            .remove(b'!')
+            .remove(b'~')
+            .remove(b'*')
+            .remove(b'\'')
+            .remove(b'(')
+            .remove(b')');
+        /// What a browser encodes in a query it shows: controls, space, `"`, `#`, `<`, `>`.
+        const QUERY: &AsciiSet = &CONTROLS.add(b' ').add(b'"').add(b'#').add(b'<').add(b'>');
+        let mut forms = Vec::new();
+        for s in self.secret_values() {
+            forms.push(s.to_string());
+            forms.push(utf8_percent_encode(s, COMPONENT).to_string());
+            forms.push(utf8_percent_encode(s, NON_ALPHANUMERIC).to_string());
+            forms.push(utf8_percent_encode(s, QUERY).to_string());
+            forms.push(url::form_urlencoded::byte_serialize(s.as_bytes()).collect());
+        }
+        forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+        forms.dedup();
+        forms
     }
 
     pub fn names(&self) -> impl Iterator<Item = &str> {
@@ -491,6 +545,9 @@ impl Variables {
 }
 
 pub const SECRET_MASK: &str = "••••••";
+
+/// The shortest prefix of a secret that [`Variables::mask_keystrokes`] masks.
+pub const MIN_MASKED_PREFIX: usize = 3;
 
 /// `1.5s`, `250ms`, `2m`, `1h` — the journey language's duration form.
 pub fn format_duration(d: Duration) -> String {
@@ -522,6 +579,37 @@ mod tests {
             v.mask("mario:hunter2hunter2 / hunter2"),
             "mario:•••••• / ••••••"
         );
+    }
+
+    #[test]
+    fn masks_a_secret_in_the_forms_urls_carry_it() {
+        let mut v = Variables::default();
+        v.set_secret("TOKEN", "p@ss w/rd&x=1");
+        for text in [
+            "page http://h/?token=p@ss%20w/rd&x=1",
+            "GET /?token=p%40ss%20w%2Frd%26x%3D1",
+            "form token=p%40ss+w%2Frd%26x%3D1",
+        ] {
+            let masked = v.mask(text);
+            assert!(
+                masked.contains(SECRET_MASK)
+                    && !masked.contains("rd&x")
+                    && !masked.contains("w%2Frd"),
+                "{masked}"
+            );
+        }
+    }
+
+    #[test]
+    fn keystroke_echoes_leak_at_most_a_short_prefix() {
+        let mut v = Variables::default();
+        v.set_secret("PASSWORD", "hunter2-S3cr3t");
+        let log = "typed: h\ntyped: hu\ntyped: hun\ntyped: hunter2-S3cr3\ntyped: hunter2-S3cr3t";
+        let masked = v.mask_keystrokes(log);
+        assert!(!masked.contains("hun"), "{masked}");
+        assert!(masked.contains("typed: hu\n"), "{masked}");
+        // Ordinary masking leaves words that merely start like a secret alone.
+        assert_eq!(v.mask("hunting"), "hunting");
     }
 
     #[test]

@@ -228,7 +228,7 @@ impl<'a> Attempt<'a> {
             let path = std::path::Path::new(screenshot).with_extension("console.txt");
             let mut text = lines.join("\n");
             text.push('\n');
-            if let Err(e) = std::fs::write(&path, self.vars.mask(&text)) {
+            if let Err(e) = std::fs::write(&path, self.vars.mask_keystrokes(&text)) {
                 tracing::warn!(journey = %self.journey.name, "could not save the console log: {e}");
             }
         }
