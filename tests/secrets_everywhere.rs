@@ -136,11 +136,15 @@ async fn no_secret_in_any_output_report_log_evidence_or_pixel() {
         .iter()
         .find(|f| f.to_string_lossy().ends_with(".console.txt"))
         .unwrap();
-    assert!(
-        std::fs::read_to_string(console)
-            .unwrap()
-            .contains("typed ••••••")
-    );
+    let console = std::fs::read_to_string(console).unwrap();
+    assert!(console.contains("typed ••••••"), "{console}");
+    // The page logged every keystroke: no prefix longer than two characters shows.
+    for secret in [CUSTOMER_ID, PIN] {
+        assert!(
+            !console.contains(&secret[..3]),
+            "a prefix of a secret in the console log:\n{console}"
+        );
+    }
 
     // In pixels: each secret field is indistinguishable from the empty field below it.
     let raw = files
