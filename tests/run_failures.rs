@@ -293,3 +293,22 @@ async fn a_secret_typed_into_a_field_appears_in_no_result() {
         assert!(!bytes.windows(secret.len()).any(|w| w == secret.as_bytes()));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_optional_step_the_harness_cannot_do_is_reported_and_the_journey_goes_on() {
+    let site = serve().await;
+    let out = tempfile::tempdir().unwrap();
+    // Nothing listens on port 1: the OTP source cannot be asked (infrastructure).
+    let yaml = "name: run-optional-infra\nbase_url: ${BASE}\ntimeout: 1s\nsteps:\n  - open: /login.html\n  - optional: true\n    otp: { from: http, url: 'http://127.0.0.1:1/x', save_as: CODE }\n  - assert_title: Login\n";
+    let ran = run_one(
+        journey("optional-infra", yaml, &[("BASE", &site.base)]),
+        out.path(),
+    )
+    .await;
+    let j = ran.journey();
+    assert_eq!(category(&j.steps[1]), FailureCategory::Infrastructure);
+    assert_eq!(j.steps[1].status, StepStatus::Failed);
+    assert_eq!(j.steps[2].status, StepStatus::Passed, "{:#?}", j.steps[2]);
+    assert_eq!(j.status, JourneyStatus::Passed, "{j:#?}");
+    assert!(j.error.is_none(), "{:?}", j.error);
+}

@@ -176,7 +176,9 @@ impl<'a> Attempt<'a> {
             self.save_page_source(path).await;
         }
         result.status = StepStatus::Failed;
-        if lost || infrastructure {
+        // An optional step's trouble is reported and the walk goes on — unless the session
+        // is gone, when nothing more can run.
+        if lost || (infrastructure && !step.optional) {
             self.error.get_or_insert_with(|| failure.message.clone());
         }
         result.failure = Some(failure);
@@ -187,7 +189,7 @@ impl<'a> Attempt<'a> {
         self.report(result);
         if lost {
             self.halted = Some(SKIP_SESSION_LOST);
-        } else if !step.optional || infrastructure {
+        } else if !step.optional {
             self.failed = true;
             self.halted = Some(SKIP_AFTER_FAILURE);
         }
