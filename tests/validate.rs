@@ -433,7 +433,7 @@ fn full_featured_journey_parses_to_the_expected_model() {
 #[test]
 fn variable_precedence_is_cli_then_vars_then_environment() {
     let text =
-        "name: p\nvars:\n  A: from-vars\n  B: from-vars-${C}\nsteps:\n  - open: ${A}/${B}/${D}\n";
+        "name: p\nvars:\n  A: from-vars\n  B: from-vars-${C}\nsteps:\n  - open: http://h/${A}/${B}/${D}\n";
     let mut o = opts(&[
         ("A", "from-env"),
         ("C", "env-c"),
@@ -471,7 +471,7 @@ fn secrets_come_from_the_secrets_file_before_the_environment() {
     assert_eq!(j.variables.get("PW"), Some("from-file"));
     assert!(j.variables.is_secret("PW"));
 
-    let d = errors("name: s\nsecrets: [PW]\nvars:\n  X: ${PW}\nsteps:\n  - open: /\n");
+    let d = errors("name: s\nsecrets: [PW]\nvars:\n  X: ${PW}\nsteps:\n  - open: http://h/\n");
     assert!(d.iter().any(|d| d.message == "secret `PW` is not set"));
     assert!(d.iter().any(|d| d.message == "var `X` uses secret `PW`"));
 }
@@ -514,16 +514,16 @@ fn names_saved_by_earlier_steps_are_defined_later_only() {
 fn default_timeout_applies_only_when_the_journey_sets_none() {
     let mut o = opts(&[]);
     o.default_timeout = Some(Duration::from_secs(7));
-    let j = parse_journey("name: t\nsteps:\n  - open: /\n", Path::new("t.yaml"), &o).unwrap();
+    let j = parse_journey("name: t\nsteps:\n  - open: http://h/\n", Path::new("t.yaml"), &o).unwrap();
     assert_eq!(j.timeout, Duration::from_secs(7));
     let j = parse_journey(
-        "name: t\ntimeout: 2m\nsteps:\n  - open: /\n",
+        "name: t\ntimeout: 2m\nsteps:\n  - open: http://h/\n",
         Path::new("t.yaml"),
         &o,
     )
     .unwrap();
     assert_eq!(j.timeout, Duration::from_secs(120));
-    let j = parse("name: t\nsteps:\n  - open: /\n", &[]).unwrap();
+    let j = parse("name: t\nsteps:\n  - open: http://h/\n", &[]).unwrap();
     assert_eq!(j.timeout, Duration::from_secs(15));
 }
 
@@ -539,7 +539,7 @@ fn includes_deeper_than_eight_files_are_refused_at_the_include() {
         )
         .unwrap();
     }
-    std::fs::write(dir.path().join("10.yaml"), "steps:\n  - open: /\n").unwrap();
+    std::fs::write(dir.path().join("10.yaml"), "steps:\n  - open: http://h/\n").unwrap();
     let main = dir.path().join("main.yaml");
     std::fs::write(&main, "name: deep\nsteps:\n  - include: 0.yaml\n").unwrap();
     let d = load_journey(&main, &opts(&[])).unwrap_err();
@@ -588,7 +588,7 @@ fn hostile_input_is_an_error_never_a_panic_or_a_hang() {
     assert!(!errors(&deep_maps).is_empty());
 
     let huge = format!(
-        "name: x\nsteps:\n  - open: /\n# {}\n",
+        "name: x\nsteps:\n  - open: http://h/\n# {}\n",
         "x".repeat(2 * 1024 * 1024)
     );
     let d = errors(&huge);
@@ -622,12 +622,12 @@ fn hostile_input_is_an_error_never_a_panic_or_a_hang() {
         "steps: []",
         "---\n---\n",
         "a: *b",
-        "\u{feff}name: x\nsteps:\n  - open: /\n",
+        "\u{feff}name: x\nsteps:\n  - open: http://h/\n",
     ] {
         let _ = parse(text, &[]);
     }
     assert!(
-        parse("\u{feff}name: x\nsteps:\n  - open: /\n", &[]).is_ok(),
+        parse("\u{feff}name: x\nsteps:\n  - open: http://h/\n", &[]).is_ok(),
         "a BOM is fine"
     );
 }

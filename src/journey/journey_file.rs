@@ -124,6 +124,7 @@ pub fn read(f: &SourceFile, opts: &LoadOptions) -> Result<Journey, Vec<Diagnosti
         .get_node("fail_fast")
         .map(|n| fail_fast(&mut r, f, n))
         .unwrap_or_default();
+    r.has_base_url = map.get_node("base_url").is_some();
     let steps = match map.get_node("steps") {
         Some(node) => {
             saved_names(node, &mut r.saved_somewhere);

@@ -51,6 +51,8 @@ pub struct Reader<'o> {
     regexes: std::collections::HashMap<String, Result<Regex, String>>,
     /// Bytes of included files read so far.
     pub included_bytes: usize,
+    /// The journey has a `base_url:` (valid or not): relative `open:` URLs resolve against it.
+    pub has_base_url: bool,
 }
 
 impl<'o> Reader<'o> {
@@ -65,6 +67,7 @@ impl<'o> Reader<'o> {
             saved_somewhere: BTreeSet::new(),
             includes: Vec::new(),
             included_bytes: 0,
+            has_base_url: false,
             regexes: std::collections::HashMap::new(),
         }
     }

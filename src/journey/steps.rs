@@ -172,6 +172,47 @@ impl Reader<'_> {
         })
     }
 
+    /// An `open:` URL: absolute http(s) (or `file:`, `data:`, `about:`), or relative with a
+    /// `base_url:` to resolve against. Checked now when no step-saved variable is in it, so a
+    /// journey mistake is never reported later as the site failing to load.
+    fn open_url(
+        &mut self,
+        f: &SourceFile,
+        value: &Node,
+    ) -> Option<crate::journey::model::Template> {
+        let template = self.nonempty_template(f, value, "a URL")?;
+        if template
+            .variables()
+            .any(|v| self.variables.get(v).is_none())
+        {
+            return Some(template);
+        }
+        let rendered = template.render(&self.variables);
+        let problem = match url::Url::parse(&rendered) {
+            Ok(u) if matches!(u.scheme(), "http" | "https" | "file" | "data" | "about") => None,
+            Ok(u) => Some(format!(
+                "`{}:` URLs are not opened; expected http(s), or a path relative to base_url",
+                u.scheme()
+            )),
+            Err(url::ParseError::RelativeUrlWithoutBase) if self.has_base_url => None,
+            Err(url::ParseError::RelativeUrlWithoutBase) => Some(
+                "a relative URL needs `base_url:` in the journey (or write the full http(s) URL)"
+                    .to_string(),
+            ),
+            Err(e) => Some(format!("not a URL: {e}")),
+        };
+        if let Some(label) = problem {
+            let label = if template.uses_secret(&self.variables) {
+                self.variables.mask(&label)
+            } else {
+                label
+            };
+            self.error(f, f.pos(value), "invalid URL to open", label);
+            return None;
+        }
+        Some(template)
+    }
+
     /// The action and, for `otp`, a timeout written inside its map.
     fn action(
         &mut self,
@@ -181,7 +222,7 @@ impl Reader<'_> {
         when_steps: Option<&Node>,
     ) -> Option<(Action, Option<Duration>)> {
         let action = match key.as_str() {
-            "open" => Action::Open(self.nonempty_template(f, value, "a URL")?),
+            "open" => Action::Open(self.open_url(f, value)?),
             "click" => Action::Click(self.locator(f, value)?),
             "hover" => Action::Hover(self.locator(f, value)?),
             "check" => Action::Check(self.locator(f, value)?),
