@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::browser::BrowserConfig;
 use crate::cli::{BrowserArgs, ReportArgs, RunArgs, VarArgs, exit};
+use crate::journey::model::{Action, Journey, OtpSource, Step};
 use crate::journey::{self, LoadOptions};
 use crate::otp::OtpSources;
 use crate::report::console::ConsoleReporter;
@@ -48,7 +49,12 @@ pub fn load_options(vars: &VarArgs, default_timeout: Option<Duration>) -> Result
         })?,
         None => Default::default(),
     };
-    Ok(LoadOptions { cli_vars: vars.vars.clone(), secrets, default_timeout, ..LoadOptions::default() })
+    Ok(LoadOptions {
+        cli_vars: vars.vars.clone(),
+        secrets,
+        default_timeout,
+        ..LoadOptions::default()
+    })
 }
 
 pub fn execute(args: RunArgs) -> i32 {
@@ -56,7 +62,10 @@ pub fn execute(args: RunArgs) -> i32 {
         Ok(l) => l,
         Err(code) => return code,
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -68,7 +77,9 @@ pub fn execute(args: RunArgs) -> i32 {
         let mut otp = OtpSources::default();
         let mut served = None;
         if let Some(url) = &args.inbox {
-            otp.sms = Some(std::sync::Arc::new(crate::inbox::RemoteInbox::new(url, &token)));
+            otp.sms = Some(std::sync::Arc::new(crate::inbox::RemoteInbox::new(
+                url, &token,
+            )));
         } else if let Some(addr) = &args.inbox_listen {
             match serve_inbox(addr, &token, args.twilio_auth_token.clone()).await {
                 Ok((inbox, server)) => {
@@ -102,7 +113,13 @@ async fn serve_inbox(
     addr: &str,
     token: &str,
     twilio_auth_token: Option<String>,
-) -> Result<(std::sync::Arc<crate::inbox::Inbox>, crate::inbox::InboxServer), String> {
+) -> Result<
+    (
+        std::sync::Arc<crate::inbox::Inbox>,
+        crate::inbox::InboxServer,
+    ),
+    String,
+> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("could not listen on {addr} for the SMS inbox: {e}"))?;
@@ -135,9 +152,23 @@ pub async fn run_with(files: &[PathBuf], setup: RunSetup) -> i32 {
             }
         }
     }
-    if let Some(dup) = first_duplicate_name(&journeys) {
-        eprintln!("error: two journeys are named `{dup}`; names identify journeys in reports and folders");
+    if let Some((first, second)) = first_duplicate_name(&journeys) {
+        eprintln!(
+            "error: {} and {} are both named `{}`; names identify journeys in reports and folders",
+            first.file.display(),
+            second.file.display(),
+            first.name
+        );
         invalid = true;
+    }
+    if setup.otp.sms.is_none() {
+        for step in journeys.iter().flat_map(|j| sms_steps(&j.steps)) {
+            eprintln!(
+                "error: `otp: {{from: sms}}` needs an SMS inbox\n --> {}\n  = help: pass --inbox-listen ADDR --inbox-token T to serve one for this run, or --inbox URL --inbox-token T for a `vedetta inbox` elsewhere\n",
+                step.location
+            );
+            invalid = true;
+        }
     }
     if invalid {
         return exit::INVALID;
@@ -204,7 +235,10 @@ fn write_reports(report: &crate::runner::result::RunReport, files: &ReportArgs) 
         if let Some(path) = path
             && let Err(e) = write(report, path)
         {
-            eprintln!("error: cannot write the {kind} report to {}: {e}", path.display());
+            eprintln!(
+                "error: cannot write the {kind} report to {}: {e}",
+                path.display()
+            );
             ok = false;
         }
     }
@@ -224,7 +258,24 @@ async fn interrupted_by(cancel: CancellationToken) -> Option<&'static str> {
     Some(which)
 }
 
-fn first_duplicate_name(journeys: &[crate::journey::model::Journey]) -> Option<&str> {
-    let mut seen = std::collections::HashSet::new();
-    journeys.iter().map(|j| j.name.as_str()).find(|n| !seen.insert(*n))
+/// Every `otp: {from: sms}` step, inside include and when blocks too.
+fn sms_steps(steps: &[Step]) -> Vec<&Step> {
+    let mut found = Vec::new();
+    for step in steps {
+        match &step.action {
+            Action::Otp(otp) if matches!(otp.source, OtpSource::Sms { .. }) => found.push(step),
+            Action::Include { steps, .. } | Action::When { steps, .. } => {
+                found.extend(sms_steps(steps))
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+fn first_duplicate_name(journeys: &[Journey]) -> Option<(&Journey, &Journey)> {
+    let mut seen = std::collections::HashMap::new();
+    journeys
+        .iter()
+        .find_map(|j| seen.insert(j.name.as_str(), j).map(|earlier| (earlier, j)))
 }

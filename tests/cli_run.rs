@@ -1,0 +1,51 @@
+//! `vedetta run` refuses, before any browser starts, what cannot work.
+
+use std::process::Command;
+
+fn vedetta(args: &[&str], dir: &std::path::Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_vedetta"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("VEDETTA_INBOX_TOKEN")
+        .output()
+        .expect("run vedetta")
+}
+
+#[test]
+fn an_sms_step_without_an_inbox_is_invalid_input_with_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("sms.yaml"),
+        "name: sms\nbase_url: http://127.0.0.1:9/\nsteps:\n  - open: /\n  - when: { visible: '#otp' }\n    steps:\n      - otp: { from: sms, to: '+393330000001', save_as: CODE }\n",
+    )
+    .unwrap();
+    let out = vedetta(
+        &["run", "sms.yaml", "--driver", "/nonexistent/chromedriver"],
+        dir.path(),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("needs an SMS inbox"), "{stderr}");
+    assert!(stderr.contains("sms.yaml:7:9"), "{stderr}");
+    // Nothing ran: no step line, no browser error.
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("open /"));
+}
+
+#[test]
+fn two_journeys_with_one_name_are_invalid_input() {
+    let dir = tempfile::tempdir().unwrap();
+    for file in ["a.yaml", "b.yaml"] {
+        std::fs::write(
+            dir.path().join(file),
+            "name: same\nsteps:\n  - open: http://127.0.0.1:9/\n",
+        )
+        .unwrap();
+    }
+    let out = vedetta(&["run", "a.yaml", "b.yaml"], dir.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("a.yaml and b.yaml are both named `same`"),
+        "{stderr}"
+    );
+}
