@@ -312,3 +312,34 @@ async fn an_optional_step_the_harness_cannot_do_is_reported_and_the_journey_goes
     assert_eq!(j.status, JourneyStatus::Passed, "{j:#?}");
     assert!(j.error.is_none(), "{:?}", j.error);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_chrome_will_not_load_fails_the_open_step_not_the_next() {
+    let site = serve().await;
+    let out = tempfile::tempdir().unwrap();
+    // Chrome refuses port 1 (ERR_UNSAFE_PORT) by showing its error page, and the driver calls
+    // the navigation a success: the `open` must fail all the same, naming the URL and code.
+    let yaml = "name: run-unsafe-port\ntimeout: 2s\nsteps:\n  - optional: true\n    open: http://127.0.0.1:1/\n  - open: ${BASE}/login.html\n  - open: http://127.0.0.1:1/\n  - assert_visible: '#user'\n";
+    let ran = run_one(
+        journey("unsafe-port", yaml, &[("BASE", &site.base)]),
+        out.path(),
+    )
+    .await;
+    let j = ran.journey();
+    assert_eq!(j.status, JourneyStatus::Failed);
+    let optional = j.steps[0]
+        .failure
+        .as_ref()
+        .expect("the optional open failed");
+    assert_eq!(optional.category, FailureCategory::Navigation);
+    assert_eq!(j.steps[1].status, StepStatus::Passed, "{:#?}", j.steps[1]);
+    let s = failed_step(j);
+    assert_eq!(s.index, 3, "the open is blamed, not the step after it");
+    let f = s.failure.as_ref().unwrap();
+    assert_eq!(f.category, FailureCategory::Navigation);
+    assert!(
+        f.message.contains("http://127.0.0.1:1/") && f.message.contains("ERR_UNSAFE_PORT"),
+        "{}",
+        f.message
+    );
+}

@@ -36,6 +36,15 @@ const nav = performance.getEntriesByType('navigation')[0];
 out.status = nav && nav.responseStatus ? nav.responseStatus : null;
 out.title = document.title;
 out.url = location.href;
+// Chrome's own "This site can't be reached" page (refused, unsafe port, DNS…): the navigation
+// failed even when the driver said it succeeded. An http(s) document without a navigation
+// entry was never loaded from the network either.
+out.error_page = location.protocol === 'chrome-error:' ||
+  (!nav && /^https?:$/.test(location.protocol));
+if (out.error_page) {
+  const code = (document.body ? document.body.innerText : '').match(/\b(?:net::)?(ERR_[A-Z0-9_]+)\b/);
+  out.net_error = code ? code[1] : null;
+}
 out.body_text = req.want_text && document.body ? document.body.innerText.slice(0, 1000000) : null;
 out.signatures = (req.signatures || []).map(function (s) {
   try { return all(s).some(visible); } catch (e) { return false; }

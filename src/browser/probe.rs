@@ -22,6 +22,10 @@ pub struct PageProbe {
     pub title: String,
     pub url: String,
     pub body_text: Option<String>,
+    /// The browser's own error page is showing (`chrome-error://…`): the page never loaded.
+    pub error_page: bool,
+    /// The net error code the error page names (`ERR_UNSAFE_PORT`), when it names one.
+    pub net_error: Option<String>,
     /// One per requested signature selector: whether a visible element matches it.
     pub signatures_visible: Vec<bool>,
     pub target: Option<ElementProbe>,

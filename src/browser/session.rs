@@ -193,6 +193,8 @@ impl Session {
             title: v["title"].as_str().unwrap_or_default().to_string(),
             url: v["url"].as_str().unwrap_or_default().to_string(),
             body_text: v["body_text"].as_str().map(str::to_string),
+            error_page: v["error_page"].as_bool().unwrap_or(false),
+            net_error: v["net_error"].as_str().map(str::to_string),
             signatures_visible: v["signatures"]
                 .as_array()
                 .map(|a| a.iter().map(|b| b.as_bool().unwrap_or(false)).collect())

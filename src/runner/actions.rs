@@ -148,7 +148,12 @@ impl Attempt<'_> {
                 }
             }
             Action::Otp(otp) => {
-                match self.opts.otp.fetch(otp, &self.vars, self.began, timeout).await {
+                match self
+                    .opts
+                    .otp
+                    .fetch(otp, &self.vars, self.began, timeout)
+                    .await
+                {
                     Ok(code) => done.saves.push((otp.save_as.clone(), code, true)),
                     Err(OtpError::NotReceived(m)) => {
                         return Err(StepFailure::new(FailureCategory::OtpNotReceived, m));
@@ -263,10 +268,13 @@ impl Attempt<'_> {
             .map_err(|m| StepFailure::new(FailureCategory::Navigation, m))?;
         if let Err(e) = self.session.goto(&url, timeout).await {
             return Err(match e {
-                BrowserError::Navigation(m) => StepFailure::new(
-                    FailureCategory::Navigation,
-                    format!("could not load {url}: {m}"),
-                ),
+                BrowserError::Navigation(m) => match net_error_code(&m) {
+                    Some(code) => navigation_failure(&url, Some(code)),
+                    None => StepFailure::new(
+                        FailureCategory::Navigation,
+                        format!("could not load {url}: {m}"),
+                    ),
+                },
                 BrowserError::PageLoadTimeout(_) => StepFailure::new(
                     FailureCategory::Timeout,
                     format!(
@@ -279,6 +287,11 @@ impl Attempt<'_> {
         }
         // A 5xx document or a signature fails here as an outage.
         let page = self.look(None, false).await?;
+        if page.error_page {
+            // The driver let the navigation "succeed" onto Chrome's error page (an unsafe
+            // port, for one): the page is not there all the same.
+            return Err(navigation_failure(&url, page.net_error.as_deref()));
+        }
         if let Some(s) = page.status.filter(|s| *s >= 400) {
             // 4xx: the page the journey names is not there (a moved link, a wrong base_url) —
             // a navigation problem rather than the site being down.
@@ -630,6 +643,29 @@ pub(crate) fn resolve_url(raw: &str, base: Option<&str>) -> Result<String, Strin
     Ok(joined.to_string())
 }
 
+/// "could not load URL: net::ERR_UNSAFE_PORT": the same words whether the driver refused the
+/// navigation or the browser showed its error page.
+fn navigation_failure(url: &str, code: Option<&str>) -> StepFailure {
+    let why = match code {
+        Some(code) => format!("net::{code}"),
+        None => "the browser showed its error page".to_string(),
+    };
+    StepFailure::new(
+        FailureCategory::Navigation,
+        format!("could not load {url}: {why}"),
+    )
+}
+
+/// The `ERR_…` code in a driver's or error page's text (`unknown error: net::ERR_…`).
+fn net_error_code(text: &str) -> Option<&str> {
+    let start = text.find("ERR_")?;
+    let rest = &text[start..];
+    let end = rest
+        .find(|c: char| !(c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
+        .unwrap_or(rest.len());
+    Some(&rest[..end])
+}
+
 #[cfg(test)]
 mod tests {
     use super::resolve_url;
@@ -653,5 +689,18 @@ mod tests {
             "http://other/x"
         );
         assert!(resolve_url("/x", None).is_err());
+    }
+
+    #[test]
+    fn net_error_codes_are_read_from_driver_and_page_text() {
+        assert_eq!(
+            net_error_code("unknown error: net::ERR_CONNECTION_REFUSED"),
+            Some("ERR_CONNECTION_REFUSED")
+        );
+        assert_eq!(
+            net_error_code("This site can't be reached\nERR_UNSAFE_PORT\n"),
+            Some("ERR_UNSAFE_PORT")
+        );
+        assert_eq!(net_error_code("no code"), None);
     }
 }
