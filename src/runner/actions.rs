@@ -668,7 +668,7 @@ fn net_error_code(text: &str) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
-    use super::resolve_url;
+    use super::{net_error_code, resolve_url};
 
     #[test]
     fn open_resolves_against_base_url_keeping_its_path() {
