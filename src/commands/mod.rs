@@ -25,3 +25,10 @@ pub fn init_logging(format: LogFormat, verbose: bool) {
         LogFormat::Json => builder.json().try_init(),
     };
 }
+
+/// Diagnostics on stderr are coloured only on a terminal, and never when `NO_COLOR` is set
+/// (<https://no-color.org>), as the console reporter's output is.
+pub fn stderr_has_colour() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}

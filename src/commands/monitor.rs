@@ -2,7 +2,6 @@
 //! until all are valid), serves the SMS inbox when configured, runs the daemon until SIGINT or
 //! SIGTERM, then stops it cleanly and exits 0.
 
-use std::io::IsTerminal;
 use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
@@ -15,7 +14,7 @@ use crate::monitor::{self, InboxSettings, MonitorConfig, MonitorSetup, Scheduled
 use crate::otp::OtpSources;
 
 pub fn execute(args: MonitorArgs) -> i32 {
-    let color = std::io::stderr().is_terminal();
+    let color = crate::commands::stderr_has_colour();
     let opts = match super::run::load_options(&args.vars, None) {
         Ok(o) => o,
         Err(code) => return code,

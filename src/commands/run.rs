@@ -4,7 +4,6 @@
 //! until every file is valid; the console reporter follows the runner's events; the JSON report
 //! is written whatever happens, Ctrl-C and SIGTERM included.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -44,7 +43,7 @@ impl From<&BrowserArgs> for BrowserConfig {
 pub fn load_options(vars: &VarArgs, default_timeout: Option<Duration>) -> Result<LoadOptions, i32> {
     let secrets = match &vars.secrets {
         Some(path) => journey::load_secrets_file(path).map_err(|d| {
-            eprintln!("{}", d.render(std::io::stderr().is_terminal()));
+            eprintln!("{}", d.render(crate::commands::stderr_has_colour()));
             exit::INVALID
         })?,
         None => Default::default(),
@@ -138,7 +137,7 @@ async fn serve_inbox(
 
 /// Validates every file, runs them, reports, and returns the exit code.
 pub async fn run_with(files: &[PathBuf], setup: RunSetup) -> i32 {
-    let color = std::io::stderr().is_terminal();
+    let color = crate::commands::stderr_has_colour();
     let mut journeys = Vec::with_capacity(files.len());
     let mut invalid = false;
     for file in files {

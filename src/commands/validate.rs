@@ -1,7 +1,7 @@
 //! `vedetta validate`: check journeys without running them.
 
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 use crate::cli::{ValidateArgs, exit};
 use crate::journey::{LoadOptions, load_journey, load_secrets_file};
@@ -9,12 +9,12 @@ use crate::journey::{LoadOptions, load_journey, load_secrets_file};
 /// Prints every problem of every file to stderr and a line per valid file to stdout; exit 0
 /// when all are valid, 2 otherwise. Values of variables and secrets are never printed.
 pub fn execute(args: ValidateArgs) -> i32 {
-    let color = std::io::stderr().is_terminal();
+    let color = crate::commands::stderr_has_colour();
     let secrets = match &args.vars.secrets {
         Some(path) => match load_secrets_file(path) {
             Ok(s) => s,
             Err(d) => {
-                eprintln!("{}", d.render(color));
+                let _ = writeln!(std::io::stderr(), "{}", d.render(color));
                 return exit::INVALID;
             }
         },
@@ -41,11 +41,11 @@ pub fn execute(args: ValidateArgs) -> i32 {
             Err(diagnostics) => {
                 all_valid = false;
                 for d in &diagnostics {
-                    eprintln!("{}", d.render(color));
+                    let _ = writeln!(std::io::stderr(), "{}", d.render(color));
                 }
                 let n = diagnostics.len();
                 let errors = if n == 1 { "error" } else { "errors" };
-                eprintln!("invalid  {} ({n} {errors})", file.display());
+                let _ = writeln!(std::io::stderr(), "invalid  {} ({n} {errors})", file.display());
             }
         }
     }

@@ -116,19 +116,17 @@ impl<W: Write> ConsoleReporter<W> {
         };
         let head = match j.status {
             JourneyStatus::Passed => format!("{} {}", "✔".green().bold(), j.name.bold()),
-            JourneyStatus::Flaky => format!(
-                "{} {} {}",
-                "✔".yellow().bold(),
-                j.name.bold(),
-                "(flaky)".yellow()
-            ),
+            JourneyStatus::Flaky => format!("{} {}", "✔".yellow().bold(), j.name.bold()),
             JourneyStatus::Failed => format!("{} {}", "✘".red().bold(), j.name.bold()),
             JourneyStatus::Error => format!("{} {}", "!".magenta().bold(), j.name.bold()),
         };
+        let status = match j.status {
+            JourneyStatus::Flaky => "flaky — passed on a retry".yellow().to_string(),
+            other => other.as_str().to_string(),
+        };
         writeln!(
             self.out,
-            "{head} {} in {} ({}{attempts})",
-            j.status.as_str(),
+            "{head} {status} in {} ({}{attempts})",
             human_duration(j.duration_ms),
             parts.join(", ")
         )?;
