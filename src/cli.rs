@@ -150,6 +150,10 @@ pub struct ValidateArgs {
     pub files: Vec<PathBuf>,
     #[command(flatten)]
     pub vars: VarArgs,
+    /// Check without secret values: a secret that is not set is not an error (for lint jobs
+    /// that hold no credentials).
+    #[arg(long)]
+    pub no_secrets: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -7,6 +7,7 @@ fn vedetta(args: &[&str], dir: &std::path::Path) -> std::process::Output {
         .args(args)
         .current_dir(dir)
         .env_remove("VEDETTA_INBOX_TOKEN")
+        .env_remove("PASSWORD")
         .output()
         .expect("run vedetta")
 }
@@ -48,4 +49,33 @@ fn two_journeys_with_one_name_are_invalid_input() {
         stderr.contains("a.yaml and b.yaml are both named `same`"),
         "{stderr}"
     );
+}
+
+#[test]
+fn validate_without_secrets_and_a_misspelt_var_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("j.yaml"),
+        "name: j\nbase_url: ${BANK_URL}\nvars:\n  BANK_URL: http://127.0.0.1:7878\nsecrets: [PASSWORD]\nsteps:\n  - fill: { '#p': '${PASSWORD}' }\n",
+    )
+    .unwrap();
+    let strict = vedetta(&["validate", "j.yaml"], dir.path());
+    assert_eq!(
+        strict.status.code(),
+        Some(2),
+        "a missing secret is an error by default"
+    );
+    let lint = vedetta(
+        &[
+            "validate",
+            "--no-secrets",
+            "j.yaml",
+            "--var",
+            "BANK_ULR=https://staging.example.com",
+        ],
+        dir.path(),
+    );
+    let stderr = String::from_utf8_lossy(&lint.stderr);
+    assert_eq!(lint.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("did you mean BANK_URL?"), "{stderr}");
 }

@@ -160,6 +160,7 @@ pub async fn run_with(files: &[PathBuf], setup: RunSetup) -> i32 {
         );
         invalid = true;
     }
+    warn_misspelt_vars(&journeys, &setup.load.cli_vars);
     if setup.otp.sms.is_none() {
         for step in journeys.iter().flat_map(|j| sms_steps(&j.steps)) {
             eprintln!(
@@ -255,6 +256,25 @@ async fn interrupted_by(cancel: CancellationToken) -> Option<&'static str> {
     eprintln!("\n{which}: stopping; the steps done so far are kept");
     cancel.cancel();
     Some(which)
+}
+
+/// A `--var` whose name is one letter off a name the journey knows (`BANK_ULR` for
+/// `BANK_URL`) most likely meant it: the run would silently use the journey's default instead —
+/// against production, say, rather than staging. Said on stderr; the run goes on.
+pub fn warn_misspelt_vars(journeys: &[Journey], cli_vars: &[(String, String)]) {
+    let given: std::collections::HashSet<&str> = cli_vars.iter().map(|(k, _)| k.as_str()).collect();
+    for (name, _) in cli_vars {
+        let known = journeys
+            .iter()
+            .flat_map(|j| j.variables.names())
+            .filter(|k| !given.contains(k))
+            .find(|k| strsim::levenshtein(k, name) <= 2 && k.len() > 2);
+        if let Some(meant) = known {
+            eprintln!(
+                "warning: --var {name} is not a variable of the journey; did you mean {meant}? ({meant} keeps its value)"
+            );
+        }
+    }
 }
 
 /// Every `otp: {from: sms}` step, inside include and when blocks too.

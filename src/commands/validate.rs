@@ -23,12 +23,17 @@ pub fn execute(args: ValidateArgs) -> i32 {
     let opts = LoadOptions {
         cli_vars: args.vars.vars.clone(),
         secrets,
+        secrets_optional: args.no_secrets,
         ..LoadOptions::default()
     };
     let mut all_valid = true;
     for file in &args.files {
         match load_journey(file, &opts) {
             Ok(journey) => {
+                crate::commands::run::warn_misspelt_vars(
+                    std::slice::from_ref(&journey),
+                    &opts.cli_vars,
+                );
                 let n = journey.steps.len();
                 let steps = if n == 1 { "step" } else { "steps" };
                 let _ = writeln!(
@@ -45,7 +50,11 @@ pub fn execute(args: ValidateArgs) -> i32 {
                 }
                 let n = diagnostics.len();
                 let errors = if n == 1 { "error" } else { "errors" };
-                let _ = writeln!(std::io::stderr(), "invalid  {} ({n} {errors})", file.display());
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "invalid  {} ({n} {errors})",
+                    file.display()
+                );
             }
         }
     }

@@ -363,6 +363,7 @@ fn resolve_secrets(r: &mut Reader, f: &SourceFile, names: &[(String, Node)]) {
             .or_else(|| (r.opts.env)(name));
         match value {
             Some(v) => r.variables.set_secret(name, v),
+            None if r.opts.secrets_optional => {}
             None => r.error_help(
                 f,
                 f.pos(node),

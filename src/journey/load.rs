@@ -25,6 +25,9 @@ pub struct LoadOptions {
     pub env: EnvLookup,
     /// `--timeout`: the step timeout when the journey sets none (else 15s).
     pub default_timeout: Option<Duration>,
+    /// `validate --no-secrets`: a secret with no value is not an error (a lint job has no
+    /// credentials). Never set for a run.
+    pub secrets_optional: bool,
 }
 
 impl Default for LoadOptions {
@@ -34,6 +37,7 @@ impl Default for LoadOptions {
             secrets: BTreeMap::new(),
             env: Box::new(|name| std::env::var(name).ok()),
             default_timeout: None,
+            secrets_optional: false,
         }
     }
 }
