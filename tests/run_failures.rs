@@ -343,3 +343,30 @@ async fn a_page_chrome_will_not_load_fails_the_open_step_not_the_next() {
         f.message
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_variable_a_failed_optional_step_never_set_fails_the_step_that_reads_it() {
+    let site = serve().await;
+    let out = tempfile::tempdir().unwrap();
+    // `${WHO}` would render empty and the title check would pass vacuously.
+    let yaml = "name: run-unset-var\nbase_url: ${BASE}\ntimeout: 700ms\nscreenshots: off\nsteps:\n  - open: /login.html\n  - extract: { '#go': BUTTON }\n  - assert_text: { '#go': '${BUTTON}' }\n  - name: read the greeting\n    optional: true\n    extract: { '#greeting': WHO }\n  - assert_title: '${WHO}'\n  - click: '#go'\n";
+    let ran = run_one(
+        journey("unset-var", yaml, &[("BASE", &site.base)]),
+        out.path(),
+    )
+    .await;
+    let j = ran.journey();
+    // A variable that was set is used as usual.
+    assert_eq!(j.steps[2].status, StepStatus::Passed, "{:#?}", j.steps[2]);
+    assert_eq!(category(&j.steps[3]), FailureCategory::ElementMissing);
+    assert_eq!(j.status, JourneyStatus::Failed);
+    let s = failed_step(j);
+    assert_eq!(s.index, 5);
+    assert_eq!(category(s), FailureCategory::Assertion);
+    let msg = &s.failure.as_ref().unwrap().message;
+    assert!(
+        msg.contains("variable WHO was never set")
+            && msg.contains("step 4 (read the greeting, optional) failed"),
+        "{msg}"
+    );
+}

@@ -51,6 +51,8 @@ pub(crate) struct Attempt<'a> {
     pub error: Option<String>,
     /// Failed steps, optional ones included: their evidence folder gets a manifest.
     pub failed_steps: usize,
+    /// Variables a failed step would have saved → which step, for the step that reads one.
+    pub unset: std::collections::BTreeMap<String, String>,
 }
 
 /// What one attempt produced.
@@ -143,6 +145,7 @@ pub(crate) async fn run_attempt(
         failed: false,
         error: None,
         failed_steps: 0,
+        unset: Default::default(),
     };
     attempt.walk(&journey.steps).await;
 

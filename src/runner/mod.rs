@@ -13,6 +13,7 @@ mod journey;
 mod options;
 pub mod result;
 mod run;
+mod unset;
 mod walk;
 
 pub use options::RunOptions;

@@ -47,8 +47,11 @@ impl<'a> Attempt<'a> {
         });
         let started = Instant::now();
         let guard = step_budget(step, self.journey.timeout) + HUNG_BROWSER_GRACE;
-        let exec = tokio::time::timeout(guard, self.execute(step, index)).instrument(span);
-        let outcome = tokio::select! {
+        let outcome = if let Some(f) = self.unset_variable(step) {
+            Some(Err(f))
+        } else {
+            let exec = tokio::time::timeout(guard, self.execute(step, index)).instrument(span);
+            tokio::select! {
             biased;
             _ = self.cancel.cancelled() => None,
             r = exec => Some(r.unwrap_or_else(|_| {
@@ -59,6 +62,7 @@ impl<'a> Attempt<'a> {
                 f.session_lost = true;
                 Err(f)
             })),
+            }
         };
         let duration_ms = started.elapsed().as_millis() as u64;
         let Some(outcome) = outcome else {
@@ -74,6 +78,22 @@ impl<'a> Attempt<'a> {
             Ok(done) => self.passed(step, index, result, done).await,
             Err(f) => self.failed(step, index, result, f).await,
         }
+    }
+
+    /// A variable the step reads that no earlier step managed to set (an optional step that
+    /// saves it failed, or its block did not run): the step would run with an empty value.
+    fn unset_variable(&self, step: &Step) -> Option<StepFailure> {
+        let used = super::unset::used_variables(step, self.journey.base_url.as_ref());
+        let name = used.into_iter().find(|v| self.vars.get(v).is_none())?;
+        let why = self
+            .unset
+            .get(name)
+            .map(String::as_str)
+            .unwrap_or("the step that saves it did not run");
+        Some(StepFailure::new(
+            FailureCategory::Assertion,
+            format!("variable {name} was never set: {why}"),
+        ))
     }
 
     async fn passed(&mut self, step: &Step, index: usize, mut result: StepResult, done: Done) {
@@ -186,6 +206,12 @@ impl<'a> Attempt<'a> {
             self.annotate(path, &result, rect).await;
         }
         self.failed_steps += 1;
+        for name in super::unset::saved_variables(step) {
+            self.unset.insert(
+                name.to_string(),
+                format!("step {index} ({}, optional) failed", result.name),
+            );
+        }
         self.report(result);
         if lost {
             self.halted = Some(SKIP_SESSION_LOST);
