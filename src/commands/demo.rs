@@ -18,27 +18,9 @@ pub fn execute(args: DemoArgs) -> i32 {
     if args.monitor {
         return crate::commands::demo_monitor::execute(&args);
     }
-    let faults = match args
-        .fault
-        .iter()
-        .map(|f| f.parse::<Fault>())
-        .collect::<Result<Vec<_>, _>>()
-    {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::INVALID;
-        }
-    };
-    let addr: std::net::SocketAddr = match args.listen.parse() {
-        Ok(a) => a,
-        Err(_) => {
-            eprintln!(
-                "error: --listen `{}` is not an address like 127.0.0.1:7878",
-                args.listen
-            );
-            return exit::INVALID;
-        }
+    let (faults, addr) = match faults_and_address(&args) {
+        Ok(v) => v,
+        Err(code) => return code,
     };
     // Multi-threaded: the servers keep answering on the runtime's workers while this thread
     // walks the journey outside `block_on`.
@@ -114,10 +96,33 @@ fn print_serve_instructions(stack: &DemoStack) {
     println!("Ctrl-C to stop.");
 }
 
+/// `--fault`s and `--listen` as values; Err is the exit code after saying what is wrong.
+pub(crate) fn faults_and_address(
+    args: &DemoArgs,
+) -> Result<(Vec<Fault>, std::net::SocketAddr), i32> {
+    let faults = args
+        .fault
+        .iter()
+        .map(|f| f.parse::<Fault>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| {
+            eprintln!("error: {e}");
+            exit::INVALID
+        })?;
+    let addr = args.listen.parse().map_err(|_| {
+        eprintln!(
+            "error: --listen `{}` is not an address like 127.0.0.1:7878",
+            args.listen
+        );
+        exit::INVALID
+    })?;
+    Ok((faults, addr))
+}
+
 /// The demo journey's file: `--journey` as given, or, when the default is not there (run from
 /// another directory), the built-in copy written into the output folder — kept, so the report
 /// and the evidence point at a file that exists.
-fn resolve_journey(requested: &Path, out: &Path) -> std::io::Result<PathBuf> {
+pub(crate) fn resolve_journey(requested: &Path, out: &Path) -> std::io::Result<PathBuf> {
     if requested.exists() || requested != Path::new(DEFAULT_JOURNEY) {
         return Ok(requested.to_path_buf());
     }

@@ -18,38 +18,18 @@ use crate::monitor::schedule::Schedule;
 use crate::monitor::{MonitorSetup, ScheduledJourney};
 
 /// The built-in demo journey, for runs from another directory.
-const EMBEDDED_JOURNEY: &str = include_str!("../../journeys/demo-card-balance.yaml");
-const DEFAULT_JOURNEY: &str = "journeys/demo-card-balance.yaml";
 /// Where the status page is served when that port is free (else any free port).
 const PREFERRED_LISTEN: &str = "127.0.0.1:9090";
 const EVERY: Duration = Duration::from_secs(15);
 const JITTER: Duration = Duration::from_secs(2);
 
 pub fn execute(args: &DemoArgs) -> i32 {
-    let faults = match args
-        .fault
-        .iter()
-        .map(|f| f.parse::<Fault>())
-        .collect::<Result<Vec<_>, _>>()
-    {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::INVALID;
-        }
-    };
-    let bank_addr: SocketAddr = match args.listen.parse() {
-        Ok(a) => a,
-        Err(_) => {
-            eprintln!(
-                "error: --listen `{}` is not an address like 127.0.0.1:7878",
-                args.listen
-            );
-            return exit::INVALID;
-        }
+    let (faults, bank_addr) = match super::demo::faults_and_address(args) {
+        Ok(v) => v,
+        Err(code) => return code,
     };
     let data_dir = args.out.join("monitor");
-    let journey_path = match journey_file(&args.journey, &data_dir) {
+    let journey_path = match super::demo::resolve_journey(&args.journey, &data_dir) {
         Ok(p) => p,
         Err(e) => {
             eprintln!(
@@ -88,17 +68,6 @@ pub fn execute(args: &DemoArgs) -> i32 {
         stack.shutdown().await;
         code
     })
-}
-
-/// `--journey` as given, or the built-in copy when the default is not there.
-fn journey_file(requested: &Path, data_dir: &Path) -> std::io::Result<PathBuf> {
-    if requested.exists() || requested != Path::new(DEFAULT_JOURNEY) {
-        return Ok(requested.to_path_buf());
-    }
-    std::fs::create_dir_all(data_dir)?;
-    let path = data_dir.join("demo-card-balance.yaml");
-    std::fs::write(&path, EMBEDDED_JOURNEY)?;
-    Ok(path)
 }
 
 async fn watch(args: &DemoArgs, stack: &DemoStack, journey_path: &Path, data_dir: PathBuf) -> i32 {

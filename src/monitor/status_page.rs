@@ -84,21 +84,7 @@ fn error_response(e: impl std::fmt::Display) -> Response {
         .into_response()
 }
 
-/// Escapes text for HTML content and attribute values.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::report::html::esc;
 
 /// `2026-11-25 17:20:03 UTC`.
 fn when(ms: i64) -> String {
