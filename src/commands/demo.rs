@@ -24,15 +24,9 @@ pub fn execute(args: DemoArgs) -> i32 {
     };
     // Multi-threaded: the servers keep answering on the runtime's workers while this thread
     // walks the journey outside `block_on`.
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match super::runtime() {
         Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: could not start the async runtime: {e}");
-            return exit::HARNESS;
-        }
+        Err(code) => return code,
     };
     let stack = runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(addr).await?;

@@ -39,15 +39,9 @@ pub fn execute(args: &DemoArgs) -> i32 {
             return exit::HARNESS;
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match super::runtime() {
         Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return exit::HARNESS;
-        }
+        Err(code) => return code,
     };
     runtime.block_on(async {
         let stack = match tokio::net::TcpListener::bind(bank_addr).await {

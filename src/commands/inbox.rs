@@ -33,15 +33,9 @@ pub fn execute(args: InboxArgs) -> i32 {
         );
         return exit::INVALID;
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match super::runtime() {
         Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: could not start the async runtime: {e}");
-            return exit::HARNESS;
-        }
+        Err(code) => return code,
     };
     let config = InboxConfig {
         token,

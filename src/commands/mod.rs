@@ -34,3 +34,15 @@ pub fn stderr_has_colour() -> bool {
     use std::io::IsTerminal;
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
+
+/// The multi-threaded tokio runtime every long-running command uses (servers answer on its
+/// workers while the command's own thread waits). Err is the exit code, the problem said.
+pub fn runtime() -> Result<tokio::runtime::Runtime, i32> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            eprintln!("error: cannot start the async runtime: {e}");
+            crate::cli::exit::HARNESS
+        })
+}

@@ -32,15 +32,9 @@ pub fn execute(args: MonitorArgs) -> i32 {
         Ok(j) => j,
         Err(code) => return code,
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match super::runtime() {
         Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return exit::HARNESS;
-        }
+        Err(code) => return code,
     };
     runtime.block_on(serve(config, journeys, BrowserConfig::from(&args.browser)))
 }

@@ -61,15 +61,9 @@ pub fn execute(args: RunArgs) -> i32 {
         Ok(l) => l,
         Err(code) => return code,
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match super::runtime() {
         Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return exit::HARNESS;
-        }
+        Err(code) => return code,
     };
     runtime.block_on(async {
         let token = args.inbox_token.clone().unwrap_or_default();
