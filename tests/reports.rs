@@ -46,6 +46,7 @@ fn failure(category: FailureCategory, message: &str, shot: Option<&Path>) -> Fai
         evidence: shot.map(|p| p.parent().unwrap().display().to_string()),
         signature: None,
         url: Some("http://127.0.0.1:7878/".into()),
+        evidence_sha256: None,
     }
 }
 

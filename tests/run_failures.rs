@@ -88,6 +88,55 @@ async fn an_element_that_never_appears_is_element_missing_with_a_viewport_screen
     let evidence = std::path::Path::new(f.evidence.as_deref().unwrap());
     let verified = vedetta::evidence::manifest::verify(evidence).expect("a manifest");
     assert!(verified.is_intact() && verified.intact >= 3, "{verified:?}");
+    // Where the browser was and how the walk got there, in the folder and sealed with it.
+    let record_path = evidence.join("02-press-the-login-button.result.json");
+    let record: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&record_path).expect("a result file")).unwrap();
+    assert_eq!(record["journey"], "run-missing");
+    assert_eq!(record["attempt"], 1);
+    assert_eq!(record["url"], format!("{}/actions.html", site.base));
+    assert_eq!(record["title"], "Ready", "the title the page had by then");
+    let failed = &record["failed_step"];
+    assert_eq!(
+        (
+            &failed["index"],
+            &failed["name"],
+            &failed["action"],
+            &failed["line"]
+        ),
+        (
+            &2.into(),
+            &"press the login button".into(),
+            &"click".into(),
+            &7.into()
+        )
+    );
+    assert_eq!(failed["failure"]["category"], "element_missing");
+    assert!(failed["file"].as_str().unwrap().ends_with("missing.yaml"));
+    let steps = record["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 2, "the steps so far, the failed one last");
+    assert_eq!(steps[0]["status"], "passed");
+    let manifest = vedetta::evidence::manifest::read_manifest(evidence).unwrap();
+    assert!(
+        manifest
+            .files
+            .iter()
+            .any(|e| e.path == "02-press-the-login-button.result.json"),
+        "sealed by the manifest"
+    );
+    // The manifest's own hash is kept outside the folder, in the report.
+    use sha2::Digest;
+    let manifest_bytes = std::fs::read(evidence.join("manifest.json")).unwrap();
+    let sha: String = sha2::Sha256::digest(&manifest_bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(f.evidence_sha256.as_deref(), Some(sha.as_str()));
+    let report = serde_json::to_value(&ran.report).unwrap();
+    assert_eq!(
+        report["journeys"][0]["steps"][1]["failure"]["evidence_sha256"],
+        sha.as_str()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -288,7 +337,14 @@ async fn a_secret_typed_into_a_field_appears_in_no_result() {
         source.contains("Signed in as mario with ••••••"),
         "{source}"
     );
-    for file in std::fs::read_dir(s.failure.as_ref().unwrap().evidence.as_ref().unwrap()).unwrap() {
+    let evidence = std::path::Path::new(s.failure.as_ref().unwrap().evidence.as_ref().unwrap());
+    let record = std::fs::read_to_string(evidence.join("05-assert-text-echo.result.json"))
+        .expect("a result file");
+    assert!(
+        record.contains("Signed in as mario with ••••••"),
+        "{record}"
+    );
+    for file in std::fs::read_dir(evidence).unwrap() {
         let bytes = std::fs::read(file.unwrap().path()).unwrap();
         assert!(!bytes.windows(secret.len()).any(|w| w == secret.as_bytes()));
     }

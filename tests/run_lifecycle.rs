@@ -293,3 +293,44 @@ async fn with_a_webdriver_url_the_given_server_is_used_and_nothing_is_started() 
         "no driver of ours"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_failed_attempt_keeps_its_record_and_all_name_the_final_manifest() {
+    let site = serve().await;
+    let out = tempfile::tempdir().unwrap();
+    let yaml = "name: run-retried\nbase_url: ${BASE}\ntimeout: 500ms\nretries: 1\nsteps:\n  - open: /login.html\n  - click: '#nowhere'\n";
+    let ran = run_one(
+        journey("retried", yaml, &[("BASE", &site.base)]),
+        out.path(),
+    )
+    .await;
+    let j = ran.journey();
+    assert_eq!((j.status, j.attempts), (JourneyStatus::Failed, 2), "{j:#?}");
+    let last = j.steps[1].failure.as_ref().unwrap();
+    let first = j.previous_attempts[0].steps[1].failure.as_ref().unwrap();
+    let evidence = std::path::Path::new(last.evidence.as_deref().unwrap());
+    assert_eq!(first.evidence.as_deref(), last.evidence.as_deref());
+    for (file, attempt) in [
+        ("02-click-nowhere.result.json", 1),
+        ("02-click-nowhere-attempt2.result.json", 2),
+    ] {
+        let record: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(evidence.join(file)).unwrap()).unwrap();
+        assert_eq!(record["attempt"], attempt, "{file}");
+        assert_eq!(record["title"], "Login", "{file}");
+    }
+    // The second attempt sealed the folder again, over both attempts' files: each failure
+    // names the manifest that is there now.
+    assert!(
+        vedetta::evidence::manifest::verify(evidence)
+            .unwrap()
+            .is_intact()
+    );
+    use sha2::Digest;
+    let sha: String = sha2::Sha256::digest(std::fs::read(evidence.join("manifest.json")).unwrap())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(last.evidence_sha256.as_deref(), Some(sha.as_str()));
+    assert_eq!(first.evidence_sha256.as_deref(), Some(sha.as_str()));
+}

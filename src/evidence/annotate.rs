@@ -646,6 +646,7 @@ mod tests {
             evidence: None,
             signature: None,
             url: Some("http://127.0.0.1:1/account".into()),
+            evidence_sha256: None,
         });
         let h = Header::for_failed_step("card", &step, at).unwrap();
         let sh = strip_height(200, &h);

@@ -79,8 +79,9 @@ impl VerifyReport {
 }
 
 /// Hashes every file under `dir` and writes `dir/manifest.json`, atomically: a reader sees
-/// the old manifest or the new one, never half of one.
-pub fn write_manifest(dir: &Path, meta: &ManifestMeta) -> io::Result<()> {
+/// the old manifest or the new one, never half of one. Returns the manifest's own SHA-256
+/// (lowercase hex), to be kept outside the folder.
+pub fn write_manifest(dir: &Path, meta: &ManifestMeta) -> io::Result<String> {
     let files = hash_folder(dir)?
         .into_iter()
         .map(|(path, (size, sha256))| FileEntry { path, size, sha256 })
@@ -103,7 +104,7 @@ pub fn write_manifest(dir: &Path, meta: &ManifestMeta) -> io::Result<()> {
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
-    result
+    result.map(|()| hex(&Sha256::digest(&json)))
 }
 
 /// Reads `dir/manifest.json` and compares it with the folder as it is now.
@@ -236,6 +237,15 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 4, "{names:?}");
+    }
+
+    #[test]
+    fn the_returned_hash_is_the_manifest_file_s() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("a.txt"), "a").unwrap();
+        let sha = write_manifest(dir.path(), &meta()).unwrap();
+        let written = fs::read(dir.path().join(MANIFEST_FILE)).unwrap();
+        assert_eq!(sha, hex(&Sha256::digest(&written)));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod annotate;
 pub mod manifest;
+pub mod result_file;
 pub mod screenshot;
 
 pub use screenshot::{CaptureError, SecretsOnPage, capture, screenshot_file_name, slug};

@@ -247,6 +247,7 @@ mod tests {
             evidence: None,
             signature: Some("site reports temporary difficulties".into()),
             url: Some("http://127.0.0.1:7878/login".into()),
+            evidence_sha256: None,
         };
         let steps = vec![
             step(1, "open /", StepStatus::Passed, None),

@@ -61,6 +61,8 @@ pub(crate) struct AttemptOutcome {
     pub steps: Vec<StepResult>,
     pub error: Option<String>,
     pub duration_ms: u64,
+    /// SHA-256 of the evidence manifest this attempt wrote (it covers earlier attempts' files).
+    pub manifest_sha256: Option<String>,
 }
 
 impl Attempt<'_> {
@@ -122,6 +124,7 @@ pub(crate) async fn run_attempt(
                 steps,
                 error: Some(vars.mask(&error)),
                 duration_ms: started.elapsed().as_millis() as u64,
+                manifest_sha256: None,
             };
         }
     };
@@ -150,7 +153,7 @@ pub(crate) async fn run_attempt(
     attempt.walk(&journey.steps).await;
 
     let Attempt {
-        steps,
+        mut steps,
         failed,
         error,
         halted,
@@ -167,6 +170,7 @@ pub(crate) async fn run_attempt(
     } else {
         session.close().await;
     }
+    let mut manifest_sha256 = None;
     if failed_steps > 0 && evidence_dir.is_dir() {
         let meta = crate::evidence::manifest::ManifestMeta {
             vedetta_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -186,9 +190,16 @@ pub(crate) async fn run_attempt(
             crate::evidence::manifest::write_manifest(&dir, &meta)
         })
         .await;
-        if let Ok(Err(e)) = written {
-            tracing::warn!(journey = %journey.name, "could not write the evidence manifest: {e}");
+        match written {
+            Ok(Ok(sha)) => manifest_sha256 = Some(sha),
+            Ok(Err(e)) => {
+                tracing::warn!(journey = %journey.name, "could not write the evidence manifest: {e}")
+            }
+            Err(_) => {}
         }
+    }
+    if let Some(sha) = &manifest_sha256 {
+        seal_failures(&mut steps, sha);
     }
     let (status, error) = if interrupted {
         (JourneyStatus::Error, Some("interrupted".to_string()))
@@ -204,6 +215,16 @@ pub(crate) async fn run_attempt(
         steps,
         error,
         duration_ms: started.elapsed().as_millis() as u64,
+        manifest_sha256,
+    }
+}
+
+/// Records the evidence manifest's hash on every failure whose evidence it seals.
+pub(crate) fn seal_failures(steps: &mut [StepResult], manifest_sha256: &str) {
+    for f in steps.iter_mut().filter_map(|s| s.failure.as_mut()) {
+        if f.evidence.is_some() {
+            f.evidence_sha256 = Some(manifest_sha256.to_string());
+        }
     }
 }
 

@@ -57,6 +57,7 @@ impl StepFailure {
             evidence: None,
             signature: self.signature.map(|s| vars.mask(&s)),
             url: url.map(|u| vars.mask(&u)),
+            evidence_sha256: None,
         }
     }
 }

@@ -6,7 +6,7 @@ use std::time::Instant;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
-use super::attempt::run_attempt;
+use super::attempt::{run_attempt, seal_failures};
 use super::event::Event;
 use super::options::RunOptions;
 use super::result::{AttemptResult, JourneyResult, JourneyStatus};
@@ -31,6 +31,13 @@ pub(crate) async fn run_journey(
             attempts_allowed: allowed,
         });
         let outcome = run_attempt(journey, opts, number, events, cancel).await;
+        // The journey's one evidence folder was sealed again: earlier attempts' failures
+        // carry the new manifest's hash.
+        if let Some(sha) = &outcome.manifest_sha256 {
+            for p in &mut previous {
+                seal_failures(&mut p.steps, sha);
+            }
+        }
         let again =
             outcome.status != JourneyStatus::Passed && number < allowed && !cancel.is_cancelled();
         if !again {

@@ -135,6 +135,10 @@ pub struct Failure {
     /// The page's URL when the step failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// SHA-256 (lowercase hex) of the evidence folder's `manifest.json` as written: kept outside
+    /// the folder, so a manifest rewritten to cover altered files shows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence_sha256: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

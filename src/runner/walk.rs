@@ -11,6 +11,7 @@ use super::attempt::{Attempt, SKIP_AFTER_FAILURE, SKIP_INTERRUPTED, SKIP_SESSION
 use super::event::Event;
 use super::failure::StepFailure;
 use super::result::{FailureCategory, StepResult, StepStatus};
+use crate::browser::ProbeRequest;
 use crate::journey::model::{Action, ScreenshotPolicy, Step};
 
 /// Beyond its own timeout, how long a step may take before the browser is deemed hung.
@@ -170,6 +171,15 @@ impl<'a> Attempt<'a> {
                 .await
                 .and_then(Result::ok)
         };
+        // The title too, for the evidence folder's record of where the browser was.
+        let title = if f.session_lost {
+            None
+        } else {
+            self.bounded(self.session.probe(&ProbeRequest::default()))
+                .await
+                .and_then(Result::ok)
+                .map(|page| self.vars.mask(&page.title))
+        };
         let lost = f.session_lost;
         let infrastructure = f.is_infrastructure();
         let target = f.target.clone();
@@ -201,9 +211,20 @@ impl<'a> Attempt<'a> {
         if lost || (infrastructure && !step.optional) {
             self.error.get_or_insert_with(|| failure.message.clone());
         }
+        let record = (self.journey.screenshots != ScreenshotPolicy::Off).then(|| {
+            let file =
+                crate::evidence::screenshot_file_name(index, &step.display_name(), self.number);
+            crate::evidence::result_file::result_file_path(&self.evidence_dir.join(file))
+        });
+        if record.is_some() {
+            failure.evidence = Some(self.evidence_dir.display().to_string());
+        }
         result.failure = Some(failure);
         if let Some(path) = &shot {
             self.annotate(path, &result, rect).await;
+        }
+        if let Some(path) = record {
+            self.write_record(&path, &result, title.as_deref());
         }
         self.failed_steps += 1;
         for name in super::unset::saved_variables(step) {
@@ -259,6 +280,25 @@ impl<'a> Attempt<'a> {
             if let Err(e) = std::fs::write(&path, self.vars.mask_keystrokes(&text)) {
                 tracing::warn!(journey = %self.journey.name, "could not save the console log: {e}");
             }
+        }
+    }
+
+    /// The failing step, where the browser was and the steps so far, as JSON in the evidence
+    /// folder (before the manifest seals it).
+    fn write_record(&self, path: &std::path::Path, failed: &StepResult, title: Option<&str>) {
+        use crate::evidence::result_file::{FailureRecord, write_result_file};
+        let mut steps = self.steps.clone();
+        steps.push(failed.clone());
+        let record = FailureRecord {
+            journey: &self.journey.name,
+            attempt: self.number,
+            url: failed.failure.as_ref().and_then(|f| f.url.as_deref()),
+            title,
+            failed_step: failed,
+            steps: &steps,
+        };
+        if let Err(e) = write_result_file(path, &record) {
+            tracing::warn!(journey = %self.journey.name, "could not save the step results: {e}");
         }
     }
 
