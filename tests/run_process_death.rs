@@ -26,6 +26,29 @@ fn tagged_by(owner: u32) -> Vec<(u32, String)> {
         .collect()
 }
 
+/// `procs` and every live process below them.
+fn descendants_of(procs: &[(u32, String)]) -> Vec<(u32, String)> {
+    let all: Vec<_> = std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter_map(vedetta::browser::driver::proc_stat)
+        .filter(|s| s.state != 'Z')
+        .collect();
+    let mut found = procs.to_vec();
+    let mut i = 0;
+    while i < found.len() {
+        let parent = found[i].0;
+        for s in all.iter().filter(|s| s.ppid == parent) {
+            if !found.iter().any(|(p, _)| *p == s.pid) {
+                found.push((s.pid, s.comm.clone()));
+            }
+        }
+        i += 1;
+    }
+    found
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sigkilled_vedetta_leaves_no_driver_or_browser_behind() {
     let site = common::serve().await;
@@ -50,19 +73,20 @@ async fn a_sigkilled_vedetta_leaves_no_driver_or_browser_behind() {
         .expect("the vedetta binary");
     let owner = vedetta.id();
 
-    // Wait until its browser is up (a renderer means the page is being walked).
+    // Wait until its browser is up and has started its helpers (zygotes, renderer): those
+    // clean their environment, so they are found as the browser's descendants.
     let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let procs = tagged_by(owner);
-        if procs.iter().filter(|(_, c)| c.contains("chromium")).count() >= 2 {
-            break;
+    let doomed = loop {
+        let procs = descendants_of(&tagged_by(owner));
+        if procs.iter().filter(|(_, c)| c.contains("chromium")).count() >= 3 {
+            break procs;
         }
         assert!(
             Instant::now() < deadline,
             "the browser never started: {procs:?}"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    };
     tokio::time::sleep(Duration::from_millis(500)).await;
 
     kill(Pid::from_raw(owner as i32), Signal::SIGKILL).unwrap();
@@ -70,7 +94,15 @@ async fn a_sigkilled_vedetta_leaves_no_driver_or_browser_behind() {
 
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let left = tagged_by(owner);
+        let mut left = tagged_by(owner);
+        left.extend(
+            doomed
+                .iter()
+                .filter(|(pid, _)| {
+                    vedetta::browser::driver::proc_stat(*pid).is_some_and(|s| s.state != 'Z')
+                })
+                .cloned(),
+        );
         if left.is_empty() {
             break;
         }
