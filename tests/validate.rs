@@ -215,6 +215,21 @@ fn validate_takes_secrets_from_a_file_and_never_prints_them() {
 }
 
 #[test]
+fn a_secrets_file_given_as_a_journey_is_refused_without_showing_its_values() {
+    // `vedetta run secrets.yaml` by mistake: the usual "unknown key" diagnostics would quote
+    // each line, and with it each secret.
+    let out = vedetta(&["validate", "tests/diagnostics/secrets_file.yaml"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("this is not a journey"), "{stderr}");
+    assert!(stderr.contains("--secrets FILE"), "{stderr}");
+    assert!(
+        !stderr.contains("demo-pass-2026") && !stderr.contains("xyz-123"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn schema_command_prints_the_schema() {
     let out = vedetta(&["schema"], &[]);
     assert_eq!(out.status.code(), Some(0));

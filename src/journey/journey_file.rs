@@ -65,6 +65,15 @@ pub fn read(f: &SourceFile, opts: &LoadOptions) -> Result<Journey, Vec<Diagnosti
     if let Ok(canonical) = std::fs::canonicalize(f.path.as_path()) {
         r.includes.push((canonical, f.path.as_path().to_path_buf()));
     }
+    if looks_like_secrets(map) {
+        // Showing its lines would print the secrets: say what it is, point at nothing.
+        let mut d = f.diagnostic(Pos { line: 1, column: 1, length: 1 }, "this is not a journey", "");
+        d.label = "every key looks like a variable name (NAME: value)".into();
+        d.source_line = None;
+        d.help = Some("a secrets file goes to --secrets FILE; a journey needs `name:` and `steps:`".into());
+        r.report(f, d);
+        return Err(r.into_diagnostics());
+    }
     check_top_keys(&mut r, f, map);
 
     // Variables first, wherever they are in the file: every template below is checked
@@ -189,6 +198,18 @@ fn saved_names(node: &Node, out: &mut std::collections::BTreeSet<String>) {
         }
         Node::Scalar(_) => {}
     }
+}
+
+/// A file whose every top-level key is an environment-style name (`DEMO_PASSWORD: …`) and none
+/// a journey's is a secrets or vars file given where a journey was expected.
+fn looks_like_secrets(map: &MarkedMappingNode) -> bool {
+    let mut keys = map.keys().map(|k| k.as_str()).peekable();
+    keys.peek().is_some()
+        && keys.all(|k| {
+            !TOP_KEYS.contains(&k)
+                && k.starts_with(|c: char| c.is_ascii_uppercase())
+                && k.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        })
 }
 
 pub fn check_top_keys(r: &mut Reader, f: &SourceFile, map: &MarkedMappingNode) {
