@@ -114,9 +114,10 @@ impl AlertState {
         }
     }
 
-    /// The state after a restart: `history` (oldest first, at least the rules' memory) replays
-    /// the streaks; the alerts that are on come from the store, which recorded every transition
-    /// in the same transaction as its run.
+    /// The state after a restart: `history` (oldest first, at least the rules' memory, and
+    /// only runs after the last recovery — a recovery empties the window, so runs before it
+    /// are not in the live state either) replays the streaks; the alerts that are on come from
+    /// the store, which recorded every transition in the same transaction as its run.
     pub fn restore(
         rules: AlertRules,
         history: &[Observation],
@@ -185,6 +186,10 @@ impl AlertState {
                 && self.pass_streak >= self.rules.recover_after
             {
                 self.down = None;
+                // A recovery closes the books: the failures of the outage that ended (and of
+                // the flapping before it) must not count towards the next one, or a single
+                // failure after `x` in `y` recovers would page again.
+                self.recent.clear();
                 changes.push(Transition::Recovered {
                     since_ms: open.since_ms,
                     at_ms: obs.at_ms,
@@ -325,6 +330,85 @@ mod tests {
             )
             .is_empty()
         );
+    }
+
+    #[test]
+    fn a_recovery_empties_the_window_so_one_failure_after_it_does_not_page() {
+        let window = DownRule::Window {
+            failures: 3,
+            runs: 5,
+        };
+        let mut s = AlertState::new(rules(window, 1));
+        // F P F P F: down; P: recovered; F: one failure, not three of the last five.
+        let t = feed(&mut s, &[Failed, Passed, Failed, Passed, Failed, Passed, Failed]);
+        assert_eq!(
+            t,
+            vec![
+                (4, Transition::Down { since_ms: 1000 }),
+                (
+                    5,
+                    Transition::Recovered {
+                        since_ms: 1000,
+                        at_ms: 6000
+                    }
+                ),
+            ]
+        );
+        assert_eq!(s.down(), None);
+        // Three fresh failures in the window page again, since the first of them.
+        let mut more = Vec::new();
+        for (i, o) in [Passed, Failed, Failed].into_iter().enumerate() {
+            let at_ms = (i as i64 + 8) * 1000;
+            more.extend(s.observe(Observation { outcome: o, at_ms }));
+        }
+        assert_eq!(more, vec![Transition::Down { since_ms: 7000 }]);
+
+        // The same with recover_after 2: the recovery after two passes empties it too.
+        let mut s = AlertState::new(rules(window, 2));
+        let t = feed(
+            &mut s,
+            &[Failed, Failed, Failed, Passed, Passed, Failed, Passed, Failed],
+        );
+        assert_eq!(t.len(), 2, "{t:?}");
+        assert!(matches!(t[1], (4, Transition::Recovered { .. })));
+    }
+
+    #[test]
+    fn restoring_from_the_runs_after_the_last_recovery_matches_the_live_state() {
+        let window = DownRule::Window {
+            failures: 3,
+            runs: 5,
+        };
+        let r = rules(window, 1);
+        let before: Vec<Observation> = [Failed, Passed, Failed, Passed, Failed, Passed, Failed]
+            .into_iter()
+            .enumerate()
+            .map(|(i, outcome)| Observation {
+                outcome,
+                at_ms: (i as i64 + 1) * 1000,
+            })
+            .collect();
+        let mut live = AlertState::new(r);
+        let mut last_recovery = None;
+        for (i, obs) in before.iter().enumerate() {
+            for t in live.observe(*obs) {
+                if matches!(t, Transition::Recovered { .. }) {
+                    last_recovery = Some(i);
+                }
+            }
+        }
+        // What the store hands back: the last `memory` runs after the recovering one.
+        let after = &before[last_recovery.unwrap() + 1..];
+        let from = after.len().saturating_sub(r.memory());
+        let mut restored = AlertState::restore(r, &after[from..], None, None);
+        for (i, o) in [Passed, Failed, Failed, Passed, Failed].into_iter().enumerate() {
+            let obs = Observation {
+                outcome: o,
+                at_ms: (i as i64 + 10) * 1000,
+            };
+            assert_eq!(live.observe(obs), restored.observe(obs), "after run {i}");
+        }
+        assert_eq!(live.down(), restored.down());
     }
 
     #[test]

@@ -376,7 +376,9 @@ impl Store {
         Ok(Recorded { run_id })
     }
 
-    /// The last `n` runs of `journey` that the alert rules see (not cancelled), oldest first.
+    /// The last `n` runs of `journey` that the alert rules see (not cancelled), oldest first,
+    /// after the run that closed its last down alert: a recovery empties the rules' window, so
+    /// what came before it is not part of the state a restart rebuilds.
     pub fn recent_observations(
         &self,
         journey: &str,
@@ -385,6 +387,8 @@ impl Store {
         let conn = self.lock();
         let mut stmt = conn.prepare_cached(
             "SELECT status, started_at_ms FROM runs WHERE journey = ?1 AND status != 'cancelled'
+               AND id > COALESCE((SELECT MAX(closed_run) FROM incidents
+                                  WHERE journey = ?1 AND kind = 'down'), 0)
              ORDER BY id DESC LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![journey, n as i64], |r| {
@@ -692,6 +696,43 @@ mod tests {
             store.incidents("a", 10).unwrap()[0].closed_at_ms,
             Some(5000)
         );
+    }
+
+    #[test]
+    fn a_restart_replays_only_the_runs_after_the_last_recovery() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let rec = |status, at, t: &[Transition]| {
+            store.record(&run("a", status, at), t).unwrap();
+        };
+        rec(RunStatus::Failed, 1000, &[]);
+        rec(RunStatus::Failed, 2000, &[Transition::Down { since_ms: 1000 }]);
+        rec(
+            RunStatus::Passed,
+            3000,
+            &[Transition::Recovered {
+                since_ms: 1000,
+                at_ms: 3000,
+            }],
+        );
+        rec(RunStatus::Failed, 4000, &[]);
+        store
+            .record(&run("b", RunStatus::Failed, 4500), &[])
+            .unwrap();
+        let obs = store.recent_observations("a", 10).unwrap();
+        assert_eq!(
+            obs,
+            vec![Observation {
+                outcome: Outcome::Failed,
+                at_ms: 4000
+            }]
+        );
+        // Another journey's history is its own.
+        assert_eq!(store.recent_observations("b", 10).unwrap().len(), 1);
+        // Never more than asked for.
+        rec(RunStatus::Passed, 5000, &[]);
+        rec(RunStatus::Failed, 6000, &[]);
+        assert_eq!(store.recent_observations("a", 2).unwrap().len(), 2);
     }
 
     #[test]
