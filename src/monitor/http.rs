@@ -6,8 +6,9 @@
 //! - `GET /api/journeys/{name}/incidents?limit=20`
 //! - `GET /api/runs/{id}`: one run with its steps
 //! - `GET /runs/{id}/screenshot`, `GET /runs/{id}/steps/{index}/screenshot`: evidence PNGs.
-//!   The file is the one the history recorded for that run, and is served only when it lies
-//!   inside the evidence folder: no path ever comes from the request.
+//!   The file is the one the history recorded for that run — its annotated copy (header strip,
+//!   red box) when the runner wrote one beside it — and is served only when it lies inside the
+//!   evidence folder: no path ever comes from the request.
 
 use std::sync::Arc;
 
@@ -19,7 +20,8 @@ use axum::routing::get;
 use serde::{Deserialize, Serialize};
 
 use super::daemon::{JourneyInfo, Live, Shared};
-use super::store::{Incident, RunRow, StoreError};
+use super::store::{Incident, RunRow, Store, StoreError};
+use crate::evidence::annotate::annotated_path;
 
 const MAX_LIMIT: usize = 500;
 
@@ -88,7 +90,7 @@ fn internal(e: impl std::fmt::Display) -> Response {
 /// Runs a store read on a blocking thread.
 async fn read<T: Send + 'static>(
     shared: &Arc<Shared>,
-    f: impl FnOnce(&super::store::Store) -> Result<T, StoreError> + Send + 'static,
+    f: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, Response> {
     let store = shared.store.clone();
     match tokio::task::spawn_blocking(move || f(&store)).await {
@@ -237,13 +239,24 @@ async fn step_screenshot(
     serve_png(&shared, recorded).await
 }
 
+/// The file to serve for a recorded screenshot: the annotated copy beside it when there is
+/// one (what people need during an incident: when, where, why, and the red box), else the raw
+/// capture. Either only from inside the evidence folder.
+fn evidence_png(store: &Store, recorded: &str) -> Option<std::path::PathBuf> {
+    let annotated = annotated_path(std::path::Path::new(recorded));
+    annotated
+        .to_str()
+        .and_then(|a| store.evidence_file(a))
+        .or_else(|| store.evidence_file(recorded))
+}
+
 async fn serve_png(shared: &Arc<Shared>, recorded: Result<Option<String>, Response>) -> Response {
     let recorded = match recorded {
         Ok(Some(p)) => p,
         Ok(None) => return not_found("screenshot"),
         Err(r) => return r,
     };
-    let Some(path) = shared.store.evidence_file(&recorded) else {
+    let Some(path) = evidence_png(&shared.store, &recorded) else {
         return not_found("screenshot");
     };
     if path.extension().and_then(|e| e.to_str()) != Some("png") {
@@ -260,5 +273,37 @@ async fn serve_png(shared: &Arc<Shared>, recorded: Result<Option<String>, Respon
         )
             .into_response(),
         Err(_) => not_found("screenshot"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_annotated_copy_is_served_when_there_is_one_else_the_raw_capture() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let run = store.evidence_root().join("j/20260101T000000-000/j");
+        std::fs::create_dir_all(&run).unwrap();
+        let raw = run.join("02-log-in.png");
+        std::fs::write(&raw, b"raw").unwrap();
+        let recorded = raw.to_str().unwrap();
+        assert_eq!(
+            evidence_png(&store, recorded),
+            Some(std::fs::canonicalize(&raw).unwrap()),
+            "no annotated copy: the raw capture"
+        );
+        let annotated = run.join("02-log-in.annotated.png");
+        std::fs::write(&annotated, b"annotated").unwrap();
+        assert_eq!(
+            evidence_png(&store, recorded),
+            Some(std::fs::canonicalize(&annotated).unwrap())
+        );
+        // Neither is served from outside the evidence folder.
+        let outside = dir.path().join("x.png");
+        std::fs::write(&outside, b"x").unwrap();
+        std::fs::write(dir.path().join("x.annotated.png"), b"x").unwrap();
+        assert_eq!(evidence_png(&store, outside.to_str().unwrap()), None);
     }
 }
