@@ -34,6 +34,7 @@ async fn outage_alerts_once_recovers_once_and_history_survives_a_restart() {
             .then_some(())
     })
     .await;
+    assert_eq!(get_text(&format!("{}/healthz", daemon.url)).await, "ok\n");
     let metrics = get_text(&format!("{}/metrics", daemon.url)).await;
     assert_eq!(
         metric(
@@ -71,9 +72,45 @@ async fn outage_alerts_once_recovers_once_and_history_survives_a_restart() {
     assert!(shot_url.starts_with(&daemon.url));
     let shot = reqwest::get(&shot_url).await.unwrap();
     assert_eq!(shot.status(), 200);
+    let served = shot.bytes().await.unwrap();
     assert!(
-        shot.bytes().await.unwrap().starts_with(b"\x89PNG"),
+        served.starts_with(b"\x89PNG"),
         "the evidence link serves the PNG"
+    );
+    // …and it is the annotated copy (header strip above the capture), not the raw capture.
+    let down_run = get_json(&format!(
+        "{}/api/runs/{}",
+        daemon.url,
+        down["run_id"].as_i64().unwrap()
+    ))
+    .await;
+    let raw_path = std::path::PathBuf::from(
+        down_run["failure"]["screenshot"]
+            .as_str()
+            .expect("the run recorded its screenshot"),
+    );
+    let annotated_path = vedetta::evidence::annotate::annotated_path(&raw_path);
+    let raw = std::fs::read(&raw_path).unwrap();
+    let annotated = std::fs::read(&annotated_path)
+        .unwrap_or_else(|e| panic!("{}: {e}", annotated_path.display()));
+    assert!(
+        served[..] == annotated[..],
+        "the screenshot link serves {}, not the raw {}",
+        annotated_path.display(),
+        raw_path.display()
+    );
+    let size = |png: &[u8]| {
+        image::load_from_memory_with_format(png, image::ImageFormat::Png)
+            .unwrap()
+            .into_rgb8()
+            .dimensions()
+    };
+    let (raw_w, raw_h) = size(&raw);
+    let (served_w, served_h) = size(&served);
+    assert_eq!(served_w, raw_w);
+    assert!(
+        served_h > raw_h,
+        "the header strip makes it taller: {served_h} vs {raw_h}"
     );
     assert!(
         down["evidence"]
@@ -184,6 +221,52 @@ async fn outage_alerts_once_recovers_once_and_history_survives_a_restart() {
         webhook.events("blind").is_empty(),
         "a site outage is never a blind monitor"
     );
+    // The Slack-compatible channel got the same two messages, once each.
+    let slack: Vec<String> = webhook
+        .slack
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(slack.len(), 2, "{slack:#?}");
+    assert_eq!(slack[0], down["text"].as_str().unwrap(), "{slack:#?}");
+    assert_eq!(slack[1], recovered["text"].as_str().unwrap(), "{slack:#?}");
+    assert!(slack[0].contains("DOWN") && slack[1].contains("RECOVERED"));
+
+    // The down alert came on the 2nd failed run in a row (`down_after: 2`), not earlier or
+    // later, since the first of them; the recovery on the first passing run after it
+    // (`recover_after: 1`). Error runs are no evidence either way; none is expected here.
+    let history = get_json(&format!("{api}/runs?limit=500")).await;
+    let mut seen: Vec<(i64, String, i64)> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] != "cancelled" && r["status"] != "error")
+        .map(|r| {
+            (
+                r["id"].as_i64().unwrap(),
+                r["status"].as_str().unwrap().to_string(),
+                r["started_at_ms"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    seen.sort();
+    let at = |id: i64| seen.iter().position(|r| r.0 == id).unwrap();
+    let d = at(down["run_id"].as_i64().unwrap());
+    assert!(d >= 2, "{seen:?}");
+    assert_eq!(seen[d].1, "failed", "{seen:?}");
+    assert_eq!(seen[d - 1].1, "failed", "{seen:?}");
+    assert_ne!(seen[d - 2].1, "failed", "down came later than the 2nd failure: {seen:?}");
+    assert_eq!(
+        down["since"],
+        vedetta::monitor::notify::rfc3339(seen[d - 1].2),
+        "since the first failure of the streak"
+    );
+    let r = at(recovered_run);
+    assert!(r > d, "{seen:?}");
+    assert!(seen[d..r].iter().all(|x| x.1 == "failed"), "{seen:?}");
+    assert_ne!(seen[r].1, "failed", "{seen:?}");
     let metrics = get_text(&format!("{}/metrics", daemon.url)).await;
     assert_eq!(
         metric(
