@@ -15,9 +15,8 @@ use crate::demo::{DEMO_PASSWORD, DemoStack, Fault};
 use crate::journey::{self, LoadOptions};
 use crate::monitor::alert::AlertRules;
 use crate::monitor::schedule::Schedule;
-use crate::monitor::{MonitorSetup, ScheduledJourney};
+use crate::monitor::{Listen, MonitorSetup, ScheduledJourney};
 
-/// The built-in demo journey, for runs from another directory.
 /// Where the status page is served when that port is free (else any free port).
 const PREFERRED_LISTEN: &str = "127.0.0.1:9090";
 const EVERY: Duration = Duration::from_secs(15);
@@ -81,11 +80,13 @@ async fn watch(args: &DemoArgs, stack: &DemoStack, journey_path: &Path, data_dir
         }
     };
     let name = journey.name.clone();
-    let listen = match std::net::TcpListener::bind(PREFERRED_LISTEN) {
-        Ok(probe) => probe.local_addr().ok(),
-        Err(_) => None,
-    }
-    .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
+    let listen = match bind_preferred(PREFERRED_LISTEN) {
+        Ok(listener) => Listen::Bound(listener),
+        Err(e) => {
+            eprintln!("error: cannot listen on 127.0.0.1: {e}");
+            return exit::HARNESS;
+        }
+    };
     let setup = MonitorSetup {
         journeys: vec![ScheduledJourney {
             journey,
@@ -139,4 +140,38 @@ async fn watch(args: &DemoArgs, stack: &DemoStack, journey_path: &Path, data_dir
     cancel.cancel();
     running.stopped().await;
     exit::PASSED
+}
+
+/// The status page's socket: `preferred` when it is free, else any free loopback port. Bound
+/// here and handed to the monitor as it is, so no one can take the port between a check and
+/// the bind.
+fn bind_preferred(preferred: &str) -> std::io::Result<std::net::TcpListener> {
+    std::net::TcpListener::bind(preferred)
+        .or_else(|_| std::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The address the monitor is given is held from the moment it was chosen: binding it
+    /// again fails (a probe that was bound and released would leave it for anyone to take).
+    fn held(listener: &std::net::TcpListener) -> bool {
+        let addr = listener.local_addr().unwrap();
+        std::net::TcpListener::bind(addr)
+            .is_err_and(|e| e.kind() == std::io::ErrorKind::AddrInUse)
+    }
+
+    #[test]
+    fn the_preferred_port_or_any_is_bound_and_held_not_probed() {
+        let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let taken_addr = taken.local_addr().unwrap();
+        let other = bind_preferred(&taken_addr.to_string()).unwrap();
+        assert_ne!(other.local_addr().unwrap(), taken_addr, "taken: another port");
+        assert!(other.local_addr().unwrap().ip().is_loopback());
+        assert!(held(&other));
+
+        let free = bind_preferred("127.0.0.1:0").unwrap();
+        assert!(held(&free));
+    }
 }

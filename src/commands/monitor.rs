@@ -133,7 +133,7 @@ async fn serve(
     let count = journeys.len();
     let setup = MonitorSetup {
         journeys,
-        listen: config.listen,
+        listen: config.listen.into(),
         public_url: config.public_url.clone(),
         data_dir: config.data_dir.clone(),
         retention: config.retention,

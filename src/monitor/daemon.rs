@@ -56,10 +56,25 @@ pub struct ScheduledJourney {
     pub alerts: AlertRules,
 }
 
+/// Where the HTTP server listens.
+#[derive(Debug)]
+pub enum Listen {
+    /// Bind this address at start.
+    Addr(SocketAddr),
+    /// A socket the caller has already bound (and holds, so nobody can take it in between).
+    Bound(std::net::TcpListener),
+}
+
+impl From<SocketAddr> for Listen {
+    fn from(addr: SocketAddr) -> Listen {
+        Listen::Addr(addr)
+    }
+}
+
 /// Everything the daemon needs.
 pub struct MonitorSetup {
     pub journeys: Vec<ScheduledJourney>,
-    pub listen: SocketAddr,
+    pub listen: Listen,
     /// Base of links in alerts; `None`: `http://<bound address>`.
     pub public_url: Option<String>,
     pub data_dir: PathBuf,
@@ -150,18 +165,23 @@ pub async fn start(
         .await
         .map_err(|e| MonitorError::Internal(format!("opening the history failed: {e}")))??;
 
-    let listener = tokio::net::TcpListener::bind(setup.listen)
-        .await
-        .map_err(|source| MonitorError::Listen {
-            addr: setup.listen,
-            source,
-        })?;
-    let addr = listener
-        .local_addr()
-        .map_err(|source| MonitorError::Listen {
-            addr: setup.listen,
-            source,
-        })?;
+    let listener = match setup.listen {
+        Listen::Addr(addr) => tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|source| MonitorError::Listen { addr, source })?,
+        Listen::Bound(std) => {
+            let addr = std
+                .local_addr()
+                .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
+            std.set_nonblocking(true)
+                .and_then(|()| tokio::net::TcpListener::from_std(std))
+                .map_err(|source| MonitorError::Listen { addr, source })?
+        }
+    };
+    let addr = listener.local_addr().map_err(|source| MonitorError::Listen {
+        addr: SocketAddr::from(([0, 0, 0, 0], 0)),
+        source,
+    })?;
     let base_url = setup
         .public_url
         .clone()

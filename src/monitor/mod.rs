@@ -20,4 +20,4 @@ pub mod status_page;
 pub mod store;
 
 pub use config::{InboxSettings, JourneyEntry, MonitorConfig, load_config, parse_config};
-pub use daemon::{MonitorError, MonitorSetup, RunningMonitor, ScheduledJourney, start};
+pub use daemon::{Listen, MonitorError, MonitorSetup, RunningMonitor, ScheduledJourney, start};
