@@ -426,3 +426,183 @@ async fn a_variable_a_failed_optional_step_never_set_fails_the_step_that_reads_i
         "{msg}"
     );
 }
+
+/// Where `boxed.html` puts `#price`, in CSS pixels (= screenshot pixels at DPR 1).
+const PRICE: [u32; 4] = [120, 160, 200, 50];
+
+/// A failing `assert_text` on `#price` of `boxed.html` (`query` appended to its URL), in a
+/// 640×480 viewport; the step is named "check the price".
+fn price_journey(name: &str, base: &str, query: &str) -> vedetta::journey::model::Journey {
+    let yaml = format!(
+        "name: {name}\nbase_url: ${{BASE}}\ntimeout: 10s\nviewport: 640x480\nsteps:\n  - open: /boxed.html{query}\n  - name: check the price\n    timeout: 300ms\n    assert_text: {{ '#price': '€ 99,00' }}\n"
+    );
+    journey(name, &yaml, &[("BASE", base)])
+}
+
+/// The header the annotated screenshot should carry, from the step's `result.json`, with the
+/// time of the failure it records.
+fn header_from_record(record: &serde_json::Value) -> vedetta::evidence::annotate::Header {
+    let failed = &record["failed_step"];
+    let failure = &failed["failure"];
+    let at: jiff::Timestamp = record["failed_at"]
+        .as_str()
+        .expect("failed_at in the record")
+        .parse()
+        .unwrap();
+    vedetta::evidence::annotate::Header {
+        time_utc: at.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        journey: record["journey"].as_str().unwrap().into(),
+        step_index: failed["index"].as_u64().unwrap() as usize,
+        step_name: failed["name"].as_str().unwrap().into(),
+        url: failure["url"].as_str().map(str::to_string),
+        category: failure["category"].as_str().unwrap().into(),
+        message: failure["message"].as_str().unwrap().into(),
+    }
+}
+
+fn read_record(evidence: &std::path::Path, file: &str) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(evidence.join(file)).expect("a result file")).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_annotated_screenshot_boxes_the_element_a_failed_assertion_was_about() {
+    use vedetta::evidence::annotate::{BOX_COLOUR, BOX_WIDTH, annotated_path, strip_height};
+    let site = serve().await;
+    let out = tempfile::tempdir().unwrap();
+    let ran = run_one(price_journey("run-boxed", &site.base, ""), out.path()).await;
+    let j = ran.journey();
+    let s = failed_step(j);
+    let f = s.failure.as_ref().unwrap();
+    assert_eq!(f.category, FailureCategory::Assertion, "{f:#?}");
+    let raw_path = std::path::Path::new(f.screenshot.as_deref().expect("a screenshot"));
+    let raw = image::open(raw_path).unwrap().into_rgb8();
+    let annotated = image::open(annotated_path(raw_path)).unwrap().into_rgb8();
+    assert_eq!((raw.width(), raw.height()), (640, 480));
+    let record = read_record(
+        std::path::Path::new(f.evidence.as_deref().unwrap()),
+        "02-check-the-price.result.json",
+    );
+    let strip = strip_height(640, &header_from_record(&record));
+    assert_eq!(annotated.height(), 480 + strip, "the strip sits above the page");
+
+    // The box is drawn just outside the element, BOX_WIDTH pixels thick: sample the middle
+    // of each of its four sides, all along.
+    let [x, y, w, h] = PRICE;
+    let b = BOX_WIDTH;
+    let mid = b / 2;
+    let (left, right) = (x - b + mid, x + w + mid);
+    let (top, bottom) = (y - b + mid, y + h + mid);
+    let mut along = Vec::new();
+    for px in (x - b..x + w + b).step_by(5) {
+        along.push((px, top));
+        along.push((px, bottom));
+    }
+    for py in (y - b..y + h + b).step_by(5) {
+        along.push((left, py));
+        along.push((right, py));
+    }
+    for (px, py) in along {
+        assert_eq!(
+            *annotated.get_pixel(px, py + strip),
+            BOX_COLOUR,
+            "the box at ({px}, {py})"
+        );
+        assert_ne!(
+            *raw.get_pixel(px, py),
+            BOX_COLOUR,
+            "the raw screenshot stays as captured at ({px}, {py})"
+        );
+    }
+    // Inside the box and away from it the page is untouched.
+    for (px, py) in [(x + 10, y + 10), (x + w / 2, y + h - 5), (10, 10), (600, 400)] {
+        assert_eq!(
+            annotated.get_pixel(px, py + strip),
+            raw.get_pixel(px, py),
+            "({px}, {py})"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_annotated_header_shows_when_the_step_failed_not_when_it_was_annotated() {
+    use vedetta::evidence::annotate::{Rect, annotate, annotated_path};
+    let site = serve().await;
+    let out = tempfile::tempdir().unwrap();
+    // Every look at this page takes 1.2 s: the fail_fast check and the title look after the
+    // failure alone put the annotation 2.4 s or more after it, in a later second.
+    let ran = run_one(
+        price_journey("run-failed-at", &site.base, "?slow_title=1200"),
+        out.path(),
+    )
+    .await;
+    let j = ran.journey();
+    let f = failed_step(j).failure.as_ref().unwrap();
+    assert_eq!(f.category, FailureCategory::Assertion, "{f:#?}");
+    let raw_path = std::path::Path::new(f.screenshot.as_deref().expect("a screenshot"));
+    let evidence = std::path::Path::new(f.evidence.as_deref().unwrap());
+    let record = read_record(evidence, "02-check-the-price.result.json");
+    let failed_at: jiff::Timestamp = record["failed_at"].as_str().unwrap().parse().unwrap();
+    let annotated_file = annotated_path(raw_path);
+    let annotated_mtime =
+        jiff::Timestamp::try_from(std::fs::metadata(&annotated_file).unwrap().modified().unwrap())
+            .unwrap();
+    assert!(
+        annotated_mtime >= failed_at + jiff::SignedDuration::from_secs(2),
+        "the page was meant to hold the evidence up: failed {failed_at}, annotated {annotated_mtime}"
+    );
+    // The annotated PNG is exactly the raw one annotated with the failure's time.
+    let [x, y, w, h] = PRICE.map(f64::from);
+    let expected = annotate(
+        &std::fs::read(raw_path).unwrap(),
+        &header_from_record(&record),
+        Some(Rect {
+            x,
+            y,
+            width: w,
+            height: h,
+        }),
+    )
+    .unwrap();
+    let expected = image::load_from_memory(&expected).unwrap().into_rgb8();
+    let got = image::open(&annotated_file).unwrap().into_rgb8();
+    assert!(
+        expected == got,
+        "the header's time is not the failure's ({failed_at})"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn page_source_and_console_are_kept_when_the_screenshot_cannot_be() {
+    let site = serve().await;
+    let out = tempfile::tempdir().unwrap();
+    // A folder where the failure screenshot would go: the PNG cannot be written.
+    let evidence = out.path().join("test-run/run-no-shot");
+    std::fs::create_dir_all(evidence.join("02-check-the-price.png")).unwrap();
+    let ran = run_one(price_journey("run-no-shot", &site.base, ""), out.path()).await;
+    let j = ran.journey();
+    let f = failed_step(j).failure.as_ref().unwrap();
+    assert_eq!(f.category, FailureCategory::Assertion, "{f:#?}");
+    assert_eq!(f.screenshot, None, "no screenshot was kept");
+    assert_eq!(f.evidence.as_deref(), Some(evidence.to_str().unwrap()));
+    let source = std::fs::read_to_string(evidence.join("02-check-the-price.html"))
+        .expect("the page source, without a screenshot");
+    assert!(source.contains("id=\"price\""), "{source}");
+    let console = std::fs::read_to_string(evidence.join("02-check-the-price.console.txt"))
+        .expect("the console log, without a screenshot");
+    assert!(console.contains("boxed page ready"), "{console}");
+    let verified = vedetta::evidence::manifest::verify(&evidence).unwrap();
+    assert!(verified.is_intact(), "{verified:?}");
+    let files: Vec<String> = vedetta::evidence::manifest::read_manifest(&evidence)
+        .unwrap()
+        .files
+        .into_iter()
+        .map(|e| e.path)
+        .collect();
+    for file in [
+        "02-check-the-price.html",
+        "02-check-the-price.console.txt",
+        "02-check-the-price.result.json",
+    ] {
+        assert!(files.iter().any(|p| p == file), "{file} sealed: {files:?}");
+    }
+}

@@ -59,6 +59,54 @@ async fn a_pass_after_a_failed_attempt_is_flaky_and_keeps_the_failed_attempt() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flaky_journey_s_evidence_folder_is_sealed_again_by_the_passing_attempt() {
+    let site = serve().await;
+    let out = tempfile::tempdir().unwrap();
+    // Attempt 1 fails at `#ok` and seals the folder; attempt 2 passes and adds its named
+    // screenshot to the same folder.
+    let yaml = "name: run-flaky-shot\nbase_url: ${BASE}\ntimeout: 1s\nretries: 1\nsteps:\n  - open: /flaky\n  - wait_for: '#ok'\n  - screenshot: all good\n";
+    let ran = run_one(
+        journey("flaky-shot", yaml, &[("BASE", &site.base)]),
+        out.path(),
+    )
+    .await;
+    let j = ran.journey();
+    assert_eq!((j.status, j.attempts), (JourneyStatus::Flaky, 2), "{j:#?}");
+    let failure = j.previous_attempts[0].steps[1].failure.as_ref().unwrap();
+    let evidence = std::path::Path::new(failure.evidence.as_deref().expect("evidence"));
+    let shot = j.steps[2].screenshot.as_deref().expect("the named screenshot");
+    assert_eq!(
+        std::path::Path::new(shot),
+        evidence.join("03-all-good-attempt2.png"),
+        "in the journey's one folder"
+    );
+    let verified = vedetta::evidence::manifest::verify(evidence).unwrap();
+    assert!(verified.is_intact(), "{verified:?}");
+    let manifest = vedetta::evidence::manifest::read_manifest(evidence).unwrap();
+    let files: Vec<&str> = manifest.files.iter().map(|e| e.path.as_str()).collect();
+    for file in [
+        "02-wait-for-ok.png",
+        "02-wait-for-ok.result.json",
+        "03-all-good-attempt2.png",
+    ] {
+        assert!(files.contains(&file), "{file} sealed: {files:?}");
+    }
+    // The evidence began with the first attempt, and the failure names the manifest there now.
+    let first: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(evidence.join("02-wait-for-ok.result.json")).unwrap())
+            .unwrap();
+    let started: jiff::Timestamp = manifest.meta.started_at.parse().unwrap();
+    let failed: jiff::Timestamp = first["failed_at"].as_str().unwrap().parse().unwrap();
+    assert!(started <= failed, "{started} .. {failed}");
+    use sha2::Digest;
+    let sha: String = sha2::Sha256::digest(std::fs::read(evidence.join("manifest.json")).unwrap())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(failure.evidence_sha256.as_deref(), Some(sha.as_str()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn journeys_run_in_parallel_and_report_in_input_order() {
     let site = serve().await;
     let out = tempfile::tempdir().unwrap();
@@ -319,8 +367,8 @@ async fn every_failed_attempt_keeps_its_record_and_all_name_the_final_manifest()
         assert_eq!(record["attempt"], attempt, "{file}");
         assert_eq!(record["title"], "Login", "{file}");
     }
-    // The second attempt sealed the folder again, over both attempts' files: each failure
-    // names the manifest that is there now.
+    // One folder for the journey, its files named per attempt; the second attempt sealed it
+    // again, over both attempts' files: each failure names the manifest that is there now.
     assert!(
         vedetta::evidence::manifest::verify(evidence)
             .unwrap()

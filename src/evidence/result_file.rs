@@ -15,6 +15,8 @@ pub struct FailureRecord<'a> {
     pub journey: &'a str,
     /// 1-based.
     pub attempt: u32,
+    /// When the step failed, RFC 3339 UTC: the time the annotated screenshot's header shows.
+    pub failed_at: String,
     /// The page's URL and title when the step failed (absent when the browser could not say).
     pub url: Option<&'a str>,
     pub title: Option<&'a str>,

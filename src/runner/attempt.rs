@@ -61,7 +61,8 @@ pub(crate) struct AttemptOutcome {
     pub steps: Vec<StepResult>,
     pub error: Option<String>,
     pub duration_ms: u64,
-    /// SHA-256 of the evidence manifest this attempt wrote (it covers earlier attempts' files).
+    /// SHA-256 of the evidence manifest this attempt wrote (it covers earlier attempts' files);
+    /// a passing attempt writes one too when an earlier attempt had sealed the folder.
     pub manifest_sha256: Option<String>,
 }
 
@@ -171,7 +172,18 @@ pub(crate) async fn run_attempt(
         session.close().await;
     }
     let mut manifest_sha256 = None;
-    if failed_steps > 0 && evidence_dir.is_dir() {
+    // The journey's attempts share one evidence folder. An attempt with a failure seals it; so
+    // does any later attempt, passing or not, once it is sealed: files it added (a named
+    // `screenshot:`, its own failures) are covered and the folder verifies intact.
+    let manifest = evidence_dir.join(crate::evidence::manifest::MANIFEST_FILE);
+    let sealed_before = manifest.is_file();
+    if (failed_steps > 0 || sealed_before) && evidence_dir.is_dir() {
+        // The folder's evidence began with the first attempt that sealed it.
+        let started_at = sealed_before
+            .then(|| crate::evidence::manifest::read_manifest(&evidence_dir).ok())
+            .flatten()
+            .map(|m| m.meta.started_at)
+            .unwrap_or(started_at);
         let meta = crate::evidence::manifest::ManifestMeta {
             vedetta_version: env!("CARGO_PKG_VERSION").to_string(),
             browser_name,
@@ -181,7 +193,7 @@ pub(crate) async fn run_attempt(
                 None => driver,
             },
             host: crate::evidence::manifest::ManifestMeta::host_name(),
-            started_at: started_at.clone(),
+            started_at,
             finished_at: super::journey::now_rfc3339(),
         };
         let dir = evidence_dir.clone();

@@ -66,6 +66,8 @@ impl<'a> Attempt<'a> {
             }
         };
         let duration_ms = started.elapsed().as_millis() as u64;
+        // The failure moment, before the fail_fast check and the evidence work that follow.
+        let ended_at = jiff::Timestamp::now();
         let Some(outcome) = outcome else {
             // Interrupted mid-step: the step and the rest are skipped.
             self.halted = Some(SKIP_INTERRUPTED);
@@ -77,7 +79,7 @@ impl<'a> Attempt<'a> {
         result.duration_ms = duration_ms;
         match outcome {
             Ok(done) => self.passed(step, index, result, done).await,
-            Err(f) => self.failed(step, index, result, f).await,
+            Err(f) => self.failed(step, index, result, f, ended_at).await,
         }
     }
 
@@ -151,6 +153,7 @@ impl<'a> Attempt<'a> {
         index: usize,
         mut result: StepResult,
         mut f: StepFailure,
+        failed_at: jiff::Timestamp,
     ) {
         // "The site is down" vs "the button moved": a signature showing now names the outage.
         if f.category != FailureCategory::Outage
@@ -203,7 +206,17 @@ impl<'a> Attempt<'a> {
             if self.journey.screenshots == ScreenshotPolicy::EveryStep {
                 result.screenshot = Some(path.clone());
             }
-            self.save_page_source(path).await;
+        }
+        // Where the step's evidence goes, named after its screenshot (taken or not).
+        let base = (self.journey.screenshots != ScreenshotPolicy::Off).then(|| {
+            let file =
+                crate::evidence::screenshot_file_name(index, &step.display_name(), self.number);
+            self.evidence_dir.join(file)
+        });
+        // The page source and the console log are kept even when the screenshot could not be
+        // taken.
+        if let Some(base) = base.as_deref().filter(|_| !lost) {
+            self.save_page_source(base).await;
         }
         result.status = StepStatus::Failed;
         // An optional step's trouble is reported and the walk goes on — unless the session
@@ -211,20 +224,18 @@ impl<'a> Attempt<'a> {
         if lost || (infrastructure && !step.optional) {
             self.error.get_or_insert_with(|| failure.message.clone());
         }
-        let record = (self.journey.screenshots != ScreenshotPolicy::Off).then(|| {
-            let file =
-                crate::evidence::screenshot_file_name(index, &step.display_name(), self.number);
-            crate::evidence::result_file::result_file_path(&self.evidence_dir.join(file))
-        });
+        let record = base
+            .as_deref()
+            .map(crate::evidence::result_file::result_file_path);
         if record.is_some() {
             failure.evidence = Some(self.evidence_dir.display().to_string());
         }
         result.failure = Some(failure);
         if let Some(path) = &shot {
-            self.annotate(path, &result, rect).await;
+            self.annotate(path, &result, rect, failed_at).await;
         }
         if let Some(path) = record {
-            self.write_record(&path, &result, title.as_deref());
+            self.write_record(&path, &result, title.as_deref(), failed_at);
         }
         self.failed_steps += 1;
         for name in super::unset::saved_variables(step) {
@@ -264,17 +275,23 @@ impl<'a> Attempt<'a> {
     }
 
     /// The page's HTML and the console's lines beside the failure screenshot (`….html`,
-    /// `….console.txt`), secrets masked.
-    async fn save_page_source(&self, screenshot: &str) {
-        let Some(Ok(html)) = self.bounded(self.session.source()).await else {
+    /// `….console.txt`, after `screenshot`'s name whether or not it was taken), secrets
+    /// masked. Each is saved if the browser gives it, whatever became of the other.
+    async fn save_page_source(&self, screenshot: &std::path::Path) {
+        if let Some(dir) = screenshot.parent()
+            && let Err(e) = std::fs::create_dir_all(dir)
+        {
+            tracing::warn!(journey = %self.journey.name, "could not create the evidence folder: {e}");
             return;
-        };
-        let path = std::path::Path::new(screenshot).with_extension("html");
-        if let Err(e) = std::fs::write(&path, self.vars.mask(&html)) {
-            tracing::warn!(journey = %self.journey.name, "could not save the page source: {e}");
+        }
+        if let Some(Ok(html)) = self.bounded(self.session.source()).await {
+            let path = screenshot.with_extension("html");
+            if let Err(e) = std::fs::write(&path, self.vars.mask(&html)) {
+                tracing::warn!(journey = %self.journey.name, "could not save the page source: {e}");
+            }
         }
         if let Some(Some(lines)) = self.bounded(self.session.console_log()).await {
-            let path = std::path::Path::new(screenshot).with_extension("console.txt");
+            let path = screenshot.with_extension("console.txt");
             let mut text = lines.join("\n");
             text.push('\n');
             if let Err(e) = std::fs::write(&path, self.vars.mask_keystrokes(&text)) {
@@ -285,13 +302,20 @@ impl<'a> Attempt<'a> {
 
     /// The failing step, where the browser was and the steps so far, as JSON in the evidence
     /// folder (before the manifest seals it).
-    fn write_record(&self, path: &std::path::Path, failed: &StepResult, title: Option<&str>) {
+    fn write_record(
+        &self,
+        path: &std::path::Path,
+        failed: &StepResult,
+        title: Option<&str>,
+        failed_at: jiff::Timestamp,
+    ) {
         use crate::evidence::result_file::{FailureRecord, write_result_file};
         let mut steps = self.steps.clone();
         steps.push(failed.clone());
         let record = FailureRecord {
             journey: &self.journey.name,
             attempt: self.number,
+            failed_at: failed_at.to_string(),
             url: failed.failure.as_ref().and_then(|f| f.url.as_deref()),
             title,
             failed_step: failed,
@@ -304,11 +328,16 @@ impl<'a> Attempt<'a> {
 
     /// The annotated copy of the failure screenshot: a header strip saying when, where and
     /// why, and a red box on the element the step was after.
-    async fn annotate(&self, screenshot: &str, step: &StepResult, rect: Option<[f64; 4]>) {
+    /// `failed_at` is when the step failed, the time the header shows.
+    async fn annotate(
+        &self,
+        screenshot: &str,
+        step: &StepResult,
+        rect: Option<[f64; 4]>,
+        failed_at: jiff::Timestamp,
+    ) {
         use crate::evidence::annotate::{Header, Rect, annotate_file};
-        let Some(mut header) =
-            Header::for_failed_step(&self.journey.name, step, jiff::Timestamp::now())
-        else {
+        let Some(mut header) = Header::for_failed_step(&self.journey.name, step, failed_at) else {
             return;
         };
         header.url = header.url.map(|u| self.vars.mask(&u));
