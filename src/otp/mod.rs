@@ -3,6 +3,7 @@
 
 pub mod command;
 pub mod http;
+pub mod lease;
 pub mod sms;
 pub mod totp;
 
@@ -52,12 +53,17 @@ pub trait SmsInbox: Send + Sync {
 #[derive(Clone, Default)]
 pub struct OtpSources {
     pub sms: Option<Arc<dyn SmsInbox>>,
+    /// SMS numbers held by the attempts reading from them (see [`lease`]).
+    pub leases: lease::NumberLeases,
 }
 
 impl OtpSources {
     /// Sources with this SMS inbox.
     pub fn with_sms(inbox: Arc<dyn SmsInbox>) -> OtpSources {
-        OtpSources { sms: Some(inbox) }
+        OtpSources {
+            sms: Some(inbox),
+            leases: lease::NumberLeases::default(),
+        }
     }
 
     /// Gets the code for `step`, waiting at most `timeout` (TOTP may wait up to 3 s more for a

@@ -10,7 +10,8 @@ use super::{OtpError, SmsInbox};
 /// by an earlier step (the login click), and a fast provider — or the demo bank, which posts it
 /// in milliseconds — delivers it before the `otp:` step starts. Codes sent before the attempt
 /// (to an earlier attempt, an earlier run, another journey) never count, and a code once taken
-/// is never handed out again.
+/// is never handed out again. While the attempt walks, no other attempt reads from `to`
+/// ([`super::lease`]), so the newest code is this attempt's own.
 pub async fn fetch(
     inbox: Option<&dyn SmsInbox>,
     to: &str,

@@ -30,7 +30,11 @@ pub(crate) async fn run_journey(
             attempt: number,
             attempts_allowed: allowed,
         });
-        let outcome = run_attempt(journey, opts, number, events, cancel).await;
+        let outcome = {
+            // Held for the walk: no other attempt reads codes from these numbers meanwhile.
+            let _lease = hold_sms_numbers(journey, opts, cancel).await;
+            run_attempt(journey, opts, number, events, cancel).await
+        };
         // The journey's one evidence folder was sealed again: earlier attempts' failures
         // carry the new manifest's hash.
         if let Some(sha) = &outcome.manifest_sha256 {
@@ -81,6 +85,30 @@ pub(crate) async fn run_journey(
         result: result.clone(),
     });
     result
+}
+
+/// Waits for the SMS numbers the journey reads codes from to be free, then holds them. Gives up
+/// waiting when the run is cancelled: the attempt then stops at once on its own.
+async fn hold_sms_numbers(
+    journey: &Journey,
+    opts: &RunOptions,
+    cancel: &CancellationToken,
+) -> Option<crate::otp::lease::Lease> {
+    let numbers = crate::otp::lease::sms_numbers(&journey.steps, &journey.variables);
+    if numbers.is_empty() {
+        return None;
+    }
+    let leases = &opts.otp.leases;
+    if numbers.iter().any(|n| leases.is_held(n)) {
+        tracing::info!(
+            journey = %journey.name,
+            "waiting for another journey to finish with the same SMS number"
+        );
+    }
+    tokio::select! {
+        lease = leases.acquire(&numbers) => Some(lease),
+        () = cancel.cancelled() => None,
+    }
 }
 
 /// "step 3 (click #login): element_missing: …" for the retry notice.
