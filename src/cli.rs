@@ -113,17 +113,32 @@ pub struct RunArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration_arg)]
     pub timeout: Option<Duration>,
     /// URL of an SMS inbox served elsewhere (`vedetta inbox`), for `otp: {from: sms}`.
-    #[arg(long, value_name = "URL", requires = "inbox_token", conflicts_with = "inbox_listen")]
+    #[arg(
+        long,
+        value_name = "URL",
+        requires = "inbox_token",
+        conflicts_with = "inbox_listen"
+    )]
     pub inbox: Option<String>,
     /// Serve an SMS inbox for this run's `otp: {from: sms}` steps on this address (providers
     /// post to it as to `vedetta inbox`).
     #[arg(long, value_name = "ADDR", requires = "inbox_token")]
     pub inbox_listen: Option<String>,
     /// Token for --inbox / --inbox-listen.
-    #[arg(long, value_name = "TOKEN", env = "VEDETTA_INBOX_TOKEN", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "VEDETTA_INBOX_TOKEN",
+        hide_env_values = true
+    )]
     pub inbox_token: Option<String>,
     /// Twilio auth token for --inbox-listen, to check `X-Twilio-Signature`.
-    #[arg(long, value_name = "TOKEN", env = "TWILIO_AUTH_TOKEN", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "TWILIO_AUTH_TOKEN",
+        hide_env_values = true
+    )]
     pub twilio_auth_token: Option<String>,
 }
 
@@ -172,7 +187,11 @@ pub struct DemoArgs {
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7878")]
     pub listen: String,
     /// The journey to walk.
-    #[arg(long, value_name = "FILE", default_value = "journeys/demo-card-balance.yaml")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        default_value = "journeys/demo-card-balance.yaml"
+    )]
     pub journey: PathBuf,
     #[command(flatten)]
     pub browser: BrowserArgs,
@@ -189,10 +208,20 @@ pub struct InboxArgs {
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7879")]
     pub listen: String,
     /// Bearer token for runners reading codes and for the generic JSON webhook.
-    #[arg(long, value_name = "TOKEN", env = "VEDETTA_INBOX_TOKEN", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "VEDETTA_INBOX_TOKEN",
+        hide_env_values = true
+    )]
     pub token: String,
     /// Twilio auth token, to check `X-Twilio-Signature` on Twilio's webhook.
-    #[arg(long, value_name = "TOKEN", env = "TWILIO_AUTH_TOKEN", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "TWILIO_AUTH_TOKEN",
+        hide_env_values = true
+    )]
     pub twilio_auth_token: Option<String>,
     /// The public URL Twilio posts to (signatures are computed over it), when behind a proxy.
     #[arg(long, value_name = "URL")]
@@ -218,7 +247,8 @@ fn parse_key_value(s: &str) -> Result<(String, String), String> {
 }
 
 fn parse_duration_arg(s: &str) -> Result<Duration, String> {
-    crate::journey::parse_duration(s).ok_or_else(|| format!("expected a duration like 10s, 500ms or 2m, got `{s}`"))
+    crate::journey::parse_duration(s)
+        .ok_or_else(|| format!("expected a duration like 10s, 500ms or 2m, got `{s}`"))
 }
 
 /// Parses the command line, runs the command, and turns the outcome into the exit code.
@@ -232,7 +262,9 @@ pub fn main() -> ExitCode {
         Command::Demo(args) => crate::commands::demo::execute(args),
         Command::Inbox(args) => crate::commands::inbox::execute(args),
         Command::Monitor(args) => crate::commands::monitor::execute(args),
-        Command::Evidence(EvidenceCommand::Verify { dir }) => crate::commands::evidence::verify(&dir),
+        Command::Evidence(EvidenceCommand::Verify { dir }) => {
+            crate::commands::evidence::verify(&dir)
+        }
     };
     ExitCode::from(u8::try_from(code).unwrap_or(u8::MAX))
 }

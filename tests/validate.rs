@@ -447,8 +447,7 @@ fn full_featured_journey_parses_to_the_expected_model() {
 
 #[test]
 fn variable_precedence_is_cli_then_vars_then_environment() {
-    let text =
-        "name: p\nvars:\n  A: from-vars\n  B: from-vars-${C}\nsteps:\n  - open: http://h/${A}/${B}/${D}\n";
+    let text = "name: p\nvars:\n  A: from-vars\n  B: from-vars-${C}\nsteps:\n  - open: http://h/${A}/${B}/${D}\n";
     let mut o = opts(&[
         ("A", "from-env"),
         ("C", "env-c"),
@@ -529,7 +528,12 @@ fn names_saved_by_earlier_steps_are_defined_later_only() {
 fn default_timeout_applies_only_when_the_journey_sets_none() {
     let mut o = opts(&[]);
     o.default_timeout = Some(Duration::from_secs(7));
-    let j = parse_journey("name: t\nsteps:\n  - open: http://h/\n", Path::new("t.yaml"), &o).unwrap();
+    let j = parse_journey(
+        "name: t\nsteps:\n  - open: http://h/\n",
+        Path::new("t.yaml"),
+        &o,
+    )
+    .unwrap();
     assert_eq!(j.timeout, Duration::from_secs(7));
     let j = parse_journey(
         "name: t\ntimeout: 2m\nsteps:\n  - open: http://h/\n",

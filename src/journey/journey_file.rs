@@ -67,10 +67,20 @@ pub fn read(f: &SourceFile, opts: &LoadOptions) -> Result<Journey, Vec<Diagnosti
     }
     if looks_like_secrets(map) {
         // Showing its lines would print the secrets: say what it is, point at nothing.
-        let mut d = f.diagnostic(Pos { line: 1, column: 1, length: 1 }, "this is not a journey", "");
+        let mut d = f.diagnostic(
+            Pos {
+                line: 1,
+                column: 1,
+                length: 1,
+            },
+            "this is not a journey",
+            "",
+        );
         d.label = "every key looks like a variable name (NAME: value)".into();
         d.source_line = None;
-        d.help = Some("a secrets file goes to --secrets FILE; a journey needs `name:` and `steps:`".into());
+        d.help = Some(
+            "a secrets file goes to --secrets FILE; a journey needs `name:` and `steps:`".into(),
+        );
         r.report(f, d);
         return Err(r.into_diagnostics());
     }
@@ -208,7 +218,8 @@ fn looks_like_secrets(map: &MarkedMappingNode) -> bool {
         && keys.all(|k| {
             !TOP_KEYS.contains(&k)
                 && k.starts_with(|c: char| c.is_ascii_uppercase())
-                && k.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+                && k.chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
         })
 }
 
