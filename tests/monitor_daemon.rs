@@ -257,7 +257,11 @@ async fn outage_alerts_once_recovers_once_and_history_survives_a_restart() {
     assert!(d >= 2, "{seen:?}");
     assert_eq!(seen[d].1, "failed", "{seen:?}");
     assert_eq!(seen[d - 1].1, "failed", "{seen:?}");
-    assert_ne!(seen[d - 2].1, "failed", "down came later than the 2nd failure: {seen:?}");
+    assert_ne!(
+        seen[d - 2].1,
+        "failed",
+        "down came later than the 2nd failure: {seen:?}"
+    );
     assert_eq!(
         down["since"],
         vedetta::monitor::notify::rfc3339(seen[d - 1].2),

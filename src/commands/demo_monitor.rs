@@ -158,8 +158,7 @@ mod tests {
     /// again fails (a probe that was bound and released would leave it for anyone to take).
     fn held(listener: &std::net::TcpListener) -> bool {
         let addr = listener.local_addr().unwrap();
-        std::net::TcpListener::bind(addr)
-            .is_err_and(|e| e.kind() == std::io::ErrorKind::AddrInUse)
+        std::net::TcpListener::bind(addr).is_err_and(|e| e.kind() == std::io::ErrorKind::AddrInUse)
     }
 
     #[test]
@@ -167,7 +166,11 @@ mod tests {
         let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let taken_addr = taken.local_addr().unwrap();
         let other = bind_preferred(&taken_addr.to_string()).unwrap();
-        assert_ne!(other.local_addr().unwrap(), taken_addr, "taken: another port");
+        assert_ne!(
+            other.local_addr().unwrap(),
+            taken_addr,
+            "taken: another port"
+        );
         assert!(other.local_addr().unwrap().ip().is_loopback());
         assert!(held(&other));
 

@@ -340,7 +340,10 @@ mod tests {
         };
         let mut s = AlertState::new(rules(window, 1));
         // F P F P F: down; P: recovered; F: one failure, not three of the last five.
-        let t = feed(&mut s, &[Failed, Passed, Failed, Passed, Failed, Passed, Failed]);
+        let t = feed(
+            &mut s,
+            &[Failed, Passed, Failed, Passed, Failed, Passed, Failed],
+        );
         assert_eq!(
             t,
             vec![
@@ -367,7 +370,9 @@ mod tests {
         let mut s = AlertState::new(rules(window, 2));
         let t = feed(
             &mut s,
-            &[Failed, Failed, Failed, Passed, Passed, Failed, Passed, Failed],
+            &[
+                Failed, Failed, Failed, Passed, Passed, Failed, Passed, Failed,
+            ],
         );
         assert_eq!(t.len(), 2, "{t:?}");
         assert!(matches!(t[1], (4, Transition::Recovered { .. })));
@@ -401,7 +406,10 @@ mod tests {
         let after = &before[last_recovery.unwrap() + 1..];
         let from = after.len().saturating_sub(r.memory());
         let mut restored = AlertState::restore(r, &after[from..], None, None);
-        for (i, o) in [Passed, Failed, Failed, Passed, Failed].into_iter().enumerate() {
+        for (i, o) in [Passed, Failed, Failed, Passed, Failed]
+            .into_iter()
+            .enumerate()
+        {
             let obs = Observation {
                 outcome: o,
                 at_ms: (i as i64 + 10) * 1000,

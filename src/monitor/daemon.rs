@@ -21,7 +21,9 @@ use super::alert::{AlertRules, AlertState, Transition};
 use super::metrics::{Metrics, RunSample};
 use super::notify::{Alert, AlertEvent, AlertFacts, AlertStep, Channel, Notifier};
 use super::schedule::{Schedule, Ticker};
-use super::store::{FailureRecord, IncidentKind, NewRun, RunStatus, StepRecord, Store, StoreError};
+use super::store::{
+    FailureRecord, IncidentKind, NewRun, Queued, RunStatus, StepRecord, Store, StoreError,
+};
 use crate::browser::BrowserConfig;
 use crate::journey::model::Journey;
 use crate::otp::OtpSources;
@@ -178,10 +180,12 @@ pub async fn start(
                 .map_err(|source| MonitorError::Listen { addr, source })?
         }
     };
-    let addr = listener.local_addr().map_err(|source| MonitorError::Listen {
-        addr: SocketAddr::from(([0, 0, 0, 0], 0)),
-        source,
-    })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| MonitorError::Listen {
+            addr: SocketAddr::from(([0, 0, 0, 0], 0)),
+            source,
+        })?;
     let base_url = setup
         .public_url
         .clone()
@@ -235,6 +239,21 @@ pub async fn start(
         browser: setup.browser,
         otp: setup.otp,
     });
+    // Alerts a crash (or the shutdown's grace) cut short last time go out first.
+    let s = store.clone();
+    match tokio::task::spawn_blocking(move || s.unsent_alerts()).await {
+        Ok(Ok(unsent)) => {
+            if !unsent.is_empty() {
+                println!(
+                    "vedetta monitor: delivering {} alert(s) the last run of the monitor left undelivered",
+                    unsent.len()
+                );
+            }
+            deliver(&ctx, unsent);
+        }
+        Ok(Err(e)) => eprintln!("vedetta monitor: could not read the alert outbox: {e}"),
+        Err(e) => eprintln!("vedetta monitor: reading the alert outbox failed: {e}"),
+    }
     let mut journeys = JoinSet::new();
     let origin = Instant::now();
     for (sj, state) in setup.journeys.into_iter().zip(states) {
@@ -420,10 +439,29 @@ async fn run_once(
     let store = ctx.shared.store.clone();
     let to_record = run.clone();
     let recorded_transitions = transitions.clone();
-    let recorded =
-        tokio::task::spawn_blocking(move || store.record(&to_record, &recorded_transitions)).await;
-    let run_id = match recorded {
-        Ok(Ok(r)) => r.run_id,
+    // The alerts go into the outbox with the run: a crash before they are out leaves them
+    // there for the next start, never lost.
+    let announce = (!ctx.notifier.channels().is_empty()).then(|| {
+        (
+            ctx.shared.base_url.clone(),
+            journey.name.clone(),
+            journey.title.clone(),
+        )
+    });
+    let recorded = tokio::task::spawn_blocking(move || {
+        store.record_with_alerts(&to_record, &recorded_transitions, |run_id| {
+            let Some((base, name, title)) = announce else {
+                return Vec::new();
+            };
+            recorded_transitions
+                .iter()
+                .map(|t| alert_for(&base, &name, title.as_deref(), &to_record, run_id, *t))
+                .collect()
+        })
+    })
+    .await;
+    let (run_id, queued) = match recorded {
+        Ok(Ok(r)) => (r.run_id, r.queued),
         Ok(Err(e)) => {
             eprintln!(
                 "vedetta monitor: could not record a run of {}: {e}",
@@ -481,18 +519,44 @@ async fn run_once(
     }
 
     for t in transitions {
-        let alert = alert_for(&ctx.shared.base_url, journey, &run, run_id, t);
+        let alert = alert_for(
+            &ctx.shared.base_url,
+            &journey.name,
+            journey.title.as_deref(),
+            &run,
+            run_id,
+            t,
+        );
         println!("vedetta monitor: ALERT {}", alert.text);
-        if ctx.notifier.channels().is_empty() {
-            continue;
-        }
-        let notifier = ctx.notifier.clone();
-        let mut deliveries = ctx.lock_deliveries();
-        while deliveries.try_join_next().is_some() {}
-        deliveries.spawn(async move {
-            notifier.send(&alert).await;
-        });
     }
+    deliver(ctx, queued);
+}
+
+/// Sends alerts of the outbox, one after the other (a run's `sighted` before its `down`), in
+/// the background, each marked sent once it was tried on every channel. One cut short by the
+/// shutdown's grace or a crash stays unsent and goes out at the next start.
+fn deliver(ctx: &RunContext, queued: Vec<Queued>) {
+    if queued.is_empty() {
+        return;
+    }
+    let notifier = ctx.notifier.clone();
+    let store = ctx.shared.store.clone();
+    let mut deliveries = ctx.lock_deliveries();
+    while deliveries.try_join_next().is_some() {}
+    deliveries.spawn(async move {
+        for q in queued {
+            notifier.send(&q.alert).await;
+            let store = store.clone();
+            let at_ms = Timestamp::now().as_millisecond();
+            let marked = tokio::task::spawn_blocking(move || store.mark_sent(q.id, at_ms)).await;
+            if let Ok(Err(e)) = marked {
+                eprintln!(
+                    "vedetta monitor: could not mark alert {} as sent: {e}",
+                    q.id
+                );
+            }
+        }
+    });
 }
 
 /// The run as the store records it. A run cut short by shutdown is `cancelled`.
@@ -578,7 +642,14 @@ fn new_run(
     }
 }
 
-fn alert_for(base: &str, journey: &Journey, run: &NewRun, run_id: i64, t: Transition) -> Alert {
+fn alert_for(
+    base: &str,
+    journey: &str,
+    title: Option<&str>,
+    run: &NewRun,
+    run_id: i64,
+    t: Transition,
+) -> Alert {
     let (event, since_ms, at_ms) = match t {
         Transition::Down { since_ms } => (AlertEvent::Down, since_ms, run.started_at_ms),
         Transition::Recovered { since_ms, at_ms } => (AlertEvent::Recovered, since_ms, at_ms),
@@ -588,8 +659,8 @@ fn alert_for(base: &str, journey: &Journey, run: &NewRun, run_id: i64, t: Transi
     let failure = run.failure.as_ref().filter(|_| event == AlertEvent::Down);
     Alert::new(AlertFacts {
         event,
-        journey: journey.name.clone(),
-        title: journey.title.clone(),
+        journey: journey.to_string(),
+        title: title.map(str::to_string),
         at_ms,
         since_ms,
         run_id,
@@ -603,7 +674,7 @@ fn alert_for(base: &str, journey: &Journey, run: &NewRun, run_id: i64, t: Transi
             AlertEvent::Blind => run.error.clone(),
             _ => None,
         },
-        status_page: format!("{base}/#journey-{}", journey.name),
+        status_page: format!("{base}/#journey-{journey}"),
         screenshot_url: failure
             .and_then(|f| f.screenshot.as_ref())
             .map(|_| format!("{base}/runs/{run_id}/screenshot")),

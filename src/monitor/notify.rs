@@ -18,7 +18,7 @@
 
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Where alerts go.
 #[derive(Clone)]
@@ -63,7 +63,7 @@ impl Channel {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertEvent {
     Down,
@@ -83,15 +83,17 @@ impl AlertEvent {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AlertStep {
     pub index: usize,
     pub name: String,
 }
 
-/// One alert, as every channel says it.
-#[derive(Debug, Clone, Serialize)]
+/// One alert, as every channel says it. Kept in the history's outbox as its webhook JSON until
+/// it has gone out, and read back from there (the version is always the sending daemon's).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Alert {
+    #[serde(skip_deserializing, default = "version")]
     pub vedetta_version: &'static str,
     pub event: AlertEvent,
     pub journey: String,
@@ -124,6 +126,10 @@ pub struct AlertFacts {
     pub status_page: String,
     pub screenshot_url: Option<String>,
     pub evidence: Option<String>,
+}
+
+fn version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
 }
 
 impl Alert {

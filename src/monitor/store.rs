@@ -2,8 +2,10 @@
 //! folder, and every alert (incident) with when it opened and closed.
 //!
 //! A run is written in one transaction when it has finished, together with the alert
-//! transitions it caused, so a crash or `kill -9` at any moment leaves either the whole run or
-//! nothing of it — and the alert state that a restart reads back always matches the runs.
+//! transitions it caused and the alerts to announce them (the outbox), so a crash or `kill -9`
+//! at any moment leaves either the whole run or nothing of it — the alert state that a restart
+//! reads back always matches the runs, and an alert whose delivery a crash cut short is still
+//! in the outbox, to go out at the next start.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -12,6 +14,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use super::alert::{Observation, OpenAlert, Outcome, Transition};
+use super::notify::Alert;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -185,6 +188,15 @@ pub struct Symptom {
 #[derive(Debug, Clone)]
 pub struct Recorded {
     pub run_id: i64,
+    /// The alerts it queued in the outbox, to deliver and then mark sent.
+    pub queued: Vec<Queued>,
+}
+
+/// An alert in the outbox: written with its run, marked sent once its delivery was tried.
+#[derive(Debug, Clone)]
+pub struct Queued {
+    pub id: i64,
+    pub alert: Alert,
 }
 
 const SCHEMA: &str = "
@@ -234,6 +246,14 @@ CREATE TABLE IF NOT EXISTS incidents (
     message TEXT
 );
 CREATE INDEX IF NOT EXISTS incidents_by_journey ON incidents (journey, id);
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    alert TEXT NOT NULL,
+    sent_at_ms INTEGER
+);
+CREATE INDEX IF NOT EXISTS outbox_by_run ON outbox (run_id);
+CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (id) WHERE sent_at_ms IS NULL;
 ";
 
 /// The history. Cheap to clone; one connection behind a mutex (a monitor writes a run every
@@ -289,6 +309,17 @@ impl Store {
     /// Writes a finished run, its steps and the alert transitions it caused, in one
     /// transaction.
     pub fn record(&self, run: &NewRun, transitions: &[Transition]) -> Result<Recorded, StoreError> {
+        self.record_with_alerts(run, transitions, |_| Vec::new())
+    }
+
+    /// [`Store::record`], and in the same transaction the alerts that announce the transitions
+    /// (`alerts` is given the new run's id, for their links) into the outbox.
+    pub fn record_with_alerts(
+        &self,
+        run: &NewRun,
+        transitions: &[Transition],
+        alerts: impl FnOnce(i64) -> Vec<Alert>,
+    ) -> Result<Recorded, StoreError> {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
         let f = run.failure.as_ref();
@@ -372,8 +403,49 @@ impl Store {
                 }
             }
         }
+        let mut queued = Vec::new();
+        for alert in alerts(run_id) {
+            let json = serde_json::to_string(&alert)
+                .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+            tx.execute(
+                "INSERT INTO outbox (run_id, alert) VALUES (?1, ?2)",
+                params![run_id, json],
+            )?;
+            queued.push(Queued {
+                id: tx.last_insert_rowid(),
+                alert,
+            });
+        }
         tx.commit()?;
-        Ok(Recorded { run_id })
+        Ok(Recorded { run_id, queued })
+    }
+
+    /// The alerts of the outbox not yet sent (a crash or a shutdown cut their delivery short),
+    /// oldest first.
+    pub fn unsent_alerts(&self) -> Result<Vec<Queued>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare_cached("SELECT id, alert FROM outbox WHERE sent_at_ms IS NULL ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, json) = row?;
+            match serde_json::from_str::<Alert>(&json) {
+                Ok(alert) => out.push(Queued { id, alert }),
+                // Not ours to guess at: leave it, say so, deliver the rest.
+                Err(e) => eprintln!("vedetta monitor: alert {id} of the outbox is unreadable: {e}"),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Marks an alert of the outbox as sent (its delivery was tried on every channel).
+    pub fn mark_sent(&self, id: i64, at_ms: i64) -> Result<(), StoreError> {
+        self.lock().execute(
+            "UPDATE outbox SET sent_at_ms = ?1 WHERE id = ?2",
+            params![at_ms, id],
+        )?;
+        Ok(())
     }
 
     /// The last `n` runs of `journey` that the alert rules see (not cancelled), oldest first,
@@ -706,7 +778,11 @@ mod tests {
             store.record(&run("a", status, at), t).unwrap();
         };
         rec(RunStatus::Failed, 1000, &[]);
-        rec(RunStatus::Failed, 2000, &[Transition::Down { since_ms: 1000 }]);
+        rec(
+            RunStatus::Failed,
+            2000,
+            &[Transition::Down { since_ms: 1000 }],
+        );
         rec(
             RunStatus::Passed,
             3000,
@@ -733,6 +809,73 @@ mod tests {
         rec(RunStatus::Passed, 5000, &[]);
         rec(RunStatus::Failed, 6000, &[]);
         assert_eq!(store.recent_observations("a", 2).unwrap().len(), 2);
+    }
+
+    fn alert(run_id: i64) -> Alert {
+        use crate::monitor::notify::{AlertEvent, AlertFacts, AlertStep};
+        Alert::new(AlertFacts {
+            event: AlertEvent::Down,
+            journey: "a".into(),
+            title: Some("A".into()),
+            at_ms: 3000,
+            since_ms: 2000,
+            run_id,
+            step: Some(AlertStep {
+                index: 2,
+                name: "log in".into(),
+            }),
+            category: Some("outage".into()),
+            message: Some("503".into()),
+            status_page: "http://127.0.0.1:1/#journey-a".into(),
+            screenshot_url: None,
+            evidence: None,
+        })
+    }
+
+    #[test]
+    fn alerts_wait_in_the_outbox_with_their_run_until_marked_sent() {
+        let dir = tempfile::tempdir().unwrap();
+        let queued = {
+            let store = Store::open(dir.path()).unwrap();
+            store
+                .record(&run("a", RunStatus::Failed, 2000), &[])
+                .unwrap();
+            let r = store
+                .record_with_alerts(
+                    &run("a", RunStatus::Failed, 3000),
+                    &[Transition::Down { since_ms: 2000 }],
+                    |run_id| vec![alert(run_id)],
+                )
+                .unwrap();
+            assert_eq!(r.queued.len(), 1);
+            assert_eq!(r.queued[0].alert.run_id, r.run_id, "links name the new run");
+            r.queued
+            // "Crash": the store goes away with the alert unsent.
+        };
+        let store = Store::open(dir.path()).unwrap();
+        let unsent = store.unsent_alerts().unwrap();
+        assert_eq!(unsent.len(), 1);
+        assert_eq!(unsent[0].id, queued[0].id);
+        assert_eq!(
+            unsent[0].alert.webhook_payload(),
+            queued[0].alert.webhook_payload(),
+            "read back as it was written"
+        );
+        store.mark_sent(unsent[0].id, 4000).unwrap();
+        assert!(store.unsent_alerts().unwrap().is_empty());
+
+        // A later run's alert is unsent until marked, whatever came before it.
+        let before = store.runs("a", 10, None).unwrap().len();
+        store
+            .record_with_alerts(&run("a", RunStatus::Passed, 5000), &[], |id| {
+                vec![alert(id)]
+            })
+            .unwrap();
+        assert_eq!(store.runs("a", 10, None).unwrap().len(), before + 1);
+        assert_eq!(store.unsent_alerts().unwrap().len(), 1);
+        // Retention takes the outbox rows with their runs.
+        store.prune(i64::MAX).unwrap();
+        assert!(store.unsent_alerts().unwrap().is_empty());
     }
 
     #[test]
