@@ -15,6 +15,10 @@ use crate::otp::OtpError;
 /// How often a wait looks at the page again.
 const POLL_EVERY: Duration = Duration::from_millis(75);
 
+/// How often the page is checked for outage signatures while an `otp:` step waits for its
+/// code (the code itself comes as soon as it arrives).
+const WATCH_EVERY: Duration = Duration::from_millis(500);
+
 /// What a step that passed leaves behind.
 #[derive(Debug, Default)]
 pub(crate) struct Done {
@@ -148,12 +152,24 @@ impl Attempt<'_> {
                 }
             }
             Action::Otp(otp) => {
-                match self
-                    .opts
-                    .otp
-                    .fetch(otp, &self.vars, self.began, timeout)
-                    .await
-                {
+                let fetch = self.opts.otp.fetch(otp, &self.vars, self.began, timeout);
+                tokio::pin!(fetch);
+                // The page is watched while the code is awaited: a site that shows its outage
+                // page instead fails the step as an outage now, not after the OTP timeout.
+                let fetched = loop {
+                    tokio::select! {
+                        fetched = &mut fetch => break fetched,
+                        () = tokio::time::sleep(WATCH_EVERY) => match self.look(None, false).await {
+                            Err(f) if f.category == FailureCategory::Outage || f.session_lost => {
+                                return Err(f);
+                            }
+                            // A page between two loads can't be read for a moment: not the
+                            // step's business while it waits for a code.
+                            _ => {}
+                        },
+                    }
+                };
+                match fetched {
                     Ok(code) => done.saves.push((otp.save_as.clone(), code, true)),
                     Err(OtpError::NotReceived(m)) => {
                         return Err(StepFailure::new(FailureCategory::OtpNotReceived, m));
