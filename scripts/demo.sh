@@ -5,5 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ensure-tools.sh
 ensure_tools "${BROWSER_TOOLS[@]}"
+echo "building vedetta (the first build takes several minutes)…" >&2
 cargo build --quiet --bin vedetta
 exec target/debug/vedetta demo "$@"

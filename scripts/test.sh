@@ -13,6 +13,7 @@ count_browsers() { pgrep -c -f '(/usr/lib/chromium/chromium|chromedriver)' 2>/de
 before=$(count_browsers)
 
 # Build once, then run. Each browser test needs about a core: two test threads on two cores.
+echo "building vedetta (the first build takes several minutes)…" >&2
 cargo build --tests --bins --quiet
 export PROPTEST_CASES="${PROPTEST_CASES:-1500}"
 # (Doc tests are left out: the crate's examples are its journeys, tested for real.)
