@@ -162,10 +162,23 @@ async fn outage_fails_the_first_step_at_once_as_an_outage() {
 async fn login_error_stops_before_the_code_page() {
     let (j, _) = walk(with_faults(&[Fault::LoginError])).await;
     // The bank answers the login with its error box: the code page never comes.
-    assert_broke_at(
+    let broken = assert_broke_at(
         &j,
         "the bank asks for the SMS code",
         FailureCategory::ElementMissing,
+    );
+    // What the bank told the customer comes with the failure, not only in the screenshot.
+    let f = broken.failure.unwrap();
+    assert!(
+        f.page_says
+            .as_deref()
+            .is_some_and(|s| s.contains("LGN-500")),
+        "{f:#?}"
+    );
+    assert!(
+        f.message.contains("#otp") && f.message.contains("the page says: Something went wrong"),
+        "{}",
+        f.message
     );
 }
 

@@ -308,6 +308,21 @@ impl Session {
         }))
     }
 
+    /// What the page is telling the customer now: the visible text of its alerts and error
+    /// messages (see `notices.js`), at most three.
+    pub async fn notices(&self) -> Result<Vec<String>, BrowserError> {
+        const NOTICES: &str = include_str!("notices.js");
+        let v = self.client.execute(NOTICES, vec![]).await?;
+        Ok(v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(Json::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
     /// Browser name, browser version and the driver, as the session reported them.
     pub fn describe(&self) -> (String, String, String) {
         let caps = self.client.capabilities();

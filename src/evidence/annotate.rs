@@ -647,6 +647,7 @@ mod tests {
             signature: None,
             url: Some("http://127.0.0.1:1/account".into()),
             evidence_sha256: None,
+            page_says: None,
         });
         let h = Header::for_failed_step("card", &step, at).unwrap();
         let sh = strip_height(200, &h);

@@ -248,6 +248,7 @@ mod tests {
             signature: Some("site reports temporary difficulties".into()),
             url: Some("http://127.0.0.1:7878/login".into()),
             evidence_sha256: None,
+            page_says: None,
         };
         let steps = vec![
             step(1, "open /", StepStatus::Passed, None),

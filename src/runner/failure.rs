@@ -48,16 +48,57 @@ impl StepFailure {
         self.category == FailureCategory::Infrastructure
     }
 
-    /// The report's form, with every secret value masked.
-    pub fn into_failure(self, vars: &Variables, url: Option<String>) -> Failure {
+    /// The report's form, with every secret value masked. `notices` are what the page was
+    /// telling the customer (see [`crate::browser::Session::notices`]).
+    pub fn into_failure(
+        self,
+        vars: &Variables,
+        url: Option<String>,
+        notices: &[String],
+    ) -> Failure {
+        let page_says = (!notices.is_empty()).then(|| vars.mask(&notices.join(" / ")));
+        let message = match &page_says {
+            Some(said) => format!("{}; the page says: {said}", vars.mask(&self.message)),
+            None => vars.mask(&self.message),
+        };
         Failure {
             category: self.category,
-            message: vars.mask(&self.message),
+            message,
+            page_says,
             screenshot: None,
             evidence: None,
             signature: self.signature.map(|s| vars.mask(&s)),
             url: url.map(|u| vars.mask(&u)),
             evidence_sha256: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_the_page_says_joins_the_message_with_secrets_masked() {
+        let mut vars = Variables::default();
+        vars.set_secret("PASSWORD", "hunter2hunter2");
+        let f = StepFailure::new(FailureCategory::ElementMissing, "no element matches #otp");
+        let notices = [
+            "Wrong password hunter2hunter2".to_string(),
+            "Error LGN-500".to_string(),
+        ];
+        let failure = f.into_failure(&vars, None, &notices);
+        assert_eq!(
+            failure.page_says.as_deref(),
+            Some("Wrong password •••••• / Error LGN-500")
+        );
+        assert_eq!(
+            failure.message,
+            "no element matches #otp; the page says: Wrong password •••••• / Error LGN-500"
+        );
+
+        let quiet =
+            StepFailure::new(FailureCategory::Timeout, "slow").into_failure(&vars, None, &[]);
+        assert_eq!((quiet.message.as_str(), quiet.page_says), ("slow", None));
     }
 }

@@ -135,6 +135,11 @@ pub struct Failure {
     /// The page's URL when the step failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// What the page told the customer when the step failed: the visible text of its alerts
+    /// and error messages (`role=alert`, `.error`, …), ` / `-joined. Also at the end of
+    /// `message`, so every report and alert carries it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_says: Option<String>,
     /// SHA-256 (lowercase hex) of the evidence folder's `manifest.json` as written: kept outside
     /// the folder, so a manifest rewritten to cover altered files shows.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -185,8 +185,17 @@ impl<'a> Attempt<'a> {
         };
         let lost = f.session_lost;
         let infrastructure = f.is_infrastructure();
+        // The site's own words ("Error LGN-500") beside ours ("no element matches #otp").
+        let notices = if lost || infrastructure {
+            Vec::new()
+        } else {
+            self.bounded(self.session.notices())
+                .await
+                .and_then(Result::ok)
+                .unwrap_or_default()
+        };
         let target = f.target.clone();
-        let mut failure = f.into_failure(&self.vars, url);
+        let mut failure = f.into_failure(&self.vars, url, &notices);
         let shot = if !lost && self.journey.screenshots != ScreenshotPolicy::Off {
             self.take_screenshot(index, &step.display_name()).await
         } else {
