@@ -282,7 +282,12 @@ async fn no_balance_renders_the_account_page_without_the_balance() {
     .await;
     assert_eq!(status, 200);
     assert!(html.contains("Welcome back"));
-    assert!(!html.contains(r#"id="balance""#), "{html}");
+    // The balance's place is there, stuck on its loading text: no amount.
+    assert!(
+        html.contains(r#"id="balance">Loading your balance…<"#),
+        "{html}"
+    );
+    assert!(!html.contains(DEMO_BALANCE), "{html}");
     stack.shutdown().await;
 }
 

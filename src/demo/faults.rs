@@ -18,7 +18,7 @@ pub enum Fault {
     SmsDelay,
     /// Every page answers late (`BankConfig::slow_delay`).
     Slow,
-    /// The account page renders without the balance.
+    /// The account page renders without the balance: its place stays on "Loading your balance…".
     NoBalance,
 }
 

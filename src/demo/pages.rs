@@ -144,8 +144,9 @@ pub fn account(show_balance: bool) -> String {
             escape(DEMO_BALANCE)
         )
     } else {
-        // What customers saw in the incident: the page, but never the balance.
-        r#"<div class="balance muted" id="balance-loading">Loading your balance…</div><p class="muted">Available balance</p>"#.to_string()
+        // What customers saw in the incident: the page, but never the balance — its place
+        // holds the loading text for good, as a single-page app's does when its API fails.
+        r#"<div class="balance muted" id="balance">Loading your balance…</div><p class="muted">Available balance</p>"#.to_string()
     };
     layout(
         "Your card",
