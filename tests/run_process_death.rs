@@ -116,3 +116,109 @@ async fn a_sigkilled_vedetta_leaves_no_driver_or_browser_behind() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// Ctrl-C in a terminal, SIGTERM from CI's timeout or systemd: vedetta stops the step in
+/// flight, writes the report with the steps already done, closes its browser and driver, and
+/// exits 130 / 143 — through the real binary, with the real signal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_run_writes_its_report_and_leaves_no_browser() {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+
+    let site = common::serve().await;
+    for (signal, code, name) in [
+        (Signal::SIGTERM, 143, "SIGTERM"),
+        (Signal::SIGINT, 130, "SIGINT"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("long.yaml");
+        std::fs::write(
+            &file,
+            "name: run-interrupted\nbase_url: ${BASE}\ntimeout: 60s\nsteps:\n  - open: /actions.html\n  - wait_for: '#never'\n  - click: '#more'\n",
+        )
+        .unwrap();
+        let report = dir.path().join("report.json");
+        let _slot = common::browser_slot().await;
+        let mut vedetta = tokio::process::Command::new(env!("CARGO_BIN_EXE_vedetta"))
+            .arg("run")
+            .arg(&file)
+            .arg("--var")
+            .arg(format!("BASE={}", site.base))
+            .arg("--out")
+            .arg(dir.path().join("out"))
+            .arg("--report-json")
+            .arg(&report)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("the vedetta binary");
+        let owner = vedetta.id().unwrap();
+
+        // Step 1 done (its line printed): step 2 is waiting for an element that never comes.
+        let mut lines = BufReader::new(vedetta.stdout.take().unwrap()).lines();
+        let mut printed = Vec::new();
+        let first_done = tokio::time::timeout(Duration::from_secs(60), async {
+            while let Some(line) = lines.next_line().await.unwrap() {
+                let done = line.contains("✔") && line.contains("open /actions.html");
+                printed.push(line);
+                if done {
+                    return true;
+                }
+            }
+            false
+        })
+        .await;
+        assert_eq!(first_done, Ok(true), "{name}: {printed:#?}");
+        let browser = descendants_of(&tagged_by(owner));
+        assert!(
+            browser.iter().any(|(_, c)| c.contains("chromium")),
+            "{name}: no browser while the run was on: {browser:?}"
+        );
+
+        kill(Pid::from_raw(owner as i32), signal).unwrap();
+        let status = tokio::time::timeout(Duration::from_secs(30), vedetta.wait())
+            .await
+            .expect("vedetta ends after the signal")
+            .unwrap();
+        // Whatever it printed after the signal, the pipe must drain.
+        while let Ok(Some(_)) = lines.next_line().await {}
+        assert_eq!(status.code(), Some(code), "{name}");
+
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+        assert_eq!(json["interrupted"], name);
+        let steps = json["journeys"][0]["steps"].as_array().unwrap();
+        let statuses: Vec<&str> = steps
+            .iter()
+            .map(|s| s["status"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            statuses,
+            ["passed", "skipped", "skipped"],
+            "{name}: {json:#}"
+        );
+        assert_eq!(steps[1]["skip_reason"], "run interrupted");
+
+        // Closed, not orphaned: nothing of the run's browser or driver is left.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let left: Vec<_> = browser
+                .iter()
+                .filter(|(pid, _)| {
+                    vedetta::browser::driver::proc_stat(*pid).is_some_and(|s| s.state != 'Z')
+                })
+                .cloned()
+                .collect();
+            if left.is_empty() {
+                break;
+            }
+            if Instant::now() >= deadline {
+                for (pid, _) in &left {
+                    let _ = kill(Pid::from_raw(*pid as i32), Signal::SIGKILL);
+                }
+                panic!("{name}: still running after vedetta exited: {left:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
