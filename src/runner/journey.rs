@@ -24,6 +24,7 @@ pub(crate) async fn run_journey(
     let mut previous: Vec<AttemptResult> = Vec::new();
     let mut number = 1;
     let last = loop {
+        tracing::info!(attempt = number, attempts_allowed = allowed, "journey started");
         let _ = events.send(Event::JourneyStarted {
             journey: journey.name.clone(),
             title: journey.title.clone(),
@@ -81,6 +82,14 @@ pub(crate) async fn run_journey(
         error: last.error,
         previous_attempts: previous,
     };
+    tracing::info!(
+        status = result.status.as_str(),
+        attempts = result.attempts,
+        duration_ms = result.duration_ms,
+        error = result.error.as_deref(),
+        "journey {}",
+        result.status.as_str()
+    );
     let _ = events.send(Event::JourneyFinished {
         result: result.clone(),
     });

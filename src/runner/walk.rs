@@ -38,9 +38,15 @@ impl<'a> Attempt<'a> {
         })
     }
 
+    /// Walks one step inside its `step` span: what it does, its evidence and its result's log
+    /// line (an include's or when's inner steps nest inside it).
     async fn walk_one(&mut self, step: &Step, index: usize) {
+        let span = tracing::info_span!("step", index, step = %step.display_name());
+        self.walk_one_in_span(step, index).instrument(span).await
+    }
+
+    async fn walk_one_in_span(&mut self, step: &Step, index: usize) {
         let name = step.display_name();
-        let span = tracing::info_span!("step", journey = %self.journey.name, step = %name, index);
         let _ = self.events.send(Event::StepStarted {
             journey: self.journey.name.clone(),
             index,
@@ -51,7 +57,7 @@ impl<'a> Attempt<'a> {
         let outcome = if let Some(f) = self.unset_variable(step) {
             Some(Err(f))
         } else {
-            let exec = tokio::time::timeout(guard, self.execute(step, index)).instrument(span);
+            let exec = tokio::time::timeout(guard, self.execute(step, index));
             tokio::select! {
             biased;
             _ = self.cancel.cancelled() => None,
@@ -390,6 +396,28 @@ impl<'a> Attempt<'a> {
     }
 
     fn report(&mut self, step: StepResult) {
+        // For logs (`-v`, `--log-format json`, the monitor's): one line per step, inside the
+        // journey's span. Names and messages are already masked.
+        match &step.failure {
+            Some(f) => tracing::warn!(
+                index = step.index,
+                step = %step.name,
+                status = step.status.as_str(),
+                duration_ms = step.duration_ms,
+                category = f.category.as_str(),
+                "{}",
+                f.message
+            ),
+            None => tracing::info!(
+                index = step.index,
+                step = %step.name,
+                status = step.status.as_str(),
+                duration_ms = step.duration_ms,
+                skip_reason = step.skip_reason.as_deref(),
+                "step {}",
+                step.status.as_str()
+            ),
+        }
         let _ = self.events.send(Event::StepFinished {
             journey: self.journey.name.clone(),
             step: step.clone(),
