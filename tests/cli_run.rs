@@ -79,3 +79,42 @@ fn validate_without_secrets_and_a_misspelt_var_is_warned_about() {
     assert_eq!(lint.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("did you mean BANK_URL?"), "{stderr}");
 }
+
+#[test]
+fn an_inbox_for_the_run_off_loopback_needs_a_long_token() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("j.yaml"),
+        "name: j\nsteps:\n  - open: http://127.0.0.1:9/\n",
+    )
+    .unwrap();
+    let run = |listen: &str| {
+        vedetta(
+            &[
+                "run",
+                "j.yaml",
+                "--inbox-listen",
+                listen,
+                "--inbox-token",
+                "tok3n",
+                "--driver",
+                "/nonexistent/chromedriver",
+            ],
+            dir.path(),
+        )
+    };
+    // Anyone on the network could read the codes: refused before anything starts.
+    let out = run("0.0.0.0:0");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("not loopback"), "{stderr}");
+    assert!(
+        !stderr.contains("tok3n"),
+        "the token is not echoed: {stderr}"
+    );
+    // On loopback a short token is the user's business: the run goes on (to the missing
+    // driver's harness error).
+    let out = run("127.0.0.1:0");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+}

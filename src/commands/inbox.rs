@@ -7,9 +7,6 @@ use crate::cli::{InboxArgs, exit};
 use crate::inbox::server::{INBOUND_PATH, NEXT_CODE_PATH, TWILIO_PATH};
 use crate::inbox::{Inbox, InboxConfig};
 
-/// Shortest token accepted on an address other than loopback, where anyone may knock.
-const MIN_PUBLIC_TOKEN_LEN: usize = 16;
-
 pub fn execute(args: InboxArgs) -> i32 {
     let addr: SocketAddr = match args.listen.parse() {
         Ok(a) => a,
@@ -22,15 +19,8 @@ pub fn execute(args: InboxArgs) -> i32 {
         }
     };
     let token = args.token.trim().to_string();
-    if token.is_empty() {
-        eprintln!("error: --token must not be empty: it guards the codes in the inbox");
-        return exit::INVALID;
-    }
-    if !addr.ip().is_loopback() && token.len() < MIN_PUBLIC_TOKEN_LEN {
-        eprintln!(
-            "error: refusing to listen on {addr} (not loopback) with a token shorter than \
-             {MIN_PUBLIC_TOKEN_LEN} characters; use a long random token (e.g. `openssl rand -hex 24`)"
-        );
+    if let Err(why) = crate::inbox::check_exposure(addr, &token) {
+        eprintln!("error: {why}");
         return exit::INVALID;
     }
     let runtime = match super::runtime() {

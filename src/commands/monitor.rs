@@ -103,6 +103,10 @@ async fn serve(
             twilio_auth_token,
             public_url,
         }) => {
+            if let Err(why) = crate::inbox::check_exposure(*listen, token) {
+                eprintln!("error: {why}");
+                return exit::INVALID;
+            }
             let listener = match tokio::net::TcpListener::bind(listen).await {
                 Ok(l) => l,
                 Err(e) => {

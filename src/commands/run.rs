@@ -61,6 +61,18 @@ pub fn execute(args: RunArgs) -> i32 {
         Ok(l) => l,
         Err(code) => return code,
     };
+    if let Some(addr) = &args.inbox_listen {
+        let checked = addr
+            .parse::<std::net::SocketAddr>()
+            .map_err(|_| format!("--inbox-listen `{addr}` is not an address like 127.0.0.1:7879"))
+            .and_then(|a| {
+                crate::inbox::check_exposure(a, args.inbox_token.as_deref().unwrap_or_default())
+            });
+        if let Err(why) = checked {
+            eprintln!("error: {why}");
+            return exit::INVALID;
+        }
+    }
     let runtime = match super::runtime() {
         Ok(rt) => rt,
         Err(code) => return code,

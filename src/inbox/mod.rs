@@ -16,6 +16,24 @@ pub use remote::RemoteInbox;
 pub use server::{InboxConfig, InboxServer, serve};
 pub use store::{Inbox, InvalidNumber, normalise_number};
 
+/// Shortest bearer token accepted on an address other than loopback, where anyone may knock.
+pub const MIN_PUBLIC_TOKEN_LEN: usize = 16;
+
+/// Whether an inbox may listen on `addr` with `token`: never with an empty token, and off
+/// loopback only with a long one. Err says why, for the user.
+pub fn check_exposure(addr: std::net::SocketAddr, token: &str) -> Result<(), String> {
+    if token.trim().is_empty() {
+        return Err("the inbox token must not be empty: it guards the codes in the inbox".into());
+    }
+    if !addr.ip().is_loopback() && token.trim().len() < MIN_PUBLIC_TOKEN_LEN {
+        return Err(format!(
+            "refusing to serve the SMS inbox on {addr} (not loopback) with a token shorter than \
+             {MIN_PUBLIC_TOKEN_LEN} characters; use a long random token (e.g. `openssl rand -hex 24`)"
+        ));
+    }
+    Ok(())
+}
+
 /// Compares two secrets in time that depends only on their lengths, so a caller probing a
 /// token byte by byte learns nothing from response times.
 pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
