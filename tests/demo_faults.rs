@@ -351,3 +351,55 @@ async fn the_demo_command_shows_which_step_broke() {
     };
     assert!(shot.is_file(), "{}", shot.display());
 }
+
+/// Every example journey in `journeys/` is valid and passes against the demo bank — the
+/// examples a user copies from must work — and the smoke journey tells the outage as such.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_example_journey_passes_against_the_demo_bank() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("journeys");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 2, "{files:?}");
+
+    let _browsers = BROWSERS.acquire_many(2).await.unwrap();
+    for faults in [vec![], vec![Fault::Outage]] {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .unwrap();
+        let stack = DemoStack::start_with(listener, with_faults(&faults))
+            .await
+            .unwrap();
+        let suffix = if faults.is_empty() { "up" } else { "down" };
+        let journeys: Vec<Journey> = files
+            .iter()
+            .map(|f| {
+                let stem = f.file_stem().unwrap().to_str().unwrap();
+                load_demo(f, &stack.bank.url, &format!("example-{stem}-{suffix}"))
+            })
+            .collect();
+        let out = tempfile::tempdir().unwrap();
+        let mut opts = common::options(out.path());
+        opts.otp = stack.otp_sources();
+        opts.jobs = 2;
+        let ran = common::run_with(journeys, opts, CancellationToken::new()).await;
+        stack.shutdown().await;
+        for j in &ran.report.journeys {
+            if faults.is_empty() {
+                assert_eq!(j.status, JourneyStatus::Passed, "{j:#?}");
+            } else {
+                // Down from the first page, and said so at once.
+                let first = &j.steps[0];
+                assert_eq!(first.status, StepStatus::Failed, "{j:#?}");
+                assert_eq!(
+                    first.failure.as_ref().unwrap().category,
+                    FailureCategory::Outage,
+                    "{j:#?}"
+                );
+            }
+        }
+    }
+}

@@ -3,51 +3,12 @@
 
 mod common;
 
+use common::{descendants_of, tagged_by};
+
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
-
-/// Live processes whose environment carries a browser tag of vedetta process `owner`.
-fn tagged_by(owner: u32) -> Vec<(u32, String)> {
-    let prefix = format!("VEDETTA_BROWSER_TAG={owner}-");
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            std::fs::read(format!("/proc/{pid}/environ")).is_ok_and(|env| {
-                env.split(|b| *b == 0)
-                    .any(|kv| kv.starts_with(prefix.as_bytes()))
-            })
-        })
-        .filter_map(|pid| vedetta::browser::driver::proc_stat(pid).filter(|s| s.state != 'Z'))
-        .map(|s| (s.pid, s.comm))
-        .collect()
-}
-
-/// `procs` and every live process below them.
-fn descendants_of(procs: &[(u32, String)]) -> Vec<(u32, String)> {
-    let all: Vec<_> = std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter_map(vedetta::browser::driver::proc_stat)
-        .filter(|s| s.state != 'Z')
-        .collect();
-    let mut found = procs.to_vec();
-    let mut i = 0;
-    while i < found.len() {
-        let parent = found[i].0;
-        for s in all.iter().filter(|s| s.ppid == parent) {
-            if !found.iter().any(|(p, _)| *p == s.pid) {
-                found.push((s.pid, s.comm.clone()));
-            }
-        }
-        i += 1;
-    }
-    found
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sigkilled_vedetta_leaves_no_driver_or_browser_behind() {
