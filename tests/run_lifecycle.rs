@@ -74,7 +74,10 @@ async fn a_flaky_journey_s_evidence_folder_is_sealed_again_by_the_passing_attemp
     assert_eq!((j.status, j.attempts), (JourneyStatus::Flaky, 2), "{j:#?}");
     let failure = j.previous_attempts[0].steps[1].failure.as_ref().unwrap();
     let evidence = std::path::Path::new(failure.evidence.as_deref().expect("evidence"));
-    let shot = j.steps[2].screenshot.as_deref().expect("the named screenshot");
+    let shot = j.steps[2]
+        .screenshot
+        .as_deref()
+        .expect("the named screenshot");
     assert_eq!(
         std::path::Path::new(shot),
         evidence.join("03-all-good-attempt2.png"),
@@ -92,9 +95,10 @@ async fn a_flaky_journey_s_evidence_folder_is_sealed_again_by_the_passing_attemp
         assert!(files.contains(&file), "{file} sealed: {files:?}");
     }
     // The evidence began with the first attempt, and the failure names the manifest there now.
-    let first: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(evidence.join("02-wait-for-ok.result.json")).unwrap())
-            .unwrap();
+    let first: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(evidence.join("02-wait-for-ok.result.json")).unwrap(),
+    )
+    .unwrap();
     let started: jiff::Timestamp = manifest.meta.started_at.parse().unwrap();
     let failed: jiff::Timestamp = first["failed_at"].as_str().unwrap().parse().unwrap();
     assert!(started <= failed, "{started} .. {failed}");
@@ -381,4 +385,76 @@ async fn every_failed_attempt_keeps_its_record_and_all_name_the_final_manifest()
         .collect();
     assert_eq!(last.evidence_sha256.as_deref(), Some(sha.as_str()));
     assert_eq!(first.evidence_sha256.as_deref(), Some(sha.as_str()));
+}
+
+/// The browser itself dies under one journey (a renderer OOM, a crash): that journey ends as
+/// `error` — the harness's trouble, not the site's — and the journey beside it goes on and
+/// passes in its own browser.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_browser_that_crashes_ends_its_journey_as_error_and_the_others_go_on() {
+    use vedetta::browser::driver::{proc_stat, tagged_processes};
+
+    let site = serve().await;
+    let out = tempfile::tempdir().unwrap();
+    let crashing = journey(
+        "crashing",
+        "name: run-browser-crash\nbase_url: ${BASE}\ntimeout: 30s\nsteps:\n  - open: /actions.html\n  - wait_for: '#never'\n  - click: '#more'\n",
+        &[("BASE", &site.base)],
+    );
+    let steady = journey(
+        "steady",
+        "name: run-browser-steady\nbase_url: ${BASE}\ntimeout: 10s\nsteps:\n  - open: /actions.html\n  - sleep: 3s\n  - wait_for: '#late'\n  - assert_title: Ready\n",
+        &[("BASE", &site.base)],
+    );
+    let (tx, mut rx) = unbounded_channel();
+    let mut opts = options(out.path());
+    opts.jobs = 2;
+    let _slots = (browser_slot().await, browser_slot().await);
+    let run = tokio::spawn(vedetta::runner::run(
+        vec![crashing, steady],
+        opts,
+        tx,
+        CancellationToken::new(),
+    ));
+    let mut seen = Vec::new();
+    let waiting = wait_event(&mut rx, &mut seen, Duration::from_secs(60), |e| {
+        matches!(e, Event::StepStarted { index: 2, journey, .. } if journey == "run-browser-crash")
+    })
+    .await;
+    assert!(waiting, "step 2 never started: {seen:#?}");
+    let driver = drivers()
+        .into_iter()
+        .find(|d| d.label == "run-browser-crash" && d.running)
+        .expect("its driver");
+    // Every process of that browser, not its driver.
+    let browser: Vec<u32> = tagged_processes(&driver.tag)
+        .into_iter()
+        .filter(|pid| *pid != driver.pid)
+        .filter(|pid| {
+            proc_stat(*pid).is_some_and(|s| s.comm.contains("chrom") && !s.comm.contains("driver"))
+        })
+        .collect();
+    assert!(
+        !browser.is_empty(),
+        "no browser under driver {}",
+        driver.pid
+    );
+    for pid in browser {
+        let _ = kill(Pid::from_raw(pid as i32), Signal::SIGKILL);
+    }
+    let report = run.await.unwrap();
+    let crashed = &report.journeys[0];
+    assert_eq!(crashed.status, JourneyStatus::Error, "{crashed:#?}");
+    assert_eq!(
+        crashed.steps[1].failure.as_ref().unwrap().category,
+        FailureCategory::Infrastructure,
+        "{crashed:#?}"
+    );
+    assert_eq!(crashed.steps[2].status, StepStatus::Skipped);
+    let steady = &report.journeys[1];
+    assert_eq!(steady.status, JourneyStatus::Passed, "{steady:#?}");
+    // A harness error and no site failure: exit 3, never "the site failed".
+    assert_eq!(report.exit_code(), 3);
+    common::assert_no_leftover_processes("run-browser-crash");
+    common::assert_no_leftover_processes("run-browser-steady");
 }
