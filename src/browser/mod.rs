@@ -1,5 +1,5 @@
 //! The browser seam: a WebDriver session (fantoccini) over a chromedriver we start and own, or
-//! over a WebDriver server the user points at (chromedriver, geckodriver, a Selenium Grid).
+//! over a WebDriver server the user points at (chromedriver, a Selenium Grid).
 //!
 //! The runner talks to [`Session`] only; nothing outside this module sees fantoccini's errors or
 //! the driver process.
