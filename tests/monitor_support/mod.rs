@@ -91,14 +91,21 @@ impl Daemon {
 
     /// [`Daemon::start`] with more command-line arguments.
     pub fn start_with(config: &Path, stack: &DemoStack, extra: &[&str]) -> Daemon {
+        let bank = format!("BANK_URL={}", stack.bank.url);
+        let mut args = vec!["--var", bank.as_str()];
+        args.extend_from_slice(extra);
+        Daemon::start_env(config, &args, &[("INBOX_TOKEN", &stack.inbox_token)])
+    }
+
+    /// Starts the monitor on `config` with these arguments and environment variables (and the
+    /// demo password), and waits for its status page to be served.
+    pub fn start_env(config: &Path, args: &[&str], env: &[(&str, &str)]) -> Daemon {
         let mut child = Command::new(env!("CARGO_BIN_EXE_vedetta"))
             .arg("monitor")
             .arg(config)
-            .args(extra)
-            .arg("--var")
-            .arg(format!("BANK_URL={}", stack.bank.url))
+            .args(args)
+            .envs(env.iter().copied())
             .env("DEMO_PASSWORD", DEMO_PASSWORD)
-            .env("INBOX_TOKEN", &stack.inbox_token)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
