@@ -56,3 +56,19 @@ ensure_selenium_jar() {
     [ -f "$jar" ] || { echo "error: $jar missing after npm install" >&2; return 1; }
     echo "$PWD/$jar"
 }
+
+# geckodriver, for `--browser firefox`: not a Debian package; built from crates.io with cargo
+# (a few minutes, once) into cargo's bin folder.
+GECKODRIVER_VERSION=0.37.1
+ensure_geckodriver() {
+    command -v geckodriver >/dev/null 2>&1 && return 0
+    echo "installing geckodriver ${GECKODRIVER_VERSION} (cargo install; a few minutes, once)…" >&2
+    cargo install --locked --quiet "geckodriver@${GECKODRIVER_VERSION}" >&2 || {
+        echo "error: could not install geckodriver with cargo" >&2
+        return 1
+    }
+    command -v geckodriver >/dev/null 2>&1 || {
+        echo "error: geckodriver installed but not on PATH (add ~/.cargo/bin)" >&2
+        return 1
+    }
+}

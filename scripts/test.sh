@@ -5,14 +5,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ensure-tools.sh
 # xmllint checks the JUnit report against its schema.
-ensure_tools "${BROWSER_TOOLS[@]}" xmllint:libxml2-utils
+ensure_tools "${BROWSER_TOOLS[@]}" xmllint:libxml2-utils firefox-esr:firefox-esr
+# The Firefox tests drive Debian's firefox-esr through geckodriver.
+ensure_geckodriver
 # The grid test drives the browser through a real Selenium Grid.
 VEDETTA_SELENIUM_JAR=$(ensure_selenium_jar)
 export VEDETTA_SELENIUM_JAR
 
 # Browser processes already running before the suite (another session's, say) are not ours;
 # the check at the end counts only what the suite leaves behind.
-count_browsers() { pgrep -c -f '(/usr/lib/chromium/chromium|chromedriver|selenium-server)' 2>/dev/null || true; }
+count_browsers() { pgrep -c -f '(/usr/lib/chromium/chromium|chromedriver|selenium-server|/usr/lib/firefox-esr/firefox-esr|geckodriver)' 2>/dev/null || true; }
 before=$(count_browsers)
 
 # Build once, then run. Each browser test needs about a core: two test threads on two cores.
@@ -33,6 +35,6 @@ awk '/^test result:/ { p += $4; f += $6 } END { printf "suite: %d passed, %d fai
 after=$(count_browsers)
 if [ "${after:-0}" -gt "${before:-0}" ]; then
     echo "error: the test suite left $((after - before)) browser/driver process(es) running:" >&2
-    pgrep -a -f '(/usr/lib/chromium/chromium|chromedriver|selenium-server)' >&2 || true
+    pgrep -a -f '(/usr/lib/chromium/chromium|chromedriver|selenium-server|/usr/lib/firefox-esr/firefox-esr|geckodriver)' >&2 || true
     exit 1
 fi

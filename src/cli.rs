@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::browser::BrowserKind;
+
 /// Exit codes (DESIGN.md): 0 all passed (flaky counts as passed), 1 a journey failed,
 /// 2 invalid input, 3 the harness could not run.
 pub mod exit {
@@ -144,14 +146,17 @@ pub struct RunArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct BrowserArgs {
-    /// Use this WebDriver server (chromedriver, a Selenium Grid) instead of
-    /// starting chromedriver.
+    /// The browser: chromium (through chromedriver) or firefox (through geckodriver).
+    #[arg(long, value_name = "NAME", default_value = "chromium", value_parser = parse_browser)]
+    pub browser: BrowserKind,
+    /// Use this WebDriver server (a Selenium Grid, a driver elsewhere) instead of starting
+    /// the browser's driver.
     #[arg(long, value_name = "URL", conflicts_with = "driver")]
     pub webdriver: Option<String>,
-    /// The chromedriver to start (default: `chromedriver` on PATH).
+    /// The driver to start (default: `chromedriver`, or `geckodriver` for firefox, on PATH).
     #[arg(long, value_name = "PATH")]
     pub driver: Option<PathBuf>,
-    /// The browser binary (default: chromedriver's choice; `chromium` on Debian).
+    /// The browser binary (default: the first of chromium/chrome, or firefox-esr/firefox, on PATH).
     #[arg(long, value_name = "PATH")]
     pub browser_binary: Option<PathBuf>,
     /// Show the browser window.
@@ -244,6 +249,10 @@ fn parse_key_value(s: &str) -> Result<(String, String), String> {
         Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
         _ => Err(format!("expected NAME=VALUE, got `{s}`")),
     }
+}
+
+fn parse_browser(s: &str) -> Result<BrowserKind, String> {
+    s.parse()
 }
 
 fn parse_duration_arg(s: &str) -> Result<Duration, String> {

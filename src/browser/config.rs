@@ -1,13 +1,17 @@
 use std::path::PathBuf;
 
+use super::BrowserKind;
+
 /// Which browser to drive and how.
 #[derive(Debug, Clone, Default)]
 pub struct BrowserConfig {
-    /// Use this WebDriver server (chromedriver, a Selenium Grid); start nothing.
+    /// Chromium (default) or Firefox.
+    pub kind: BrowserKind,
+    /// Use this WebDriver server (a Selenium Grid, a driver elsewhere); start nothing.
     pub webdriver_url: Option<String>,
-    /// Else start this chromedriver (default: `chromedriver` on PATH).
+    /// Else start this driver (default: the kind's driver on PATH).
     pub driver_path: Option<PathBuf>,
-    /// `goog:chromeOptions.binary`.
+    /// The browser executable (`goog:chromeOptions.binary`, `moz:firefoxOptions.binary`).
     pub browser_binary: Option<PathBuf>,
     /// Show the browser window (no `--headless`).
     pub headed: bool,

@@ -1,5 +1,6 @@
-//! A chromedriver we start and own: one per browser session, on a free loopback port, in its
-//! own process group so that killing the group also ends every Chromium process it started.
+//! A WebDriver server we start and own (chromedriver, geckodriver): one per browser session, on
+//! a free loopback port, in its own process group so that killing the group also ends every
+//! browser process it started.
 //!
 //! Every exit path kills the group: [`LocalDriver::stop`] on the normal path, `Drop` when a
 //! task is dropped mid-step (cancellation, panic), and `PR_SET_PDEATHSIG` on Linux so that a
@@ -13,37 +14,44 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 
+use super::BrowserKind;
 use super::error::BrowserError;
 use super::temp_dir::TempDir;
 
-/// How long chromedriver may take to answer `/status` after it was started.
+/// How long the driver may take to answer `/status` after it was started.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(20);
 
-/// A running chromedriver and the profile directory of the browser it drives.
+/// A running driver and the profile directory of the browser it drives.
 #[derive(Debug)]
 pub struct LocalDriver {
+    kind: BrowserKind,
     child: Option<Child>,
     pid: u32,
     port: u16,
-    /// Holds `profile/` (the browser's `--user-data-dir`) and `chromedriver.log`.
+    /// Holds `profile/` (Chromium's `--user-data-dir`; geckodriver makes Firefox's profile
+    /// in it as its TMPDIR) and `driver.log`.
     dir: TempDir,
     /// `VEDETTA_BROWSER_TAG=…` in the environment of the driver and everything it starts.
     tag: String,
 }
 
 impl LocalDriver {
-    /// Starts chromedriver (`path`, else `chromedriver` on PATH) and waits until it is ready.
-    /// `label` names the driver in [`drivers`] (the journey's name).
-    pub async fn start(path: Option<&Path>, label: &str) -> Result<LocalDriver, BrowserError> {
-        let program = resolve_driver(path)?;
-        // The port was free when picked but another process may take it before chromedriver
+    /// Starts the driver of `kind` (`path`, else its usual name on PATH) and waits until it is
+    /// ready. `label` names the driver in [`drivers`] (the journey's name).
+    pub async fn start(
+        kind: BrowserKind,
+        path: Option<&Path>,
+        label: &str,
+    ) -> Result<LocalDriver, BrowserError> {
+        let program = resolve_driver(kind, path)?;
+        // The port was free when picked but another process may take it before the driver
         // binds it: a driver that exits at startup gets another port, twice.
         let mut tries = 0;
         loop {
             tries += 1;
-            match Self::start_once(&program, label).await {
+            match Self::start_once(kind, &program, label).await {
                 Err(StartError::Exited(e)) if tries < 3 => {
-                    tracing::debug!("chromedriver exited at startup, retrying: {e}");
+                    tracing::debug!("{} exited at startup, retrying: {e}", kind.driver_name());
                 }
                 Err(StartError::Exited(e) | StartError::Other(e)) => return Err(e),
                 Ok(d) => return Ok(d),
@@ -51,14 +59,19 @@ impl LocalDriver {
         }
     }
 
-    async fn start_once(program: &Path, label: &str) -> Result<LocalDriver, StartError> {
+    async fn start_once(
+        kind: BrowserKind,
+        program: &Path,
+        label: &str,
+    ) -> Result<LocalDriver, StartError> {
+        let name = kind.driver_name();
         let dir = TempDir::new("vedetta").map_err(|e| {
             BrowserError::Setup(format!("could not create a browser profile dir: {e}"))
         })?;
         std::fs::create_dir(dir.path().join("profile")).map_err(|e| {
             BrowserError::Setup(format!("could not create a browser profile dir: {e}"))
         })?;
-        let log_path = dir.path().join("chromedriver.log");
+        let log_path = dir.path().join("driver.log");
         let log = std::fs::File::create(&log_path).map_err(|e| {
             BrowserError::Setup(format!("could not create {}: {e}", log_path.display()))
         })?;
@@ -66,7 +79,7 @@ impl LocalDriver {
             BrowserError::Setup(format!("could not create {}: {e}", log_path.display()))
         })?;
         let port = free_port().map_err(|e| {
-            BrowserError::Setup(format!("no free loopback port for chromedriver: {e}"))
+            BrowserError::Setup(format!("no free loopback port for {name}: {e}"))
         })?;
 
         // Chromium's crash handler daemonizes out of the process group; the environment it
@@ -78,7 +91,9 @@ impl LocalDriver {
         );
         let mut cmd = Command::new(program);
         cmd.env(TAG_VAR, &tag[TAG_VAR.len() + 1..])
-            .arg(format!("--port={port}"))
+            // geckodriver makes Firefox's profile in the temp folder: ours, removed with it.
+            .env("TMPDIR", dir.path())
+            .args(kind.driver_args(port))
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(log2);
@@ -97,13 +112,14 @@ impl LocalDriver {
         }
         let child = cmd.spawn().map_err(|e| {
             BrowserError::Setup(format!(
-                "could not start chromedriver {}: {e}",
+                "could not start {name} {}: {e}",
                 program.display()
             ))
         })?;
         let pid = child.id();
         register(label, pid, &tag);
         let mut driver = LocalDriver {
+            kind,
             child: Some(child),
             pid,
             port,
@@ -111,7 +127,7 @@ impl LocalDriver {
             tag,
         };
         driver.wait_ready(&log_path).await?;
-        tracing::debug!(pid, port, "chromedriver ready");
+        tracing::debug!(pid, port, "{name} ready");
         Ok(driver)
     }
 
@@ -124,8 +140,8 @@ impl LocalDriver {
         self.pid
     }
 
-    /// A launcher for `browser` (else the first Chromium or Chrome on PATH) that makes the
-    /// browser die with the driver (`setpriv --pdeathsig KILL`): with the driver's own
+    /// A launcher for `browser` (else the first browser of the driver's kind on PATH) that
+    /// makes the browser die with the driver (`setpriv --pdeathsig KILL`): with the driver's own
     /// death-signal, a SIGKILLed vedetta takes its browsers with it. `None` (launch the browser
     /// as is) when there is no `setpriv` or no browser to wrap.
     pub fn browser_launcher(&self, browser: Option<&Path>) -> Option<PathBuf> {
@@ -133,14 +149,11 @@ impl LocalDriver {
         let browser = match browser {
             Some(b) if b.is_file() => b.to_path_buf(),
             Some(_) => return None,
-            None => [
-                "chromium",
-                "chromium-browser",
-                "google-chrome",
-                "google-chrome-stable",
-            ]
-            .iter()
-            .find_map(|n| find_on_path(n))?,
+            None => self
+                .kind
+                .browser_names()
+                .iter()
+                .find_map(|n| find_on_path(n))?,
         };
         let quote = |p: &Path| format!("'{}'", p.display().to_string().replace('\'', "'\\''"));
         let script = format!(
@@ -178,7 +191,8 @@ impl LocalDriver {
                 let tail: Vec<&str> = log.lines().rev().take(5).collect();
                 let tail: Vec<&str> = tail.into_iter().rev().collect();
                 return Err(StartError::Exited(BrowserError::Setup(format!(
-                    "chromedriver exited at startup ({status}): {}",
+                    "{} exited at startup ({status}): {}",
+                    self.kind.driver_name(),
                     tail.join(" | ")
                 ))));
             }
@@ -190,7 +204,8 @@ impl LocalDriver {
             }
             if Instant::now() >= deadline {
                 return Err(StartError::Other(BrowserError::Setup(format!(
-                    "chromedriver did not become ready on port {} within {}s",
+                    "{} did not become ready on port {} within {}s",
+                    self.kind.driver_name(),
                     self.port,
                     STARTUP_TIMEOUT.as_secs()
                 ))));
@@ -275,18 +290,18 @@ impl From<BrowserError> for StartError {
     }
 }
 
-fn resolve_driver(path: Option<&Path>) -> Result<PathBuf, BrowserError> {
+fn resolve_driver(kind: BrowserKind, path: Option<&Path>) -> Result<PathBuf, BrowserError> {
+    let (name, hint) = (kind.driver_name(), kind.driver_install_hint());
     match path {
         Some(p) if p.is_file() => Ok(p.to_path_buf()),
         Some(p) => Err(BrowserError::Setup(format!(
-            "chromedriver not found at {}; install Debian's chromium-driver or pass --driver PATH",
+            "{name} not found at {}; {hint} or pass --driver PATH",
             p.display()
         ))),
-        None => find_on_path("chromedriver").ok_or_else(|| {
-            BrowserError::Setup(
-                "chromedriver not found on PATH; install Debian's chromium-driver or pass --driver PATH"
-                    .into(),
-            )
+        None => find_on_path(name).ok_or_else(|| {
+            BrowserError::Setup(format!(
+                "{name} not found on PATH; {hint} or pass --driver PATH"
+            ))
         }),
     }
 }
@@ -366,7 +381,7 @@ pub fn proc_stat(pid: u32) -> Option<ProcStat> {
     })
 }
 
-/// A chromedriver this process started.
+/// A driver this process started.
 #[derive(Debug, Clone)]
 pub struct DriverRecord {
     /// The journey it was started for.
@@ -401,7 +416,7 @@ fn unregister(pid: u32) {
     }
 }
 
-/// Every chromedriver this process has started, oldest first (for diagnostics and tests).
+/// Every driver this process has started, oldest first (for diagnostics and tests).
 pub fn drivers() -> Vec<DriverRecord> {
     DRIVERS.lock().map(|d| d.clone()).unwrap_or_default()
 }

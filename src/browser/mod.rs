@@ -1,5 +1,6 @@
-//! The browser seam: a WebDriver session (fantoccini) over a chromedriver we start and own, or
-//! over a WebDriver server the user points at (chromedriver, a Selenium Grid).
+//! The browser seam: a WebDriver session (fantoccini) over a chromedriver or geckodriver we
+//! start and own, or over a WebDriver server the user points at (a Selenium Grid, a driver
+//! elsewhere).
 //!
 //! The runner talks to [`Session`] only; nothing outside this module sees fantoccini's errors or
 //! the driver process.
@@ -8,6 +9,7 @@ mod config;
 pub mod driver;
 mod error;
 pub mod keys;
+mod kind;
 mod probe;
 pub mod selector;
 mod session;
@@ -15,6 +17,7 @@ mod temp_dir;
 
 pub use config::BrowserConfig;
 pub use error::BrowserError;
+pub use kind::BrowserKind;
 pub use probe::{ElementProbe, PageProbe, ProbeRequest};
 pub use selector::Selector;
 pub use session::{Element, Session};

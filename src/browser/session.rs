@@ -9,6 +9,7 @@ use serde_json::{Value as Json, json};
 
 pub use fantoccini::elements::Element;
 
+use super::BrowserKind;
 use super::config::BrowserConfig;
 use super::driver::LocalDriver;
 use super::error::BrowserError;
@@ -51,7 +52,8 @@ impl Session {
         let (driver, url) = match &config.webdriver_url {
             Some(url) => (None, url.clone()),
             None => {
-                let d = LocalDriver::start(config.driver_path.as_deref(), label).await?;
+                let d = LocalDriver::start(config.kind, config.driver_path.as_deref(), label)
+                    .await?;
                 let url = d.url();
                 (Some(d), url)
             }
@@ -337,6 +339,11 @@ impl Session {
             .and_then(|c| c.get("chromedriverVersion"))
             .and_then(Json::as_str)
             .map(|v| format!("chromedriver {}", v.split(' ').next().unwrap_or(v)))
+            .or_else(|| {
+                caps.and_then(|c| c.get("moz:geckodriverVersion"))
+                    .and_then(Json::as_str)
+                    .map(|v| format!("geckodriver {v}"))
+            })
             .unwrap_or_else(|| "webdriver".to_string());
         (get("browserName"), get("browserVersion"), driver)
     }
@@ -375,26 +382,71 @@ fn capabilities(
     height: u32,
     driver: Option<&LocalDriver>,
 ) -> Capabilities {
-    let mut args: Vec<String> = CHROMIUM_ARGS.iter().map(|s| s.to_string()).collect();
-    if !config.headed {
-        args.push("--headless=new".into());
-    }
-    args.push(format!("--window-size={width},{height}"));
-    if let Some(d) = driver {
-        args.push(format!("--user-data-dir={}", d.profile_dir().display()));
-    }
-    let mut chrome = json!({ "args": args });
     let launcher = driver.and_then(|d| d.browser_launcher(config.browser_binary.as_deref()));
-    if let Some(bin) = launcher.as_ref().or(config.browser_binary.as_ref()) {
-        chrome["binary"] = json!(bin.display().to_string());
-    }
+    let binary = launcher
+        .as_ref()
+        .or(config.browser_binary.as_ref())
+        .map(|b| b.display().to_string());
     let mut caps = Capabilities::new();
-    caps.insert("browserName".into(), json!("chrome"));
-    caps.insert("goog:chromeOptions".into(), chrome);
     caps.insert("pageLoadStrategy".into(), json!("normal"));
-    // Keep the page's console for the evidence folder.
-    caps.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
+    match config.kind {
+        BrowserKind::Chromium => {
+            let mut args: Vec<String> = CHROMIUM_ARGS.iter().map(|s| s.to_string()).collect();
+            if !config.headed {
+                args.push("--headless=new".into());
+            }
+            args.push(format!("--window-size={width},{height}"));
+            if let Some(d) = driver {
+                args.push(format!("--user-data-dir={}", d.profile_dir().display()));
+            }
+            let mut chrome = json!({ "args": args });
+            if let Some(bin) = binary {
+                chrome["binary"] = json!(bin);
+            }
+            caps.insert("browserName".into(), json!("chrome"));
+            caps.insert("goog:chromeOptions".into(), chrome);
+            // Keep the page's console for the evidence folder.
+            caps.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
+        }
+        BrowserKind::Firefox => {
+            let mut args = vec![format!("--width={width}"), format!("--height={height}")];
+            if !config.headed {
+                args.push("-headless".into());
+            }
+            let mut firefox = json!({ "args": args, "prefs": firefox_prefs() });
+            if let Some(bin) = binary {
+                firefox["binary"] = json!(bin);
+            }
+            caps.insert("browserName".into(), json!("firefox"));
+            caps.insert("moz:firefoxOptions".into(), firefox);
+        }
+    }
     caps
+}
+
+/// Firefox's own calls home, off (geckodriver's defaults already quiet most): journeys talk to
+/// the site under test and nothing else.
+fn firefox_prefs() -> Json {
+    json!({
+        "network.captive-portal-service.enabled": false,
+        "network.connectivity-service.enabled": false,
+        "network.dns.disablePrefetch": true,
+        "network.prefetch-next": false,
+        "browser.safebrowsing.malware.enabled": false,
+        "browser.safebrowsing.phishing.enabled": false,
+        "browser.safebrowsing.downloads.enabled": false,
+        "browser.safebrowsing.provider.mozilla.updateURL": "",
+        "browser.region.network.url": "",
+        "browser.search.update": false,
+        "app.normandy.enabled": false,
+        "app.update.auto": false,
+        "extensions.getAddons.cache.enabled": false,
+        "datareporting.policy.dataSubmissionEnabled": false,
+        "toolkit.telemetry.enabled": false,
+        "media.gmp-manager.url": "",
+        "browser.newtabpage.enabled": false,
+        "layout.css.devPixelsPerPx": "1.0",
+    })
 }
 
 /// chromedriver's (non-W3C) log endpoint, for the browser console.

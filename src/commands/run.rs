@@ -31,6 +31,7 @@ pub struct RunSetup {
 impl From<&BrowserArgs> for BrowserConfig {
     fn from(b: &BrowserArgs) -> Self {
         BrowserConfig {
+            kind: b.browser,
             webdriver_url: b.webdriver.clone(),
             driver_path: b.driver.clone(),
             browser_binary: b.browser_binary.clone(),
