@@ -53,11 +53,17 @@ async fn a_sigkilled_vedetta_leaves_no_driver_or_browser_behind() {
     kill(Pid::from_raw(owner as i32), Signal::SIGKILL).unwrap();
     let _ = vedetta.wait();
 
+    assert_all_end(owner, &doomed, "vedetta was killed").await;
+}
+
+/// Waits up to 10 s until no process tagged by `owner` and none of `procs` is alive; past that,
+/// kills them (not to leave them to the next test) and fails, saying after `what`.
+async fn assert_all_end(owner: u32, procs: &[(u32, String)], what: &str) {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let mut left = tagged_by(owner);
         left.extend(
-            doomed
+            procs
                 .iter()
                 .filter(|(pid, _)| {
                     vedetta::browser::driver::proc_stat(*pid).is_some_and(|s| s.state != 'Z')
@@ -65,14 +71,13 @@ async fn a_sigkilled_vedetta_leaves_no_driver_or_browser_behind() {
                 .cloned(),
         );
         if left.is_empty() {
-            break;
+            return;
         }
         if Instant::now() >= deadline {
-            // Do not leave them for the next test either.
             for (pid, _) in &left {
                 let _ = kill(Pid::from_raw(*pid as i32), Signal::SIGKILL);
             }
-            panic!("still running 10 s after vedetta was killed: {left:?}");
+            panic!("still running 10 s after {what}: {left:?}");
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -161,25 +166,6 @@ async fn an_interrupted_run_writes_its_report_and_leaves_no_browser() {
         assert_eq!(steps[1]["skip_reason"], "run interrupted");
 
         // Closed, not orphaned: nothing of the run's browser or driver is left.
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let left: Vec<_> = browser
-                .iter()
-                .filter(|(pid, _)| {
-                    vedetta::browser::driver::proc_stat(*pid).is_some_and(|s| s.state != 'Z')
-                })
-                .cloned()
-                .collect();
-            if left.is_empty() {
-                break;
-            }
-            if Instant::now() >= deadline {
-                for (pid, _) in &left {
-                    let _ = kill(Pid::from_raw(*pid as i32), Signal::SIGKILL);
-                }
-                panic!("{name}: still running after vedetta exited: {left:?}");
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        assert_all_end(owner, &browser, &format!("vedetta exited on {name}")).await;
     }
 }
