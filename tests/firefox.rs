@@ -97,3 +97,48 @@ async fn a_failure_in_firefox_leaves_the_same_evidence() {
         .unwrap();
     assert_eq!(verify.status.code(), Some(0), "{}", explain(&verify));
 }
+
+/// Fields filled from secrets are blank in Firefox's screenshots too (the page of
+/// `secrets_everywhere.rs`: each secret field next to an empty one).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secret_fields_are_blank_in_firefox_screenshots() {
+    let site = common::serve().await;
+    let dir = tempfile::tempdir().unwrap();
+    let journey = dir.path().join("secrets.yaml");
+    std::fs::write(
+        &journey,
+        "name: firefox-secrets\nbase_url: ${BASE}\ntimeout: 2s\nsecrets: [CUSTOMER_ID, PIN]\n\
+         steps:\n  - open: /secrets.html\n  - fill: { '#customer': '${CUSTOMER_ID}', '#pin': '${PIN}' }\n  \
+         - assert_text: { '#title': Welcome }\n",
+    )
+    .unwrap();
+    let _slot = common::browser_slot().await;
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_vedetta"))
+        .args(["run", "--browser", "firefox"])
+        .arg(&journey)
+        .args(["--var", &format!("BASE={}", site.base)])
+        .env("CUSTOMER_ID", "CUST-7731-Zeta")
+        .env("PIN", "pin-90210-Qx")
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .arg("--report-json")
+        .arg(dir.path().join("report.json"))
+        .kill_on_drop(true)
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", explain(&out));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap())
+            .unwrap();
+    let shot = report["journeys"][0]["steps"][2]["failure"]["screenshot"]
+        .as_str()
+        .expect("a failure screenshot")
+        .to_string();
+    let shot = image::open(&shot).unwrap().to_rgba8();
+    let field = |top: u32| image::imageops::crop_imm(&shot, 20, top, 300, 40).to_image();
+    assert!(field(20) == field(80), "the customer id field shows");
+    assert!(field(140) == field(200), "the PIN field shows");
+    // A field with text in it differs: the check can fail.
+    assert!(field(20) != image::imageops::crop_imm(&shot, 20, 255, 300, 40).to_image());
+}
