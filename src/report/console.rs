@@ -84,6 +84,12 @@ impl<W: Write> ConsoleReporter<W> {
             if let Some(shot) = &f.screenshot {
                 writeln!(self.out, "{indent}{} {shot}", "screenshot".dimmed())?;
             }
+        } else if step.action == "screenshot"
+            && let Some(shot) = &step.screenshot
+        {
+            // Named evidence: say where it went.
+            let indent = " ".repeat(7 + prefix.chars().count());
+            writeln!(self.out, "{indent}{} {shot}", "saved".dimmed())?;
         } else if step.status == StepStatus::Skipped
             && let Some(reason) = step
                 .skip_reason
@@ -310,6 +316,26 @@ mod tests {
 
 1 journey: 0 passed, 1 failed in 1.6 s
 "
+        );
+    }
+
+    #[test]
+    fn a_named_screenshot_says_where_it_was_saved() {
+        let mut shot = step(4, "screenshot balance", StepStatus::Passed, None);
+        shot.action = "screenshot".into();
+        shot.screenshot = Some("screenshots/run/card/04-balance.png".into());
+        let mut out = anstream::StripStream::new(Vec::new());
+        {
+            let mut console = ConsoleReporter::new(&mut out, false);
+            console.on_event(&Event::StepFinished {
+                journey: "card".into(),
+                step: shot,
+            });
+        }
+        let text = String::from_utf8(out.into_inner()).unwrap();
+        assert_eq!(
+            text,
+            "  ✔  4 screenshot balance  480 ms\n       saved screenshots/run/card/04-balance.png\n"
         );
     }
 }
