@@ -118,3 +118,25 @@ fn an_inbox_for_the_run_off_loopback_needs_a_long_token() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{stderr}");
 }
+
+#[test]
+fn a_secret_of_a_few_characters_is_warned_about_without_its_value() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("j.yaml"),
+        "name: j\nsecrets: [PASSWORD]\nsteps:\n  - open: http://127.0.0.1:9/\n  - fill: { '#p': '${PASSWORD}' }\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_vedetta"))
+        .args(["run", "j.yaml", "--driver", "/nonexistent/chromedriver"])
+        .current_dir(dir.path())
+        .env("PASSWORD", "Qz")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("warning: secret PASSWORD is only 2 characters long"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Qz"), "{stderr}");
+}

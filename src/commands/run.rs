@@ -168,6 +168,7 @@ pub async fn run_with(files: &[PathBuf], setup: RunSetup) -> i32 {
         invalid = true;
     }
     warn_misspelt_vars(&journeys, &setup.load.cli_vars);
+    warn_short_secrets(&journeys);
     if setup.otp.sms.is_none() {
         for step in journeys.iter().flat_map(|j| sms_steps(&j.steps)) {
             eprintln!(
@@ -283,6 +284,28 @@ pub fn warn_misspelt_vars(journeys: &[Journey], cli_vars: &[(String, String)]) {
         }
     }
 }
+
+/// A secret of a few characters is masked wherever those characters occur — in URLs, messages,
+/// page text — which makes reports hard to read; it is likely a placeholder. Said once per
+/// secret, without its value; masking goes on regardless.
+fn warn_short_secrets(journeys: &[Journey]) {
+    let mut said = std::collections::BTreeSet::new();
+    for j in journeys {
+        for name in j.variables.names() {
+            let len = j.variables.get(name).map_or(0, |v| v.chars().count());
+            if j.variables.is_secret(name) && (1..SHORT_SECRET).contains(&len) && said.insert(name)
+            {
+                eprintln!(
+                    "warning: secret {name} is only {len} character{} long: every occurrence of it in any output is masked, which can garble reports",
+                    if len == 1 { "" } else { "s" }
+                );
+            }
+        }
+    }
+}
+
+/// Secrets shorter than this are warned about.
+const SHORT_SECRET: usize = 4;
 
 /// Every `otp: {from: sms}` step, inside include and when blocks too.
 fn sms_steps(steps: &[Step]) -> Vec<&Step> {
