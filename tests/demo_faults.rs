@@ -74,6 +74,10 @@ async fn walk(config: BankConfig) -> (JourneyResult, String) {
         let failure_shot = step.failure.as_ref().and_then(|f| f.screenshot.as_ref());
         for shot in failure_shot.into_iter().chain(step.screenshot.as_ref()) {
             assert!(Path::new(shot).is_file(), "screenshot {shot} missing");
+            // Kept evidence, failing or not, is sealed: its folder verifies intact.
+            let folder = Path::new(shot).parent().unwrap();
+            let verified = vedetta::evidence::manifest::verify(folder).unwrap();
+            assert!(verified.is_intact(), "{}: {verified:?}", folder.display());
         }
     }
     drop(out);

@@ -110,7 +110,7 @@ fn validate_exits_0_when_all_files_are_valid_and_2_otherwise() {
     );
     assert_eq!(
         String::from_utf8(ok.stdout).unwrap(),
-        "ok  tests/journeys/full.yaml (full-featured, 45 steps)\n"
+        "ok  tests/journeys/full.yaml (full-featured, 50 steps)\n"
     );
 
     let mixed = vedetta(

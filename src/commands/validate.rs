@@ -34,7 +34,8 @@ pub fn execute(args: ValidateArgs) -> i32 {
                     std::slice::from_ref(&journey),
                     &opts.cli_vars,
                 );
-                let n = journey.steps.len();
+                // Numbered as a run numbers them: inner steps of include and when count too.
+                let n = count_steps(&journey.steps);
                 let steps = if n == 1 { "step" } else { "steps" };
                 let _ = writeln!(
                     std::io::stdout(),
@@ -63,4 +64,16 @@ pub fn execute(args: ValidateArgs) -> i32 {
     } else {
         exit::INVALID
     }
+}
+
+/// Steps, the inner ones of `include` and `when` blocks included.
+fn count_steps(steps: &[crate::journey::model::Step]) -> usize {
+    use crate::journey::model::Action;
+    steps
+        .iter()
+        .map(|s| match &s.action {
+            Action::Include { steps, .. } | Action::When { steps, .. } => 1 + count_steps(steps),
+            _ => 1,
+        })
+        .sum()
 }

@@ -172,12 +172,14 @@ pub(crate) async fn run_attempt(
         session.close().await;
     }
     let mut manifest_sha256 = None;
-    // The journey's attempts share one evidence folder. An attempt with a failure seals it; so
-    // does any later attempt, passing or not, once it is sealed: files it added (a named
-    // `screenshot:`, its own failures) are covered and the folder verifies intact.
+    // The journey's attempts share one evidence folder. An attempt with a failure seals it, and
+    // so does one that kept a screenshot (a named `screenshot:` — proof of what the customer
+    // saw when all went well — or `every_step`); so does any later attempt once it is sealed:
+    // the files it added are covered and the folder verifies intact.
     let manifest = evidence_dir.join(crate::evidence::manifest::MANIFEST_FILE);
     let sealed_before = manifest.is_file();
-    if (failed_steps > 0 || sealed_before) && evidence_dir.is_dir() {
+    let kept_screenshots = steps.iter().any(|s| s.screenshot.is_some());
+    if (failed_steps > 0 || kept_screenshots || sealed_before) && evidence_dir.is_dir() {
         // The folder's evidence began with the first attempt that sealed it.
         let started_at = sealed_before
             .then(|| crate::evidence::manifest::read_manifest(&evidence_dir).ok())
