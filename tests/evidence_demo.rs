@@ -105,7 +105,10 @@ async fn a_real_outage_leaves_annotated_sealed_evidence_and_reports() {
 
     // Re-annotating and re-sealing (what a person fixing a header would do) still verifies.
     // The new header must differ from the runner's (which may carry this very second's time).
-    let fixed_header = Header { message: format!("{} (reviewed)", header.message), ..header.clone() };
+    let fixed_header = Header {
+        message: format!("{} (reviewed)", header.message),
+        ..header.clone()
+    };
     annotate_file(&raw, &fixed_header, None).unwrap();
     assert_eq!(verify(&evidence).unwrap().changed.len(), 1);
     let meta = ManifestMeta {

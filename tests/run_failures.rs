@@ -483,7 +483,11 @@ async fn the_annotated_screenshot_boxes_the_element_a_failed_assertion_was_about
         "02-check-the-price.result.json",
     );
     let strip = strip_height(640, &header_from_record(&record));
-    assert_eq!(annotated.height(), 480 + strip, "the strip sits above the page");
+    assert_eq!(
+        annotated.height(),
+        480 + strip,
+        "the strip sits above the page"
+    );
 
     // The box is drawn just outside the element, BOX_WIDTH pixels thick: sample the middle
     // of each of its four sides, all along.
@@ -514,7 +518,12 @@ async fn the_annotated_screenshot_boxes_the_element_a_failed_assertion_was_about
         );
     }
     // Inside the box and away from it the page is untouched.
-    for (px, py) in [(x + 10, y + 10), (x + w / 2, y + h - 5), (10, 10), (600, 400)] {
+    for (px, py) in [
+        (x + 10, y + 10),
+        (x + w / 2, y + h - 5),
+        (10, 10),
+        (600, 400),
+    ] {
         assert_eq!(
             annotated.get_pixel(px, py + strip),
             raw.get_pixel(px, py),
@@ -543,9 +552,13 @@ async fn the_annotated_header_shows_when_the_step_failed_not_when_it_was_annotat
     let record = read_record(evidence, "02-check-the-price.result.json");
     let failed_at: jiff::Timestamp = record["failed_at"].as_str().unwrap().parse().unwrap();
     let annotated_file = annotated_path(raw_path);
-    let annotated_mtime =
-        jiff::Timestamp::try_from(std::fs::metadata(&annotated_file).unwrap().modified().unwrap())
-            .unwrap();
+    let annotated_mtime = jiff::Timestamp::try_from(
+        std::fs::metadata(&annotated_file)
+            .unwrap()
+            .modified()
+            .unwrap(),
+    )
+    .unwrap();
     assert!(
         annotated_mtime >= failed_at + jiff::SignedDuration::from_secs(2),
         "the page was meant to hold the evidence up: failed {failed_at}, annotated {annotated_mtime}"

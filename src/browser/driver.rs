@@ -78,9 +78,8 @@ impl LocalDriver {
         let log2 = log.try_clone().map_err(|e| {
             BrowserError::Setup(format!("could not create {}: {e}", log_path.display()))
         })?;
-        let port = free_port().map_err(|e| {
-            BrowserError::Setup(format!("no free loopback port for {name}: {e}"))
-        })?;
+        let port = free_port()
+            .map_err(|e| BrowserError::Setup(format!("no free loopback port for {name}: {e}")))?;
 
         // Chromium's crash handler daemonizes out of the process group; the environment it
         // inherits still names it as ours, so that it can be ended too.
@@ -111,10 +110,7 @@ impl LocalDriver {
             }
         }
         let child = cmd.spawn().map_err(|e| {
-            BrowserError::Setup(format!(
-                "could not start {name} {}: {e}",
-                program.display()
-            ))
+            BrowserError::Setup(format!("could not start {name} {}: {e}", program.display()))
         })?;
         let pid = child.id();
         register(label, pid, &tag);

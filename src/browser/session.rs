@@ -52,8 +52,8 @@ impl Session {
         let (driver, url) = match &config.webdriver_url {
             Some(url) => (None, url.clone()),
             None => {
-                let d = LocalDriver::start(config.kind, config.driver_path.as_deref(), label)
-                    .await?;
+                let d =
+                    LocalDriver::start(config.kind, config.driver_path.as_deref(), label).await?;
                 let url = d.url();
                 (Some(d), url)
             }

@@ -24,7 +24,11 @@ pub(crate) async fn run_journey(
     let mut previous: Vec<AttemptResult> = Vec::new();
     let mut number = 1;
     let last = loop {
-        tracing::info!(attempt = number, attempts_allowed = allowed, "journey started");
+        tracing::info!(
+            attempt = number,
+            attempts_allowed = allowed,
+            "journey started"
+        );
         let _ = events.send(Event::JourneyStarted {
             journey: journey.name.clone(),
             title: journey.title.clone(),
