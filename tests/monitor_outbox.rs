@@ -63,15 +63,7 @@ impl HoldingHook {
                 }
             }),
         );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let stop = CancellationToken::new();
-        let s = stop.clone();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(s.cancelled_owned())
-                .await;
-        });
+        let (addr, stop) = serve_app(app).await;
         HoldingHook {
             url: format!("http://{addr}/alerts"),
             arrived,

@@ -265,6 +265,20 @@ pub fn descendants(root: u32) -> Vec<vedetta::browser::driver::ProcStat> {
 }
 
 /// A webhook receiver on 127.0.0.1:0 that keeps every JSON body it gets.
+/// Serves `app` on 127.0.0.1:0 until the returned token is cancelled.
+pub async fn serve_app(app: axum::Router) -> (std::net::SocketAddr, CancellationToken) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let stop = CancellationToken::new();
+    let s = stop.clone();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(s.cancelled_owned())
+            .await;
+    });
+    (addr, stop)
+}
+
 pub struct Webhook {
     /// The generic JSON channel.
     pub url: String,
@@ -288,15 +302,7 @@ impl Webhook {
         let app = axum::Router::new()
             .route("/alerts", keep(received.clone()))
             .route("/slack", keep(slack.clone()));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let stop = CancellationToken::new();
-        let s = stop.clone();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(s.cancelled_owned())
-                .await;
-        });
+        let (addr, stop) = serve_app(app).await;
         Webhook {
             url: format!("http://{addr}/alerts"),
             received,
