@@ -15,19 +15,12 @@ async fn run(name: &str, yaml: &str, args: &[&str]) -> (Option<i32>, serde_json:
     std::fs::write(&file, yaml).unwrap();
     let report = dir.path().join("report.json");
     let _slot = common::browser_slot().await;
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_vedetta"))
-        .arg("run")
-        .arg(&file)
-        .arg("--var")
-        .arg(format!("BASE={}", site.base))
-        .arg("--out")
-        .arg(dir.path().join("out"))
+    let out = common::vedetta_run(&file, &site.base, dir.path())
         .arg("--report-json")
         .arg(&report)
         .args(args)
         .env_remove("RUST_LOG")
         .stdin(Stdio::null())
-        .kill_on_drop(true)
         .output()
         .await
         .expect("the vedetta binary");

@@ -104,18 +104,11 @@ async fn an_interrupted_run_writes_its_report_and_leaves_no_browser() {
         .unwrap();
         let report = dir.path().join("report.json");
         let _slot = common::browser_slot().await;
-        let mut vedetta = tokio::process::Command::new(env!("CARGO_BIN_EXE_vedetta"))
-            .arg("run")
-            .arg(&file)
-            .arg("--var")
-            .arg(format!("BASE={}", site.base))
-            .arg("--out")
-            .arg(dir.path().join("out"))
+        let mut vedetta = common::vedetta_run(&file, &site.base, dir.path())
             .arg("--report-json")
             .arg(&report)
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
-            .kill_on_drop(true)
             .spawn()
             .expect("the vedetta binary");
         let owner = vedetta.id().unwrap();

@@ -269,3 +269,17 @@ pub fn descendants_of(procs: &[(u32, String)]) -> Vec<(u32, String)> {
     }
     found
 }
+
+/// `vedetta run FILE --var BASE=base --out dir/out`, the binary as a user runs it against the
+/// fixture site; the caller adds its own arguments and pipes.
+pub fn vedetta_run(file: &Path, base: &str, dir: &Path) -> tokio::process::Command {
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_vedetta"));
+    cmd.arg("run")
+        .arg(file)
+        .arg("--var")
+        .arg(format!("BASE={base}"))
+        .arg("--out")
+        .arg(dir.join("out"))
+        .kill_on_drop(true);
+    cmd
+}

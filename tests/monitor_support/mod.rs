@@ -177,14 +177,23 @@ impl Daemon {
         }
     }
 
-    /// Sends SIGKILL: the daemon gets no chance to clean up. Returns the processes it left
-    /// (the test must end them).
+    /// Sends SIGKILL: the daemon gets no chance to clean up. Then ends what it left (its
+    /// drivers' process groups, which hold their browsers), waits up to 10 s for them to go, and
+    /// returns their PIDs for the test to check.
     pub fn kill_hard(mut self) -> Vec<u32> {
         let _ = self.descendants();
         let mut child = self.child.take().unwrap();
         let _ = child.kill();
         let _ = child.wait();
-        self.seen.lock().unwrap().clone()
+        let left = self.seen.lock().unwrap().clone();
+        for pid in &left {
+            kill_group_of(*pid);
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while left.iter().any(|p| alive(*p)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        left
     }
 
     fn kill_seen(&self) {
