@@ -309,17 +309,10 @@ const SHORT_SECRET: usize = 4;
 
 /// Every `otp: {from: sms}` step, inside include and when blocks too.
 fn sms_steps(steps: &[Step]) -> Vec<&Step> {
-    let mut found = Vec::new();
-    for step in steps {
-        match &step.action {
-            Action::Otp(otp) if matches!(otp.source, OtpSource::Sms { .. }) => found.push(step),
-            Action::Include { steps, .. } | Action::When { steps, .. } => {
-                found.extend(sms_steps(steps))
-            }
-            _ => {}
-        }
-    }
-    found
+    Step::all(steps)
+        .into_iter()
+        .filter(|s| matches!(&s.action, Action::Otp(otp) if matches!(otp.source, OtpSource::Sms { .. })))
+        .collect()
 }
 
 fn first_duplicate_name(journeys: &[Journey]) -> Option<(&Journey, &Journey)> {

@@ -35,7 +35,7 @@ pub fn execute(args: ValidateArgs) -> i32 {
                     &opts.cli_vars,
                 );
                 // Numbered as a run numbers them: inner steps of include and when count too.
-                let n = count_steps(&journey.steps);
+                let n = crate::journey::model::Step::all(&journey.steps).len();
                 let steps = if n == 1 { "step" } else { "steps" };
                 let _ = writeln!(
                     std::io::stdout(),
@@ -64,16 +64,4 @@ pub fn execute(args: ValidateArgs) -> i32 {
     } else {
         exit::INVALID
     }
-}
-
-/// Steps, the inner ones of `include` and `when` blocks included.
-fn count_steps(steps: &[crate::journey::model::Step]) -> usize {
-    use crate::journey::model::Action;
-    steps
-        .iter()
-        .map(|s| match &s.action {
-            Action::Include { steps, .. } | Action::When { steps, .. } => 1 + count_steps(steps),
-            _ => 1,
-        })
-        .sum()
 }

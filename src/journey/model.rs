@@ -104,6 +104,25 @@ pub struct Step {
 }
 
 impl Step {
+    /// The steps of an `include` or `when` block (none for other actions).
+    pub fn inner_steps(&self) -> &[Step] {
+        match &self.action {
+            Action::Include { steps, .. } | Action::When { steps, .. } => steps,
+            _ => &[],
+        }
+    }
+
+    /// `steps` and, after each block, its inner steps, in walk order: every step a run can
+    /// reach, as it numbers them.
+    pub fn all(steps: &[Step]) -> Vec<&Step> {
+        let mut out = Vec::new();
+        for step in steps {
+            out.push(step);
+            out.extend(Step::all(step.inner_steps()));
+        }
+        out
+    }
+
     /// The name shown in reports: `name:` or a description of the action. Never contains a
     /// variable's value, so never a secret.
     pub fn display_name(&self) -> String {

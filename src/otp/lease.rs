@@ -56,25 +56,16 @@ impl NumberLeases {
 /// from, normalised as the inbox stores them. A number that depends on a variable a step saves
 /// at run time is not known before the walk, and is left out.
 pub fn sms_numbers(steps: &[Step], vars: &Variables) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    collect(steps, vars, &mut out);
-    out
-}
-
-fn collect(steps: &[Step], vars: &Variables, out: &mut BTreeSet<String>) {
-    for step in steps {
-        match &step.action {
-            Action::Otp(otp) => {
-                if let OtpSource::Sms { to, .. } = &otp.source
-                    && let Ok(n) = crate::inbox::normalise_number(&to.render(vars))
-                {
-                    out.insert(n);
-                }
-            }
-            Action::Include { steps, .. } | Action::When { steps, .. } => collect(steps, vars, out),
-            _ => {}
-        }
-    }
+    Step::all(steps)
+        .into_iter()
+        .filter_map(|step| match &step.action {
+            Action::Otp(otp) => match &otp.source {
+                OtpSource::Sms { to, .. } => crate::inbox::normalise_number(&to.render(vars)).ok(),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
 }
 
 #[cfg(test)]

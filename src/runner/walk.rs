@@ -134,13 +134,13 @@ impl<'a> Attempt<'a> {
             Children::None => {}
             Children::Run => {
                 self.depth += 1;
-                self.walk(inner_steps(step)).await;
+                self.walk(step.inner_steps()).await;
                 self.depth -= 1;
             }
             Children::Skip(reason) => {
                 let mut out = Vec::new();
                 skipped_results(
-                    inner_steps(step),
+                    step.inner_steps(),
                     &mut self.index,
                     self.depth + 1,
                     reason,
@@ -384,7 +384,7 @@ impl<'a> Attempt<'a> {
     fn skip_children(&mut self, step: &Step, reason: &'static str) {
         let mut out = Vec::new();
         skipped_results(
-            inner_steps(step),
+            step.inner_steps(),
             &mut self.index,
             self.depth + 1,
             reason,
@@ -426,14 +426,6 @@ impl<'a> Attempt<'a> {
     }
 }
 
-/// The steps of an include or when block (none for other actions).
-fn inner_steps(step: &Step) -> &[Step] {
-    match &step.action {
-        Action::Include { steps, .. } | Action::When { steps, .. } => steps,
-        _ => &[],
-    }
-}
-
 /// How long a step may legitimately take.
 fn step_budget(step: &Step, journey_timeout: Duration) -> Duration {
     let timeout = step.timeout.unwrap_or(journey_timeout);
@@ -457,7 +449,7 @@ pub(crate) fn skipped_results(
     for step in steps {
         *index += 1;
         out.push(skipped(step, *index, depth, reason));
-        skipped_results(inner_steps(step), index, depth + 1, reason, out);
+        skipped_results(step.inner_steps(), index, depth + 1, reason, out);
     }
 }
 
