@@ -1,6 +1,6 @@
 //! vedetta: synthetic user journeys in a real browser.
 //!
-//! The data's way through (see DESIGN.md): a journey file is parsed and validated by
+//! The data's way through (ARCHITECTURE.md draws it): a journey file is parsed and validated by
 //! [`journey`] into a typed `Journey`; the [`runner`] walks it in a [`browser`] session, asking
 //! [`otp`] sources for codes and [`evidence`] to keep screenshots, and emits events that the
 //! [`report`]ers turn into console lines and files. [`demo`] is the embedded bank and [`inbox`]

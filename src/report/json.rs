@@ -1,4 +1,4 @@
-//! `--report-json FILE`: the run as DESIGN.md's JSON contract.
+//! `--report-json FILE`: the run as the JSON contract in README.md ("The JSON report").
 
 use std::io::Write;
 use std::path::Path;

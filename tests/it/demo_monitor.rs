@@ -2,7 +2,7 @@
 //! demo bank in real headless Chromium; the printed curl command switches the outage on and the
 //! journey goes down, off and it comes back up; Ctrl-C/SIGTERM stops everything.
 
-mod common;
+use crate::common;
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};

@@ -4,7 +4,7 @@
 //! with page source and console log — is searched for the values. The failure screenshot is
 //! checked in pixels: each field filled from a secret looks exactly like an empty one.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

@@ -1,6 +1,6 @@
 //! Every action of the journey language, walked for real in headless Chromium.
 
-mod common;
+use crate::common;
 
 use common::{load, run_one, serve};
 use vedetta::runner::event::Event;

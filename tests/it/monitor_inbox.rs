@@ -4,7 +4,7 @@
 //! journeys (the full SMS login and the light login-page check) run every second, and with
 //! `concurrency: 1` no two runs ever overlap.
 
-mod monitor_support;
+use crate::monitor_support;
 
 use std::path::Path;
 use std::time::{Duration, Instant};

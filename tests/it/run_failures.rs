@@ -1,7 +1,7 @@
 //! Each failure category, produced for real by a page that behaves that way, with the
 //! evidence a person needs: which step, why, and a screenshot of the viewport.
 
-mod common;
+use crate::common;
 
 use common::{closed_port, journey, run_one, serve};
 use vedetta::runner::result::{
@@ -143,7 +143,7 @@ async fn an_element_that_never_appears_is_element_missing_with_a_viewport_screen
 async fn an_element_that_stays_disabled_or_hidden_is_a_timeout() {
     let site = serve().await;
     let out = tempfile::tempdir().unwrap();
-    let yaml = "name: run-timeouts\nbase_url: ${BASE}\ntimeout: 700ms\nscreenshots: off\nsteps:\n  - open: /actions.html\n  - optional: true\n    click: '#off'\n  - optional: true\n    wait_for: '#hidden-button'\n  - optional: true\n    wait_for: { url: /never }\n  - optional: true\n    wait_for: { hidden: '#menu' }\n";
+    let yaml = "name: run-timeouts\nbase_url: ${BASE}\ntimeout: 700ms\nscreenshots: off\nsteps:\n  - open: /actions.html\n    timeout: 10s\n  - optional: true\n    click: '#off'\n  - optional: true\n    wait_for: '#hidden-button'\n  - optional: true\n    wait_for: { url: /never }\n  - optional: true\n    wait_for: { hidden: '#menu' }\n";
     let ran = run_one(
         journey("timeouts", yaml, &[("BASE", &site.base)]),
         out.path(),

@@ -2,7 +2,7 @@
 //! SMS inbox, once per fault: each symptom shows up as the step that broke, with the right
 //! category — what `vedetta demo --fault …` shows a person.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::time::Duration;
@@ -289,7 +289,7 @@ async fn a_slow_bank_within_the_timeouts_still_passes() {
     );
 }
 
-/// What DESIGN.md promises: `vedetta demo --fault sms-drop` shows, in a real headless browser,
+/// What the README promises: `vedetta demo --fault sms-drop` shows, in a real headless browser,
 /// which step broke and why, with the screenshot — and never the password.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_command_shows_which_step_broke() {

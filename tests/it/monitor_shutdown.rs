@@ -5,7 +5,7 @@
 //! The bank drops the SMS code (`sms-drop`), so a run sits in its OTP step (20 s timeout) with a
 //! browser open: the moment to stop it. Two tests, one daemon browser each.
 
-mod monitor_support;
+use crate::monitor_support;
 
 use std::time::{Duration, Instant};
 

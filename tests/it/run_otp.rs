@@ -2,7 +2,7 @@
 //! for the journey's outage signatures — the incident's customers sat at the SMS page while the
 //! site went down around them.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

@@ -6,7 +6,7 @@
 //!
 //! One browser at a time for the daemon (concurrency 1) and one for the status page.
 
-mod monitor_support;
+use crate::monitor_support;
 
 use std::time::Duration;
 

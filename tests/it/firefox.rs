@@ -2,7 +2,7 @@
 //! evidence as in Chromium. Debian's firefox-esr and a geckodriver on PATH (`scripts/test.sh`
 //! installs both); a missing one fails here, loudly.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Output;

@@ -3,7 +3,7 @@
 //! the browser: vedetta walks the demo journey through it to the balance, and leaves no session
 //! and no browser behind on the grid.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;

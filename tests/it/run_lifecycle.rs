@@ -2,7 +2,7 @@
 //! the harness's own trouble (no driver, a driver that dies) reported as `error`, never as the
 //! site failing — with no browser or driver process left behind in any case.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

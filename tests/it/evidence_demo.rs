@@ -5,7 +5,7 @@
 //!
 //! The annotated PNG and the HTML report are kept under target/tmp/ to look at.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -1,7 +1,7 @@
 //! A vedetta killed with SIGKILL cannot clean up: its driver and browser must still go (the
 //! driver by its death signal, the browser by the one its launcher sets).
 
-mod common;
+use crate::common;
 
 use common::{descendants_of, tagged_by};
 

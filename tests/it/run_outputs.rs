@@ -1,8 +1,8 @@
 //! What `vedetta run` hands to the machines around it, through the real binary and a real
-//! browser: the JSON report's contract fields (DESIGN.md's names, never renamed) and the
+//! browser: the JSON report's contract fields (README.md's "The JSON report": names never renamed) and the
 //! structured logs a daemon's log shipper reads.
 
-mod common;
+use crate::common;
 
 use std::process::Stdio;
 

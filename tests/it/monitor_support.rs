@@ -2,7 +2,6 @@
 //! demo bank started in the test, a webhook receiver on 127.0.0.1:0, and /proc helpers to see
 //! the daemon's browser processes. A daemon left running by a failing test is stopped (SIGTERM,
 //! then SIGKILL of its process and of the driver groups it started) when its guard drops.
-#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

@@ -1,6 +1,5 @@
 //! Shared by the browser tests: a fixture HTTP server on 127.0.0.1:0, a runner helper that
 //! bounds how many browsers run at once, and a check that no driver or browser outlives a test.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -33,7 +32,6 @@ pub fn fixtures_dir() -> PathBuf {
 /// The fixture site: pages from tests/fixtures and routes that misbehave on purpose.
 pub struct Site {
     pub base: String,
-    pub flaky_hits: Arc<AtomicUsize>,
     shutdown: CancellationToken,
 }
 
@@ -71,7 +69,7 @@ pub async fn serve() -> Site {
             }
         }))
         .route("/{file}", get(fixture))
-        .with_state(SiteState { flaky_hits: flaky_hits.clone() });
+        .with_state(SiteState { flaky_hits });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind fixture server");
@@ -83,11 +81,7 @@ pub async fn serve() -> Site {
             .with_graceful_shutdown(stop.cancelled_owned())
             .await;
     });
-    Site {
-        base,
-        flaky_hits,
-        shutdown,
-    }
+    Site { base, shutdown }
 }
 
 async fn fixture(UrlPath(file): UrlPath<String>) -> Response {

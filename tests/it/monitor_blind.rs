@@ -2,7 +2,7 @@
 //! harness's trouble, not the site's: a "monitor is blind" alert, once, and never a "down".
 //! No browser starts in this test.
 
-mod monitor_support;
+use crate::monitor_support;
 
 use std::time::Duration;
 

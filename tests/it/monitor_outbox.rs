@@ -6,7 +6,7 @@
 //! Real parts: the `vedetta monitor` binary, headless Chromium, the demo bank with its outage
 //! fault on from the start, and a webhook receiver on 127.0.0.1:0.
 
-mod monitor_support;
+use crate::monitor_support;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};

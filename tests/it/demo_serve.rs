@@ -2,7 +2,7 @@
 //! prints how to walk the demo journey against it from another terminal — and that printed
 //! command works, in real headless Chromium, with the SMS code from the served inbox.
 
-mod common;
+use crate::common;
 
 use std::process::Stdio;
 use std::time::Duration;

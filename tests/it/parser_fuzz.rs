@@ -7,7 +7,7 @@ use std::path::Path;
 use proptest::prelude::*;
 use vedetta::journey::{Diagnostic, LoadOptions, load_journey, parse_journey};
 
-const VALID: &str = include_str!("journeys/full.yaml");
+const VALID: &str = include_str!("../journeys/full.yaml");
 
 fn opts() -> LoadOptions {
     LoadOptions::with_env([
