@@ -10,6 +10,7 @@ mod include;
 mod journey_file;
 mod keys;
 mod load;
+mod mask;
 mod reader;
 mod schema;
 mod secrets;

@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::mask::SecretMatcher;
+
 /// A place in a journey file (1-based line and column).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Location {
@@ -462,17 +464,21 @@ impl fmt::Display for Template {
 pub struct Variables {
     values: std::collections::BTreeMap<String, String>,
     secrets: std::collections::BTreeSet<String>,
+    /// The secrets' matcher, built on first use after a change.
+    matcher: std::sync::OnceLock<SecretMatcher>,
 }
 
 impl Variables {
     pub fn set(&mut self, name: impl Into<String>, value: impl Into<String>) {
         self.values.insert(name.into(), value.into());
+        self.matcher = Default::default();
     }
 
     pub fn set_secret(&mut self, name: impl Into<String>, value: impl Into<String>) {
         let name = name.into();
         self.secrets.insert(name.clone());
         self.values.insert(name, value.into());
+        self.matcher = Default::default();
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
@@ -495,15 +501,13 @@ impl Variables {
         v
     }
 
-    /// `text` with every secret value replaced by `••••••` — as typed, and in the forms a URL
-    /// or a form post carries it (`p%40ss%20w%2Frd`, `p%40ss+w%2Frd`, and the browser's
-    /// address-bar form `p@ss%20w/rd`), since a secret in a URL is the common real case.
+    /// `text` with every secret value replaced by `••••••` — as typed, and in every form a
+    /// page, a URL or a log gives it: HTML entities, JSON and JavaScript escapes,
+    /// percent-encoding, and any mix of them (see [`mask`](super::mask)).
     pub fn mask(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        for form in self.secret_forms() {
-            out = out.replace(&form, SECRET_MASK);
-        }
-        out
+        self.matcher
+            .get_or_init(|| SecretMatcher::new(self.secret_values()))
+            .replace_all(text, SECRET_MASK)
     }
 
     /// Like [`mask`](Self::mask), for text the page produced while secrets were typed one key at
@@ -511,51 +515,14 @@ impl Variables {
     /// [`MIN_MASKED_PREFIX`] characters, so a page logging each keystroke leaks no more than
     /// the first few characters.
     pub fn mask_keystrokes(&self, text: &str) -> String {
-        let mut out = self.mask(text);
-        let mut prefixes: Vec<&str> = self
-            .secret_values()
-            .into_iter()
-            .flat_map(|s| {
-                s.char_indices()
-                    .map(move |(i, c)| &s[..i + c.len_utf8()])
-                    .skip(MIN_MASKED_PREFIX - 1)
-            })
-            .collect();
-        prefixes.sort_by_key(|p| std::cmp::Reverse(p.len()));
-        prefixes.dedup();
-        for p in prefixes {
-            out = out.replace(p, SECRET_MASK);
-        }
-        out
-    }
-
-    /// Every secret's value and its URL-encoded forms, longest first.
-    fn secret_forms(&self) -> Vec<String> {
-        use percent_encoding::{AsciiSet, CONTROLS, NON_ALPHANUMERIC, utf8_percent_encode};
-        /// encodeURIComponent's set: everything but letters, digits and `-_.!~*'()`.
-        const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
-            .remove(b'-')
-            .remove(b'_')
-            .remove(b'.')
-            .remove(b'!')
-            .remove(b'~')
-            .remove(b'*')
-            .remove(b'\'')
-            .remove(b'(')
-            .remove(b')');
-        /// What a browser encodes in a query it shows: controls, space, `"`, `#`, `<`, `>`.
-        const QUERY: &AsciiSet = &CONTROLS.add(b' ').add(b'"').add(b'#').add(b'<').add(b'>');
-        let mut forms = Vec::new();
-        for s in self.secret_values() {
-            forms.push(s.to_string());
-            forms.push(utf8_percent_encode(s, COMPONENT).to_string());
-            forms.push(utf8_percent_encode(s, NON_ALPHANUMERIC).to_string());
-            forms.push(utf8_percent_encode(s, QUERY).to_string());
-            forms.push(url::form_urlencoded::byte_serialize(s.as_bytes()).collect());
-        }
-        forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
-        forms.dedup();
-        forms
+        let out = self.mask(text);
+        let secrets = self.secret_values();
+        let prefixes = secrets.iter().flat_map(|s| {
+            s.char_indices()
+                .map(move |(i, c)| &s[..i + c.len_utf8()])
+                .skip(MIN_MASKED_PREFIX - 1)
+        });
+        SecretMatcher::new(prefixes).replace_all(&out, SECRET_MASK)
     }
 
     pub fn names(&self) -> impl Iterator<Item = &str> {

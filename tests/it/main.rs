@@ -28,5 +28,6 @@ mod run_lifecycle;
 mod run_otp;
 mod run_outputs;
 mod run_process_death;
+mod secret_encodings;
 mod secrets_everywhere;
 mod validate;
