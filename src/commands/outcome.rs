@@ -31,3 +31,20 @@ impl Outcome {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_outcome_exits_with_the_documented_code() {
+        assert_eq!(Outcome::Success.exit_code(), 0);
+        assert_eq!(Outcome::Failed.exit_code(), 1);
+        assert_eq!(Outcome::Invalid.exit_code(), 2);
+        assert_eq!(Outcome::Ran(3).exit_code(), 3);
+        assert_eq!(Outcome::Interrupted(Signal::Interrupt).exit_code(), 130);
+        assert_eq!(Outcome::Interrupted(Signal::Terminate).exit_code(), 143);
+        assert_eq!(Signal::Interrupt.name(), "SIGINT");
+        assert_eq!(Signal::Terminate.description(), "terminated");
+    }
+}

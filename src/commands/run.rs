@@ -44,42 +44,42 @@ pub enum SmsInbox {
 
 pub fn execute(config: RunConfig) -> Result<Outcome, CommandError> {
     let load = load_options(&config.vars, config.timeout)?;
-    let serve_on = match &config.sms_inbox {
-        SmsInbox::Serve { listen, token, .. } => Some(inbox_address(listen, token)?),
-        _ => None,
-    };
+    let mut otp = OtpSources::default();
+    let mut to_serve = None;
+    match config.sms_inbox {
+        SmsInbox::None => {}
+        SmsInbox::Remote { url, token } => {
+            otp.sms = Some(Arc::new(RemoteInbox::new(&url, &token)));
+        }
+        SmsInbox::Serve {
+            listen,
+            token,
+            twilio_auth_token,
+        } => {
+            let addr = inbox_address(&listen, &token)?;
+            let inbox_config = InboxConfig {
+                token,
+                twilio_auth_token: twilio_auth_token.filter(|t| !t.trim().is_empty()),
+                public_url: None,
+            };
+            to_serve = Some((addr, inbox_config));
+        }
+    }
     let runtime = super::runtime()?;
     runtime.block_on(async {
-        let mut otp = OtpSources::default();
         let mut served = None;
-        match config.sms_inbox {
-            SmsInbox::None => {}
-            SmsInbox::Remote { url, token } => {
-                otp.sms = Some(Arc::new(RemoteInbox::new(&url, &token)));
-            }
-            SmsInbox::Serve {
-                token,
-                twilio_auth_token,
-                ..
-            } => {
-                let addr = serve_on.expect("checked above");
-                let inbox_config = InboxConfig {
-                    token,
-                    twilio_auth_token: twilio_auth_token.filter(|t| !t.trim().is_empty()),
-                    public_url: None,
-                };
-                let inbox = serve_inbox(addr, inbox_config).await.map_err(|e| match e {
-                    ServeInboxError::Listen(e) => CommandError::harness(format!(
-                        "could not listen on {addr} for the SMS inbox: {e}"
-                    )),
-                    ServeInboxError::Start(e) => {
-                        CommandError::harness(format!("could not start the SMS inbox: {e}"))
-                    }
-                })?;
-                eprintln!("SMS inbox for this run on {}", inbox.server.url());
-                otp.sms = Some(inbox.inbox);
-                served = Some(inbox.server);
-            }
+        if let Some((addr, inbox_config)) = to_serve {
+            let inbox = serve_inbox(addr, inbox_config).await.map_err(|e| match e {
+                ServeInboxError::Listen(e) => CommandError::harness(format!(
+                    "could not listen on {addr} for the SMS inbox: {e}"
+                )),
+                ServeInboxError::Start(e) => {
+                    CommandError::harness(format!("could not start the SMS inbox: {e}"))
+                }
+            })?;
+            eprintln!("SMS inbox for this run on {}", inbox.server.url());
+            otp.sms = Some(inbox.inbox);
+            served = Some(inbox.server);
         }
         let setup = RunSetup {
             load,
