@@ -1,5 +1,7 @@
-//! The command line: argument types and dispatch. Each subcommand's work lives in
-//! `commands/<name>.rs`; this file only parses and maps the outcome to an exit code.
+//! The command line: argument types, their conversion into the commands' plain configs, and
+//! dispatch. Each subcommand's work lives in `commands/<name>.rs`; this file parses, runs the
+//! command, prints its error if it had one — the only place errors are printed — and exits with
+//! the outcome's code.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -7,19 +9,15 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::browser::BrowserKind;
-
-/// Exit codes (DESIGN.md): 0 all passed (flaky counts as passed), 1 a journey failed,
-/// 2 invalid input, 3 the harness could not run.
-pub mod exit {
-    pub const PASSED: i32 = 0;
-    pub const FAILED: i32 = 1;
-    pub const INVALID: i32 = 2;
-    pub const HARNESS: i32 = 3;
-    /// 128 + the signal's number, as shells report a run cut short by Ctrl-C or SIGTERM.
-    pub const SIGINT: i32 = 130;
-    pub const SIGTERM: i32 = 143;
-}
+use crate::browser::{BrowserConfig, BrowserKind};
+use crate::commands::demo::{DemoConfig, DemoMode};
+use crate::commands::inbox::InboxCommandConfig;
+use crate::commands::journeys::VarSources;
+use crate::commands::monitor::MonitorCommandConfig;
+use crate::commands::pipeline::ReportFiles;
+use crate::commands::run::{RunConfig, SmsInbox};
+use crate::commands::validate::ValidateConfig;
+use crate::commands::{self, CommandError, Outcome};
 
 #[derive(Debug, Parser)]
 #[command(name = "vedetta", version, about = "Synthetic user journeys in a real browser", long_about = None)]
@@ -260,20 +258,258 @@ fn parse_duration_arg(s: &str) -> Result<Duration, String> {
         .ok_or_else(|| format!("expected a duration like 10s, 500ms or 2m, got `{s}`"))
 }
 
-/// Parses the command line, runs the command, and turns the outcome into the exit code.
+/// Parses the command line, runs the command, prints its error if it had one, and turns the
+/// outcome into the exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    crate::commands::init_logging(cli.log_format, cli.verbose);
-    let code = match cli.command {
-        Command::Run(args) => crate::commands::run::execute(args),
-        Command::Validate(args) => crate::commands::validate::execute(args),
-        Command::Schema => crate::commands::schema::execute(),
-        Command::Demo(args) => crate::commands::demo::execute(args),
-        Command::Inbox(args) => crate::commands::inbox::execute(args),
-        Command::Monitor(args) => crate::commands::monitor::execute(args),
-        Command::Evidence(EvidenceCommand::Verify { dir }) => {
-            crate::commands::evidence::verify(&dir)
+    init_logging(cli.log_format, cli.verbose);
+    let code = match run(cli.command) {
+        Ok(outcome) => outcome.exit_code(),
+        Err(error) => {
+            commands::problem::eprint(error.problems());
+            error.exit_code()
         }
     };
     ExitCode::from(u8::try_from(code).unwrap_or(u8::MAX))
+}
+
+/// Runs the command the arguments name.
+fn run(command: Command) -> Result<Outcome, CommandError> {
+    match command {
+        Command::Run(args) => commands::run::execute(args.into()),
+        Command::Validate(args) => commands::validate::execute(args.into()),
+        Command::Schema => commands::schema::execute(),
+        Command::Demo(args) => commands::demo::execute(args.into()),
+        Command::Inbox(args) => commands::inbox::execute(args.into()),
+        Command::Monitor(args) => commands::monitor::execute(args.into()),
+        Command::Evidence(EvidenceCommand::Verify { dir }) => commands::evidence::verify(&dir),
+    }
+}
+
+/// Logs go to stderr through `tracing`; off unless `RUST_LOG` or `--verbose` asks.
+fn init_logging(format: LogFormat, verbose: bool) {
+    use tracing_subscriber::EnvFilter;
+    let filter = if verbose {
+        EnvFilter::new("vedetta=debug")
+    } else {
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("off"))
+    };
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(commands::problem::stderr_has_colour());
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}
+
+// ---------------------------------------------------------------- arguments into configs
+
+impl From<RunArgs> for RunConfig {
+    fn from(args: RunArgs) -> RunConfig {
+        // clap makes --inbox and --inbox-listen exclusive, each requiring --inbox-token.
+        let token = args.inbox_token.unwrap_or_default();
+        let sms_inbox = match (args.inbox, args.inbox_listen) {
+            (Some(url), _) => SmsInbox::Remote { url, token },
+            (None, Some(listen)) => SmsInbox::Serve {
+                listen,
+                token,
+                twilio_auth_token: args.twilio_auth_token,
+            },
+            (None, None) => SmsInbox::None,
+        };
+        RunConfig {
+            files: args.files,
+            vars: args.vars.into(),
+            browser: (&args.browser).into(),
+            jobs: args.jobs as usize,
+            out: args.out,
+            reports: args.reports.into(),
+            timeout: args.timeout,
+            sms_inbox,
+        }
+    }
+}
+
+impl From<ValidateArgs> for ValidateConfig {
+    fn from(args: ValidateArgs) -> ValidateConfig {
+        ValidateConfig {
+            files: args.files,
+            vars: args.vars.into(),
+            no_secrets: args.no_secrets,
+        }
+    }
+}
+
+impl From<DemoArgs> for DemoConfig {
+    fn from(args: DemoArgs) -> DemoConfig {
+        // clap makes --serve and --monitor exclusive.
+        let mode = if args.serve {
+            DemoMode::Serve
+        } else if args.monitor {
+            DemoMode::Monitor
+        } else {
+            DemoMode::Walk
+        };
+        DemoConfig {
+            faults: args.fault,
+            mode,
+            listen: args.listen,
+            journey: args.journey,
+            browser: (&args.browser).into(),
+            out: args.out,
+            reports: args.reports.into(),
+        }
+    }
+}
+
+impl From<InboxArgs> for InboxCommandConfig {
+    fn from(args: InboxArgs) -> InboxCommandConfig {
+        InboxCommandConfig {
+            listen: args.listen,
+            token: args.token,
+            twilio_auth_token: args.twilio_auth_token,
+            public_url: args.public_url,
+        }
+    }
+}
+
+impl From<MonitorArgs> for MonitorCommandConfig {
+    fn from(args: MonitorArgs) -> MonitorCommandConfig {
+        MonitorCommandConfig {
+            config: args.config,
+            vars: args.vars.into(),
+            browser: (&args.browser).into(),
+        }
+    }
+}
+
+impl From<VarArgs> for VarSources {
+    fn from(args: VarArgs) -> VarSources {
+        VarSources {
+            vars: args.vars,
+            secrets_file: args.secrets,
+        }
+    }
+}
+
+impl From<ReportArgs> for ReportFiles {
+    fn from(args: ReportArgs) -> ReportFiles {
+        ReportFiles {
+            json: args.report_json,
+            junit: args.junit,
+            html: args.html,
+        }
+    }
+}
+
+impl From<&BrowserArgs> for BrowserConfig {
+    fn from(b: &BrowserArgs) -> BrowserConfig {
+        BrowserConfig {
+            kind: b.browser,
+            webdriver_url: b.webdriver.clone(),
+            driver_path: b.driver.clone(),
+            browser_binary: b.browser_binary.clone(),
+            headed: b.headed,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Command {
+        Cli::try_parse_from(std::iter::once("vedetta").chain(args.iter().copied()))
+            .expect("valid arguments")
+            .command
+    }
+
+    fn run_config(args: &[&str]) -> RunConfig {
+        match parse(args) {
+            Command::Run(a) => a.into(),
+            other => panic!("not run: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn run_flags_become_the_run_config() {
+        let c = run_config(&[
+            "run",
+            "a.yaml",
+            "b.yaml",
+            "--var",
+            "X=1=2",
+            "--secrets",
+            "s.yaml",
+            "-j",
+            "3",
+            "--timeout",
+            "2m",
+            "--report-json",
+            "r.json",
+            "--junit",
+            "r.xml",
+            "--browser",
+            "firefox",
+            "--headed",
+        ]);
+        assert_eq!(c.files, [PathBuf::from("a.yaml"), PathBuf::from("b.yaml")]);
+        assert_eq!(c.vars.vars, [("X".to_string(), "1=2".to_string())]);
+        assert_eq!(c.vars.secrets_file, Some(PathBuf::from("s.yaml")));
+        assert_eq!(c.jobs, 3);
+        assert_eq!(c.timeout, Some(Duration::from_secs(120)));
+        assert_eq!(c.out, PathBuf::from("screenshots"));
+        assert_eq!(c.reports.json, Some(PathBuf::from("r.json")));
+        assert_eq!(c.reports.junit, Some(PathBuf::from("r.xml")));
+        assert_eq!(c.reports.html, None);
+        assert_eq!(c.browser.kind, BrowserKind::Firefox);
+        assert!(c.browser.headed);
+        assert!(matches!(c.sms_inbox, SmsInbox::None));
+    }
+
+    #[test]
+    fn the_inbox_flags_say_where_codes_come_from() {
+        let remote = run_config(&[
+            "run",
+            "a.yaml",
+            "--inbox",
+            "http://127.0.0.1:7879",
+            "--inbox-token",
+            "t",
+        ]);
+        assert!(matches!(
+            remote.sms_inbox,
+            SmsInbox::Remote { ref url, ref token } if url == "http://127.0.0.1:7879" && token == "t"
+        ));
+        let served = run_config(&[
+            "run",
+            "a.yaml",
+            "--inbox-listen",
+            "127.0.0.1:0",
+            "--inbox-token",
+            "t",
+            "--twilio-auth-token",
+            "tw",
+        ]);
+        assert!(matches!(
+            served.sms_inbox,
+            SmsInbox::Serve { ref listen, ref token, twilio_auth_token: Some(ref tw) }
+                if listen == "127.0.0.1:0" && token == "t" && tw == "tw"
+        ));
+    }
+
+    #[test]
+    fn demo_flags_pick_one_mode() {
+        let mode = |args: &[&str]| match parse(args) {
+            Command::Demo(a) => DemoConfig::from(a).mode,
+            other => panic!("not demo: {other:?}"),
+        };
+        assert_eq!(mode(&["demo"]), DemoMode::Walk);
+        assert_eq!(mode(&["demo", "--serve"]), DemoMode::Serve);
+        assert_eq!(mode(&["demo", "--monitor"]), DemoMode::Monitor);
+        let both = Cli::try_parse_from(["vedetta", "demo", "--serve", "--monitor"]);
+        assert!(both.is_err(), "--serve and --monitor exclude each other");
+    }
 }

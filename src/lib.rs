@@ -11,6 +11,7 @@ pub mod cli;
 pub mod commands;
 pub mod demo;
 pub mod evidence;
+pub mod exit;
 pub mod inbox;
 pub mod journey;
 pub mod monitor;

@@ -1,57 +1,119 @@
-//! `vedetta demo`: starts the embedded bank and its SMS inbox, then either serves them for a
-//! person (`--serve`) or walks the demo journey against them in a real browser.
+//! `vedetta demo`: starts the embedded bank and its SMS inbox, then serves them for a person
+//! (`--serve`), walks the demo journey against them in a real browser, or monitors them
+//! (`--monitor`, in `demo_monitor.rs`).
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use super::pipeline::{ReportFiles, RunSetup, run_journeys};
+use super::signal::wait_for_signal;
+use super::{CommandError, Outcome, Problem};
 use crate::browser::BrowserConfig;
-use crate::cli::{BrowserArgs, DemoArgs, exit};
-use crate::commands::run::RunSetup;
 use crate::demo::{DEMO_PASSWORD, DEMO_PHONE, DEMO_USERNAME, DemoStack, Fault};
 use crate::journey::LoadOptions;
-use crate::otp::OtpSources;
 
 /// The demo journey, built in so `vedetta demo` works from any directory.
 const EMBEDDED_JOURNEY: &str = include_str!("../../journeys/demo-card-balance.yaml");
 const DEFAULT_JOURNEY: &str = "journeys/demo-card-balance.yaml";
 
-pub fn execute(args: DemoArgs) -> i32 {
-    if args.monitor {
-        return crate::commands::demo_monitor::execute(&args);
-    }
-    let (faults, addr) = match faults_and_address(&args) {
-        Ok(v) => v,
-        Err(code) => return code,
+/// What `vedetta demo` was asked to do.
+pub struct DemoConfig {
+    /// Faults of the bank to turn on, by name.
+    pub faults: Vec<String>,
+    pub mode: DemoMode,
+    /// The bank's address, as given.
+    pub listen: String,
+    /// The journey to walk.
+    pub journey: PathBuf,
+    pub browser: BrowserConfig,
+    /// Folder for screenshots and evidence (and, for `--monitor`, the monitor's history).
+    pub out: PathBuf,
+    pub reports: ReportFiles,
+}
+
+/// What the demo does with the bank once it is up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DemoMode {
+    /// Walk the demo journey against it once.
+    Walk,
+    /// Serve it for a person to click through (`--serve`).
+    Serve,
+    /// Walk the journey every 15 s and serve the monitor's status page (`--monitor`).
+    Monitor,
+}
+
+pub fn execute(config: DemoConfig) -> Result<Outcome, CommandError> {
+    let faults = config
+        .faults
+        .iter()
+        .map(|f| f.parse::<Fault>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| CommandError::invalid(e.to_string()))?;
+    let addr: SocketAddr = config.listen.parse().map_err(|_| {
+        CommandError::invalid(format!(
+            "--listen `{}` is not an address like 127.0.0.1:7878",
+            config.listen
+        ))
+    })?;
+    let plan = match config.mode {
+        DemoMode::Walk => Plan::Walk,
+        DemoMode::Serve => Plan::Serve,
+        // The monitor keeps its history, and the journey it walks, in a folder of its own.
+        DemoMode::Monitor => {
+            let data_dir = config.out.join("monitor");
+            let journey = resolve_journey(&config.journey, &data_dir).map_err(|e| {
+                CommandError::harness(format!(
+                    "cannot write the built-in demo journey to {}: {e}",
+                    data_dir.display()
+                ))
+            })?;
+            Plan::Monitor { journey, data_dir }
+        }
     };
     // Multi-threaded: the servers keep answering on the runtime's workers while this thread
     // walks the journey outside `block_on`.
-    let runtime = match super::runtime() {
-        Ok(rt) => rt,
-        Err(code) => return code,
-    };
-    let stack = runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(addr).await?;
-        DemoStack::start(listener, faults).await
-    });
-    let stack = match stack {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: could not start the demo bank on {addr}: {e}");
-            if e.kind() == std::io::ErrorKind::AddrInUse {
-                eprintln!("help: pass --listen 127.0.0.1:0 to use any free port");
-            }
-            return exit::HARNESS;
+    let runtime = super::runtime()?;
+    let stack = runtime.block_on(start_stack(addr, faults))?;
+    let outcome = match plan {
+        Plan::Walk => walk_demo(&config, &stack, &runtime),
+        Plan::Serve => {
+            print_serve_instructions(&stack);
+            let signal = runtime.block_on(wait_for_signal());
+            println!("vedetta demo: {}, stopping", signal.description());
+            Ok(Outcome::Success)
         }
-    };
-    let code = if args.serve {
-        print_serve_instructions(&stack);
-        let signal = runtime.block_on(super::inbox::wait_for_signal());
-        println!("vedetta demo: {signal}, stopping");
-        exit::PASSED
-    } else {
-        walk_demo(&args, &stack, &runtime)
+        Plan::Monitor { journey, data_dir } => runtime.block_on(super::demo_monitor::watch(
+            &config.browser,
+            &stack,
+            &journey,
+            data_dir,
+        )),
     };
     runtime.block_on(stack.shutdown());
-    code
+    outcome
+}
+
+/// A [`DemoMode`] with what it needs before the bank starts.
+enum Plan {
+    Walk,
+    Serve,
+    Monitor { journey: PathBuf, data_dir: PathBuf },
+}
+
+/// The bank and its SMS inbox, on `addr`.
+async fn start_stack(addr: SocketAddr, faults: Vec<Fault>) -> Result<DemoStack, CommandError> {
+    let started = match tokio::net::TcpListener::bind(addr).await {
+        Ok(listener) => DemoStack::start(listener, faults).await,
+        Err(e) => Err(e),
+    };
+    started.map_err(|e| {
+        let help = (e.kind() == std::io::ErrorKind::AddrInUse)
+            .then(|| "pass --listen 127.0.0.1:0 to use any free port".to_string());
+        CommandError::Harness(vec![Problem::Error {
+            message: format!("could not start the demo bank on {addr}: {e}"),
+            help,
+        }])
+    })
 }
 
 fn faults_on(stack: &DemoStack) -> String {
@@ -90,33 +152,10 @@ fn print_serve_instructions(stack: &DemoStack) {
     println!("Ctrl-C to stop.");
 }
 
-/// `--fault`s and `--listen` as values; Err is the exit code after saying what is wrong.
-pub(crate) fn faults_and_address(
-    args: &DemoArgs,
-) -> Result<(Vec<Fault>, std::net::SocketAddr), i32> {
-    let faults = args
-        .fault
-        .iter()
-        .map(|f| f.parse::<Fault>())
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| {
-            eprintln!("error: {e}");
-            exit::INVALID
-        })?;
-    let addr = args.listen.parse().map_err(|_| {
-        eprintln!(
-            "error: --listen `{}` is not an address like 127.0.0.1:7878",
-            args.listen
-        );
-        exit::INVALID
-    })?;
-    Ok((faults, addr))
-}
-
 /// The demo journey's file: `--journey` as given, or, when the default is not there (run from
 /// another directory), the built-in copy written into the output folder — kept, so the report
 /// and the evidence point at a file that exists.
-pub(crate) fn resolve_journey(requested: &Path, out: &Path) -> std::io::Result<PathBuf> {
+fn resolve_journey(requested: &Path, out: &Path) -> std::io::Result<PathBuf> {
     if requested.exists() || requested != Path::new(DEFAULT_JOURNEY) {
         return Ok(requested.to_path_buf());
     }
@@ -126,59 +165,35 @@ pub(crate) fn resolve_journey(requested: &Path, out: &Path) -> std::io::Result<P
     Ok(path)
 }
 
-fn walk_demo(args: &DemoArgs, stack: &DemoStack, runtime: &tokio::runtime::Runtime) -> i32 {
-    let journey = match resolve_journey(&args.journey, &args.out) {
-        Ok(path) => path,
-        Err(e) => {
-            eprintln!("error: could not write the built-in demo journey: {e}");
-            return exit::HARNESS;
-        }
-    };
+/// Walks the demo journey with `vedetta run`'s pipeline, on the runtime the demo's servers
+/// use: `BANK_URL` is the bank's (as a `--var`), `DEMO_PASSWORD` a secret (masked everywhere,
+/// as if from `--secrets`), codes come from the demo's in-process SMS inbox.
+fn walk_demo(
+    config: &DemoConfig,
+    stack: &DemoStack,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<Outcome, CommandError> {
+    let journey = resolve_journey(&config.journey, &config.out).map_err(|e| {
+        CommandError::harness(format!("could not write the built-in demo journey: {e}"))
+    })?;
     println!(
         "Vedetta Bank (demo) on {} — faults on: {}",
         stack.bank.url,
         faults_on(stack)
     );
-    let run = DemoRun {
-        journey,
-        vars: vec![("BANK_URL".into(), stack.bank.url.clone())],
-        secrets: vec![("DEMO_PASSWORD".into(), DEMO_PASSWORD.into())],
-        otp: stack.otp_sources(),
-        browser: args.browser.clone(),
-        out: args.out.clone(),
-        reports: args.reports.clone(),
-    };
-    run_journey(run, runtime)
-}
-
-/// Everything the run engine needs to walk the demo journey.
-pub struct DemoRun {
-    pub journey: PathBuf,
-    /// `BANK_URL` = the bank's URL (overrides the journey's default, like `--var`).
-    pub vars: Vec<(String, String)>,
-    /// `DEMO_PASSWORD`: a secret (masked everywhere), as if from `--secrets`.
-    pub secrets: Vec<(String, String)>,
-    /// With the demo's in-process SMS inbox.
-    pub otp: OtpSources,
-    pub browser: BrowserArgs,
-    pub out: PathBuf,
-    pub reports: crate::cli::ReportArgs,
-}
-
-/// Walks the demo journey with `vedetta run`'s engine, on the runtime the demo's servers use.
-fn run_journey(run: DemoRun, runtime: &tokio::runtime::Runtime) -> i32 {
     let mut load = LoadOptions {
-        cli_vars: run.vars,
+        cli_vars: vec![("BANK_URL".into(), stack.bank.url.clone())],
         ..LoadOptions::default()
     };
-    load.secrets.extend(run.secrets);
+    load.secrets
+        .insert("DEMO_PASSWORD".into(), DEMO_PASSWORD.into());
     let setup = RunSetup {
         load,
-        browser: BrowserConfig::from(&run.browser),
+        browser: config.browser.clone(),
         jobs: 1,
-        out: run.out,
-        reports: run.reports,
-        otp: run.otp,
+        out: config.out.clone(),
+        reports: config.reports.clone(),
+        otp: stack.otp_sources(),
     };
-    runtime.block_on(crate::commands::run::run_with(&[run.journey], setup))
+    runtime.block_on(run_journeys(&[journey], setup))
 }

@@ -9,10 +9,12 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
+use super::journeys::load_journey;
+use super::signal::wait_for_signal;
+use super::{CommandError, Outcome};
 use crate::browser::BrowserConfig;
-use crate::cli::{DemoArgs, exit};
 use crate::demo::{DEMO_PASSWORD, DemoStack, Fault};
-use crate::journey::{self, LoadOptions};
+use crate::journey::LoadOptions;
 use crate::monitor::alert::AlertRules;
 use crate::monitor::schedule::Schedule;
 use crate::monitor::{Listen, MonitorSetup, ScheduledJourney};
@@ -22,71 +24,28 @@ const PREFERRED_LISTEN: &str = "127.0.0.1:9090";
 const EVERY: Duration = Duration::from_secs(15);
 const JITTER: Duration = Duration::from_secs(2);
 
-pub fn execute(args: &DemoArgs) -> i32 {
-    let (faults, bank_addr) = match super::demo::faults_and_address(args) {
-        Ok(v) => v,
-        Err(code) => return code,
-    };
-    let data_dir = args.out.join("monitor");
-    let journey_path = match super::demo::resolve_journey(&args.journey, &data_dir) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!(
-                "error: cannot write the built-in demo journey to {}: {e}",
-                data_dir.display()
-            );
-            return exit::HARNESS;
-        }
-    };
-    let runtime = match super::runtime() {
-        Ok(rt) => rt,
-        Err(code) => return code,
-    };
-    runtime.block_on(async {
-        let stack = match tokio::net::TcpListener::bind(bank_addr).await {
-            Ok(listener) => DemoStack::start(listener, faults).await,
-            Err(e) => Err(e),
-        };
-        let stack = match stack {
-            Ok(s) => s,
-            Err(e) => {
-                eprintln!("error: could not start the demo bank on {bank_addr}: {e}");
-                if e.kind() == std::io::ErrorKind::AddrInUse {
-                    eprintln!("help: pass --listen 127.0.0.1:0 to use any free port");
-                }
-                return exit::HARNESS;
-            }
-        };
-        let code = watch(args, &stack, &journey_path, data_dir).await;
-        stack.shutdown().await;
-        code
-    })
-}
-
-async fn watch(args: &DemoArgs, stack: &DemoStack, journey_path: &Path, data_dir: PathBuf) -> i32 {
+/// Monitors the running demo `stack` with the journey at `journey_path`, history in
+/// `data_dir`, until SIGINT or SIGTERM.
+pub async fn watch(
+    browser: &BrowserConfig,
+    stack: &DemoStack,
+    journey_path: &Path,
+    data_dir: PathBuf,
+) -> Result<Outcome, CommandError> {
     let mut load = LoadOptions {
         cli_vars: vec![("BANK_URL".into(), stack.bank.url.clone())],
         ..LoadOptions::default()
     };
     load.secrets
         .insert("DEMO_PASSWORD".into(), DEMO_PASSWORD.into());
-    let journey = match journey::load_journey(journey_path, &load) {
-        Ok(j) => j,
-        Err(diagnostics) => {
-            for d in diagnostics {
-                eprintln!("{}", d.render(false));
-            }
-            return exit::INVALID;
-        }
+    let mut problems = Vec::new();
+    let Some(journey) = load_journey(journey_path, &load, &mut problems) else {
+        return Err(CommandError::Invalid(problems));
     };
     let name = journey.name.clone();
-    let listen = match bind_preferred(PREFERRED_LISTEN) {
-        Ok(listener) => Listen::Bound(listener),
-        Err(e) => {
-            eprintln!("error: cannot listen on 127.0.0.1: {e}");
-            return exit::HARNESS;
-        }
-    };
+    let listen = bind_preferred(PREFERRED_LISTEN)
+        .map(Listen::Bound)
+        .map_err(|e| CommandError::harness(format!("cannot listen on 127.0.0.1: {e}")))?;
     let setup = MonitorSetup {
         journeys: vec![ScheduledJourney {
             journey,
@@ -102,17 +61,13 @@ async fn watch(args: &DemoArgs, stack: &DemoStack, journey_path: &Path, data_dir
         retention: Duration::from_secs(24 * 3600),
         concurrency: 1,
         channels: Vec::new(),
-        browser: BrowserConfig::from(&args.browser),
+        browser: browser.clone(),
         otp: stack.otp_sources(),
     };
     let cancel = CancellationToken::new();
-    let running = match crate::monitor::start(setup, cancel.clone()).await {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::HARNESS;
-        }
-    };
+    let running = crate::monitor::start(setup, cancel.clone())
+        .await
+        .map_err(|e| CommandError::harness(e.to_string()))?;
     let bank = &stack.bank.url;
     let admin = &stack.bank.admin_token;
     println!("Vedetta Bank (demo) on {bank}");
@@ -135,11 +90,11 @@ async fn watch(args: &DemoArgs, stack: &DemoStack, journey_path: &Path, data_dir
     println!("  other faults: {}", Fault::names());
     println!();
     println!("Ctrl-C to stop.");
-    let signal = super::inbox::wait_for_signal().await;
-    println!("vedetta demo --monitor: {signal}; stopping");
+    let signal = wait_for_signal().await;
+    println!("vedetta demo --monitor: {}; stopping", signal.description());
     cancel.cancel();
     running.stopped().await;
-    exit::PASSED
+    Ok(Outcome::Success)
 }
 
 /// The status page's socket: `preferred` when it is free, else any free loopback port. Bound

@@ -3,26 +3,27 @@
 use std::io::Write;
 use std::path::Path;
 
+use super::{CommandError, Outcome};
 use crate::evidence::manifest::{self, VerifyReport};
 
-/// Exit codes: 0 intact, 1 tampered (a file changed, missing or added), 2 not an evidence
-/// folder (no or invalid manifest, unreadable folder).
-pub fn verify(dir: &Path) -> i32 {
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    match manifest::verify(dir) {
-        Ok(report) => {
-            let _ = out.write_all(render(&report).as_bytes());
-            if report.is_intact() { 0 } else { 1 }
-        }
-        Err(e) => {
-            eprintln!(
-                "error: {} is not a vedetta evidence folder: {e}",
-                dir.display()
-            );
-            2
-        }
-    }
+/// Intact: [`Outcome::Success`] (exit 0); tampered — a file changed, missing or added:
+/// [`Outcome::Failed`] (1); not an evidence folder — no or an invalid manifest, an unreadable
+/// folder: [`CommandError::Invalid`] (2).
+pub fn verify(dir: &Path) -> Result<Outcome, CommandError> {
+    let report = manifest::verify(dir).map_err(|e| {
+        CommandError::invalid(format!(
+            "{} is not a vedetta evidence folder: {e}",
+            dir.display()
+        ))
+    })?;
+    let _ = std::io::stdout()
+        .lock()
+        .write_all(render(&report).as_bytes());
+    Ok(if report.is_intact() {
+        Outcome::Success
+    } else {
+        Outcome::Failed
+    })
 }
 
 /// `ok: N files intact`, or one line per problem.
@@ -67,10 +68,14 @@ mod tests {
         );
     }
 
+    fn exit_code(verified: Result<Outcome, CommandError>) -> i32 {
+        verified.map_or_else(|e| e.exit_code(), Outcome::exit_code)
+    }
+
     #[test]
     fn exit_codes_say_intact_tampered_or_not_evidence() {
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(verify(dir.path()), 2);
+        assert_eq!(exit_code(verify(dir.path())), 2);
         std::fs::write(dir.path().join("a.png"), b"a").unwrap();
         let meta = manifest::ManifestMeta {
             vedetta_version: "0.1.0".into(),
@@ -82,8 +87,8 @@ mod tests {
             finished_at: "2026-01-01T00:00:01Z".into(),
         };
         manifest::write_manifest(dir.path(), &meta).unwrap();
-        assert_eq!(verify(dir.path()), 0);
+        assert_eq!(exit_code(verify(dir.path())), 0);
         std::fs::write(dir.path().join("a.png"), b"b").unwrap();
-        assert_eq!(verify(dir.path()), 1);
+        assert_eq!(exit_code(verify(dir.path())), 1);
     }
 }

@@ -2,137 +2,82 @@
 //! until all are valid), serves the SMS inbox when configured, runs the daemon until SIGINT or
 //! SIGTERM, then stops it cleanly and exits 0.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
+use super::journeys::{VarSources, load_journey, load_options, same_names};
+use super::served_inbox::{ServeInboxError, serve_inbox};
+use super::signal::wait_for_signal;
+use super::{CommandError, Outcome, Problem, problem};
 use crate::browser::BrowserConfig;
-use crate::cli::{MonitorArgs, exit};
-use crate::inbox::{Inbox, InboxConfig, RemoteInbox};
-use crate::journey::{self, LoadOptions};
+use crate::inbox::{InboxConfig, InboxServer, RemoteInbox};
 use crate::monitor::{self, InboxSettings, MonitorConfig, MonitorSetup, ScheduledJourney};
 use crate::otp::OtpSources;
 
-pub fn execute(args: MonitorArgs) -> i32 {
-    let color = crate::commands::stderr_has_colour();
-    let opts = match super::run::load_options(&args.vars, None) {
-        Ok(o) => o,
-        Err(code) => return code,
-    };
-    let config = match monitor::load_config(&args.config, &opts) {
-        Ok(c) => c,
-        Err(diagnostics) => {
-            for d in diagnostics {
-                eprintln!("{}", d.render(color));
-            }
-            return exit::INVALID;
-        }
-    };
-    let journeys = match load_journeys(&args, &config, color) {
-        Ok(j) => j,
-        Err(code) => return code,
-    };
-    let runtime = match super::runtime() {
-        Ok(rt) => rt,
-        Err(code) => return code,
-    };
-    runtime.block_on(serve(config, journeys, BrowserConfig::from(&args.browser)))
+/// What `vedetta monitor` was asked to run.
+pub struct MonitorCommandConfig {
+    /// The monitor's configuration file.
+    pub config: PathBuf,
+    pub vars: VarSources,
+    pub browser: BrowserConfig,
 }
 
-/// Every journey of the config, validated with its own default timeout. Err: the exit code,
-/// after printing every problem.
+pub fn execute(command: MonitorCommandConfig) -> Result<Outcome, CommandError> {
+    let opts = load_options(&command.vars, None)?;
+    let config = monitor::load_config(&command.config, &opts).map_err(|diagnostics| {
+        CommandError::Invalid(diagnostics.into_iter().map(Problem::from).collect())
+    })?;
+    let journeys = load_journeys(&command.vars, &config)?;
+    let runtime = super::runtime()?;
+    runtime.block_on(serve(config, journeys, command.browser))
+}
+
+/// Every journey of the config, validated with its own default timeout. Err: every problem.
 fn load_journeys(
-    args: &MonitorArgs,
+    vars: &VarSources,
     config: &MonitorConfig,
-    color: bool,
-) -> Result<Vec<ScheduledJourney>, i32> {
+) -> Result<Vec<ScheduledJourney>, CommandError> {
     let mut out = Vec::new();
-    let mut invalid = false;
+    let mut problems = Vec::new();
     for entry in &config.journeys {
-        let load: LoadOptions = super::run::load_options(&args.vars, entry.default_timeout)?;
-        match journey::load_journey(&entry.path, &load) {
-            Ok(j) => out.push(ScheduledJourney {
-                journey: j,
+        let load = load_options(vars, entry.default_timeout)?;
+        if let Some(journey) = load_journey(&entry.path, &load, &mut problems) {
+            out.push(ScheduledJourney {
+                journey,
                 schedule: entry.schedule.clone(),
                 alerts: entry.alerts,
-            }),
-            Err(diagnostics) => {
-                invalid = true;
-                for d in diagnostics {
-                    eprintln!("{}", d.render(color));
-                }
-            }
+            });
         }
     }
-    let mut seen = std::collections::HashMap::new();
-    for sj in &out {
-        if let Some(first) = seen.insert(sj.journey.name.clone(), sj.journey.file.clone()) {
-            eprintln!(
-                "error: two journeys are named `{}` ({} and {}); names identify journeys in history, metrics and alerts",
-                sj.journey.name,
-                first.display(),
-                sj.journey.file.display()
-            );
-            invalid = true;
-        }
+    for (first, second) in same_names(out.iter().map(|sj| &sj.journey)) {
+        problems.push(Problem::error(format!(
+            "two journeys are named `{}` ({} and {}); names identify journeys in history, metrics and alerts",
+            second.name,
+            first.file.display(),
+            second.file.display()
+        )));
     }
-    if invalid { Err(exit::INVALID) } else { Ok(out) }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(CommandError::Invalid(problems))
+    }
 }
 
 async fn serve(
     config: MonitorConfig,
     journeys: Vec<ScheduledJourney>,
     browser: BrowserConfig,
-) -> i32 {
+) -> Result<Outcome, CommandError> {
     if !config.listen.ip().is_loopback() {
-        eprintln!(
-            "warning: listening on {} (not loopback): the status page shows failure screenshots; put it behind authentication",
+        problem::eprint(&[Problem::Warning(format!(
+            "listening on {} (not loopback): the status page shows failure screenshots; put it behind authentication",
             config.listen
-        );
+        ))]);
     }
-    // The inbox, when the config asks for one.
-    let mut inbox_server = None;
-    let otp = match &config.inbox {
-        None => OtpSources::default(),
-        Some(InboxSettings::Remote { url, token }) => {
-            OtpSources::with_sms(Arc::new(RemoteInbox::new(url, token)))
-        }
-        Some(InboxSettings::Serve {
-            listen,
-            token,
-            twilio_auth_token,
-            public_url,
-        }) => {
-            if let Err(why) = crate::inbox::check_exposure(*listen, token) {
-                eprintln!("error: {why}");
-                return exit::INVALID;
-            }
-            let listener = match tokio::net::TcpListener::bind(listen).await {
-                Ok(l) => l,
-                Err(e) => {
-                    eprintln!("error: the SMS inbox cannot listen on {listen}: {e}");
-                    return exit::HARNESS;
-                }
-            };
-            let inbox = Arc::new(Inbox::new());
-            let inbox_config = InboxConfig {
-                token: token.clone(),
-                twilio_auth_token: twilio_auth_token.clone(),
-                public_url: public_url.clone(),
-            };
-            match crate::inbox::serve(listener, inbox.clone(), inbox_config).await {
-                Ok(server) => {
-                    println!("vedetta monitor: SMS inbox on {}", server.url());
-                    inbox_server = Some(server);
-                }
-                Err(e) => {
-                    eprintln!("error: cannot start the SMS inbox: {e}");
-                    return exit::HARNESS;
-                }
-            }
-            OtpSources::with_sms(inbox)
-        }
-    };
+    let (otp, inbox_server) = sms_inbox(&config).await?;
     let cancel = CancellationToken::new();
     let count = journeys.len();
     let setup = MonitorSetup {
@@ -149,11 +94,10 @@ async fn serve(
     let running = match monitor::start(setup, cancel.clone()).await {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {e}");
             if let Some(s) = inbox_server {
                 s.shutdown().await;
             }
-            return exit::HARNESS;
+            return Err(CommandError::harness(e.to_string()));
         }
     };
     println!(
@@ -166,13 +110,55 @@ async fn serve(
     for channel in &config.channels {
         println!("vedetta monitor: alerts to the {}", channel.describe());
     }
-    let signal = super::inbox::wait_for_signal().await;
-    println!("vedetta monitor: {signal}; stopping (runs in flight are cancelled and recorded)");
+    let signal = wait_for_signal().await;
+    println!(
+        "vedetta monitor: {}; stopping (runs in flight are cancelled and recorded)",
+        signal.description()
+    );
     cancel.cancel();
     running.stopped().await;
     if let Some(s) = inbox_server {
         s.shutdown().await;
     }
     println!("vedetta monitor: stopped");
-    exit::PASSED
+    Ok(Outcome::Success)
+}
+
+/// The SMS inbox the config asks for: one elsewhere, or one served here (returned, to be shut
+/// down when the monitor stops).
+async fn sms_inbox(
+    config: &MonitorConfig,
+) -> Result<(OtpSources, Option<InboxServer>), CommandError> {
+    match &config.inbox {
+        None => Ok((OtpSources::default(), None)),
+        Some(InboxSettings::Remote { url, token }) => Ok((
+            OtpSources::with_sms(Arc::new(RemoteInbox::new(url, token))),
+            None,
+        )),
+        Some(InboxSettings::Serve {
+            listen,
+            token,
+            twilio_auth_token,
+            public_url,
+        }) => {
+            crate::inbox::check_exposure(*listen, token).map_err(CommandError::invalid)?;
+            let inbox_config = InboxConfig {
+                token: token.clone(),
+                twilio_auth_token: twilio_auth_token.clone(),
+                public_url: public_url.clone(),
+            };
+            let served = serve_inbox(*listen, inbox_config)
+                .await
+                .map_err(|e| match e {
+                    ServeInboxError::Listen(e) => CommandError::harness(format!(
+                        "the SMS inbox cannot listen on {listen}: {e}"
+                    )),
+                    ServeInboxError::Start(e) => {
+                        CommandError::harness(format!("cannot start the SMS inbox: {e}"))
+                    }
+                })?;
+            println!("vedetta monitor: SMS inbox on {}", served.server.url());
+            Ok((OtpSources::with_sms(served.inbox), Some(served.server)))
+        }
+    }
 }

@@ -2,10 +2,12 @@
 
 use std::io::Write;
 
-pub fn execute() -> i32 {
+use super::{CommandError, Outcome};
+
+pub fn execute() -> Result<Outcome, CommandError> {
     let schema = crate::journey::journey_schema();
     let text = serde_json::to_string_pretty(&schema).expect("a JSON value serializes");
     // `vedetta schema | head` closes the pipe early: that is the reader's choice, not an error.
     let _ = writeln!(std::io::stdout().lock(), "{text}");
-    crate::cli::exit::PASSED
+    Ok(Outcome::Success)
 }

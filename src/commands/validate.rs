@@ -1,41 +1,37 @@
 //! `vedetta validate`: check journeys without running them.
 
-use std::collections::BTreeMap;
 use std::io::Write;
+use std::path::PathBuf;
 
-use crate::cli::{ValidateArgs, exit};
-use crate::journey::{LoadOptions, load_journey, load_secrets_file};
+use super::journeys::{VarSources, load_options, misspelt_vars};
+use super::{CommandError, Outcome, Problem, problem};
+use crate::journey::load_journey;
+use crate::journey::model::Step;
 
-/// Prints every problem of every file to stderr and a line per valid file to stdout; exit 0
-/// when all are valid, 2 otherwise. Values of variables and secrets are never printed.
-pub fn execute(args: ValidateArgs) -> i32 {
-    let color = crate::commands::stderr_has_colour();
-    let secrets = match &args.vars.secrets {
-        Some(path) => match load_secrets_file(path) {
-            Ok(s) => s,
-            Err(d) => {
-                let _ = writeln!(std::io::stderr(), "{}", d.render(color));
-                return exit::INVALID;
-            }
-        },
-        None => BTreeMap::new(),
-    };
-    let opts = LoadOptions {
-        cli_vars: args.vars.vars.clone(),
-        secrets,
-        secrets_optional: args.no_secrets,
-        ..LoadOptions::default()
-    };
+/// What `vedetta validate` was asked to check.
+pub struct ValidateConfig {
+    pub files: Vec<PathBuf>,
+    pub vars: VarSources,
+    /// A secret that is not set is not an error (for lint jobs that hold no credentials).
+    pub no_secrets: bool,
+}
+
+/// The verdict on each file is this command's output: a line per valid file on stdout, every
+/// problem of an invalid one on stderr, file by file. [`Outcome::Invalid`] when one is not
+/// valid. Values of variables and secrets are never printed.
+pub fn execute(config: ValidateConfig) -> Result<Outcome, CommandError> {
+    let mut opts = load_options(&config.vars, None)?;
+    opts.secrets_optional = config.no_secrets;
     let mut all_valid = true;
-    for file in &args.files {
+    for file in &config.files {
         match load_journey(file, &opts) {
             Ok(journey) => {
-                crate::commands::run::warn_misspelt_vars(
+                problem::eprint(&misspelt_vars(
                     std::slice::from_ref(&journey),
                     &opts.cli_vars,
-                );
+                ));
                 // Numbered as a run numbers them: inner steps of include and when count too.
-                let n = crate::journey::model::Step::all(&journey.steps).len();
+                let n = Step::all(&journey.steps).len();
                 let steps = if n == 1 { "step" } else { "steps" };
                 let _ = writeln!(
                     std::io::stdout(),
@@ -46,22 +42,21 @@ pub fn execute(args: ValidateArgs) -> i32 {
             }
             Err(diagnostics) => {
                 all_valid = false;
-                for d in &diagnostics {
-                    let _ = writeln!(std::io::stderr(), "{}", d.render(color));
-                }
                 let n = diagnostics.len();
                 let errors = if n == 1 { "error" } else { "errors" };
-                let _ = writeln!(
-                    std::io::stderr(),
+                let mut problems: Vec<Problem> =
+                    diagnostics.into_iter().map(Problem::from).collect();
+                problems.push(Problem::Line(format!(
                     "invalid  {} ({n} {errors})",
                     file.display()
-                );
+                )));
+                problem::eprint(&problems);
             }
         }
     }
-    if all_valid {
-        exit::PASSED
+    Ok(if all_valid {
+        Outcome::Success
     } else {
-        exit::INVALID
-    }
+        Outcome::Invalid
+    })
 }

@@ -185,11 +185,11 @@ impl RunReport {
     pub fn exit_code(&self) -> i32 {
         let any = |s| self.journeys.iter().any(|j| j.status == s);
         if any(JourneyStatus::Failed) {
-            1
+            crate::exit::FAILED
         } else if any(JourneyStatus::Error) {
-            3
+            crate::exit::HARNESS
         } else {
-            0
+            crate::exit::PASSED
         }
     }
 }
