@@ -593,6 +593,61 @@ fn including_a_big_file_many_times_is_bounded() {
     );
 }
 
+/// `vedetta ARGS` that must end within a minute: killed (by its PID) and the test failed
+/// otherwise, so an input that makes it hang fails the test instead of hanging it.
+fn vedetta_bounded(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let child = Command::new(env!("CARGO_BIN_EXE_vedetta"))
+        .args(args)
+        .current_dir(root())
+        .env_clear()
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the vedetta binary runs");
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(child.wait_with_output()));
+    match rx.recv_timeout(Duration::from_secs(60)) {
+        Ok(out) => out.expect("vedetta's output"),
+        Err(_) => {
+            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+            let _ = rx.recv();
+            panic!("vedetta {args:?} hung");
+        }
+    }
+}
+
+fn stderr_of(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn a_fifo_is_refused_as_a_journey_and_as_an_include_without_hanging() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.yaml");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+    let out = vedetta_bounded(&["validate", fifo.to_str().unwrap()], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = stderr_of(&out);
+    assert!(
+        stderr.contains("pipe.yaml: not a regular file (a FIFO)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("only regular files are read"), "{stderr}");
+
+    let journey = dir.path().join("j.yaml");
+    std::fs::write(&journey, "name: j\nsteps:\n  - include: pipe.yaml\n").unwrap();
+    let out = vedetta_bounded(&["validate", journey.to_str().unwrap()], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = stderr_of(&out);
+    assert!(
+        stderr.contains("pipe.yaml: not a regular file (a FIFO)\n"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("j.yaml:3:14\n"), "at the include: {stderr}");
+}
+
 // ---------------------------------------------------------------- hostile input
 
 #[test]

@@ -6,10 +6,10 @@ use std::path::Path;
 use marked_yaml::Node;
 
 use super::journey_file::{check_top_keys, root};
-use super::load::{io_reason, read_source};
 use super::model::Action;
 use super::reader::Reader;
 use super::source::{Pos, SourceFile};
+use super::sources::read_text;
 
 /// Files included inside included files, at most this deep.
 pub const MAX_INCLUDE_DEPTH: usize = 8;
@@ -38,13 +38,13 @@ impl Reader<'_> {
             self.count_unreported();
             return None;
         }
-        let canonical = match std::fs::canonicalize(&path) {
+        let canonical = match self.opts.sources.resolve(&path) {
             Ok(c) => c,
             Err(e) => {
                 self.error(
                     f,
                     at,
-                    format!("cannot include {}: {}", path.display(), io_reason(&e)),
+                    format!("cannot include {}: {e}", path.display()),
                     "paths are relative to this file's folder",
                 );
                 return None;
@@ -59,7 +59,7 @@ impl Reader<'_> {
             self.error(f, at, "include cycle", chain.join(" → "));
             return None;
         }
-        let mut sub = match read_source(&path) {
+        let mut sub = match read_text(self.opts.sources.as_ref(), &path) {
             Ok(text) => SourceFile::new(&path, &text),
             Err(mut d) => {
                 if d.location.line == 0 {
@@ -136,4 +136,55 @@ fn with_trail(sub: &SourceFile, f: &SourceFile, at: Pos) -> SourceFile {
     out.trail.push((at.line, at.column));
     out.notes = included_from(f, at);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::super::Diagnostic;
+    use super::super::load::load_journey;
+    use super::super::model::{Action, Journey};
+    use super::super::options::LoadOptions;
+    use super::super::sources::MemorySources;
+
+    const PART: &str = "steps:\n  - click: \"#a\"\n";
+
+    fn load(files: MemorySources) -> Result<Journey, Vec<Diagnostic>> {
+        let mut opts = LoadOptions::with_env([]);
+        opts.sources = Box::new(files);
+        load_journey(Path::new("/j/main.yaml"), &opts)
+    }
+
+    /// `/j/main.yaml` including `include`, with `files` beside it.
+    fn including(include: &str, files: &[(&str, &str)]) -> MemorySources {
+        let main = format!("name: m\nsteps:\n  - click: \"#x\"\n  - include: {include}\n");
+        files.iter().fold(
+            MemorySources::new().with("/j/main.yaml", main),
+            |m, (p, t)| m.with(p, *t),
+        )
+    }
+
+    fn one_error(r: Result<Journey, Vec<Diagnostic>>) -> Diagnostic {
+        let d = r.expect_err("refused");
+        assert_eq!(d.len(), 1, "{d:?}");
+        d.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn includes_are_read_through_the_loader_only() {
+        let j = load(including("parts/a.yaml", &[("/j/parts/a.yaml", PART)])).unwrap();
+        assert!(matches!(&j.steps[1].action, Action::Include { steps, .. } if steps.len() == 1));
+        // On this machine's disk, but not in the loader: not there.
+        let d = one_error(load(including("/etc/passwd", &[])));
+        assert_eq!(d.message, "cannot include /etc/passwd: no such file");
+    }
+
+    #[test]
+    fn cycles_are_found_by_the_loaders_paths() {
+        let files = [("/j/p/a.yaml", "steps:\n  - include: ../main.yaml\n")];
+        let d = one_error(load(including("p/./a.yaml", &files)));
+        assert_eq!(d.message, "include cycle");
+        assert_eq!(d.label, "/j/main.yaml → /j/p/./a.yaml → /j/p/../main.yaml");
+    }
 }

@@ -4,11 +4,11 @@ use marked_yaml::Node;
 use marked_yaml::types::MarkedMappingNode;
 
 use super::diagnostic::Diagnostic;
-use super::load::LoadOptions;
 use super::model::{
     DEFAULT_STEP_TIMEOUT, FailFastMatcher, FailFastSignature, Journey, ScreenshotPolicy, Template,
     TemplatePart, Viewport,
 };
+use super::options::LoadOptions;
 use super::reader::{MAX_DIAGNOSTICS, Reader};
 use super::source::{Pos, SourceFile};
 use super::suggest;
@@ -62,7 +62,7 @@ pub fn read(f: &SourceFile, opts: &LoadOptions) -> Result<Journey, Vec<Diagnosti
     let root = root(f)?;
     let map = root.as_mapping().expect("root() returns a map");
     let mut r = Reader::new(opts);
-    if let Ok(canonical) = std::fs::canonicalize(f.path.as_path()) {
+    if let Ok(canonical) = opts.sources.resolve(f.path.as_path()) {
         r.includes.push((canonical, f.path.as_path().to_path_buf()));
     }
     if looks_like_secrets(map) {

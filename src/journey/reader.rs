@@ -13,8 +13,8 @@ use regex::Regex;
 
 use super::diagnostic::Diagnostic;
 use super::duration::{EXPECTED_DURATION, parse_duration};
-use super::load::LoadOptions;
 use super::model::{Locator, LocatorKind, Template, TextMatch, Variables};
+use super::options::LoadOptions;
 use super::source::{Pos, SourceFile};
 use super::suggest;
 use super::template::{is_var_name, parse_template};
