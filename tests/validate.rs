@@ -623,6 +623,44 @@ fn stderr_of(out: &Output) -> String {
 }
 
 #[test]
+fn secret_values_are_masked_in_every_quoted_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = dir.path().join("secrets.yaml");
+    std::fs::write(&secrets, "PASSWORD: s3cr3t-pa55\n").unwrap();
+    let part = dir.path().join("part.yaml");
+    // A journey part with an error on a line holding a secret, and a secret written out
+    // before the place an error points at.
+    std::fs::write(&part, "steps:\n  - clik: s3cr3t-pa55\n").unwrap();
+    let journey = dir.path().join("j.yaml");
+    std::fs::write(
+        &journey,
+        "name: j\nsteps:\n  - fill: { \"#p\": \"s3cr3t-pa55\", \"#q\": \"${NOPE}\" }\n  - include: part.yaml\n",
+    )
+    .unwrap();
+    let out = vedetta(
+        &[
+            "validate",
+            "--secrets",
+            secrets.to_str().unwrap(),
+            journey.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = stderr_of(&out);
+    assert!(!stderr.contains("s3cr3t"), "{stderr}");
+    assert!(
+        stderr.contains("3 |   - fill: { \"#p\": \"••••••\", \"#q\": \"${NOPE}\" }\n  |                                    ^^^^^^^ not set"),
+        "the carets still under `${{NOPE}}`: {stderr}"
+    );
+    assert!(
+        stderr.contains("2 |   - clik: ••••••\n  |     ^^^^ "),
+        "{stderr}"
+    );
+    assert!(stderr.contains("(2 errors)"), "{stderr}");
+}
+
+#[test]
 fn a_fifo_is_refused_as_a_journey_and_as_an_include_without_hanging() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("pipe.yaml");

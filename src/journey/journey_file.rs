@@ -59,7 +59,13 @@ pub fn root(f: &SourceFile) -> Result<Node, Vec<Diagnostic>> {
 }
 
 pub fn read(f: &SourceFile, opts: &LoadOptions) -> Result<Journey, Vec<Diagnostic>> {
-    let root = root(f)?;
+    let root = root(f).map_err(|diagnostics| {
+        let secrets = opts.secrets_file_values();
+        diagnostics
+            .into_iter()
+            .map(|d| d.masked(&secrets))
+            .collect::<Vec<_>>()
+    })?;
     let map = root.as_mapping().expect("root() returns a map");
     let mut r = Reader::new(opts);
     if let Ok(canonical) = opts.sources.resolve(f.path.as_path()) {

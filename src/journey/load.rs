@@ -12,7 +12,8 @@ use super::sources::{read_text, too_big};
 
 /// Reads (through `opts.sources`) and validates a journey file and the files it includes.
 pub fn load_journey(path: &Path, opts: &LoadOptions) -> Result<Journey, Vec<Diagnostic>> {
-    let text = read_text(opts.sources.as_ref(), path).map_err(|d| vec![d])?;
+    let text = read_text(opts.sources.as_ref(), path)
+        .map_err(|d| vec![d.masked(&opts.secrets_file_values())])?;
     parse_journey(&text, path, opts)
 }
 

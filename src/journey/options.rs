@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
+use super::model::Variables;
 use super::os::{FileSystem, process_env};
 use super::sources::SourceLoader;
 
@@ -50,6 +51,16 @@ impl LoadOptions {
             env: Box::new(move |name| vars.get(name).cloned()),
             ..LoadOptions::default()
         }
+    }
+
+    /// Every value of the `--secrets` file, as secrets: masked wherever a diagnostic quotes
+    /// them, whether the journey names them or not.
+    pub(super) fn secrets_file_values(&self) -> Variables {
+        let mut v = Variables::default();
+        for (name, value) in &self.secrets {
+            v.set_secret(name, value);
+        }
+        v
     }
 }
 

@@ -76,10 +76,16 @@ impl<'o> Reader<'o> {
         !self.diagnostics.is_empty()
     }
 
-    /// Every diagnostic, in file order (an included file's at its include step).
+    /// Every diagnostic, in file order (an included file's at its include step), with every
+    /// secret value known masked.
     pub fn into_diagnostics(mut self) -> Vec<Diagnostic> {
         self.diagnostics.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut out: Vec<Diagnostic> = self.diagnostics.into_iter().map(|(_, d)| d).collect();
+        let secrets = self.secret_values();
+        let mut out: Vec<Diagnostic> = self
+            .diagnostics
+            .into_iter()
+            .map(|(_, d)| d.masked(&secrets))
+            .collect();
         if self.dropped > 0 {
             let file = out[0].location.file.clone();
             out.push(Diagnostic::file_level(
@@ -91,6 +97,17 @@ impl<'o> Reader<'o> {
             ));
         }
         out
+    }
+
+    /// The values of the `--secrets` file and of the journey's secrets.
+    fn secret_values(&self) -> Variables {
+        let mut all = self.opts.secrets_file_values();
+        for name in &self.secret_names {
+            if let Some(value) = self.variables.get(name) {
+                all.set_secret(name, value);
+            }
+        }
+        all
     }
 
     /// A problem found but not worth locating: past the cap.
