@@ -9,7 +9,7 @@ use super::model::{
     TemplatePart, Viewport,
 };
 use super::options::LoadOptions;
-use super::reader::{MAX_DIAGNOSTICS, Reader};
+use super::reader::{JourneyFolder, MAX_DIAGNOSTICS, Reader};
 use super::source::{Pos, SourceFile};
 use super::suggest;
 use super::template::{is_var_name, parse_template};
@@ -71,6 +71,7 @@ pub fn read(f: &SourceFile, opts: &LoadOptions) -> Result<Journey, Vec<Diagnosti
     if let Ok(canonical) = opts.sources.resolve(f.path.as_path()) {
         r.includes.push((canonical, f.path.as_path().to_path_buf()));
     }
+    r.journey_folder = journey_folder(f, opts);
     if looks_like_secrets(map) {
         // Showing its lines would print the secrets: say what it is, point at nothing.
         let mut d = f.diagnostic(
@@ -191,6 +192,20 @@ pub fn read(f: &SourceFile, opts: &LoadOptions) -> Result<Journey, Vec<Diagnosti
     })
 }
 
+/// The folder of the journey's file (`.` for a bare file name).
+fn journey_folder(f: &SourceFile, opts: &LoadOptions) -> JourneyFolder {
+    let dir = f.dir();
+    let shown = if dir.as_os_str().is_empty() {
+        std::path::PathBuf::from(".")
+    } else {
+        dir
+    };
+    JourneyFolder {
+        resolved: opts.sources.resolve(&shown).ok(),
+        shown,
+    }
+}
+
 /// Every name a `save_as:` or an `extract:` map anywhere under `node` saves to.
 fn saved_names(node: &Node, out: &mut std::collections::BTreeSet<String>) {
     match node {
@@ -218,7 +233,7 @@ fn saved_names(node: &Node, out: &mut std::collections::BTreeSet<String>) {
 
 /// A file whose every top-level key is an environment-style name (`DEMO_PASSWORD: …`) and none
 /// a journey's is a secrets or vars file given where a journey was expected.
-fn looks_like_secrets(map: &MarkedMappingNode) -> bool {
+pub fn looks_like_secrets(map: &MarkedMappingNode) -> bool {
     let mut keys = map.keys().map(|k| k.as_str()).peekable();
     keys.peek().is_some()
         && keys.all(|k| {

@@ -28,6 +28,9 @@ pub struct LoadOptions {
     /// `validate --no-secrets`: a secret with no value is not an error (a lint job has no
     /// credentials). Never set for a run.
     pub secrets_optional: bool,
+    /// `--allow-include-outside`: `include:` may read files outside the journey's folder tree
+    /// (by default it may not: a journey could otherwise pull in any file the user can read).
+    pub allow_include_outside: bool,
 }
 
 impl Default for LoadOptions {
@@ -39,6 +42,7 @@ impl Default for LoadOptions {
             sources: Box::new(FileSystem),
             default_timeout: None,
             secrets_optional: false,
+            allow_include_outside: false,
         }
     }
 }
@@ -74,6 +78,7 @@ impl fmt::Debug for LoadOptions {
             )
             .field("secrets", &self.secrets.keys().collect::<Vec<_>>())
             .field("default_timeout", &self.default_timeout)
+            .field("allow_include_outside", &self.allow_include_outside)
             .finish_non_exhaustive()
     }
 }

@@ -31,6 +31,16 @@ const MAX_REGEXES: usize = 100;
 
 pub const LOCATOR_KEYS: &[&str] = &["css", "xpath", "text", "id", "name", "link"];
 
+/// The folder of the journey's file, which its includes stay under.
+#[derive(Debug, Default)]
+pub struct JourneyFolder {
+    /// With symlinks and `..` resolved; `None` when it could not be (then no include is
+    /// under it).
+    pub resolved: Option<PathBuf>,
+    /// As the user wrote it, for messages.
+    pub shown: PathBuf,
+}
+
 pub struct Reader<'o> {
     pub opts: &'o LoadOptions,
     /// Each with its sort key: the include trail, then line and column.
@@ -47,6 +57,8 @@ pub struct Reader<'o> {
     pub saved_somewhere: BTreeSet<String>,
     /// The files being read, outermost first: (canonical path, path as shown).
     pub includes: Vec<(PathBuf, PathBuf)>,
+    /// The journey's folder: includes stay under it unless the options allow otherwise.
+    pub journey_folder: JourneyFolder,
     /// Compiled regexes by pattern.
     regexes: std::collections::HashMap<String, Result<Regex, String>>,
     /// Bytes of included files read so far.
@@ -66,6 +78,7 @@ impl<'o> Reader<'o> {
             secret_names: BTreeSet::new(),
             saved_somewhere: BTreeSet::new(),
             includes: Vec::new(),
+            journey_folder: JourneyFolder::default(),
             included_bytes: 0,
             has_base_url: false,
             regexes: std::collections::HashMap::new(),
