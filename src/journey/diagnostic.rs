@@ -5,7 +5,7 @@ use std::fmt;
 
 use owo_colors::OwoColorize;
 
-use super::model::Location;
+use super::model::{Location, Variables};
 
 /// One problem in a journey (or secrets) file.
 ///
@@ -30,6 +30,9 @@ pub struct Diagnostic {
     pub source_line: Option<String>,
     /// How many characters of the line were left out before `source_line` (0 unless long).
     pub source_skipped: usize,
+    /// Where the carets start in `source_line` (1-based, in characters) when a secret masked
+    /// before them moved them; `None`: at `location.column - source_skipped`.
+    pub source_column: Option<usize>,
 }
 
 /// Lines longer than this are shown as a window around the carets.
@@ -51,11 +54,48 @@ impl Diagnostic {
             notes: Vec::new(),
             source_line: None,
             source_skipped: 0,
+            source_column: None,
         }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(help.into());
+        self
+    }
+
+    /// The diagnostic with every value of `secrets` masked in everything it says, its quoted
+    /// line included (the carets still under what they point at).
+    pub fn masked(mut self, secrets: &Variables) -> Diagnostic {
+        if secrets.secret_values().is_empty() {
+            return self;
+        }
+        self.message = secrets.mask(&self.message);
+        self.label = secrets.mask(&self.label);
+        self.help = self.help.map(|h| secrets.mask(&h));
+        for note in &mut self.notes {
+            *note = secrets.mask(note);
+        }
+        if let Some(line) = self.source_line.take() {
+            let masked = secrets.mask(&line);
+            if masked != line {
+                // The carets' start and end in the masked line: where the masked line stops
+                // agreeing with the masked text before them. A secret across a caret end
+                // moves that end to where its mask starts.
+                let chars: Vec<char> = line.chars().collect();
+                let at = self
+                    .source_column
+                    .unwrap_or_else(|| self.location.column.saturating_sub(self.source_skipped))
+                    .saturating_sub(1)
+                    .min(chars.len());
+                let end = (at + self.length).min(chars.len());
+                let prefix = |n: usize| secrets.mask(&chars[..n].iter().collect::<String>());
+                let new_at = common_chars(&masked, &prefix(at));
+                let new_end = common_chars(&masked, &prefix(end)).max(new_at + 1);
+                self.source_column = Some(new_at + 1);
+                self.length = new_end - new_at;
+            }
+            self.source_line = Some(masked);
+        }
         self
     }
 
@@ -83,7 +123,9 @@ impl Diagnostic {
         out.push_str(&format!("{pad}{} {loc}\n", p.gutter("-->")));
         match &self.source_line {
             Some(line) => {
-                let column = loc.column.saturating_sub(self.source_skipped);
+                let column = self
+                    .source_column
+                    .unwrap_or_else(|| loc.column.saturating_sub(self.source_skipped));
                 let (mut shown, mut caret_at, carets) = window(line, column, self.length);
                 if self.source_skipped > 0 && !shown.starts_with('…') {
                     shown.insert(0, '…');
@@ -172,6 +214,11 @@ fn window(line: &str, column: usize, length: usize) -> (String, usize, usize) {
     )
 }
 
+/// How many characters `a` and `b` start with in common.
+fn common_chars(a: &str, b: &str) -> usize {
+    a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count()
+}
+
 /// Colours only when asked; plain text otherwise.
 struct Paint(bool);
 
@@ -219,6 +266,7 @@ mod tests {
             notes: vec![],
             source_line: Some(line.into()),
             source_skipped: 0,
+            source_column: None,
         }
     }
 
@@ -245,6 +293,49 @@ mod tests {
         assert!(shown.chars().count() <= MAX_SHOWN_LINE + 2);
         assert_eq!(shown.chars().nth(at), Some('X'));
         assert_eq!(n, 1);
+    }
+
+    #[test]
+    fn secrets_are_masked_everywhere_with_the_carets_still_in_place() {
+        let mut secrets = Variables::default();
+        secrets.set_secret("PW", "hunter2hunter2");
+        secrets.set_secret("SHORT", "pw");
+        // The carets after a longer secret, then after a shorter one than the mask.
+        for (line, column, secret) in [
+            (
+                "  - fill: { '#p': hunter2hunter2, clik: x }",
+                35,
+                "hunter2hunter2",
+            ),
+            ("  - fill: { '#p': pw, clik: x }", 23, "pw"),
+        ] {
+            let mut d = diag(line, column, 4);
+            d.message = format!("unknown key `clik` after {secret}");
+            let rendered = d.masked(&secrets).render(false);
+            assert!(
+                !rendered.contains("hunter2") && !rendered.contains("pw"),
+                "{rendered}"
+            );
+            assert!(rendered.contains("'#p': ••••••, clik"), "{rendered}");
+            let lines: Vec<&str> = rendered.lines().collect();
+            let caret = lines[4].chars().position(|c| c == '^').unwrap();
+            let under: String = lines[3].chars().skip(caret).take(4).collect();
+            assert_eq!(under, "clik", "{rendered}");
+            assert!(
+                lines[1].ends_with(&format!(":7:{column}")),
+                "the real column"
+            );
+        }
+        // Carets on the secret itself cover its mask.
+        let d = diag("  - sleep: hunter2hunter2", 12, 14).masked(&secrets);
+        let rendered = d.render(false);
+        assert!(
+            rendered.contains("  |            ^^^^^^ expected"),
+            "{rendered}"
+        );
+        // Nothing secret: nothing changes.
+        let d = diag("  - clik: x", 5, 4);
+        assert_eq!(d.clone().masked(&secrets), d);
     }
 
     #[test]

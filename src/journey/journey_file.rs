@@ -4,12 +4,12 @@ use marked_yaml::Node;
 use marked_yaml::types::MarkedMappingNode;
 
 use super::diagnostic::Diagnostic;
-use super::load::LoadOptions;
 use super::model::{
     DEFAULT_STEP_TIMEOUT, FailFastMatcher, FailFastSignature, Journey, ScreenshotPolicy, Template,
     TemplatePart, Viewport,
 };
-use super::reader::{MAX_DIAGNOSTICS, Reader};
+use super::options::LoadOptions;
+use super::reader::{JourneyFolder, MAX_DIAGNOSTICS, Reader};
 use super::source::{Pos, SourceFile};
 use super::suggest;
 use super::template::{is_var_name, parse_template};
@@ -59,12 +59,19 @@ pub fn root(f: &SourceFile) -> Result<Node, Vec<Diagnostic>> {
 }
 
 pub fn read(f: &SourceFile, opts: &LoadOptions) -> Result<Journey, Vec<Diagnostic>> {
-    let root = root(f)?;
+    let root = root(f).map_err(|diagnostics| {
+        let secrets = opts.secrets_file_values();
+        diagnostics
+            .into_iter()
+            .map(|d| d.masked(&secrets))
+            .collect::<Vec<_>>()
+    })?;
     let map = root.as_mapping().expect("root() returns a map");
     let mut r = Reader::new(opts);
-    if let Ok(canonical) = std::fs::canonicalize(f.path.as_path()) {
+    if let Ok(canonical) = opts.sources.resolve(f.path.as_path()) {
         r.includes.push((canonical, f.path.as_path().to_path_buf()));
     }
+    r.journey_folder = journey_folder(f, opts);
     if looks_like_secrets(map) {
         // Showing its lines would print the secrets: say what it is, point at nothing.
         let mut d = f.diagnostic(
@@ -185,6 +192,20 @@ pub fn read(f: &SourceFile, opts: &LoadOptions) -> Result<Journey, Vec<Diagnosti
     })
 }
 
+/// The folder of the journey's file (`.` for a bare file name).
+fn journey_folder(f: &SourceFile, opts: &LoadOptions) -> JourneyFolder {
+    let dir = f.dir();
+    let shown = if dir.as_os_str().is_empty() {
+        std::path::PathBuf::from(".")
+    } else {
+        dir
+    };
+    JourneyFolder {
+        resolved: opts.sources.resolve(&shown).ok(),
+        shown,
+    }
+}
+
 /// Every name a `save_as:` or an `extract:` map anywhere under `node` saves to.
 fn saved_names(node: &Node, out: &mut std::collections::BTreeSet<String>) {
     match node {
@@ -212,7 +233,7 @@ fn saved_names(node: &Node, out: &mut std::collections::BTreeSet<String>) {
 
 /// A file whose every top-level key is an environment-style name (`DEMO_PASSWORD: …`) and none
 /// a journey's is a secrets or vars file given where a journey was expected.
-fn looks_like_secrets(map: &MarkedMappingNode) -> bool {
+pub fn looks_like_secrets(map: &MarkedMappingNode) -> bool {
     let mut keys = map.keys().map(|k| k.as_str()).peekable();
     keys.peek().is_some()
         && keys.all(|k| {

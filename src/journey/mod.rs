@@ -1,6 +1,7 @@
 //! The journey language: text in, a typed [`model::Journey`] (or diagnostics) out.
-//! Pure: no browser, no network, no async. DESIGN.md "The journey language" is its contract;
-//! the README its reference.
+//! Pure: no browser, no network, no async, and no I/O but through the [`SourceLoader`] and
+//! the environment lookup it is given (their real versions are in `os.rs`, the only file here
+//! that touches the machine). The README is its reference.
 
 pub mod model;
 
@@ -11,10 +12,13 @@ mod journey_file;
 mod keys;
 mod load;
 mod mask;
+mod options;
+mod os;
 mod reader;
 mod schema;
 mod secrets;
 mod source;
+mod sources;
 mod steps;
 mod suggest;
 mod template;
@@ -22,10 +26,13 @@ mod yaml;
 
 pub use diagnostic::Diagnostic;
 pub use duration::parse_duration;
-pub use load::{EnvLookup, LoadOptions, load_journey, parse_journey};
+pub use load::{load_journey, parse_journey};
+pub use options::{EnvLookup, LoadOptions};
+pub use os::FileSystem;
 pub use schema::journey_schema;
 pub use secrets::load_secrets_file;
 pub use source::MAX_FILE_BYTES;
+pub use sources::{MemorySources, SourceError, SourceLoader};
 
 /// The spanned YAML reader behind journeys, for other configuration files (the monitor's) to
 /// report their problems at file:line:column the same way.

@@ -13,8 +13,8 @@ use regex::Regex;
 
 use super::diagnostic::Diagnostic;
 use super::duration::{EXPECTED_DURATION, parse_duration};
-use super::load::LoadOptions;
 use super::model::{Locator, LocatorKind, Template, TextMatch, Variables};
+use super::options::LoadOptions;
 use super::source::{Pos, SourceFile};
 use super::suggest;
 use super::template::{is_var_name, parse_template};
@@ -30,6 +30,16 @@ const REGEX_SIZE_LIMIT: usize = 2 * 1024 * 1024;
 const MAX_REGEXES: usize = 100;
 
 pub const LOCATOR_KEYS: &[&str] = &["css", "xpath", "text", "id", "name", "link"];
+
+/// The folder of the journey's file, which its includes stay under.
+#[derive(Debug, Default)]
+pub struct JourneyFolder {
+    /// With symlinks and `..` resolved; `None` when it could not be (then no include is
+    /// under it).
+    pub resolved: Option<PathBuf>,
+    /// As the user wrote it, for messages.
+    pub shown: PathBuf,
+}
 
 pub struct Reader<'o> {
     pub opts: &'o LoadOptions,
@@ -47,6 +57,8 @@ pub struct Reader<'o> {
     pub saved_somewhere: BTreeSet<String>,
     /// The files being read, outermost first: (canonical path, path as shown).
     pub includes: Vec<(PathBuf, PathBuf)>,
+    /// The journey's folder: includes stay under it unless the options allow otherwise.
+    pub journey_folder: JourneyFolder,
     /// Compiled regexes by pattern.
     regexes: std::collections::HashMap<String, Result<Regex, String>>,
     /// Bytes of included files read so far.
@@ -66,6 +78,7 @@ impl<'o> Reader<'o> {
             secret_names: BTreeSet::new(),
             saved_somewhere: BTreeSet::new(),
             includes: Vec::new(),
+            journey_folder: JourneyFolder::default(),
             included_bytes: 0,
             has_base_url: false,
             regexes: std::collections::HashMap::new(),
@@ -76,10 +89,16 @@ impl<'o> Reader<'o> {
         !self.diagnostics.is_empty()
     }
 
-    /// Every diagnostic, in file order (an included file's at its include step).
+    /// Every diagnostic, in file order (an included file's at its include step), with every
+    /// secret value known masked.
     pub fn into_diagnostics(mut self) -> Vec<Diagnostic> {
         self.diagnostics.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut out: Vec<Diagnostic> = self.diagnostics.into_iter().map(|(_, d)| d).collect();
+        let secrets = self.secret_values();
+        let mut out: Vec<Diagnostic> = self
+            .diagnostics
+            .into_iter()
+            .map(|(_, d)| d.masked(&secrets))
+            .collect();
         if self.dropped > 0 {
             let file = out[0].location.file.clone();
             out.push(Diagnostic::file_level(
@@ -91,6 +110,17 @@ impl<'o> Reader<'o> {
             ));
         }
         out
+    }
+
+    /// The values of the `--secrets` file and of the journey's secrets.
+    fn secret_values(&self) -> Variables {
+        let mut all = self.opts.secrets_file_values();
+        for name in &self.secret_names {
+            if let Some(value) = self.variables.get(name) {
+                all.set_secret(name, value);
+            }
+        }
+        all
     }
 
     /// A problem found but not worth locating: past the cap.

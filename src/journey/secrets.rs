@@ -9,12 +9,13 @@ use std::path::Path;
 use serde_yaml::Value;
 
 use super::diagnostic::Diagnostic;
-use super::load::read_source;
 use super::model::Location;
+use super::os::FileSystem;
+use super::sources::read_text;
 
 #[allow(clippy::result_large_err)] // one per run; the API the CLI and runner share
 pub fn load_secrets_file(path: &Path) -> Result<BTreeMap<String, String>, Diagnostic> {
-    let text = read_source(path).map_err(|mut d| {
+    let text = read_text(&FileSystem, path).map_err(|mut d| {
         d.source_line = None;
         d
     })?;

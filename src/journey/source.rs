@@ -148,6 +148,7 @@ impl SourceFile {
             notes: self.notes.clone(),
             source_line: None,
             source_skipped: 0,
+            source_column: None,
         }
         .with_source_line(self, pos.line, pos.column)
     }

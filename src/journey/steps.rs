@@ -650,8 +650,9 @@ mod tests {
     use std::path::Path;
 
     use super::super::Diagnostic;
-    use super::super::load::{LoadOptions, parse_journey};
+    use super::super::load::parse_journey;
     use super::super::model::{Action, Journey, WaitCondition};
+    use super::super::options::LoadOptions;
 
     fn parse(steps: &str) -> Result<Journey, Vec<Diagnostic>> {
         let text = format!("name: t\nsteps:\n{steps}");

@@ -593,6 +593,216 @@ fn including_a_big_file_many_times_is_bounded() {
     );
 }
 
+/// `vedetta ARGS` that must end within a minute: killed (by its PID) and the test failed
+/// otherwise, so an input that makes it hang fails the test instead of hanging it.
+fn vedetta_bounded(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let child = Command::new(env!("CARGO_BIN_EXE_vedetta"))
+        .args(args)
+        .current_dir(root())
+        .env_clear()
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the vedetta binary runs");
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(child.wait_with_output()));
+    match rx.recv_timeout(Duration::from_secs(60)) {
+        Ok(out) => out.expect("vedetta's output"),
+        Err(_) => {
+            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+            let _ = rx.recv();
+            panic!("vedetta {args:?} hung");
+        }
+    }
+}
+
+fn stderr_of(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn an_include_outside_the_journeys_folder_is_refused_even_through_a_symlink() {
+    // The issue's case: `include: /proc/self/environ` printed the environment, secrets and all.
+    let dir = tempfile::tempdir().unwrap();
+    let journey = dir.path().join("j.yaml");
+    std::fs::write(
+        &journey,
+        "name: j\nsecrets: [DEMO_PASSWORD]\nsteps:\n  - include: /proc/self/environ\n",
+    )
+    .unwrap();
+    let out = vedetta(
+        &["validate", journey.to_str().unwrap()],
+        &[("DEMO_PASSWORD", "env-s3cret-pw"), ("OTHER", "other-v4lue")],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = stderr_of(&out);
+    assert!(
+        stderr.contains("cannot include /proc/self/environ: outside the journey's folder"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("s3cret") && !stderr.contains("v4lue"),
+        "{stderr}"
+    );
+
+    // A symlink in the folder to a file outside it: where it leads is what counts.
+    let outside = dir.path().join("outside");
+    let inside = dir.path().join("journeys");
+    std::fs::create_dir_all(inside.join("parts")).unwrap();
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("steps.yaml"), "steps:\n  - click: \"#a\"\n").unwrap();
+    std::os::unix::fs::symlink(outside.join("steps.yaml"), inside.join("link.yaml")).unwrap();
+    std::fs::write(inside.join("parts/ok.yaml"), "steps:\n  - click: \"#b\"\n").unwrap();
+    let main = inside.join("main.yaml");
+    std::fs::write(
+        &main,
+        "name: m\nsteps:\n  - include: link.yaml\n  - include: parts/../parts/ok.yaml\n",
+    )
+    .unwrap();
+    let d = load_journey(&main, &opts(&[])).unwrap_err();
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(
+        d[0].message
+            .ends_with("link.yaml: outside the journey's folder"),
+        "{}",
+        d[0]
+    );
+    assert_eq!((d[0].location.line, d[0].location.column), (3, 14));
+    assert!(
+        d[0].help
+            .as_ref()
+            .unwrap()
+            .contains("--allow-include-outside")
+    );
+
+    // Allowed when the options say so.
+    let mut allowed = opts(&[]);
+    allowed.allow_include_outside = true;
+    let j = load_journey(&main, &allowed).unwrap();
+    assert_eq!(j.steps.len(), 2);
+}
+
+#[test]
+fn an_include_never_quotes_a_file_that_is_not_a_journey() {
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = dir.path().join("secrets.yaml");
+    std::fs::write(&secrets, "PASSWORD: s3cr3t-pa55\nAPI_KEY: k3y-v4lue\n").unwrap();
+    // What a user may keep beside their journeys, in the forms that used to be quoted.
+    let not_journeys = [
+        ("secrets.yaml", None),
+        ("app.env", Some("DB_PASSWORD=env-file-s3cret\nMODE=prod\n")),
+        ("environ", Some("HOME=/root\0TOKEN=nul-s3cret\0")),
+        (
+            "shadow",
+            Some("root:$6$salt$shadow-s3cret:19000:0:99999:7:::\n"),
+        ),
+        ("config.yaml", Some("database:\n  password: cfg-s3cret\n")),
+        ("broken.yaml", Some("password: \"unclosed-s3cret\n  - [\n")),
+        ("list.yaml", Some("- list-s3cret\n")),
+    ];
+    for (name, text) in not_journeys {
+        if let Some(text) = text {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let journey = dir.path().join("j.yaml");
+        std::fs::write(
+            &journey,
+            format!("name: j\nsteps:\n  - click: \"#a\"\n  - include: {name}\n"),
+        )
+        .unwrap();
+        let out = vedetta(
+            &[
+                "validate",
+                "--secrets",
+                secrets.to_str().unwrap(),
+                journey.to_str().unwrap(),
+            ],
+            &[],
+        );
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        let stderr = stderr_of(&out);
+        assert!(
+            stderr.contains(&format!("{name}: this is not a journey")),
+            "{name}: {stderr}"
+        );
+        assert!(
+            stderr.contains("j.yaml:4:14\n"),
+            "{name}: at the include: {stderr}"
+        );
+        assert!(
+            !stderr.contains("s3cr") && !stderr.contains("v4lue"),
+            "{stderr}"
+        );
+        assert!(stderr.ends_with("(1 error)\n"), "{name}: {stderr}");
+    }
+}
+
+#[test]
+fn secret_values_are_masked_in_every_quoted_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = dir.path().join("secrets.yaml");
+    std::fs::write(&secrets, "PASSWORD: s3cr3t-pa55\n").unwrap();
+    let part = dir.path().join("part.yaml");
+    // A journey part with an error on a line holding a secret, and a secret written out
+    // before the place an error points at.
+    std::fs::write(&part, "steps:\n  - clik: s3cr3t-pa55\n").unwrap();
+    let journey = dir.path().join("j.yaml");
+    std::fs::write(
+        &journey,
+        "name: j\nsteps:\n  - fill: { \"#p\": \"s3cr3t-pa55\", \"#q\": \"${NOPE}\" }\n  - include: part.yaml\n",
+    )
+    .unwrap();
+    let out = vedetta(
+        &[
+            "validate",
+            "--secrets",
+            secrets.to_str().unwrap(),
+            journey.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = stderr_of(&out);
+    assert!(!stderr.contains("s3cr3t"), "{stderr}");
+    assert!(
+        stderr.contains("3 |   - fill: { \"#p\": \"••••••\", \"#q\": \"${NOPE}\" }\n  |                                    ^^^^^^^ not set"),
+        "the carets still under `${{NOPE}}`: {stderr}"
+    );
+    assert!(
+        stderr.contains("2 |   - clik: ••••••\n  |     ^^^^ "),
+        "{stderr}"
+    );
+    assert!(stderr.contains("(2 errors)"), "{stderr}");
+}
+
+#[test]
+fn a_fifo_is_refused_as_a_journey_and_as_an_include_without_hanging() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.yaml");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+    let out = vedetta_bounded(&["validate", fifo.to_str().unwrap()], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = stderr_of(&out);
+    assert!(
+        stderr.contains("pipe.yaml: not a regular file (a FIFO)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("only regular files are read"), "{stderr}");
+
+    let journey = dir.path().join("j.yaml");
+    std::fs::write(&journey, "name: j\nsteps:\n  - include: pipe.yaml\n").unwrap();
+    let out = vedetta_bounded(&["validate", journey.to_str().unwrap()], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = stderr_of(&out);
+    assert!(
+        stderr.contains("pipe.yaml: not a regular file (a FIFO)\n"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("j.yaml:3:14\n"), "at the include: {stderr}");
+}
+
 // ---------------------------------------------------------------- hostile input
 
 #[test]
