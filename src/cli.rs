@@ -90,6 +90,9 @@ pub struct VarArgs {
     /// A YAML file of `NAME: value` pairs for the journey's `secrets:` (else the environment).
     #[arg(long, value_name = "FILE")]
     pub secrets: Option<PathBuf>,
+    /// Let `include:` read files outside the including journey's folder.
+    #[arg(long)]
+    pub allow_include_outside: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -390,6 +393,7 @@ impl From<VarArgs> for VarSources {
         VarSources {
             vars: args.vars,
             secrets_file: args.secrets,
+            allow_include_outside: args.allow_include_outside,
         }
     }
 }

@@ -16,6 +16,8 @@ pub struct VarSources {
     pub vars: Vec<(String, String)>,
     /// `--secrets FILE`: a YAML map of `NAME: value`.
     pub secrets_file: Option<PathBuf>,
+    /// `--allow-include-outside`: `include:` may leave the journey's folder.
+    pub allow_include_outside: bool,
 }
 
 /// The load options for `sources`, with `default_timeout` for journeys that set none. Err: the
@@ -33,6 +35,7 @@ pub fn load_options(
         cli_vars: sources.vars.clone(),
         secrets,
         default_timeout,
+        allow_include_outside: sources.allow_include_outside,
         ..LoadOptions::default()
     })
 }
