@@ -642,7 +642,7 @@ fn new_run(
     }
 }
 
-fn alert_for(
+pub(super) fn alert_for(
     base: &str,
     journey: &str,
     title: Option<&str>,

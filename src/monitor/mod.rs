@@ -12,6 +12,8 @@
 pub mod alert;
 pub mod config;
 pub mod daemon;
+#[cfg(test)]
+mod golden;
 pub mod http;
 pub mod metrics;
 pub mod notify;

@@ -1,0 +1,224 @@
+//! What the monitor tells the outside world, byte for byte: the generic webhook's JSON, Slack's
+//! JSON and the `/metrics` exposition, built from hand-made runs (fixed times and durations, no
+//! browser) and compared with the files in `tests/golden/`.
+//!
+//! A change to one of these is a change to a contract people build on (alert routing, Slack
+//! apps, dashboards and Prometheus rules). If it is on purpose, rewrite the files with
+//! `UPDATE_GOLDEN=1 cargo test --lib monitor::golden` (`VEDETTA_BLESS=1` works too) and review
+//! the diff.
+
+use std::path::PathBuf;
+
+use super::alert::Transition;
+use super::daemon::alert_for;
+use super::metrics::{Metrics, RunSample};
+use super::notify::Alert;
+use super::store::{FailureRecord, NewRun, RunStatus};
+
+const BASE: &str = "http://127.0.0.1:9090";
+const JOURNEY: &str = "card-balance";
+const TITLE: &str = "Card balance after SMS login";
+/// 2026-11-25T11:30:00Z.
+const T0: i64 = 1_795_606_200_000;
+
+/// Compares `actual` with `tests/golden/<name>`; rewrites the file instead when asked to.
+fn assert_golden(name: &str, actual: &str) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    let bless = ["UPDATE_GOLDEN", "VEDETTA_BLESS"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|v| v != "0"));
+    if bless {
+        std::fs::write(&path, actual).unwrap();
+    }
+    let want = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}; write it with UPDATE_GOLDEN=1", path.display()));
+    assert!(
+        actual == want,
+        "{name} changed; if on purpose, rerun with UPDATE_GOLDEN=1 and review the diff\n\
+         --- want\n{want}\n--- got\n{actual}"
+    );
+}
+
+fn run(status: RunStatus, started_at_ms: i64) -> NewRun {
+    NewRun {
+        journey: JOURNEY.into(),
+        evidence_key: format!("{JOURNEY}/20261125T113000-000"),
+        started_at_ms,
+        finished_at_ms: started_at_ms + 12_340,
+        duration_ms: 12_340,
+        status,
+        attempts: 1,
+        error: None,
+        failure: None,
+        steps: Vec::new(),
+    }
+}
+
+/// One alert of each kind, as the daemon makes them from the runs that caused them.
+fn alerts() -> Vec<Alert> {
+    let since = T0;
+    let mut failed = run(RunStatus::Failed, T0 + 120_000);
+    failed.failure = Some(FailureRecord {
+        step_index: 6,
+        step_name: "wait for the <SMS> code".into(),
+        category: "otp_not_received".into(),
+        message: "no code arrived in 30s\n  the page says: \"try again later\" & <b>call us</b>"
+            .into(),
+        url: Some("http://127.0.0.1:7878/login/otp".into()),
+        screenshot: Some(
+            "/var/lib/vedetta/evidence/card-balance/20261125T113200-000/card-balance/06-wait.png"
+                .into(),
+        ),
+        evidence: Some(
+            "/var/lib/vedetta/evidence/card-balance/20261125T113200-000/card-balance".into(),
+        ),
+    });
+    let passed = run(RunStatus::Passed, T0 + 3_725_000);
+    let mut error = run(RunStatus::Error, T0 + 7_200_000);
+    error.error = Some("cannot start the browser: chromedriver\nnot found on PATH".into());
+    let sighted = run(RunStatus::Passed, T0 + 7_290_000);
+    vec![
+        alert_for(
+            BASE,
+            JOURNEY,
+            Some(TITLE),
+            &failed,
+            42,
+            Transition::Down { since_ms: since },
+        ),
+        alert_for(
+            BASE,
+            JOURNEY,
+            Some(TITLE),
+            &passed,
+            45,
+            Transition::Recovered {
+                since_ms: since,
+                at_ms: passed.started_at_ms,
+            },
+        ),
+        alert_for(
+            BASE,
+            JOURNEY,
+            None,
+            &error,
+            50,
+            Transition::Blind {
+                since_ms: error.started_at_ms - 60_000,
+            },
+        ),
+        alert_for(
+            BASE,
+            JOURNEY,
+            None,
+            &sighted,
+            51,
+            Transition::Sighted {
+                since_ms: error.started_at_ms - 60_000,
+                at_ms: sighted.started_at_ms,
+            },
+        ),
+    ]
+}
+
+/// The payloads as their receivers get them (the same JSON values, pretty-printed to be
+/// read), the version masked so that a release does not rewrite the files.
+fn payloads(shape: impl Fn(&Alert) -> serde_json::Value) -> String {
+    let all: Vec<serde_json::Value> = alerts().iter().map(shape).collect();
+    let text = serde_json::to_string_pretty(&all).unwrap() + "\n";
+    text.replace(
+        &format!("\"vedetta_version\": \"{}\"", env!("CARGO_PKG_VERSION")),
+        "\"vedetta_version\": \"{VERSION}\"",
+    )
+}
+
+#[test]
+fn webhook_payloads_match_the_golden_file() {
+    assert_golden("monitor-webhook.json", &payloads(Alert::webhook_payload));
+}
+
+#[test]
+fn slack_payloads_match_the_golden_file() {
+    assert_golden("monitor-slack.json", &payloads(Alert::slack_payload));
+}
+
+/// Three journeys: one down after failures of two kinds (step names needing escapes), one
+/// blind, one not run yet.
+#[test]
+fn metrics_exposition_matches_the_golden_file() {
+    let mut metrics = Metrics::default();
+    let s = |t: i64| t as f64 / 1000.0;
+    metrics.observe(
+        JOURNEY,
+        RunSample {
+            status: "passed",
+            finished_s: s(T0),
+            duration_s: 4.25,
+            failure_category: None,
+            steps: vec![(1, "open the home page".into(), 1.5)],
+        },
+    );
+    metrics.observe(
+        JOURNEY,
+        RunSample {
+            status: "failed",
+            finished_s: s(T0 + 60_000),
+            duration_s: 31.5,
+            failure_category: Some("timeout"),
+            steps: vec![(1, "open the home page".into(), 1.5)],
+        },
+    );
+    metrics.observe(
+        JOURNEY,
+        RunSample {
+            status: "cancelled",
+            finished_s: s(T0 + 90_000),
+            duration_s: 2.0,
+            failure_category: None,
+            steps: vec![],
+        },
+    );
+    metrics.observe(
+        JOURNEY,
+        RunSample {
+            status: "failed",
+            finished_s: s(T0 + 120_000),
+            duration_s: 12.34,
+            failure_category: Some("otp_not_received"),
+            steps: vec![
+                (1, "open the home page".into(), 1.25),
+                (2, "type \"user\" \\ pass".into(), 0.5),
+                (6, "wait for the\nSMS code".into(), 10.59),
+            ],
+        },
+    );
+    {
+        let m = metrics.journey(JOURNEY);
+        m.down = true;
+    }
+    metrics.observe(
+        "transfer",
+        RunSample {
+            status: "passed",
+            finished_s: s(T0 + 5_000),
+            duration_s: 0.8,
+            failure_category: None,
+            steps: vec![(1, "open".into(), 0.8)],
+        },
+    );
+    metrics.observe(
+        "transfer",
+        RunSample {
+            status: "error",
+            finished_s: s(T0 + 65_000),
+            duration_s: 0.1,
+            failure_category: None,
+            steps: vec![],
+        },
+    );
+    metrics.journey("transfer").blind = true;
+    metrics.journey("statements");
+    assert_golden("metrics.prom", &metrics.render());
+}
