@@ -1,9 +1,9 @@
 //! What the monitor tells the outside world, byte for byte: the generic webhook's JSON, Slack's
-//! JSON and the `/metrics` exposition, built from hand-made runs (fixed times and durations, no
-//! browser) and compared with the files in `tests/golden/`.
+//! JSON, the `/metrics` exposition and the status page, built from hand-made runs (fixed times
+//! and durations, no browser) and compared with the files in `tests/golden/`.
 //!
-//! A change to one of these is a change to a contract people build on (alert routing, Slack
-//! apps, dashboards and Prometheus rules). If it is on purpose, rewrite the files with
+//! A change to one of these is a change to what people build on (alert routing, Slack apps,
+//! dashboards and Prometheus rules, the page on the wall). If it is on purpose, rewrite the files with
 //! `UPDATE_GOLDEN=1 cargo test --lib monitor::golden` (`VEDETTA_BLESS=1` works too) and review
 //! the diff.
 
@@ -221,4 +221,112 @@ fn metrics_exposition_matches_the_golden_file() {
     metrics.journey("transfer").blind = true;
     metrics.journey("statements");
     assert_golden("metrics.prom", &metrics.render());
+}
+
+/// The status page with a journey down (an open incident with its symptoms, a closed one
+/// before it), one blind while running, one not run yet.
+#[test]
+fn status_page_matches_the_golden_file() {
+    use super::daemon::{JourneyInfo, Live};
+    use super::http::JourneyState;
+    use super::status_page::{JourneyPage, PageData, render};
+    use super::store::{Incident, IncidentKind, RunRow, Symptom};
+
+    let row = |id: i64, status: RunStatus, started_at_ms: i64| RunRow {
+        id,
+        journey: JOURNEY.into(),
+        started_at: super::notify::rfc3339(started_at_ms),
+        started_at_ms,
+        finished_at_ms: started_at_ms + 12_340,
+        duration_ms: 12_340,
+        status,
+        attempts: 1,
+        error: None,
+        failure: None,
+        steps: None,
+    };
+    let mut failed = row(42, RunStatus::Failed, T0 + 120_000);
+    failed.failure = Some(FailureRecord {
+        step_index: 6,
+        step_name: "wait for the <SMS> code".into(),
+        category: "otp_not_received".into(),
+        message: "no code arrived in 30s & <b>call us</b>".into(),
+        url: None,
+        screenshot: Some("/x/06.png".into()),
+        evidence: None,
+    });
+    let mut error = row(50, RunStatus::Error, T0 + 100_000);
+    error.journey = "transfer".into();
+    error.error = Some("cannot start the browser".into());
+    let info = |name: &str, title: Option<&str>| JourneyInfo {
+        name: name.into(),
+        title: title.map(str::to_string),
+        file: format!("journeys/{name}.yaml"),
+        schedule: "every 5m (jitter 30s)".into(),
+        steps: 7,
+    };
+    let incident = |id, since_ms, closed_at_ms: Option<i64>| Incident {
+        id,
+        journey: JOURNEY.into(),
+        kind: IncidentKind::Down,
+        since_ms,
+        since: super::notify::rfc3339(since_ms),
+        opened_run: 41,
+        closed_at_ms,
+        closed_run: closed_at_ms.map(|_| 45),
+        step_index: Some(6),
+        step_name: Some("wait for the <SMS> code".into()),
+        category: Some("otp_not_received".into()),
+        message: Some("no code arrived in 30s & <b>call us</b>".into()),
+    };
+    let page = PageData {
+        now_ms: T0 + 300_000,
+        journeys: vec![
+            JourneyPage {
+                info: info(JOURNEY, Some(TITLE)),
+                state: JourneyState::Down,
+                live: Live {
+                    running_since_ms: None,
+                    next_run_ms: Some(T0 + 330_000),
+                },
+                runs: vec![
+                    failed,
+                    row(41, RunStatus::Failed, T0 + 60_000),
+                    row(40, RunStatus::Flaky, T0),
+                    row(39, RunStatus::Cancelled, T0 - 60_000),
+                ],
+                incidents: vec![
+                    (
+                        incident(2, T0 + 60_000, None),
+                        vec![Symptom {
+                            step_index: 6,
+                            step_name: "wait for the <SMS> code".into(),
+                            category: "otp_not_received".into(),
+                            runs: 2,
+                            last_run: 42,
+                        }],
+                    ),
+                    (incident(1, T0 - 7_200_000, Some(T0 - 3_475_000)), vec![]),
+                ],
+            },
+            JourneyPage {
+                info: info("transfer", None),
+                state: JourneyState::Blind,
+                live: Live {
+                    running_since_ms: Some(T0 + 290_000),
+                    next_run_ms: None,
+                },
+                runs: vec![error],
+                incidents: vec![],
+            },
+            JourneyPage {
+                info: info("statements", None),
+                state: JourneyState::Pending,
+                live: Live::default(),
+                runs: vec![],
+                incidents: vec![],
+            },
+        ],
+    };
+    assert_golden("monitor-status.html", &render(&page));
 }
