@@ -6,7 +6,6 @@
 //! cancelled through the runner's token (which closes their browsers) and recorded as
 //! `cancelled`, alerts already raised get a few seconds to go out, then the server stops.
 
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -18,9 +17,11 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::alert::{AlertRules, AlertState, Transition};
-use super::metrics::{Metrics, RunSample};
+use super::http::Shared;
+use super::metrics::{JourneyMetrics, Metrics, RunSample};
 use super::notify::{Alert, AlertEvent, AlertFacts, AlertStep, Channel, Notifier};
 use super::schedule::{Schedule, Ticker};
+use super::state::{Health, JourneyInfo, States};
 use super::store::{
     FailureRecord, IncidentKind, NewRun, Queued, RunStatus, StepRecord, Store, StoreError,
 };
@@ -86,44 +87,6 @@ pub struct MonitorSetup {
     pub channels: Vec<Channel>,
     pub browser: BrowserConfig,
     pub otp: OtpSources,
-}
-
-/// What the HTTP side reads: the history, the metrics and what is happening now.
-pub struct Shared {
-    pub store: Store,
-    pub metrics: Mutex<Metrics>,
-    pub journeys: Vec<JourneyInfo>,
-    pub live: Mutex<BTreeMap<String, Live>>,
-    /// `http://127.0.0.1:9090` or the configured public URL, without a trailing `/`.
-    pub base_url: String,
-    pub started_at_ms: i64,
-}
-
-/// A watched journey, as the API and status page describe it.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct JourneyInfo {
-    pub name: String,
-    pub title: Option<String>,
-    pub file: String,
-    pub schedule: String,
-    pub steps: usize,
-}
-
-/// What a journey is doing now.
-#[derive(Debug, Clone, Default, serde::Serialize)]
-pub struct Live {
-    pub running_since_ms: Option<i64>,
-    pub next_run_ms: Option<i64>,
-}
-
-impl Shared {
-    pub fn lock_metrics(&self) -> std::sync::MutexGuard<'_, Metrics> {
-        self.metrics.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub fn lock_live(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Live>> {
-        self.live.lock().unwrap_or_else(|p| p.into_inner())
-    }
 }
 
 /// A started monitor.
@@ -192,17 +155,20 @@ pub async fn start(
         .map(|u| u.trim_end_matches('/').to_string())
         .unwrap_or_else(|| format!("http://{addr}"));
 
-    // Alert state and metrics as the history left them.
+    // Alert state, health and metrics as the history left them.
     let mut metrics = Metrics::default();
-    let mut states = Vec::with_capacity(setup.journeys.len());
+    let mut health = Vec::with_capacity(setup.journeys.len());
+    let mut alert_states = Vec::with_capacity(setup.journeys.len());
     for sj in &setup.journeys {
-        let (state, m) = restore(&store, sj).await?;
+        let (alerts, h, m) = restore(&store, sj).await?;
         *metrics.journey(&sj.journey.name) = m;
-        states.push(state);
+        health.push((sj.journey.name.clone(), h));
+        alert_states.push(alerts);
     }
     let shared = Arc::new(Shared {
         store: store.clone(),
         metrics: Mutex::new(metrics),
+        states: States::new(health),
         journeys: setup
             .journeys
             .iter()
@@ -214,7 +180,6 @@ pub async fn start(
                 steps: sj.journey.steps.len(),
             })
             .collect(),
-        live: Mutex::new(BTreeMap::new()),
         base_url,
         started_at_ms: Timestamp::now().as_millisecond(),
     });
@@ -256,7 +221,7 @@ pub async fn start(
     }
     let mut journeys = JoinSet::new();
     let origin = Instant::now();
-    for (sj, state) in setup.journeys.into_iter().zip(states) {
+    for (sj, state) in setup.journeys.into_iter().zip(alert_states) {
         journeys.spawn(watch(ctx.clone(), sj, state, origin, cancel.clone()));
     }
     let sweeper = tokio::spawn(sweep(store, setup.retention, cancel.clone()));
@@ -287,11 +252,11 @@ pub async fn start(
     })
 }
 
-/// One journey's alert state and metrics, read back from the history.
+/// One journey's alert state, health and metrics, read back from the history.
 async fn restore(
     store: &Store,
     sj: &ScheduledJourney,
-) -> Result<(AlertState, super::metrics::JourneyMetrics), MonitorError> {
+) -> Result<(AlertState, Health, JourneyMetrics), MonitorError> {
     let store = store.clone();
     let name = sj.journey.name.clone();
     let rules = sj.alerts;
@@ -310,22 +275,8 @@ async fn restore(
     .await
     .map_err(|e| MonitorError::Internal(format!("reading the history failed: {e}")))??;
     let (state, last, last_success) = restored;
-    let mut m = super::metrics::JourneyMetrics {
-        down: state.down().is_some(),
-        blind: state.blind().is_some(),
-        last_success_s: last_success.map(|ms| ms as f64 / 1000.0),
-        ..Default::default()
-    };
-    m.last_run_s = last
-        .iter()
-        .find(|r| r.status != RunStatus::Cancelled)
-        .map(|r| r.finished_at_ms as f64 / 1000.0);
-    m.up = last.iter().find_map(|r| match r.status {
-        RunStatus::Passed | RunStatus::Flaky => Some(true),
-        RunStatus::Failed => Some(false),
-        _ => None,
-    });
-    Ok((state, m))
+    let health = Health::restore(&last, &state);
+    Ok((state, health, JourneyMetrics::restore(&last, last_success)))
 }
 
 struct RunContext {
@@ -362,10 +313,8 @@ async fn watch(
         };
         let next_ms = Timestamp::now().as_millisecond() + (fire - now).as_millis() as i64;
         ctx.shared
-            .lock_live()
-            .entry(name.clone())
-            .or_default()
-            .next_run_ms = Some(next_ms);
+            .states
+            .update(&name, |now| now.live.next_run_ms = Some(next_ms));
         tokio::select! {
             _ = tokio::time::sleep_until(fire.into()) => {}
             _ = cancel.cancelled() => break,
@@ -380,9 +329,9 @@ async fn watch(
             break;
         }
     }
-    if let Some(live) = ctx.shared.lock_live().get_mut(&name) {
-        live.next_run_ms = None;
-    }
+    ctx.shared
+        .states
+        .update(&name, |now| now.live.next_run_ms = None);
 }
 
 /// One run of one journey, recorded, observed and announced.
@@ -401,11 +350,9 @@ async fn run_once(
         started_ms.rem_euclid(1000)
     );
     let evidence_key = format!("{}/{folder}", journey.name);
-    ctx.shared
-        .lock_live()
-        .entry(journey.name.clone())
-        .or_default()
-        .running_since_ms = Some(started_ms);
+    ctx.shared.states.update(&journey.name, |now| {
+        now.live.running_since_ms = Some(started_ms)
+    });
 
     let options = RunOptions {
         browser: ctx.browser.clone(),
@@ -469,10 +416,8 @@ async fn run_once(
             );
             *state = before;
             ctx.shared
-                .lock_live()
-                .entry(journey.name.clone())
-                .or_default()
-                .running_since_ms = None;
+                .states
+                .update(&journey.name, |now| now.live.running_since_ms = None);
             return;
         }
         Err(e) => {
@@ -482,18 +427,14 @@ async fn run_once(
             );
             *state = before;
             ctx.shared
-                .lock_live()
-                .entry(journey.name.clone())
-                .or_default()
-                .running_since_ms = None;
+                .states
+                .update(&journey.name, |now| now.live.running_since_ms = None);
             return;
         }
     };
     ctx.shared
-        .lock_live()
-        .entry(journey.name.clone())
-        .or_default()
-        .running_since_ms = None;
+        .states
+        .update(&journey.name, |now| now.live.running_since_ms = None);
     print_run(&run, run_id);
 
     {
@@ -513,9 +454,10 @@ async fn run_once(
                     .collect(),
             },
         );
-        let m = metrics.journey(&journey.name);
-        m.down = state.down().is_some();
-        m.blind = state.blind().is_some();
+        // Counters and state change together for whoever reads `/metrics`.
+        ctx.shared
+            .states
+            .update(&journey.name, |now| now.health.observe(run.status, state));
     }
 
     for t in transitions {

@@ -9,10 +9,13 @@
 
 use std::path::PathBuf;
 
-use super::alert::Transition;
+use std::collections::BTreeMap;
+
+use super::alert::{AlertRules, AlertState, DownRule, Observation, Transition};
 use super::daemon::alert_for;
 use super::metrics::{Metrics, RunSample};
 use super::notify::Alert;
+use super::state::Health;
 use super::store::{FailureRecord, NewRun, RunStatus};
 
 const BASE: &str = "http://127.0.0.1:9090";
@@ -144,13 +147,52 @@ fn slack_payloads_match_the_golden_file() {
     assert_golden("monitor-slack.json", &payloads(Alert::slack_payload));
 }
 
+/// The metrics and the journeys' states as the daemon keeps them: each run observed by the
+/// alert rules, counted, and the journey's health updated.
+#[derive(Default)]
+struct Daemon {
+    metrics: Metrics,
+    alerts: BTreeMap<String, AlertState>,
+    health: BTreeMap<String, Health>,
+}
+
+impl Daemon {
+    fn observe(&mut self, journey: &str, sample: RunSample<'_>) {
+        let status = RunStatus::parse(sample.status);
+        let alerts = self.alerts.entry(journey.into()).or_insert_with(|| {
+            AlertState::new(AlertRules {
+                down: DownRule::Consecutive(2),
+                recover_after: 1,
+                blind_after: 1,
+            })
+        });
+        if let Some(outcome) = status.outcome() {
+            alerts.observe(Observation {
+                outcome,
+                at_ms: (sample.finished_s * 1000.0) as i64,
+            });
+        }
+        self.metrics.observe(journey, sample);
+        self.health
+            .entry(journey.into())
+            .or_default()
+            .observe(status, alerts);
+    }
+
+    /// A configured journey that has not run yet.
+    fn add(&mut self, journey: &str) {
+        self.metrics.journey(journey);
+        self.health.entry(journey.into()).or_default();
+    }
+}
+
 /// Three journeys: one down after failures of two kinds (step names needing escapes), one
 /// blind, one not run yet.
 #[test]
 fn metrics_exposition_matches_the_golden_file() {
-    let mut metrics = Metrics::default();
+    let mut daemon = Daemon::default();
     let s = |t: i64| t as f64 / 1000.0;
-    metrics.observe(
+    daemon.observe(
         JOURNEY,
         RunSample {
             status: "passed",
@@ -160,7 +202,7 @@ fn metrics_exposition_matches_the_golden_file() {
             steps: vec![(1, "open the home page".into(), 1.5)],
         },
     );
-    metrics.observe(
+    daemon.observe(
         JOURNEY,
         RunSample {
             status: "failed",
@@ -170,7 +212,7 @@ fn metrics_exposition_matches_the_golden_file() {
             steps: vec![(1, "open the home page".into(), 1.5)],
         },
     );
-    metrics.observe(
+    daemon.observe(
         JOURNEY,
         RunSample {
             status: "cancelled",
@@ -180,7 +222,7 @@ fn metrics_exposition_matches_the_golden_file() {
             steps: vec![],
         },
     );
-    metrics.observe(
+    daemon.observe(
         JOURNEY,
         RunSample {
             status: "failed",
@@ -194,11 +236,7 @@ fn metrics_exposition_matches_the_golden_file() {
             ],
         },
     );
-    {
-        let m = metrics.journey(JOURNEY);
-        m.down = true;
-    }
-    metrics.observe(
+    daemon.observe(
         "transfer",
         RunSample {
             status: "passed",
@@ -208,7 +246,7 @@ fn metrics_exposition_matches_the_golden_file() {
             steps: vec![(1, "open".into(), 0.8)],
         },
     );
-    metrics.observe(
+    daemon.observe(
         "transfer",
         RunSample {
             status: "error",
@@ -218,17 +256,15 @@ fn metrics_exposition_matches_the_golden_file() {
             steps: vec![],
         },
     );
-    metrics.journey("transfer").blind = true;
-    metrics.journey("statements");
-    assert_golden("metrics.prom", &metrics.render());
+    daemon.add("statements");
+    assert_golden("metrics.prom", &daemon.metrics.render(&daemon.health));
 }
 
 /// The status page with a journey down (an open incident with its symptoms, a closed one
 /// before it), one blind while running, one not run yet.
 #[test]
 fn status_page_matches_the_golden_file() {
-    use super::daemon::{JourneyInfo, Live};
-    use super::http::JourneyState;
+    use super::state::{JourneyInfo, JourneyState, Live};
     use super::status_page::{JourneyPage, PageData, render};
     use super::store::{Incident, IncidentKind, RunRow, Symptom};
 

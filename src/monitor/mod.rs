@@ -5,6 +5,7 @@
 //! - [`alert`]: the down / blind state machine; speaks on changes only.
 //! - [`store`]: the history in SQLite; a run and its alert changes in one transaction.
 //! - [`notify`]: alert messages, the webhook and Slack shapes, delivery with retries.
+//! - [`state`]: each journey's state now (up, failing, down, blind, pending; running, next run).
 //! - [`metrics`]: `/metrics` in Prometheus' text format.
 //! - [`http`], [`status_page`]: the daemon's routes and the page for people.
 //! - [`daemon`]: the scheduler, runs through the runner, shutdown.
@@ -18,6 +19,7 @@ pub mod http;
 pub mod metrics;
 pub mod notify;
 pub mod schedule;
+pub mod state;
 pub mod status_page;
 pub mod store;
 
