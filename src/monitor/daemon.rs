@@ -5,6 +5,13 @@
 //! Shutdown (the token given to [`start`] is cancelled): scheduling stops, runs in flight are
 //! cancelled through the runner's token (which closes their browsers) and recorded as
 //! `cancelled`, alerts already raised get a few seconds to go out, then the server stops.
+//!
+//! This file is the async orchestration only; what a run becomes is decided in [`record`]
+//! (the history's row), [`announce`] (its alerts) and [`state`] (the journey's state).
+//!
+//! [`record`]: super::record
+//! [`announce`]: super::announce
+//! [`state`]: super::state
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -16,25 +23,22 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use super::alert::{AlertRules, AlertState, Transition};
+use super::alert::{AlertRules, AlertState};
+use super::announce::{self, Announcer};
 use super::http::Shared;
-use super::metrics::{JourneyMetrics, Metrics, RunSample};
-use super::notify::{Alert, AlertEvent, AlertFacts, AlertStep, Channel, Notifier};
+use super::metrics::{JourneyMetrics, Metrics};
+use super::notify::{Channel, Notifier};
+use super::record::{self, Finished};
 use super::schedule::{Schedule, Ticker};
 use super::state::{Health, JourneyInfo, States};
-use super::store::{
-    FailureRecord, IncidentKind, NewRun, Queued, RunStatus, StepRecord, Store, StoreError,
-};
+use super::store::{IncidentKind, Queued, Store, StoreError};
 use crate::browser::BrowserConfig;
 use crate::journey::model::Journey;
 use crate::otp::OtpSources;
-use crate::runner::result::{JourneyResult, JourneyStatus, StepStatus};
 use crate::runner::{self, RunOptions};
 
 /// How long alerts raised before a shutdown may take to go out.
 const DELIVERY_GRACE: Duration = Duration::from_secs(15);
-/// How often old runs are swept.
-const RETENTION_SWEEP: Duration = Duration::from_secs(3600);
 
 #[derive(Debug, thiserror::Error)]
 pub enum MonitorError {
@@ -224,7 +228,11 @@ pub async fn start(
     for (sj, state) in setup.journeys.into_iter().zip(alert_states) {
         journeys.spawn(watch(ctx.clone(), sj, state, origin, cancel.clone()));
     }
-    let sweeper = tokio::spawn(sweep(store, setup.retention, cancel.clone()));
+    let sweeper = tokio::spawn(super::retention::sweep(
+        store,
+        setup.retention,
+        cancel.clone(),
+    ));
 
     let stopping = cancel.clone();
     let task = tokio::spawn(async move {
@@ -342,6 +350,7 @@ async fn run_once(
     cancel: &CancellationToken,
 ) {
     let journey = &sj.journey;
+    let name = journey.name.as_str();
     let started = Timestamp::now();
     let started_ms = started.as_millisecond();
     let folder = format!(
@@ -349,15 +358,15 @@ async fn run_once(
         started.strftime("%Y%m%dT%H%M%S"),
         started_ms.rem_euclid(1000)
     );
-    let evidence_key = format!("{}/{folder}", journey.name);
-    ctx.shared.states.update(&journey.name, |now| {
-        now.live.running_since_ms = Some(started_ms)
-    });
+    let evidence_key = format!("{name}/{folder}");
+    ctx.shared
+        .states
+        .update(name, |now| now.live.running_since_ms = Some(started_ms));
 
     let options = RunOptions {
         browser: ctx.browser.clone(),
         jobs: 1,
-        out_dir: ctx.shared.store.evidence_root().join(&journey.name),
+        out_dir: ctx.shared.store.evidence_root().join(name),
         run_id: folder,
         otp: ctx.otp.clone(),
     };
@@ -365,110 +374,71 @@ async fn run_once(
     let (events, _) = tokio::sync::mpsc::unbounded_channel();
     let report = runner::run(vec![journey.clone()], options, events, cancel.child_token()).await;
     let finished_ms = Timestamp::now().as_millisecond();
-    let result = report.journeys.into_iter().next();
-    let run = new_run(
-        journey,
-        result.as_ref(),
-        evidence_key,
-        started_ms,
-        finished_ms,
-        cancel.is_cancelled(),
+    let run = record::new_run(
+        Finished {
+            journey: name.to_string(),
+            evidence_key,
+            started_ms,
+            finished_ms,
+            shutting_down: cancel.is_cancelled(),
+        },
+        report.journeys.first(),
     );
 
     let before = state.clone();
-    let transitions = match run.status.outcome() {
-        Some(outcome) => state.observe(super::alert::Observation {
-            outcome,
-            at_ms: started_ms,
-        }),
-        None => Vec::new(),
+    let transitions = announce::observe(state, &run);
+    let announcer = Announcer {
+        base_url: ctx.shared.base_url.clone(),
+        journey: name.to_string(),
+        title: journey.title.clone(),
     };
     let store = ctx.shared.store.clone();
     let to_record = run.clone();
     let recorded_transitions = transitions.clone();
     // The alerts go into the outbox with the run: a crash before they are out leaves them
     // there for the next start, never lost.
-    let announce = (!ctx.notifier.channels().is_empty()).then(|| {
-        (
-            ctx.shared.base_url.clone(),
-            journey.name.clone(),
-            journey.title.clone(),
-        )
-    });
+    let outbox = (!ctx.notifier.channels().is_empty()).then(|| announcer.clone());
     let recorded = tokio::task::spawn_blocking(move || {
         store.record_with_alerts(&to_record, &recorded_transitions, |run_id| {
-            let Some((base, name, title)) = announce else {
+            let Some(announcer) = outbox else {
                 return Vec::new();
             };
             recorded_transitions
                 .iter()
-                .map(|t| alert_for(&base, &name, title.as_deref(), &to_record, run_id, *t))
+                .map(|t| announcer.alert(&to_record, run_id, *t))
                 .collect()
         })
     })
     .await;
+    ctx.shared
+        .states
+        .update(name, |now| now.live.running_since_ms = None);
     let (run_id, queued) = match recorded {
         Ok(Ok(r)) => (r.run_id, r.queued),
         Ok(Err(e)) => {
-            eprintln!(
-                "vedetta monitor: could not record a run of {}: {e}",
-                journey.name
-            );
+            eprintln!("vedetta monitor: could not record a run of {name}: {e}");
             *state = before;
-            ctx.shared
-                .states
-                .update(&journey.name, |now| now.live.running_since_ms = None);
             return;
         }
         Err(e) => {
-            eprintln!(
-                "vedetta monitor: recording a run of {} failed: {e}",
-                journey.name
-            );
+            eprintln!("vedetta monitor: recording a run of {name} failed: {e}");
             *state = before;
-            ctx.shared
-                .states
-                .update(&journey.name, |now| now.live.running_since_ms = None);
             return;
         }
     };
-    ctx.shared
-        .states
-        .update(&journey.name, |now| now.live.running_since_ms = None);
-    print_run(&run, run_id);
+    println!("{}", record::console_line(&run, run_id));
 
     {
-        let mut metrics = ctx.shared.lock_metrics();
-        metrics.observe(
-            &journey.name,
-            RunSample {
-                status: run.status.as_str(),
-                finished_s: finished_ms as f64 / 1000.0,
-                duration_s: run.duration_ms as f64 / 1000.0,
-                failure_category: run.failure.as_ref().map(|f| f.category.as_str()),
-                steps: run
-                    .steps
-                    .iter()
-                    .filter(|s| s.status != "skipped")
-                    .map(|s| (s.index, s.name.clone(), s.duration_ms as f64 / 1000.0))
-                    .collect(),
-            },
-        );
         // Counters and state change together for whoever reads `/metrics`.
+        let mut metrics = ctx.shared.lock_metrics();
+        metrics.observe(name, record::metrics_sample(&run));
         ctx.shared
             .states
-            .update(&journey.name, |now| now.health.observe(run.status, state));
+            .update(name, |now| now.health.observe(run.status, state));
     }
 
     for t in transitions {
-        let alert = alert_for(
-            &ctx.shared.base_url,
-            &journey.name,
-            journey.title.as_deref(),
-            &run,
-            run_id,
-            t,
-        );
+        let alert = announcer.alert(&run, run_id, t);
         println!("vedetta monitor: ALERT {}", alert.text);
     }
     deliver(ctx, queued);
@@ -499,173 +469,4 @@ fn deliver(ctx: &RunContext, queued: Vec<Queued>) {
             }
         }
     });
-}
-
-/// The run as the store records it. A run cut short by shutdown is `cancelled`.
-fn new_run(
-    journey: &Journey,
-    result: Option<&JourneyResult>,
-    evidence_key: String,
-    started_ms: i64,
-    finished_ms: i64,
-    shutting_down: bool,
-) -> NewRun {
-    let Some(result) = result else {
-        return NewRun {
-            journey: journey.name.clone(),
-            evidence_key,
-            started_at_ms: started_ms,
-            finished_at_ms: finished_ms,
-            duration_ms: (finished_ms - started_ms).max(0) as u64,
-            status: if shutting_down {
-                RunStatus::Cancelled
-            } else {
-                RunStatus::Error
-            },
-            attempts: 0,
-            error: Some("internal error: the runner returned no result".into()),
-            failure: None,
-            steps: Vec::new(),
-        };
-    };
-    let status = match result.status {
-        JourneyStatus::Passed => RunStatus::Passed,
-        JourneyStatus::Flaky => RunStatus::Flaky,
-        JourneyStatus::Failed => RunStatus::Failed,
-        JourneyStatus::Error if shutting_down => RunStatus::Cancelled,
-        JourneyStatus::Error => RunStatus::Error,
-    };
-    // The step that failed the journey: the first failed step that was not optional.
-    let failed = result
-        .steps
-        .iter()
-        .find(|s| s.status == StepStatus::Failed && !s.optional)
-        .filter(|_| status == RunStatus::Failed);
-    let failure = failed.and_then(|s| {
-        let f = s.failure.as_ref()?;
-        Some(FailureRecord {
-            step_index: s.index,
-            step_name: s.name.clone(),
-            category: f.category.as_str().to_string(),
-            message: f.message.clone(),
-            url: f.url.clone(),
-            screenshot: f.screenshot.clone(),
-            evidence: f.evidence.clone(),
-        })
-    });
-    NewRun {
-        journey: journey.name.clone(),
-        evidence_key,
-        started_at_ms: started_ms,
-        finished_at_ms: finished_ms,
-        duration_ms: result.duration_ms,
-        status,
-        attempts: result.attempts,
-        error: result.error.clone(),
-        failure,
-        steps: result
-            .steps
-            .iter()
-            .map(|s| StepRecord {
-                index: s.index,
-                name: s.name.clone(),
-                action: s.action.clone(),
-                status: s.status.as_str().to_string(),
-                duration_ms: s.duration_ms,
-                category: s.failure.as_ref().map(|f| f.category.as_str().to_string()),
-                message: s.failure.as_ref().map(|f| f.message.clone()),
-                screenshot: s
-                    .failure
-                    .as_ref()
-                    .and_then(|f| f.screenshot.clone())
-                    .or_else(|| s.screenshot.clone()),
-            })
-            .collect(),
-    }
-}
-
-pub(super) fn alert_for(
-    base: &str,
-    journey: &str,
-    title: Option<&str>,
-    run: &NewRun,
-    run_id: i64,
-    t: Transition,
-) -> Alert {
-    let (event, since_ms, at_ms) = match t {
-        Transition::Down { since_ms } => (AlertEvent::Down, since_ms, run.started_at_ms),
-        Transition::Recovered { since_ms, at_ms } => (AlertEvent::Recovered, since_ms, at_ms),
-        Transition::Blind { since_ms } => (AlertEvent::Blind, since_ms, run.started_at_ms),
-        Transition::Sighted { since_ms, at_ms } => (AlertEvent::Sighted, since_ms, at_ms),
-    };
-    let failure = run.failure.as_ref().filter(|_| event == AlertEvent::Down);
-    Alert::new(AlertFacts {
-        event,
-        journey: journey.to_string(),
-        title: title.map(str::to_string),
-        at_ms,
-        since_ms,
-        run_id,
-        step: failure.map(|f| AlertStep {
-            index: f.step_index,
-            name: f.step_name.clone(),
-        }),
-        category: failure.map(|f| f.category.clone()),
-        message: match event {
-            AlertEvent::Down => failure.map(|f| f.message.clone()),
-            AlertEvent::Blind => run.error.clone(),
-            _ => None,
-        },
-        status_page: format!("{base}/#journey-{journey}"),
-        screenshot_url: failure
-            .and_then(|f| f.screenshot.as_ref())
-            .map(|_| format!("{base}/runs/{run_id}/screenshot")),
-        evidence: failure.and_then(|f| f.evidence.clone()),
-    })
-}
-
-fn print_run(run: &NewRun, run_id: i64) {
-    let what = match (&run.failure, &run.error) {
-        (Some(f), _) => format!(
-            " — step {} \"{}\": {}",
-            f.step_index, f.step_name, f.category
-        ),
-        (None, Some(e)) => format!(" — {e}"),
-        _ => String::new(),
-    };
-    println!(
-        "{} {} run {run_id} {} in {:.1}s{what}",
-        super::notify::rfc3339(run.finished_at_ms),
-        run.journey,
-        run.status.as_str(),
-        run.duration_ms as f64 / 1000.0,
-    );
-}
-
-/// Deletes runs older than `retention` and their evidence folders, now and every hour.
-async fn sweep(store: Store, retention: Duration, cancel: CancellationToken) {
-    loop {
-        let cutoff = Timestamp::now().as_millisecond() - retention.as_millis() as i64;
-        let s = store.clone();
-        match tokio::task::spawn_blocking(move || s.prune(cutoff)).await {
-            Ok(Ok(keys)) => {
-                for key in keys {
-                    // Keys are ours (`journey/folder`); never follow anything else out.
-                    if key
-                        .split('/')
-                        .any(|part| part.is_empty() || part == "." || part == "..")
-                    {
-                        continue;
-                    }
-                    let _ = std::fs::remove_dir_all(store.evidence_root().join(&key));
-                }
-            }
-            Ok(Err(e)) => eprintln!("vedetta monitor: retention sweep failed: {e}"),
-            Err(_) => {}
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(RETENTION_SWEEP) => {}
-            _ = cancel.cancelled() => return,
-        }
-    }
 }

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::collections::BTreeMap;
 
 use super::alert::{AlertRules, AlertState, DownRule, Observation, Transition};
-use super::daemon::alert_for;
+use super::announce::Announcer;
 use super::metrics::{Metrics, RunSample};
 use super::notify::Alert;
 use super::state::Health;
@@ -82,19 +82,18 @@ fn alerts() -> Vec<Alert> {
     let mut error = run(RunStatus::Error, T0 + 7_200_000);
     error.error = Some("cannot start the browser: chromedriver\nnot found on PATH".into());
     let sighted = run(RunStatus::Passed, T0 + 7_290_000);
+    let titled = Announcer {
+        base_url: BASE.into(),
+        journey: JOURNEY.into(),
+        title: Some(TITLE.into()),
+    };
+    let untitled = Announcer {
+        title: None,
+        ..titled.clone()
+    };
     vec![
-        alert_for(
-            BASE,
-            JOURNEY,
-            Some(TITLE),
-            &failed,
-            42,
-            Transition::Down { since_ms: since },
-        ),
-        alert_for(
-            BASE,
-            JOURNEY,
-            Some(TITLE),
+        titled.alert(&failed, 42, Transition::Down { since_ms: since }),
+        titled.alert(
             &passed,
             45,
             Transition::Recovered {
@@ -102,20 +101,14 @@ fn alerts() -> Vec<Alert> {
                 at_ms: passed.started_at_ms,
             },
         ),
-        alert_for(
-            BASE,
-            JOURNEY,
-            None,
+        untitled.alert(
             &error,
             50,
             Transition::Blind {
                 since_ms: error.started_at_ms - 60_000,
             },
         ),
-        alert_for(
-            BASE,
-            JOURNEY,
-            None,
+        untitled.alert(
             &sighted,
             51,
             Transition::Sighted {
