@@ -93,6 +93,7 @@ mod tests {
                 evidence: Some("/data/evidence/card/x/card".into()),
             }),
             steps: Vec::new(),
+            evidence: None,
         }
     }
 

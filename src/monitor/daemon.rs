@@ -33,6 +33,7 @@ use super::schedule::{Schedule, Ticker};
 use super::state::{Health, JourneyInfo, States};
 use super::store::{IncidentKind, Queued, Store, StoreError};
 use crate::browser::BrowserConfig;
+use crate::evidence::manifest::MANIFEST_FILE;
 use crate::journey::model::Journey;
 use crate::otp::OtpSources;
 use crate::runner::{self, RunOptions};
@@ -370,10 +371,16 @@ async fn run_once(
         run_id: folder,
         otp: ctx.otp.clone(),
     };
+    // Where the runner keeps this run's evidence (`out_dir/<run_id>/<journey>`), sealed with a
+    // manifest when it kept anything: a failure's files or a passing run's named screenshots.
+    let evidence_dir = options.out_dir.join(&options.run_id).join(name);
     // The monitor reads the result, not the events: a closed channel is fine for the runner.
     let (events, _) = tokio::sync::mpsc::unbounded_channel();
     let report = runner::run(vec![journey.clone()], options, events, cancel.child_token()).await;
     let finished_ms = Timestamp::now().as_millisecond();
+    let sealed = tokio::fs::try_exists(evidence_dir.join(MANIFEST_FILE))
+        .await
+        .unwrap_or(false);
     let run = record::new_run(
         Finished {
             journey: name.to_string(),
@@ -381,6 +388,7 @@ async fn run_once(
             started_ms,
             finished_ms,
             shutting_down: cancel.is_cancelled(),
+            sealed_evidence: sealed.then(|| evidence_dir.display().to_string()),
         },
         report.journeys.first(),
     );

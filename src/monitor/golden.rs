@@ -56,6 +56,7 @@ fn run(status: RunStatus, started_at_ms: i64) -> NewRun {
         error: None,
         failure: None,
         steps: Vec::new(),
+        evidence: None,
     }
 }
 
@@ -272,6 +273,7 @@ fn status_page_matches_the_golden_file() {
         attempts: 1,
         error: None,
         failure: None,
+        evidence: None,
         steps: None,
     };
     let mut failed = row(42, RunStatus::Failed, T0 + 120_000);

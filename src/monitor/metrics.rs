@@ -417,6 +417,7 @@ mod tests {
             attempts: 1,
             error: None,
             failure: None,
+            evidence: None,
             steps: None,
         };
         let newest_first = [row(4, RunStatus::Cancelled), row(3, RunStatus::Failed)];

@@ -16,6 +16,9 @@ pub struct Finished {
     pub finished_ms: i64,
     /// The daemon was shutting down: a run cut short is `cancelled`, not `error`.
     pub shutting_down: bool,
+    /// The run's evidence folder, when the runner sealed one — a failure's, or a passing run's
+    /// kept screenshots.
+    pub sealed_evidence: Option<String>,
 }
 
 /// The run as the store records it. A run cut short by shutdown is `cancelled`.
@@ -36,6 +39,7 @@ pub fn new_run(run: Finished, result: Option<&JourneyResult>) -> NewRun {
             error: Some("internal error: the runner returned no result".into()),
             failure: None,
             steps: Vec::new(),
+            evidence: run.sealed_evidence,
         };
     };
     let status = match result.status {
@@ -91,6 +95,7 @@ pub fn new_run(run: Finished, result: Option<&JourneyResult>) -> NewRun {
                     .or_else(|| s.screenshot.clone()),
             })
             .collect(),
+        evidence: run.sealed_evidence,
     }
 }
 
@@ -135,13 +140,14 @@ pub(super) mod tests {
     use super::*;
     use crate::runner::result::{Failure, FailureCategory, StepResult};
 
-    pub(in crate::monitor) fn finished() -> Finished {
+    pub(in crate::monitor) fn finished(sealed_evidence: Option<&str>) -> Finished {
         Finished {
             journey: "card".into(),
             evidence_key: "card/20261125T113000-000".into(),
             started_ms: 1_000_000,
             finished_ms: 1_012_340,
             shutting_down: false,
+            sealed_evidence: sealed_evidence.map(str::to_string),
         }
     }
 
@@ -203,7 +209,7 @@ pub(super) mod tests {
         failed.failure = Some(failure(FailureCategory::Outage, "503"));
         let skipped = step(3, StepStatus::Skipped);
         let r = result(JourneyStatus::Failed, vec![optional, failed, skipped]);
-        let run = new_run(finished(), Some(&r));
+        let run = new_run(finished(Some("/data/evidence/card/f/card")), Some(&r));
         assert_eq!(run.status, RunStatus::Failed);
         let f = run.failure.as_ref().expect("a failure");
         assert_eq!((f.step_index, f.category.as_str()), (2, "outage"));
@@ -237,12 +243,17 @@ pub(super) mod tests {
         shot.screenshot = Some("/data/evidence/card/f/card/01-balance.png".into());
         let mut r = result(JourneyStatus::Flaky, vec![shot]);
         r.attempts = 2;
-        let run = new_run(finished(), Some(&r));
+        let run = new_run(finished(Some("/data/evidence/card/f/card")), Some(&r));
         assert_eq!((run.status, run.attempts), (RunStatus::Flaky, 2));
         assert!(run.failure.is_none());
         assert_eq!(
             run.steps[0].screenshot.as_deref(),
             Some("/data/evidence/card/f/card/01-balance.png")
+        );
+        assert_eq!(
+            run.evidence.as_deref(),
+            Some("/data/evidence/card/f/card"),
+            "a passing run's sealed folder is recorded too"
         );
     }
 
@@ -250,7 +261,7 @@ pub(super) mod tests {
     fn an_error_is_cancelled_only_while_shutting_down() {
         let mut r = result(JourneyStatus::Error, vec![step(1, StepStatus::Skipped)]);
         r.error = Some("interrupted".into());
-        let run = new_run(finished(), Some(&r));
+        let run = new_run(finished(None), Some(&r));
         assert_eq!(run.status, RunStatus::Error);
         assert_eq!(
             console_line(&run, 7),
@@ -258,7 +269,7 @@ pub(super) mod tests {
         );
         let stopping = Finished {
             shutting_down: true,
-            ..finished()
+            ..finished(None)
         };
         assert_eq!(
             new_run(stopping.clone(), Some(&r)).status,
@@ -266,7 +277,7 @@ pub(super) mod tests {
         );
         // No result at all: an error of the harness (cancelled when stopping), timed by the
         // daemon's clock.
-        let lost = new_run(finished(), None);
+        let lost = new_run(finished(None), None);
         assert_eq!(lost.status, RunStatus::Error);
         assert_eq!(lost.duration_ms, 12_340);
         assert!(lost.error.unwrap().contains("no result"));
@@ -280,7 +291,7 @@ pub(super) mod tests {
         optional.optional = true;
         optional.failure = Some(failure(FailureCategory::ElementMissing, "no banner"));
         let r = result(JourneyStatus::Passed, vec![optional]);
-        let run = new_run(finished(), Some(&r));
+        let run = new_run(finished(None), Some(&r));
         assert_eq!(run.status, RunStatus::Passed);
         assert!(run.failure.is_none());
         assert_eq!(metrics_sample(&run).failure_category, None);

@@ -54,6 +54,10 @@ fn run_folder(root: &Path, key: &str) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::monitor::record::tests::{finished, result, step};
+    use crate::monitor::record::{Finished, new_run};
+    use crate::monitor::store::{NewRun, RunStatus};
+    use crate::runner::result::{JourneyStatus, StepStatus};
 
     #[test]
     fn keys_never_lead_out_of_the_evidence_root() {
@@ -65,5 +69,84 @@ mod tests {
         for bad in ["", "/etc", "card/..", "../x", "card//x", "./card", "card/"] {
             assert_eq!(run_folder(root, bad), None, "{bad:?}");
         }
+    }
+
+    /// The folder the runner leaves for a run of `key`'s journey, sealed: a manifest and a
+    /// screenshot, as a passing run with a named `screenshot:` step leaves it.
+    fn sealed_folder(store: &Store, key: &str) -> PathBuf {
+        let journey = key.split('/').next().unwrap();
+        let dir = store.evidence_root().join(key).join(journey);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("03-balance.png"), b"\x89PNG").unwrap();
+        std::fs::write(dir.join("manifest.json"), b"{}").unwrap();
+        dir
+    }
+
+    fn passing_run(store: &Store, started_ms: i64) -> (NewRun, PathBuf) {
+        let key = format!("card/{started_ms}");
+        let folder = sealed_folder(store, &key);
+        let mut shot = step(3, StepStatus::Passed);
+        shot.screenshot = Some(folder.join("03-balance.png").display().to_string());
+        let run = new_run(
+            Finished {
+                evidence_key: key,
+                started_ms,
+                finished_ms: started_ms + 1_000,
+                sealed_evidence: Some(folder.display().to_string()),
+                ..finished(None)
+            },
+            Some(&result(JourneyStatus::Passed, vec![shot])),
+        );
+        (run, folder)
+    }
+
+    /// Issue 14, defect 7: a passing run's sealed evidence folder was not recorded with its
+    /// run, so nothing in the history named it.
+    #[test]
+    fn a_passing_runs_sealed_folder_is_recorded_and_pruned_with_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let (old, old_folder) = passing_run(&store, 1_000);
+        let (new, new_folder) = passing_run(&store, 9_000);
+        let old_id = store.record(&old, &[]).unwrap().run_id;
+        store.record(&new, &[]).unwrap();
+
+        let row = store.run(old_id).unwrap().expect("the run");
+        assert_eq!(row.status, RunStatus::Passed);
+        assert!(row.failure.is_none());
+        assert_eq!(
+            row.evidence.as_deref(),
+            Some(old_folder.to_str().unwrap()),
+            "the history names the passing run's evidence folder"
+        );
+        let served = row.steps.unwrap()[0].screenshot.clone().unwrap();
+        assert!(
+            store.evidence_file(&served).is_some(),
+            "its screenshot is inside the evidence root"
+        );
+
+        assert_eq!(sweep_once(&store, 5_000).unwrap(), 1);
+        assert!(!old_folder.exists(), "the old run's evidence is gone");
+        assert!(
+            !old_folder.parent().unwrap().exists(),
+            "with its run folder"
+        );
+        assert!(store.run(old_id).unwrap().is_none());
+        assert!(
+            new_folder.join("manifest.json").is_file(),
+            "the new run's stays"
+        );
+        assert_eq!(store.runs("card", 10, None).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_run_whose_folder_is_already_gone_is_pruned_all_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let (run, folder) = passing_run(&store, 1_000);
+        store.record(&run, &[]).unwrap();
+        std::fs::remove_dir_all(folder.parent().unwrap()).unwrap();
+        assert_eq!(sweep_once(&store, 5_000).unwrap(), 1);
+        assert!(store.runs("card", 10, None).unwrap().is_empty());
     }
 }

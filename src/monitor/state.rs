@@ -251,6 +251,7 @@ mod tests {
             attempts: 1,
             error: None,
             failure: None,
+            evidence: None,
             steps: None,
         };
         let newest_first = [

@@ -346,6 +346,7 @@ mod tests {
             attempts: 1,
             error: None,
             failure: None,
+            evidence: None,
             steps: None,
         }
     }
