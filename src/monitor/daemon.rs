@@ -5,8 +5,14 @@
 //! Shutdown (the token given to [`start`] is cancelled): scheduling stops, runs in flight are
 //! cancelled through the runner's token (which closes their browsers) and recorded as
 //! `cancelled`, alerts already raised get a few seconds to go out, then the server stops.
+//!
+//! This file is the async orchestration only; what a run becomes is decided in [`record`]
+//! (the history's row), [`announce`] (its alerts) and [`state`] (the journey's state).
+//!
+//! [`record`]: super::record
+//! [`announce`]: super::announce
+//! [`state`]: super::state
 
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -17,23 +23,23 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use super::alert::{AlertRules, AlertState, Transition};
-use super::metrics::{Metrics, RunSample};
-use super::notify::{Alert, AlertEvent, AlertFacts, AlertStep, Channel, Notifier};
+use super::alert::{AlertRules, AlertState};
+use super::announce::{self, Announcer};
+use super::http::Shared;
+use super::metrics::{JourneyMetrics, Metrics};
+use super::notify::{Channel, Notifier};
+use super::record::{self, Finished};
 use super::schedule::{Schedule, Ticker};
-use super::store::{
-    FailureRecord, IncidentKind, NewRun, Queued, RunStatus, StepRecord, Store, StoreError,
-};
+use super::state::{Health, JourneyInfo, States};
+use super::store::{IncidentKind, Queued, Store, StoreError};
 use crate::browser::BrowserConfig;
+use crate::evidence::manifest::MANIFEST_FILE;
 use crate::journey::model::Journey;
 use crate::otp::OtpSources;
-use crate::runner::result::{JourneyResult, JourneyStatus, StepStatus};
 use crate::runner::{self, RunOptions};
 
 /// How long alerts raised before a shutdown may take to go out.
 const DELIVERY_GRACE: Duration = Duration::from_secs(15);
-/// How often old runs are swept.
-const RETENTION_SWEEP: Duration = Duration::from_secs(3600);
 
 #[derive(Debug, thiserror::Error)]
 pub enum MonitorError {
@@ -86,44 +92,6 @@ pub struct MonitorSetup {
     pub channels: Vec<Channel>,
     pub browser: BrowserConfig,
     pub otp: OtpSources,
-}
-
-/// What the HTTP side reads: the history, the metrics and what is happening now.
-pub struct Shared {
-    pub store: Store,
-    pub metrics: Mutex<Metrics>,
-    pub journeys: Vec<JourneyInfo>,
-    pub live: Mutex<BTreeMap<String, Live>>,
-    /// `http://127.0.0.1:9090` or the configured public URL, without a trailing `/`.
-    pub base_url: String,
-    pub started_at_ms: i64,
-}
-
-/// A watched journey, as the API and status page describe it.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct JourneyInfo {
-    pub name: String,
-    pub title: Option<String>,
-    pub file: String,
-    pub schedule: String,
-    pub steps: usize,
-}
-
-/// What a journey is doing now.
-#[derive(Debug, Clone, Default, serde::Serialize)]
-pub struct Live {
-    pub running_since_ms: Option<i64>,
-    pub next_run_ms: Option<i64>,
-}
-
-impl Shared {
-    pub fn lock_metrics(&self) -> std::sync::MutexGuard<'_, Metrics> {
-        self.metrics.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub fn lock_live(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Live>> {
-        self.live.lock().unwrap_or_else(|p| p.into_inner())
-    }
 }
 
 /// A started monitor.
@@ -192,17 +160,20 @@ pub async fn start(
         .map(|u| u.trim_end_matches('/').to_string())
         .unwrap_or_else(|| format!("http://{addr}"));
 
-    // Alert state and metrics as the history left them.
+    // Alert state, health and metrics as the history left them.
     let mut metrics = Metrics::default();
-    let mut states = Vec::with_capacity(setup.journeys.len());
+    let mut health = Vec::with_capacity(setup.journeys.len());
+    let mut alert_states = Vec::with_capacity(setup.journeys.len());
     for sj in &setup.journeys {
-        let (state, m) = restore(&store, sj).await?;
+        let (alerts, h, m) = restore(&store, sj).await?;
         *metrics.journey(&sj.journey.name) = m;
-        states.push(state);
+        health.push((sj.journey.name.clone(), h));
+        alert_states.push(alerts);
     }
     let shared = Arc::new(Shared {
         store: store.clone(),
         metrics: Mutex::new(metrics),
+        states: States::new(health),
         journeys: setup
             .journeys
             .iter()
@@ -214,7 +185,6 @@ pub async fn start(
                 steps: sj.journey.steps.len(),
             })
             .collect(),
-        live: Mutex::new(BTreeMap::new()),
         base_url,
         started_at_ms: Timestamp::now().as_millisecond(),
     });
@@ -256,10 +226,14 @@ pub async fn start(
     }
     let mut journeys = JoinSet::new();
     let origin = Instant::now();
-    for (sj, state) in setup.journeys.into_iter().zip(states) {
+    for (sj, state) in setup.journeys.into_iter().zip(alert_states) {
         journeys.spawn(watch(ctx.clone(), sj, state, origin, cancel.clone()));
     }
-    let sweeper = tokio::spawn(sweep(store, setup.retention, cancel.clone()));
+    let sweeper = tokio::spawn(super::retention::sweep(
+        store,
+        setup.retention,
+        cancel.clone(),
+    ));
 
     let stopping = cancel.clone();
     let task = tokio::spawn(async move {
@@ -287,11 +261,11 @@ pub async fn start(
     })
 }
 
-/// One journey's alert state and metrics, read back from the history.
+/// One journey's alert state, health and metrics, read back from the history.
 async fn restore(
     store: &Store,
     sj: &ScheduledJourney,
-) -> Result<(AlertState, super::metrics::JourneyMetrics), MonitorError> {
+) -> Result<(AlertState, Health, JourneyMetrics), MonitorError> {
     let store = store.clone();
     let name = sj.journey.name.clone();
     let rules = sj.alerts;
@@ -310,22 +284,8 @@ async fn restore(
     .await
     .map_err(|e| MonitorError::Internal(format!("reading the history failed: {e}")))??;
     let (state, last, last_success) = restored;
-    let mut m = super::metrics::JourneyMetrics {
-        down: state.down().is_some(),
-        blind: state.blind().is_some(),
-        last_success_s: last_success.map(|ms| ms as f64 / 1000.0),
-        ..Default::default()
-    };
-    m.last_run_s = last
-        .iter()
-        .find(|r| r.status != RunStatus::Cancelled)
-        .map(|r| r.finished_at_ms as f64 / 1000.0);
-    m.up = last.iter().find_map(|r| match r.status {
-        RunStatus::Passed | RunStatus::Flaky => Some(true),
-        RunStatus::Failed => Some(false),
-        _ => None,
-    });
-    Ok((state, m))
+    let health = Health::restore(&last, &state);
+    Ok((state, health, JourneyMetrics::restore(&last, last_success)))
 }
 
 struct RunContext {
@@ -362,10 +322,8 @@ async fn watch(
         };
         let next_ms = Timestamp::now().as_millisecond() + (fire - now).as_millis() as i64;
         ctx.shared
-            .lock_live()
-            .entry(name.clone())
-            .or_default()
-            .next_run_ms = Some(next_ms);
+            .states
+            .update(&name, |now| now.live.next_run_ms = Some(next_ms));
         tokio::select! {
             _ = tokio::time::sleep_until(fire.into()) => {}
             _ = cancel.cancelled() => break,
@@ -380,9 +338,9 @@ async fn watch(
             break;
         }
     }
-    if let Some(live) = ctx.shared.lock_live().get_mut(&name) {
-        live.next_run_ms = None;
-    }
+    ctx.shared
+        .states
+        .update(&name, |now| now.live.next_run_ms = None);
 }
 
 /// One run of one journey, recorded, observed and announced.
@@ -393,6 +351,7 @@ async fn run_once(
     cancel: &CancellationToken,
 ) {
     let journey = &sj.journey;
+    let name = journey.name.as_str();
     let started = Timestamp::now();
     let started_ms = started.as_millisecond();
     let folder = format!(
@@ -400,133 +359,94 @@ async fn run_once(
         started.strftime("%Y%m%dT%H%M%S"),
         started_ms.rem_euclid(1000)
     );
-    let evidence_key = format!("{}/{folder}", journey.name);
+    let evidence_key = format!("{name}/{folder}");
     ctx.shared
-        .lock_live()
-        .entry(journey.name.clone())
-        .or_default()
-        .running_since_ms = Some(started_ms);
+        .states
+        .update(name, |now| now.live.running_since_ms = Some(started_ms));
 
     let options = RunOptions {
         browser: ctx.browser.clone(),
         jobs: 1,
-        out_dir: ctx.shared.store.evidence_root().join(&journey.name),
+        out_dir: ctx.shared.store.evidence_root().join(name),
         run_id: folder,
         otp: ctx.otp.clone(),
     };
+    // Where the runner keeps this run's evidence (`out_dir/<run_id>/<journey>`), sealed with a
+    // manifest when it kept anything: a failure's files or a passing run's named screenshots.
+    let evidence_dir = options.out_dir.join(&options.run_id).join(name);
     // The monitor reads the result, not the events: a closed channel is fine for the runner.
     let (events, _) = tokio::sync::mpsc::unbounded_channel();
     let report = runner::run(vec![journey.clone()], options, events, cancel.child_token()).await;
     let finished_ms = Timestamp::now().as_millisecond();
-    let result = report.journeys.into_iter().next();
-    let run = new_run(
-        journey,
-        result.as_ref(),
-        evidence_key,
-        started_ms,
-        finished_ms,
-        cancel.is_cancelled(),
+    let sealed = tokio::fs::try_exists(evidence_dir.join(MANIFEST_FILE))
+        .await
+        .unwrap_or(false);
+    let run = record::new_run(
+        Finished {
+            journey: name.to_string(),
+            evidence_key,
+            started_ms,
+            finished_ms,
+            shutting_down: cancel.is_cancelled(),
+            sealed_evidence: sealed.then(|| evidence_dir.display().to_string()),
+        },
+        report.journeys.first(),
     );
 
     let before = state.clone();
-    let transitions = match run.status.outcome() {
-        Some(outcome) => state.observe(super::alert::Observation {
-            outcome,
-            at_ms: started_ms,
-        }),
-        None => Vec::new(),
+    let transitions = announce::observe(state, &run);
+    let announcer = Announcer {
+        base_url: ctx.shared.base_url.clone(),
+        journey: name.to_string(),
+        title: journey.title.clone(),
     };
     let store = ctx.shared.store.clone();
     let to_record = run.clone();
     let recorded_transitions = transitions.clone();
     // The alerts go into the outbox with the run: a crash before they are out leaves them
     // there for the next start, never lost.
-    let announce = (!ctx.notifier.channels().is_empty()).then(|| {
-        (
-            ctx.shared.base_url.clone(),
-            journey.name.clone(),
-            journey.title.clone(),
-        )
-    });
+    let outbox = (!ctx.notifier.channels().is_empty()).then(|| announcer.clone());
     let recorded = tokio::task::spawn_blocking(move || {
         store.record_with_alerts(&to_record, &recorded_transitions, |run_id| {
-            let Some((base, name, title)) = announce else {
+            let Some(announcer) = outbox else {
                 return Vec::new();
             };
             recorded_transitions
                 .iter()
-                .map(|t| alert_for(&base, &name, title.as_deref(), &to_record, run_id, *t))
+                .map(|t| announcer.alert(&to_record, run_id, *t))
                 .collect()
         })
     })
     .await;
+    ctx.shared
+        .states
+        .update(name, |now| now.live.running_since_ms = None);
     let (run_id, queued) = match recorded {
         Ok(Ok(r)) => (r.run_id, r.queued),
         Ok(Err(e)) => {
-            eprintln!(
-                "vedetta monitor: could not record a run of {}: {e}",
-                journey.name
-            );
+            eprintln!("vedetta monitor: could not record a run of {name}: {e}");
             *state = before;
-            ctx.shared
-                .lock_live()
-                .entry(journey.name.clone())
-                .or_default()
-                .running_since_ms = None;
             return;
         }
         Err(e) => {
-            eprintln!(
-                "vedetta monitor: recording a run of {} failed: {e}",
-                journey.name
-            );
+            eprintln!("vedetta monitor: recording a run of {name} failed: {e}");
             *state = before;
-            ctx.shared
-                .lock_live()
-                .entry(journey.name.clone())
-                .or_default()
-                .running_since_ms = None;
             return;
         }
     };
-    ctx.shared
-        .lock_live()
-        .entry(journey.name.clone())
-        .or_default()
-        .running_since_ms = None;
-    print_run(&run, run_id);
+    println!("{}", record::console_line(&run, run_id));
 
     {
+        // Counters and state change together for whoever reads `/metrics`.
         let mut metrics = ctx.shared.lock_metrics();
-        metrics.observe(
-            &journey.name,
-            RunSample {
-                status: run.status.as_str(),
-                finished_s: finished_ms as f64 / 1000.0,
-                duration_s: run.duration_ms as f64 / 1000.0,
-                failure_category: run.failure.as_ref().map(|f| f.category.as_str()),
-                steps: run
-                    .steps
-                    .iter()
-                    .filter(|s| s.status != "skipped")
-                    .map(|s| (s.index, s.name.clone(), s.duration_ms as f64 / 1000.0))
-                    .collect(),
-            },
-        );
-        let m = metrics.journey(&journey.name);
-        m.down = state.down().is_some();
-        m.blind = state.blind().is_some();
+        metrics.observe(name, record::metrics_sample(&run));
+        ctx.shared
+            .states
+            .update(name, |now| now.health.observe(run.status, state));
     }
 
     for t in transitions {
-        let alert = alert_for(
-            &ctx.shared.base_url,
-            &journey.name,
-            journey.title.as_deref(),
-            &run,
-            run_id,
-            t,
-        );
+        let alert = announcer.alert(&run, run_id, t);
         println!("vedetta monitor: ALERT {}", alert.text);
     }
     deliver(ctx, queued);
@@ -557,173 +477,4 @@ fn deliver(ctx: &RunContext, queued: Vec<Queued>) {
             }
         }
     });
-}
-
-/// The run as the store records it. A run cut short by shutdown is `cancelled`.
-fn new_run(
-    journey: &Journey,
-    result: Option<&JourneyResult>,
-    evidence_key: String,
-    started_ms: i64,
-    finished_ms: i64,
-    shutting_down: bool,
-) -> NewRun {
-    let Some(result) = result else {
-        return NewRun {
-            journey: journey.name.clone(),
-            evidence_key,
-            started_at_ms: started_ms,
-            finished_at_ms: finished_ms,
-            duration_ms: (finished_ms - started_ms).max(0) as u64,
-            status: if shutting_down {
-                RunStatus::Cancelled
-            } else {
-                RunStatus::Error
-            },
-            attempts: 0,
-            error: Some("internal error: the runner returned no result".into()),
-            failure: None,
-            steps: Vec::new(),
-        };
-    };
-    let status = match result.status {
-        JourneyStatus::Passed => RunStatus::Passed,
-        JourneyStatus::Flaky => RunStatus::Flaky,
-        JourneyStatus::Failed => RunStatus::Failed,
-        JourneyStatus::Error if shutting_down => RunStatus::Cancelled,
-        JourneyStatus::Error => RunStatus::Error,
-    };
-    // The step that failed the journey: the first failed step that was not optional.
-    let failed = result
-        .steps
-        .iter()
-        .find(|s| s.status == StepStatus::Failed && !s.optional)
-        .filter(|_| status == RunStatus::Failed);
-    let failure = failed.and_then(|s| {
-        let f = s.failure.as_ref()?;
-        Some(FailureRecord {
-            step_index: s.index,
-            step_name: s.name.clone(),
-            category: f.category.as_str().to_string(),
-            message: f.message.clone(),
-            url: f.url.clone(),
-            screenshot: f.screenshot.clone(),
-            evidence: f.evidence.clone(),
-        })
-    });
-    NewRun {
-        journey: journey.name.clone(),
-        evidence_key,
-        started_at_ms: started_ms,
-        finished_at_ms: finished_ms,
-        duration_ms: result.duration_ms,
-        status,
-        attempts: result.attempts,
-        error: result.error.clone(),
-        failure,
-        steps: result
-            .steps
-            .iter()
-            .map(|s| StepRecord {
-                index: s.index,
-                name: s.name.clone(),
-                action: s.action.clone(),
-                status: s.status.as_str().to_string(),
-                duration_ms: s.duration_ms,
-                category: s.failure.as_ref().map(|f| f.category.as_str().to_string()),
-                message: s.failure.as_ref().map(|f| f.message.clone()),
-                screenshot: s
-                    .failure
-                    .as_ref()
-                    .and_then(|f| f.screenshot.clone())
-                    .or_else(|| s.screenshot.clone()),
-            })
-            .collect(),
-    }
-}
-
-fn alert_for(
-    base: &str,
-    journey: &str,
-    title: Option<&str>,
-    run: &NewRun,
-    run_id: i64,
-    t: Transition,
-) -> Alert {
-    let (event, since_ms, at_ms) = match t {
-        Transition::Down { since_ms } => (AlertEvent::Down, since_ms, run.started_at_ms),
-        Transition::Recovered { since_ms, at_ms } => (AlertEvent::Recovered, since_ms, at_ms),
-        Transition::Blind { since_ms } => (AlertEvent::Blind, since_ms, run.started_at_ms),
-        Transition::Sighted { since_ms, at_ms } => (AlertEvent::Sighted, since_ms, at_ms),
-    };
-    let failure = run.failure.as_ref().filter(|_| event == AlertEvent::Down);
-    Alert::new(AlertFacts {
-        event,
-        journey: journey.to_string(),
-        title: title.map(str::to_string),
-        at_ms,
-        since_ms,
-        run_id,
-        step: failure.map(|f| AlertStep {
-            index: f.step_index,
-            name: f.step_name.clone(),
-        }),
-        category: failure.map(|f| f.category.clone()),
-        message: match event {
-            AlertEvent::Down => failure.map(|f| f.message.clone()),
-            AlertEvent::Blind => run.error.clone(),
-            _ => None,
-        },
-        status_page: format!("{base}/#journey-{journey}"),
-        screenshot_url: failure
-            .and_then(|f| f.screenshot.as_ref())
-            .map(|_| format!("{base}/runs/{run_id}/screenshot")),
-        evidence: failure.and_then(|f| f.evidence.clone()),
-    })
-}
-
-fn print_run(run: &NewRun, run_id: i64) {
-    let what = match (&run.failure, &run.error) {
-        (Some(f), _) => format!(
-            " — step {} \"{}\": {}",
-            f.step_index, f.step_name, f.category
-        ),
-        (None, Some(e)) => format!(" — {e}"),
-        _ => String::new(),
-    };
-    println!(
-        "{} {} run {run_id} {} in {:.1}s{what}",
-        super::notify::rfc3339(run.finished_at_ms),
-        run.journey,
-        run.status.as_str(),
-        run.duration_ms as f64 / 1000.0,
-    );
-}
-
-/// Deletes runs older than `retention` and their evidence folders, now and every hour.
-async fn sweep(store: Store, retention: Duration, cancel: CancellationToken) {
-    loop {
-        let cutoff = Timestamp::now().as_millisecond() - retention.as_millis() as i64;
-        let s = store.clone();
-        match tokio::task::spawn_blocking(move || s.prune(cutoff)).await {
-            Ok(Ok(keys)) => {
-                for key in keys {
-                    // Keys are ours (`journey/folder`); never follow anything else out.
-                    if key
-                        .split('/')
-                        .any(|part| part.is_empty() || part == "." || part == "..")
-                    {
-                        continue;
-                    }
-                    let _ = std::fs::remove_dir_all(store.evidence_root().join(&key));
-                }
-            }
-            Ok(Err(e)) => eprintln!("vedetta monitor: retention sweep failed: {e}"),
-            Err(_) => {}
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(RETENTION_SWEEP) => {}
-            _ = cancel.cancelled() => return,
-        }
-    }
 }

@@ -10,7 +10,7 @@
 //!   red box) when the runner wrote one beside it — and is served only when it lies inside the
 //!   evidence folder: no path ever comes from the request.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -19,11 +19,39 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
 
-use super::daemon::{JourneyInfo, Live, Shared};
-use super::store::{Incident, RunRow, Store, StoreError};
+use super::metrics::Metrics;
+use super::state::{JourneyInfo, JourneyState, Live, States};
+use super::status_page::{JourneyPage, PageData, STRIP_RUNS, TIMELINE_INCIDENTS};
+use super::store::{Incident, IncidentKind, RunRow, Store, StoreError};
 use crate::evidence::annotate::annotated_path;
 
 const MAX_LIMIT: usize = 500;
+
+/// What the routes read: the history, the journeys, their states and the metrics. The daemon
+/// writes the states and the metrics after every run.
+pub struct Shared {
+    pub store: Store,
+    /// Taken before `states` when both are (as `/metrics` does, to show the counters and the
+    /// states of the same moment).
+    pub metrics: Mutex<Metrics>,
+    pub journeys: Vec<JourneyInfo>,
+    pub states: States,
+    /// `http://127.0.0.1:9090` or the configured public URL, without a trailing `/`.
+    pub base_url: String,
+    pub started_at_ms: i64,
+}
+
+impl Shared {
+    pub fn lock_metrics(&self) -> MutexGuard<'_, Metrics> {
+        self.metrics.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The `/metrics` exposition.
+    pub fn metrics_text(&self) -> String {
+        let metrics = self.lock_metrics();
+        metrics.render(&self.states.health())
+    }
+}
 
 pub fn router(shared: Arc<Shared>) -> Router {
     Router::new()
@@ -37,50 +65,6 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/runs/{id}/screenshot", get(failure_screenshot))
         .route("/runs/{id}/steps/{index}/screenshot", get(step_screenshot))
         .with_state(shared)
-}
-
-/// A journey's state as people and the API name it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum JourneyState {
-    /// The last run passed.
-    Up,
-    /// The last run failed, not (yet) enough for an alert.
-    Failing,
-    /// A down alert is on.
-    Down,
-    /// The monitor cannot run the journey (a blind alert is on).
-    Blind,
-    /// No run yet.
-    Pending,
-}
-
-impl JourneyState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JourneyState::Up => "up",
-            JourneyState::Failing => "failing",
-            JourneyState::Down => "down",
-            JourneyState::Blind => "blind",
-            JourneyState::Pending => "pending",
-        }
-    }
-}
-
-pub fn journey_state(shared: &Shared, name: &str) -> JourneyState {
-    let mut metrics = shared.lock_metrics();
-    let m = metrics.journey(name);
-    if m.down {
-        JourneyState::Down
-    } else if m.blind {
-        JourneyState::Blind
-    } else {
-        match m.up {
-            Some(true) => JourneyState::Up,
-            Some(false) => JourneyState::Failing,
-            None => JourneyState::Pending,
-        }
-    }
 }
 
 fn internal(e: impl std::fmt::Display) -> Response {
@@ -101,14 +85,49 @@ async fn read<T: Send + 'static>(
 }
 
 async fn status_page(State(shared): State<Arc<Shared>>) -> Response {
-    match super::status_page::gather(&shared).await {
+    match gather(&shared).await {
         Ok(page) => Html(super::status_page::render(&page)).into_response(),
         Err(r) => r,
     }
 }
 
+/// What the status page shows: each journey's state and what it is doing, its recent runs and
+/// its incidents with their symptoms.
+async fn gather(shared: &Arc<Shared>) -> Result<PageData, Response> {
+    let mut journeys = Vec::new();
+    for info in shared.journeys.clone() {
+        let name = info.name.clone();
+        let (runs, incidents) = read(shared, move |store| {
+            let runs = store.runs(&name, STRIP_RUNS, None)?;
+            let mut incidents = Vec::new();
+            for incident in store.incidents(&name, TIMELINE_INCIDENTS)? {
+                let symptoms = if incident.kind == IncidentKind::Down {
+                    store.symptoms(&name, incident.since_ms, incident.closed_at_ms)?
+                } else {
+                    Vec::new()
+                };
+                incidents.push((incident, symptoms));
+            }
+            Ok((runs, incidents))
+        })
+        .await?;
+        let now = shared.states.get(&info.name);
+        journeys.push(JourneyPage {
+            info,
+            state: now.state(),
+            live: now.live,
+            runs,
+            incidents,
+        });
+    }
+    Ok(PageData {
+        now_ms: jiff::Timestamp::now().as_millisecond(),
+        journeys,
+    })
+}
+
 async fn metrics(State(shared): State<Arc<Shared>>) -> Response {
-    let text = shared.lock_metrics().render();
+    let text = shared.metrics_text();
     (
         [(
             header::CONTENT_TYPE,
@@ -142,15 +161,10 @@ async fn journeys(State(shared): State<Arc<Shared>>) -> Response {
             Ok(v) => v,
             Err(r) => return r,
         };
-        let state = journey_state(&shared, &info.name);
-        let live = shared
-            .lock_live()
-            .get(&info.name)
-            .cloned()
-            .unwrap_or_default();
+        let now = shared.states.get(&info.name);
         out.push(JourneyView {
-            state,
-            live,
+            state: now.state(),
+            live: now.live,
             last_run: last.into_iter().next(),
             open_incidents: incidents
                 .into_iter()

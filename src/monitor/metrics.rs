@@ -8,14 +8,17 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use super::state::Health;
+use super::store::{RunRow, RunStatus};
+
 /// Upper bounds (seconds) of the run-duration histogram's buckets.
 pub const DURATION_BUCKETS: [f64; 10] =
     [1.0, 2.5, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0];
 
+/// A journey's counters and timings. Whether it is up, down or blind is its
+/// [`Health`](super::state::Health), given to [`Metrics::render`].
 #[derive(Debug, Clone, Default)]
 pub struct JourneyMetrics {
-    /// The last run that saw the site passed (or flaky): 1; failed: 0; none yet: absent.
-    pub up: Option<bool>,
     pub last_run_s: Option<f64>,
     pub last_success_s: Option<f64>,
     pub bucket_counts: [u64; DURATION_BUCKETS.len()],
@@ -25,8 +28,21 @@ pub struct JourneyMetrics {
     pub steps: Vec<(usize, String, f64)>,
     pub failures: BTreeMap<String, u64>,
     pub runs: BTreeMap<&'static str, u64>,
-    pub down: bool,
-    pub blind: bool,
+}
+
+impl JourneyMetrics {
+    /// After a restart: the last run's and the last success's times, from the history (the
+    /// counters start again from zero, as Prometheus expects of a restarted process).
+    pub fn restore(last_runs: &[RunRow], last_success_ms: Option<i64>) -> JourneyMetrics {
+        JourneyMetrics {
+            last_run_s: last_runs
+                .iter()
+                .find(|r| r.status != RunStatus::Cancelled)
+                .map(|r| r.finished_at_ms as f64 / 1000.0),
+            last_success_s: last_success_ms.map(|ms| ms as f64 / 1000.0),
+            ..JourneyMetrics::default()
+        }
+    }
 }
 
 /// Every journey's metrics, in config order.
@@ -56,13 +72,8 @@ impl Metrics {
             return;
         }
         m.last_run_s = Some(run.finished_s);
-        match run.status {
-            "passed" | "flaky" => {
-                m.up = Some(true);
-                m.last_success_s = Some(run.finished_s);
-            }
-            "failed" => m.up = Some(false),
-            _ => {} // error: the monitor saw nothing; `up` stays what it was.
+        if matches!(run.status, "passed" | "flaky") {
+            m.last_success_s = Some(run.finished_s);
         }
         if let Some(category) = run.failure_category {
             *m.failures.entry(category.to_string()).or_default() += 1;
@@ -79,8 +90,8 @@ impl Metrics {
         }
     }
 
-    /// The exposition text.
-    pub fn render(&self) -> String {
+    /// The exposition text, with each journey's up and alert gauges from `health`.
+    pub fn render(&self, health: &BTreeMap<String, Health>) -> String {
         let mut out = String::new();
         let j = &self.journeys;
         family(
@@ -89,8 +100,8 @@ impl Metrics {
             "gauge",
             "1 if the journey's last run that reached the site passed, 0 if it failed.",
         );
-        for (name, m) in j {
-            if let Some(up) = m.up {
+        for (name, h) in health {
+            if let Some(up) = h.up {
                 sample(
                     &mut out,
                     "vedetta_journey_up",
@@ -105,18 +116,18 @@ impl Metrics {
             "gauge",
             "1 while an alert is on: kind down (the site fails) or blind (the monitor cannot run the journey).",
         );
-        for (name, m) in j {
+        for (name, h) in health {
             sample(
                 &mut out,
                 "vedetta_journey_alert",
                 &[("journey", name), ("kind", "down")],
-                m.down as u8 as f64,
+                h.down as u8 as f64,
             );
             sample(
                 &mut out,
                 "vedetta_journey_alert",
                 &[("journey", name), ("kind", "blind")],
-                m.blind as u8 as f64,
+                h.blind as u8 as f64,
             );
         }
         family(
@@ -296,10 +307,32 @@ fn format_value(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::monitor::alert::{AlertRules, AlertState};
+
+    /// The metrics and the journey's health, as the daemon keeps them after each run.
+    #[derive(Default)]
+    struct Card {
+        metrics: Metrics,
+        health: Health,
+    }
+
+    impl Card {
+        fn observe(&mut self, _: &str, run: RunSample<'_>) {
+            let status = RunStatus::parse(run.status);
+            self.metrics.observe("card", run);
+            let no_alerts = AlertState::new(AlertRules::default());
+            self.health.observe(status, &no_alerts);
+        }
+
+        fn render(&self) -> String {
+            self.metrics
+                .render(&BTreeMap::from([("card".to_string(), self.health)]))
+        }
+    }
 
     #[test]
     fn up_histogram_failures_and_escaping() {
-        let mut m = Metrics::default();
+        let mut m = Card::default();
         m.observe(
             "card",
             RunSample {
@@ -369,5 +402,34 @@ mod tests {
             m.render()
                 .contains("vedetta_journey_up{journey=\"card\"} 1\n")
         );
+    }
+
+    #[test]
+    fn a_restart_reads_the_last_run_and_the_last_success_back() {
+        let row = |id: i64, status| RunRow {
+            id,
+            journey: "card".into(),
+            started_at: String::new(),
+            started_at_ms: id * 1000 - 500,
+            finished_at_ms: id * 1000,
+            duration_ms: 500,
+            status,
+            attempts: 1,
+            error: None,
+            failure: None,
+            evidence: None,
+            steps: None,
+        };
+        let newest_first = [row(4, RunStatus::Cancelled), row(3, RunStatus::Failed)];
+        let m = JourneyMetrics::restore(&newest_first, Some(2000));
+        assert_eq!(m.last_run_s, Some(3.0), "a cancelled run is no last run");
+        assert_eq!(m.last_success_s, Some(2.0));
+        assert_eq!(
+            (m.duration_count, m.runs.len()),
+            (0, 0),
+            "counters start at zero"
+        );
+        let none = JourneyMetrics::restore(&newest_first[..1], None);
+        assert_eq!((none.last_run_s, none.last_success_s), (None, None));
     }
 }

@@ -4,18 +4,30 @@
 //! - [`schedule`]: `every` with jitter, `cron`.
 //! - [`alert`]: the down / blind state machine; speaks on changes only.
 //! - [`store`]: the history in SQLite; a run and its alert changes in one transaction.
+//! - [`record`]: a runner's result → the history's row, the metrics' sample, the console line.
+//! - [`announce`]: which alerts a recorded run raises, and what they say.
 //! - [`notify`]: alert messages, the webhook and Slack shapes, delivery with retries.
+//! - [`state`]: each journey's state now (up, failing, down, blind, pending; running, next run).
 //! - [`metrics`]: `/metrics` in Prometheus' text format.
 //! - [`http`], [`status_page`]: the daemon's routes and the page for people.
-//! - [`daemon`]: the scheduler, runs through the runner, shutdown.
+//! - [`retention`]: old runs and their evidence folders deleted, hourly.
+//! - [`daemon`]: the async orchestration — the scheduler, runs through the runner, shutdown.
+//!
+//! Imports go one way: `daemon` → `http` → `status_page`, `metrics` → `state` → `store`, `alert`.
 
 pub mod alert;
+pub mod announce;
 pub mod config;
 pub mod daemon;
+#[cfg(test)]
+mod golden;
 pub mod http;
 pub mod metrics;
 pub mod notify;
+pub mod record;
+pub mod retention;
 pub mod schedule;
+pub mod state;
 pub mod status_page;
 pub mod store;
 

@@ -1,15 +1,10 @@
 //! The status page (`GET /`): for people. Each journey's state, a strip of its recent runs and
 //! the timeline of its incidents — when it broke, which steps failed how, when it recovered —
 //! with the failure screenshot of each. One HTML document, inline CSS, no script; it reloads
-//! itself every 15 seconds.
+//! itself every 15 seconds. [`render`] is pure: the HTTP side gathers its [`PageData`].
 
-use std::sync::Arc;
-
-use axum::response::Response;
-
-use super::daemon::{JourneyInfo, Live, Shared};
-use super::http::{JourneyState, journey_state};
 use super::notify::{human_secs, rfc3339};
+use super::state::{JourneyInfo, JourneyState, Live};
 use super::store::{Incident, IncidentKind, RunRow, RunStatus, Symptom};
 
 /// Runs in a journey's history strip.
@@ -29,59 +24,6 @@ pub struct JourneyPage {
     /// Newest first.
     pub runs: Vec<RunRow>,
     pub incidents: Vec<(Incident, Vec<Symptom>)>,
-}
-
-pub async fn gather(shared: &Arc<Shared>) -> Result<PageData, Response> {
-    let mut journeys = Vec::new();
-    for info in shared.journeys.clone() {
-        let name = info.name.clone();
-        let store = shared.store.clone();
-        let read = tokio::task::spawn_blocking(move || -> Result<_, super::store::StoreError> {
-            let runs = store.runs(&name, STRIP_RUNS, None)?;
-            let mut incidents = Vec::new();
-            for incident in store.incidents(&name, TIMELINE_INCIDENTS)? {
-                let symptoms = if incident.kind == IncidentKind::Down {
-                    store.symptoms(&name, incident.since_ms, incident.closed_at_ms)?
-                } else {
-                    Vec::new()
-                };
-                incidents.push((incident, symptoms));
-            }
-            Ok((runs, incidents))
-        })
-        .await;
-        let (runs, incidents) = match read {
-            Ok(Ok(v)) => v,
-            Ok(Err(e)) => return Err(error_response(e)),
-            Err(e) => return Err(error_response(e)),
-        };
-        let state = journey_state(shared, &info.name);
-        let live = shared
-            .lock_live()
-            .get(&info.name)
-            .cloned()
-            .unwrap_or_default();
-        journeys.push(JourneyPage {
-            info,
-            state,
-            live,
-            runs,
-            incidents,
-        });
-    }
-    Ok(PageData {
-        now_ms: jiff::Timestamp::now().as_millisecond(),
-        journeys,
-    })
-}
-
-fn error_response(e: impl std::fmt::Display) -> Response {
-    use axum::response::IntoResponse;
-    (
-        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-        format!("{e}\n"),
-    )
-        .into_response()
 }
 
 pub use crate::report::html::esc;
@@ -404,6 +346,7 @@ mod tests {
             attempts: 1,
             error: None,
             failure: None,
+            evidence: None,
             steps: None,
         }
     }

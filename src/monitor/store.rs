@@ -105,6 +105,9 @@ pub struct NewRun {
     /// The failed step, when one failed.
     pub failure: Option<FailureRecord>,
     pub steps: Vec<StepRecord>,
+    /// The run's sealed evidence folder, whatever its status: a failure's, or a passing run's
+    /// kept screenshots (absolute path, inside the data folder's `evidence/<evidence_key>`).
+    pub evidence: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -131,6 +134,9 @@ pub struct RunRow {
     pub attempts: u32,
     pub error: Option<String>,
     pub failure: Option<FailureRecord>,
+    /// The run's sealed evidence folder, when it left one (a passing run too).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub steps: Option<Vec<StepRecord>>,
 }
@@ -342,7 +348,7 @@ impl Store {
                 f.map(|f| &f.message),
                 f.and_then(|f| f.url.as_ref()),
                 f.and_then(|f| f.screenshot.as_ref()),
-                f.and_then(|f| f.evidence.as_ref()),
+                f.and_then(|f| f.evidence.as_ref()).or(run.evidence.as_ref()),
             ],
         )?;
         let run_id = tx.last_insert_rowid();
@@ -654,6 +660,7 @@ const RUN_COLUMNS: &str =
 
 fn run_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunRow> {
     let started_at_ms: i64 = r.get(2)?;
+    let evidence: Option<String> = r.get(14)?;
     let failure = match r.get::<_, Option<String>>(10)? {
         Some(category) => Some(FailureRecord {
             step_index: r.get::<_, Option<i64>>(8)?.unwrap_or(0) as usize,
@@ -662,7 +669,7 @@ fn run_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunRow> {
             message: r.get::<_, Option<String>>(11)?.unwrap_or_default(),
             url: r.get(12)?,
             screenshot: r.get(13)?,
-            evidence: r.get(14)?,
+            evidence: evidence.clone(),
         }),
         None => None,
     };
@@ -677,6 +684,7 @@ fn run_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunRow> {
         attempts: r.get::<_, i64>(6)? as u32,
         error: r.get(7)?,
         failure,
+        evidence,
         steps: None,
     })
 }
@@ -714,6 +722,7 @@ mod tests {
                 message: None,
                 screenshot: None,
             }],
+            evidence: None,
         }
     }
 

@@ -26,14 +26,32 @@ async fn outage_alerts_once_recovers_once_and_history_survives_a_restart() {
     let api = format!("{}/api/journeys/{JOURNEY}", daemon.url);
 
     // A healthy start: a passing run, no alert.
-    wait_for("a passing run", PATIENCE, || async {
+    let passed_id = wait_for("a passing run", PATIENCE, || async {
         let runs = get_json(&format!("{api}/runs")).await;
         runs.as_array()?
             .iter()
-            .any(|r| r["status"] == "passed")
-            .then_some(())
+            .find(|r| r["status"] == "passed")
+            .and_then(|r| r["id"].as_i64())
     })
     .await;
+    // It kept its named screenshot (`screenshot: balance`) in a sealed folder, which the
+    // history names — the folder retention deletes with the run.
+    let passed = get_json(&format!("{}/api/runs/{passed_id}", daemon.url)).await;
+    let folder = std::path::PathBuf::from(
+        passed["evidence"]
+            .as_str()
+            .unwrap_or_else(|| panic!("a passing run names its evidence folder: {passed:#}")),
+    );
+    assert!(
+        folder.join("manifest.json").is_file(),
+        "{} is sealed",
+        folder.display()
+    );
+    assert!(
+        folder.starts_with(std::fs::canonicalize(dir.path()).unwrap()),
+        "{} is inside the data folder",
+        folder.display()
+    );
     assert_eq!(get_text(&format!("{}/healthz", daemon.url)).await, "ok\n");
     let metrics = get_text(&format!("{}/metrics", daemon.url)).await;
     assert_eq!(
