@@ -18,3 +18,4 @@ pub mod monitor;
 pub mod otp;
 pub mod report;
 pub mod runner;
+pub mod text;

@@ -6,6 +6,7 @@ use std::fmt;
 use owo_colors::OwoColorize;
 
 use super::model::{Location, Variables};
+use crate::text::escape_untrusted;
 
 /// One problem in a journey (or secrets) file.
 ///
@@ -100,27 +101,41 @@ impl Diagnostic {
     }
 
     /// The diagnostic as text, ending in a line break; ANSI colour when `color` is true.
+    /// Text from the file (a key, a value) is written out escaped: a journey cannot drive the
+    /// terminal or reorder what the reader sees.
     pub fn render(&self, color: bool) -> String {
         let p = Paint(color);
         let mut out = String::new();
         out.push_str(&format!(
             "{}: {}\n",
             p.error("error"),
-            p.bold(&self.message)
+            p.bold(&escape_untrusted(&self.message))
         ));
         let loc = &self.location;
         if loc.line == 0 {
-            out.push_str(&format!(" {} {}\n", p.gutter("-->"), loc.file.display()));
+            out.push_str(&format!(
+                " {} {}\n",
+                p.gutter("-->"),
+                escape_untrusted(&loc.file.display().to_string())
+            ));
             let pad = " ";
             if !self.label.is_empty() {
-                out.push_str(&format!("{pad}{} {}\n", p.gutter("="), self.label));
+                out.push_str(&format!(
+                    "{pad}{} {}\n",
+                    p.gutter("="),
+                    escape_untrusted(&self.label)
+                ));
             }
             self.render_tail(&mut out, pad, &p);
             return out;
         }
         let number = loc.line.to_string();
         let pad = " ".repeat(number.len());
-        out.push_str(&format!("{pad}{} {loc}\n", p.gutter("-->")));
+        out.push_str(&format!(
+            "{pad}{} {}\n",
+            p.gutter("-->"),
+            escape_untrusted(&loc.to_string())
+        ));
         match &self.source_line {
             Some(line) => {
                 let column = self
@@ -140,12 +155,16 @@ impl Diagnostic {
                 let mut under = format!("{}{}", " ".repeat(caret_at), p.error(&"^".repeat(carets)));
                 if !self.label.is_empty() {
                     under.push(' ');
-                    under.push_str(&p.error(&self.label));
+                    under.push_str(&p.error(&escape_untrusted(&self.label)));
                 }
                 out.push_str(&format!("{pad} {} {under}\n", p.gutter("|")));
             }
             None if !self.label.is_empty() => {
-                out.push_str(&format!("{pad} {} {}\n", p.gutter("="), self.label));
+                out.push_str(&format!(
+                    "{pad} {} {}\n",
+                    p.gutter("="),
+                    escape_untrusted(&self.label)
+                ));
             }
             None => {}
         }
@@ -158,14 +177,16 @@ impl Diagnostic {
             out.push_str(&format!(
                 "{pad} {} {}: {help}\n",
                 p.gutter("="),
-                p.bold("help")
+                p.bold("help"),
+                help = escape_untrusted(help)
             ));
         }
         for note in &self.notes {
             out.push_str(&format!(
                 "{pad} {} {}: {note}\n",
                 p.gutter("="),
-                p.bold("note")
+                p.bold("note"),
+                note = escape_untrusted(note)
             ));
         }
     }

@@ -9,6 +9,7 @@ use owo_colors::OwoColorize;
 use super::human_duration;
 use crate::runner::event::{Event, Reporter};
 use crate::runner::result::{JourneyResult, JourneyStatus, RunReport, StepResult, StepStatus};
+use crate::text::escape_untrusted;
 
 pub struct ConsoleReporter<W: Write> {
     out: W,
@@ -68,7 +69,8 @@ impl<W: Write> ConsoleReporter<W> {
                 self.out,
                 "{indent}{}: {}",
                 f.category.as_str().bold(),
-                f.message
+                // What the page said comes from the site: it never drives the terminal.
+                escape_untrusted(&f.message)
             )?;
             writeln!(
                 self.out,
@@ -79,6 +81,7 @@ impl<W: Write> ConsoleReporter<W> {
                 step.column
             )?;
             if let Some(url) = &f.url {
+                let url = escape_untrusted(url);
                 writeln!(self.out, "{indent}{} {url}", "page".dimmed())?;
             }
             if let Some(shot) = &f.screenshot {

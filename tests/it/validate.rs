@@ -2,7 +2,7 @@
 //! binary, its exit codes, a full-featured journey's model, variables and secrets, includes,
 //! hostile input, and the JSON Schema against the parser.
 //!
-//! `UPDATE_GOLDEN=1 cargo test --test validate` rewrites tests/diagnostics/*.stderr.
+//! `UPDATE_GOLDEN=1 cargo test --test it validate` rewrites tests/diagnostics/*.stderr.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -1002,4 +1002,30 @@ fn schema_rejects_what_the_parser_rejects_for_common_mistakes() {
         "sms without to"
     );
     assert!(!valid("name: a\nsteps: []\n"), "no steps");
+}
+
+#[test]
+fn terminal_controls_in_a_journey_are_written_out_never_sent_to_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("hostile.yaml");
+    // An unknown key that sets the window title, clears the screen and turns the text around.
+    std::fs::write(
+        &file,
+        "name: hostile\nsteps:\n  - open: /\n\"x\\e]0;pwned\\a\\e[2J\\u202Eevil\": 1\n",
+    )
+    .unwrap();
+    let out = vedetta(&["validate", file.to_str().unwrap()], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("unknown key"), "{stderr}");
+    assert!(
+        stderr.contains(r"x\u{1b}]0;pwned\u{7}\u{1b}[2J\u{202e}evil"),
+        "the key is shown, escaped: {stderr}"
+    );
+    assert!(
+        !stderr
+            .chars()
+            .any(|c| c == '\u{1b}' || c == '\u{7}' || c == '\u{202e}'),
+        "{stderr:?}"
+    );
 }
