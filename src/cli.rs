@@ -64,6 +64,16 @@ pub enum EvidenceCommand {
     Verify {
         #[arg(value_name = "DIR")]
         dir: PathBuf,
+        /// Also require a valid signature by this public key (PEM), as `evidence keygen` or
+        /// `openssl pkey -pubout` writes it.
+        #[arg(long, value_name = "PUB")]
+        key: Option<PathBuf>,
+    },
+    /// Make an Ed25519 key pair for signing evidence: STEM.key (private, for `run --sign-key`
+    /// and the monitor's `sign_key:`) and STEM.pub (public, for `evidence verify --key`).
+    Keygen {
+        #[arg(value_name = "STEM", default_value = "vedetta-evidence")]
+        stem: PathBuf,
     },
 }
 
@@ -285,7 +295,10 @@ fn run(command: Command) -> Result<Outcome, CommandError> {
         Command::Demo(args) => commands::demo::execute(args.into()),
         Command::Inbox(args) => commands::inbox::execute(args.into()),
         Command::Monitor(args) => commands::monitor::execute(args.into()),
-        Command::Evidence(EvidenceCommand::Verify { dir }) => commands::evidence::verify(&dir),
+        Command::Evidence(EvidenceCommand::Verify { dir, key }) => {
+            commands::evidence::verify(&dir, key.as_deref())
+        }
+        Command::Evidence(EvidenceCommand::Keygen { stem }) => commands::evidence::keygen(&stem),
     }
 }
 

@@ -70,11 +70,16 @@ pub struct VerifyReport {
     pub missing: Vec<String>,
     /// Files in the folder that the manifest does not list.
     pub added: Vec<String>,
+    /// Paths the manifest lists more than once (no manifest vedetta writes does).
+    pub listed_twice: Vec<String>,
 }
 
 impl VerifyReport {
     pub fn is_intact(&self) -> bool {
-        self.changed.is_empty() && self.missing.is_empty() && self.added.is_empty()
+        self.changed.is_empty()
+            && self.missing.is_empty()
+            && self.added.is_empty()
+            && self.listed_twice.is_empty()
     }
 }
 
@@ -115,7 +120,13 @@ pub fn verify(dir: &Path) -> Result<VerifyReport, io::Error> {
     let manifest = read_manifest(dir)?;
     let mut now = hash_folder(dir)?;
     let mut report = VerifyReport::default();
+    let mut listed = std::collections::BTreeSet::new();
     for entry in manifest.files {
+        if !listed.insert(entry.path.clone()) {
+            // A forged manifest may list a file twice; saying "missing" would mislead.
+            report.listed_twice.push(entry.path);
+            continue;
+        }
         match now.remove(&entry.path) {
             None => report.missing.push(entry.path),
             Some((size, sha)) if size != entry.size || sha != entry.sha256 => {
@@ -127,6 +138,8 @@ pub fn verify(dir: &Path) -> Result<VerifyReport, io::Error> {
     report.added = now.into_keys().collect();
     report.changed.sort();
     report.missing.sort();
+    report.listed_twice.sort();
+    report.listed_twice.dedup();
     Ok(report)
 }
 
@@ -180,7 +193,11 @@ fn hash_folder(dir: &Path) -> io::Result<BTreeMap<String, (u64, String)>> {
                 let target = fs::read_link(entry.path())?;
                 let target = target.to_string_lossy();
                 out.insert(key, (0, hex(&Sha256::digest(target.as_bytes()))));
-            } else if key != MANIFEST_FILE && key != temp_name() {
+            } else if key != MANIFEST_FILE
+                && key != temp_name()
+                && key != super::signature::SIGNATURE_FILE
+                && key != super::signature::temp_name()
+            {
                 let mut f = fs::File::open(entry.path())?;
                 let mut hasher = Sha256::new();
                 let size = io::copy(&mut f, &mut hasher)?;

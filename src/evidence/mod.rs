@@ -5,5 +5,6 @@ pub mod annotate;
 pub mod manifest;
 pub mod result_file;
 pub mod screenshot;
+pub mod signature;
 
 pub use screenshot::{CaptureError, SecretsOnPage, capture, screenshot_file_name, slug};
