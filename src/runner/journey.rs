@@ -7,13 +7,18 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
 use super::attempt::{run_attempt, seal_failures};
+use super::clock::now_rfc3339;
 use super::event::Event;
 use super::options::RunOptions;
-use super::result::{AttemptResult, JourneyResult, JourneyStatus};
+use super::page::Browser;
+use super::result::{AttemptResult, JourneyResult, JourneyStatus, StepResult};
 use crate::journey::model::Journey;
 
-pub(crate) async fn run_journey(
+/// Walks `journey` in a fresh page from `browser` until an attempt passes or its retries are
+/// used up.
+pub(crate) async fn run_with_retries<B: Browser>(
     journey: &Journey,
+    browser: &B,
     opts: &RunOptions,
     events: &UnboundedSender<Event>,
     cancel: &CancellationToken,
@@ -38,7 +43,7 @@ pub(crate) async fn run_journey(
         let outcome = {
             // Held for the walk: no other attempt reads codes from these numbers meanwhile.
             let _lease = hold_sms_numbers(journey, opts, cancel).await;
-            run_attempt(journey, opts, number, events, cancel).await
+            run_attempt(journey, browser, opts, number, events, cancel).await
         };
         // The journey's one evidence folder was sealed again: earlier attempts' failures
         // carry the new manifest's hash.
@@ -125,7 +130,7 @@ async fn hold_sms_numbers(
 }
 
 /// "step 3 (click #login): element_missing: …" for the retry notice.
-fn first_failure(steps: &[super::result::StepResult]) -> String {
+fn first_failure(steps: &[StepResult]) -> String {
     steps
         .iter()
         .find_map(|s| {
@@ -140,11 +145,4 @@ fn first_failure(steps: &[super::result::StepResult]) -> String {
             })
         })
         .unwrap_or_else(|| "the attempt failed".into())
-}
-
-/// Now, RFC 3339 UTC to the second: `2026-11-25T17:15:00Z`.
-pub(crate) fn now_rfc3339() -> String {
-    jiff::Timestamp::now()
-        .strftime("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
 }
