@@ -146,3 +146,87 @@ fn first_failure(steps: &[StepResult]) -> String {
         })
         .unwrap_or_else(|| "the attempt failed".into())
 }
+
+#[cfg(test)]
+mod tests {
+    use tokio_util::sync::CancellationToken;
+
+    use super::super::fake_page::{FakePage, journey, run_on};
+    use crate::runner::event::Event;
+    use crate::runner::result::{JourneyStatus, StepStatus};
+
+    const PAY: &str = r##"
+name: pay
+retries: 1
+timeout: 1ms
+steps:
+  - click: "#pay"
+"##;
+
+    #[tokio::test]
+    async fn a_pass_after_a_failed_attempt_is_flaky_and_the_failed_attempt_is_kept() {
+        let j = journey(PAY);
+        let out = tempfile::tempdir().unwrap();
+        let (first, second) = (FakePage::showing(&[]), FakePage::showing(&["#pay"]));
+        let (r, events) = run_on(
+            &j,
+            [first.clone(), second.clone()],
+            out.path(),
+            &CancellationToken::new(),
+        )
+        .await;
+
+        assert_eq!(r.status, JourneyStatus::Flaky);
+        assert_eq!(r.attempts, 2);
+        assert_eq!(r.steps[0].status, StepStatus::Passed);
+        assert_eq!(r.previous_attempts.len(), 1);
+        let earlier = &r.previous_attempts[0];
+        assert_eq!(
+            (earlier.attempt, earlier.status),
+            (1, JourneyStatus::Failed)
+        );
+        assert_eq!(earlier.steps[0].status, StepStatus::Failed);
+        // Each attempt had its own page, and both were closed.
+        assert_eq!(second.clicked(), ["#pay"]);
+        assert_eq!(
+            (first.ended(), second.ended()),
+            (Some("close"), Some("close"))
+        );
+        let retrying: Vec<_> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Retrying {
+                    attempt, reason, ..
+                } => Some((*attempt, reason.as_str())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            retrying,
+            [(
+                1,
+                "step 1 (click #pay): element_missing: no element matches #pay (waited 1ms)"
+            )]
+        );
+        // The first attempt's evidence is sealed by the manifest the second one rewrote.
+        let sealed = earlier.steps[0].failure.as_ref().unwrap();
+        assert!(sealed.evidence_sha256.is_some());
+        assert!(
+            crate::evidence::manifest::verify(&out.path().join("fake-run/pay"))
+                .unwrap()
+                .is_intact()
+        );
+    }
+
+    #[tokio::test]
+    async fn when_every_attempt_fails_the_journey_failed_after_its_retries() {
+        let j = journey(PAY);
+        let out = tempfile::tempdir().unwrap();
+        let pages = [FakePage::showing(&[]), FakePage::showing(&[])];
+        let (r, _) = run_on(&j, pages, out.path(), &CancellationToken::new()).await;
+        assert_eq!(r.status, JourneyStatus::Failed);
+        assert_eq!(r.attempts, 2);
+        assert_eq!(r.previous_attempts.len(), 1);
+        assert_eq!(r.steps[0].status, StepStatus::Failed);
+    }
+}

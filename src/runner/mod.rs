@@ -11,6 +11,8 @@ pub mod event;
 mod fail_fast;
 mod failure;
 mod failure_evidence;
+#[cfg(test)]
+mod fake_page;
 mod journey;
 mod options;
 mod page;

@@ -551,3 +551,313 @@ fn base_result(step: &Step, index: usize, depth: usize) -> StepResult {
         screenshot: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The walker's decisions, on a scripted page (see `fake_page.rs`): milliseconds each.
+
+    use tokio_util::sync::CancellationToken;
+
+    use super::super::fake_page::{FakePage, journey, run_on};
+    use crate::runner::result::{FailureCategory, JourneyResult, JourneyStatus, StepStatus};
+
+    /// (index, depth, status, skip_reason) of every step.
+    fn walk_of(r: &JourneyResult) -> Vec<(usize, usize, StepStatus, Option<&str>)> {
+        r.steps
+            .iter()
+            .map(|s| (s.index, s.depth, s.status, s.skip_reason.as_deref()))
+            .collect()
+    }
+
+    use StepStatus::{Failed, Passed, Skipped};
+
+    #[tokio::test]
+    async fn after_a_failed_step_the_rest_are_skipped_blocks_included() {
+        let j = journey(
+            r##"
+name: skip
+timeout: 1ms
+steps:
+  - click: "#login"
+  - click: "#missing"
+  - click: "#login"
+  - name: a block after the failure
+    when: { visible: "#login" }
+    steps:
+      - click: "#login"
+"##,
+        );
+        let page = FakePage::showing(&["#login"]);
+        let out = tempfile::tempdir().unwrap();
+        let (r, _) = run_on(&j, [page.clone()], out.path(), &CancellationToken::new()).await;
+
+        assert_eq!(r.status, JourneyStatus::Failed);
+        assert_eq!(r.error, None);
+        let after = Some("an earlier step failed");
+        assert_eq!(
+            walk_of(&r),
+            [
+                (1, 0, Passed, None),
+                (2, 0, Failed, None),
+                (3, 0, Skipped, after),
+                (4, 0, Skipped, after),
+                (5, 1, Skipped, after),
+            ]
+        );
+        let failure = r.steps[1].failure.as_ref().unwrap();
+        assert_eq!(failure.category, FailureCategory::ElementMissing);
+        assert_eq!(failure.message, "no element matches #missing (waited 1ms)");
+        // The skipped steps never touched the page, and the session was closed politely.
+        assert_eq!(page.clicked(), ["#login"]);
+        assert_eq!(page.ended(), Some("close"));
+    }
+
+    #[tokio::test]
+    async fn an_optional_step_s_failure_is_reported_and_the_walk_goes_on() {
+        let j = journey(
+            r##"
+name: optional
+timeout: 1ms
+steps:
+  - name: close the promo
+    click: "#promo"
+    optional: true
+  - click: "#login"
+  - name: read the voucher
+    extract: { "#voucher": VOUCHER }
+    optional: true
+  - fill: { "#code": "${VOUCHER}" }
+  - click: "#login"
+"##,
+        );
+        let page = FakePage::showing(&["#login", "#code"]);
+        let out = tempfile::tempdir().unwrap();
+        let (r, _) = run_on(&j, [page.clone()], out.path(), &CancellationToken::new()).await;
+
+        assert_eq!(
+            walk_of(&r),
+            [
+                (1, 0, Failed, None),
+                (2, 0, Passed, None),
+                (3, 0, Failed, None),
+                (4, 0, Failed, None),
+                (5, 0, Skipped, Some("an earlier step failed")),
+            ]
+        );
+        assert!(r.steps[0].optional && r.steps[2].optional);
+        // A step that reads what a failed optional step would have saved fails saying so,
+        // rather than filling in an empty value; it is not optional, so the journey failed.
+        let unset = r.steps[3].failure.as_ref().unwrap();
+        assert_eq!(unset.category, FailureCategory::Assertion);
+        assert_eq!(
+            unset.message,
+            "variable VOUCHER was never set: step 3 (read the voucher, optional) failed"
+        );
+        assert_eq!(r.status, JourneyStatus::Failed);
+        assert_eq!(page.clicked(), ["#login"]);
+
+        // Optional failures alone leave the journey passed.
+        let j = journey(
+            r##"
+name: optional-only
+timeout: 1ms
+steps:
+  - click: "#promo"
+    optional: true
+  - click: "#login"
+"##,
+        );
+        let (r, _) = run_on(
+            &j,
+            [FakePage::showing(&["#login"])],
+            out.path(),
+            &CancellationToken::new(),
+        )
+        .await;
+        assert_eq!(r.status, JourneyStatus::Passed);
+        assert_eq!(walk_of(&r), [(1, 0, Failed, None), (2, 0, Passed, None)]);
+    }
+
+    #[tokio::test]
+    async fn a_when_block_runs_its_steps_only_if_its_condition_holds() {
+        let j = journey(
+            r##"
+name: cookies
+timeout: 1ms
+steps:
+  - name: accept the cookies if asked
+    when: { visible: "#cookies", within: 1ms }
+    steps:
+      - click: "#cookies .accept"
+      - click: "#cookies .close"
+  - click: "#login"
+"##,
+        );
+        let out = tempfile::tempdir().unwrap();
+        let asked =
+            FakePage::showing(&["#cookies", "#cookies .accept", "#cookies .close", "#login"]);
+        let (r, _) = run_on(&j, [asked.clone()], out.path(), &CancellationToken::new()).await;
+        assert_eq!(r.status, JourneyStatus::Passed);
+        assert_eq!(
+            walk_of(&r),
+            [
+                (1, 0, Passed, None),
+                (2, 1, Passed, None),
+                (3, 1, Passed, None),
+                (4, 0, Passed, None),
+            ]
+        );
+        assert_eq!(
+            asked.clicked(),
+            ["#cookies .accept", "#cookies .close", "#login"]
+        );
+
+        let not_asked = FakePage::showing(&["#login"]);
+        let (r, _) = run_on(
+            &j,
+            [not_asked.clone()],
+            out.path(),
+            &CancellationToken::new(),
+        )
+        .await;
+        assert_eq!(r.status, JourneyStatus::Passed);
+        let unmet = Some("condition not met");
+        assert_eq!(
+            walk_of(&r),
+            [
+                (1, 0, Passed, None),
+                (2, 1, Skipped, unmet),
+                (3, 1, Skipped, unmet),
+                (4, 0, Passed, None),
+            ]
+        );
+        assert_eq!(not_asked.clicked(), ["#login"]);
+    }
+
+    #[tokio::test]
+    async fn an_interrupted_run_skips_the_step_in_flight_and_the_rest_without_retrying() {
+        let j = journey(
+            r##"
+name: interrupted
+retries: 2
+timeout: 1ms
+steps:
+  - click: "#login"
+  - click: "#pay"
+  - click: "#receipt"
+"##,
+        );
+        let cancel = CancellationToken::new();
+        let page =
+            FakePage::showing(&["#login", "#pay", "#receipt"]).click_interrupts("#pay", &cancel);
+        let out = tempfile::tempdir().unwrap();
+        let (r, _) = run_on(&j, [page.clone()], out.path(), &cancel).await;
+
+        assert_eq!(r.status, JourneyStatus::Error);
+        assert_eq!(r.error.as_deref(), Some("interrupted"));
+        assert_eq!(r.attempts, 1);
+        let interrupted = Some("run interrupted");
+        assert_eq!(
+            walk_of(&r),
+            [
+                (1, 0, Passed, None),
+                (2, 0, Skipped, interrupted),
+                (3, 0, Skipped, interrupted),
+            ]
+        );
+        // Nothing to ask a page that is hanging: the session is ended at once.
+        assert_eq!(page.ended(), Some("kill"));
+    }
+
+    #[tokio::test]
+    async fn a_lost_browser_stops_the_walk_as_an_error_not_a_failure() {
+        let j = journey(
+            r##"
+name: crash
+timeout: 1ms
+steps:
+  - name: try the promo
+    click: "#promo"
+    optional: true
+  - click: "#login"
+"##,
+        );
+        let page = FakePage::showing(&["#promo", "#login"]).click_crashes("#promo");
+        let out = tempfile::tempdir().unwrap();
+        let (r, _) = run_on(&j, [page.clone()], out.path(), &CancellationToken::new()).await;
+
+        // Even an optional step cannot go on without a browser.
+        assert_eq!(r.status, JourneyStatus::Error);
+        assert_eq!(
+            walk_of(&r),
+            [
+                (1, 0, Failed, None),
+                (2, 0, Skipped, Some("the browser session was lost")),
+            ]
+        );
+        let failure = r.steps[0].failure.as_ref().unwrap();
+        assert_eq!(failure.category, FailureCategory::Infrastructure);
+        assert_eq!(r.error.as_deref(), Some(failure.message.as_str()));
+        // No screenshot of a page that is gone, and no polite goodbye.
+        assert_eq!(failure.screenshot, None);
+        assert_eq!(page.ended(), Some("kill"));
+    }
+
+    #[tokio::test]
+    async fn a_failed_step_leaves_its_evidence_in_one_sealed_folder() {
+        let j = journey(
+            r##"
+name: evidence
+timeout: 1ms
+steps:
+  - click: "#login"
+  - click: "#missing"
+"##,
+        );
+        let out = tempfile::tempdir().unwrap();
+        let page = FakePage::showing(&["#login"]);
+        let (r, _) = run_on(&j, [page], out.path(), &CancellationToken::new()).await;
+
+        let failure = r.steps[1].failure.as_ref().unwrap();
+        let folder = out.path().join("fake-run").join("evidence");
+        assert_eq!(
+            failure.evidence.as_deref(),
+            Some(folder.display().to_string().as_str())
+        );
+        let shot = folder.join("02-click-missing.png");
+        assert_eq!(
+            failure.screenshot.as_deref(),
+            Some(shot.display().to_string().as_str())
+        );
+        for file in [
+            "02-click-missing.png",
+            "02-click-missing.annotated.png",
+            "02-click-missing.html",
+            "02-click-missing.console.txt",
+            "02-click-missing.result.json",
+        ] {
+            assert!(folder.join(file).is_file(), "no {file}");
+        }
+        let record: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(folder.join("02-click-missing.result.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(record["journey"], "evidence");
+        assert_eq!(record["failed_step"]["index"], 2);
+        assert_eq!(record["steps"].as_array().unwrap().len(), 2);
+        assert_eq!(
+            record["failed_step"]["failure"]["screenshot"],
+            shot.display().to_string()
+        );
+        // Sealed: the manifest verifies, and its hash is on the failure.
+        let verified = crate::evidence::manifest::verify(&folder).unwrap();
+        assert!(verified.is_intact(), "{verified:?}");
+        let manifest = std::fs::read(folder.join("manifest.json")).unwrap();
+        use sha2::Digest;
+        let sha: String = sha2::Sha256::digest(&manifest)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(failure.evidence_sha256.as_deref(), Some(sha.as_str()));
+    }
+}
