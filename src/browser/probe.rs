@@ -14,9 +14,10 @@ pub struct ProbeRequest<'a> {
     pub want_text: bool,
 }
 
-/// The page as one poll saw it.
+/// The page as one poll saw it. `E` is the browser's element handle (the runner's unit tests
+/// use their own).
 #[derive(Debug, Clone)]
-pub struct PageProbe {
+pub struct PageProbe<E = Element> {
     /// HTTP status of the document's navigation, when the browser knows it.
     pub status: Option<u16>,
     pub title: String,
@@ -28,17 +29,17 @@ pub struct PageProbe {
     pub net_error: Option<String>,
     /// One per requested signature selector: whether a visible element matches it.
     pub signatures_visible: Vec<bool>,
-    pub target: Option<ElementProbe>,
+    pub target: Option<ElementProbe<E>>,
 }
 
 #[derive(Debug, Clone)]
-pub enum ElementProbe {
+pub enum ElementProbe<E = Element> {
     /// Nothing on the page matches.
     Missing,
     /// The selector itself is invalid (bad CSS or XPath).
     Invalid(String),
     Found {
-        element: Element,
+        element: E,
         /// How many elements matched.
         count: usize,
         visible: bool,
@@ -49,7 +50,7 @@ pub enum ElementProbe {
     },
 }
 
-impl ElementProbe {
+impl<E> ElementProbe<E> {
     pub fn is_actionable(&self) -> bool {
         matches!(
             self,

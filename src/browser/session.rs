@@ -14,7 +14,9 @@ use super::config::BrowserConfig;
 use super::driver::LocalDriver;
 use super::error::BrowserError;
 use super::probe::{ElementProbe, PROBE_JS, PageProbe, ProbeRequest};
+use super::secrets_on_page::{HIDE_JS, RESTORE_JS, ScreenshotError, SecretsOnPage};
 use super::selector::Selector;
+use crate::journey::model::SECRET_MASK;
 
 /// How long creating a session (starting the browser) may take.
 const SESSION_START_TIMEOUT: Duration = Duration::from_secs(60);
@@ -218,6 +220,11 @@ impl Session {
         Ok(el.click().await?)
     }
 
+    /// Whether a checkbox or radio button is checked (an option selected).
+    pub async fn is_selected(&self, el: &Element) -> Result<bool, BrowserError> {
+        Ok(el.is_selected().await?)
+    }
+
     /// Clears a field and types `text` into it, as a person would.
     pub async fn fill(&self, el: &Element, text: &str) -> Result<(), BrowserError> {
         el.clear().await?;
@@ -373,6 +380,33 @@ impl Session {
     /// A PNG of the viewport.
     pub async fn screenshot(&self) -> Result<Vec<u8>, BrowserError> {
         Ok(self.client.screenshot().await?)
+    }
+
+    /// A PNG of the viewport with `secrets` hidden on the page for the moment of the shot (see
+    /// [`SecretsOnPage`]); the page is put back right after.
+    pub async fn screenshot_hiding(
+        &self,
+        secrets: &SecretsOnPage,
+    ) -> Result<Vec<u8>, ScreenshotError> {
+        let hid = !secrets.is_empty();
+        if hid {
+            self.execute(
+                HIDE_JS,
+                vec![
+                    json!(secrets.fields),
+                    json!(secrets.values),
+                    json!(SECRET_MASK),
+                ],
+            )
+            .await
+            .map_err(ScreenshotError::Unmasked)?;
+        }
+        let shot = self.screenshot().await;
+        if hid {
+            // The page may have navigated meanwhile; nothing to put back then.
+            let _ = self.execute(RESTORE_JS, vec![]).await;
+        }
+        Ok(shot?)
     }
 }
 

@@ -13,8 +13,6 @@ use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 use image::{ImageEncoder, ImageFormat, Rgb, RgbImage};
 
-use crate::runner::result::StepResult;
-
 /// DejaVu Sans (Bitstream Vera licence, see assets/fonts/LICENSE-DejaVu.txt): bundled so the
 /// text renders the same on every machine, with Latin accents and `€`.
 static REGULAR_TTF: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
@@ -45,27 +43,6 @@ pub struct Rect {
     pub y: f64,
     pub width: f64,
     pub height: f64,
-}
-
-impl Header {
-    /// The header for a failed step of `journey`, or `None` when the step did not fail.
-    /// `at` is when the step failed (the screenshot's time).
-    pub fn for_failed_step(
-        journey: &str,
-        step: &StepResult,
-        at: jiff::Timestamp,
-    ) -> Option<Header> {
-        let failure = step.failure.as_ref()?;
-        Some(Header {
-            time_utc: at.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
-            journey: journey.to_string(),
-            step_index: step.index,
-            step_name: step.name.clone(),
-            url: failure.url.clone(),
-            category: failure.category.as_str().to_string(),
-            message: failure.message.clone(),
-        })
-    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -620,40 +597,9 @@ mod tests {
     }
 
     #[test]
-    fn header_comes_from_a_failed_step_and_the_file_is_written_beside() {
-        use crate::runner::result::{Failure, FailureCategory, StepStatus};
-        let mut step = StepResult {
-            index: 11,
-            depth: 0,
-            name: "view the card balance".into(),
-            action: "wait_for".into(),
-            file: "j.yaml".into(),
-            line: 3,
-            column: 5,
-            status: StepStatus::Passed,
-            duration_ms: 10,
-            optional: false,
-            failure: None,
-            skip_reason: None,
-            screenshot: None,
-        };
-        let at: jiff::Timestamp = "2026-09-26T11:30:12.5Z".parse().unwrap();
-        assert!(Header::for_failed_step("card", &step, at).is_none());
-        step.failure = Some(Failure {
-            category: FailureCategory::ElementMissing,
-            message: "no element matches #balance".into(),
-            screenshot: None,
-            evidence: None,
-            signature: None,
-            url: Some("http://127.0.0.1:1/account".into()),
-            evidence_sha256: None,
-            page_says: None,
-        });
-        let h = Header::for_failed_step("card", &step, at).unwrap();
+    fn the_annotated_file_is_written_beside_the_raw_one_which_stays() {
+        let h = header();
         let sh = strip_height(200, &h);
-        assert_eq!(h.time_utc, "2026-09-26 11:30:12 UTC");
-        assert_eq!((h.step_index, h.category.as_str()), (11, "element_missing"));
-
         let dir = tempfile::tempdir().unwrap();
         let raw = dir.path().join("11-view.png");
         std::fs::write(&raw, screenshot().1).unwrap();

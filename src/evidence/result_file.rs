@@ -7,22 +7,21 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::runner::result::StepResult;
-
-/// The file's content. Every text in it is already masked by the caller.
+/// The file's content; `S` is a step's result as the report has it. Every text in it is
+/// already masked by the caller.
 #[derive(Debug, Clone, Serialize)]
-pub struct FailureRecord<'a> {
-    pub journey: &'a str,
+pub struct ResultFile<S> {
+    pub journey: String,
     /// 1-based.
     pub attempt: u32,
     /// When the step failed, RFC 3339 UTC: the time the annotated screenshot's header shows.
     pub failed_at: String,
     /// The page's URL and title when the step failed (absent when the browser could not say).
-    pub url: Option<&'a str>,
-    pub title: Option<&'a str>,
-    pub failed_step: &'a StepResult,
+    pub url: Option<String>,
+    pub title: Option<String>,
+    pub failed_step: S,
     /// Every step of the attempt so far, in order, the failed one last.
-    pub steps: &'a [StepResult],
+    pub steps: Vec<S>,
 }
 
 /// `…/03-click-login.result.json` for `…/03-click-login.png` (the step's screenshot name).
@@ -30,12 +29,12 @@ pub fn result_file_path(screenshot: &Path) -> PathBuf {
     screenshot.with_extension("result.json")
 }
 
-/// Writes `record` to `path`, creating its folder.
-pub fn write_result_file(path: &Path, record: &FailureRecord<'_>) -> io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut json = serde_json::to_vec_pretty(record).map_err(io::Error::other)?;
+/// Writes `file` to `path`, creating its folder.
+pub async fn write_result_file<S: Serialize>(path: &Path, file: &ResultFile<S>) -> io::Result<()> {
+    let mut json = serde_json::to_vec_pretty(file).map_err(io::Error::other)?;
     json.push(b'\n');
-    std::fs::write(path, json)
+    if let Some(dir) = path.parent() {
+        tokio::fs::create_dir_all(dir).await?;
+    }
+    tokio::fs::write(path, json).await
 }

@@ -1,126 +1,51 @@
-//! Viewport screenshots with secrets hidden in the pixels.
+//! Screenshot files: their names in the journey's evidence folder, and writing one.
 //!
-//! Before the shot, every field a step filled from a secret is emptied and every text node or
-//! field value holding a secret's value shows `••••••` instead; right after, the page is put
-//! back as it was, so the journey's later steps see the page the customer would.
+//! The pixels come from the browser with secrets already hidden on the page
+//! ([`crate::browser::Session::screenshot_hiding`]); this only names and keeps them.
 
 use std::path::{Path, PathBuf};
 
-use serde_json::json;
-
-use crate::browser::{BrowserError, Selector, Session};
-use crate::journey::model::SECRET_MASK;
-
-/// What must not show in a screenshot.
-#[derive(Debug, Default, Clone)]
-pub struct SecretsOnPage {
-    /// Fields a step filled from a template that uses a secret.
-    pub fields: Vec<Selector>,
-    /// The secrets' values (longest first), wherever they show as text.
-    pub values: Vec<String>,
+/// The journey's evidence folder (`out_dir/<run_id>/<journey>/`) as one attempt names its files
+/// in it.
+#[derive(Debug, Clone)]
+pub struct EvidenceFolder {
+    pub dir: PathBuf,
+    /// 1-based: later attempts' files get `-attemptN` so the first one's stay.
+    pub attempt: u32,
 }
 
-impl SecretsOnPage {
-    fn is_empty(&self) -> bool {
-        self.fields.is_empty() && self.values.is_empty()
+impl EvidenceFolder {
+    /// Where step `index`'s screenshot (`name`: the step's, or a `screenshot:` step's own) goes;
+    /// a failed step's other files are named after it.
+    pub fn screenshot_path(&self, index: usize, name: &str) -> PathBuf {
+        self.dir
+            .join(screenshot_file_name(index, name, self.attempt))
     }
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum CaptureError {
-    #[error("could not take the screenshot: {0}")]
-    Browser(#[from] BrowserError),
-    /// Never keep a picture that might show a secret.
-    #[error("screenshot not kept: secrets could not be hidden on the page ({0})")]
-    Unmasked(BrowserError),
-    #[error("could not write {path}: {source}")]
-    Write {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+#[error("could not write {path}: {source}")]
+pub struct WriteError {
+    pub path: PathBuf,
+    pub source: std::io::Error,
 }
 
-const HIDE_JS: &str = r#"
-const [fields, secrets, mask] = arguments;
-const saved = [], texts = [];
-const seen = new Set();
-function blank(el) {
-  if (seen.has(el) || !('value' in el)) return;
-  seen.add(el); saved.push([el, el.value]); el.value = '';
-}
-function all(sel) {
-  try {
-    if (sel.css !== undefined) return Array.from(document.querySelectorAll(sel.css));
-    const r = document.evaluate(sel.xpath, document, null, XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null);
-    const out = [];
-    for (let i = 0; i < r.snapshotLength; i++) out.push(r.snapshotItem(i));
-    return out;
-  } catch (e) { return []; }
-}
-for (const sel of fields) for (const el of all(sel)) blank(el);
-if (secrets.length) {
-  for (const el of document.querySelectorAll('input, textarea')) {
-    if (secrets.some(s => el.value.includes(s))) blank(el);
-  }
-  if (document.body) {
-    const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    while (w.nextNode()) {
-      const n = w.currentNode;
-      let v = n.nodeValue, changed = false;
-      for (const s of secrets) if (v.includes(s)) { v = v.split(s).join(mask); changed = true; }
-      if (changed) { texts.push([n, n.nodeValue]); n.nodeValue = v; }
-    }
-  }
-}
-window.__vedettaHidden = { saved, texts };
-return saved.length + texts.length;
-"#;
-
-const RESTORE_JS: &str = r#"
-const m = window.__vedettaHidden;
-if (m) {
-  for (const [el, v] of m.saved) el.value = v;
-  for (const [n, v] of m.texts) n.nodeValue = v;
-  delete window.__vedettaHidden;
-}
-"#;
-
-/// Takes a viewport PNG with `secrets` hidden and writes it to `path` (creating its folder).
-pub async fn capture(
-    session: &Session,
-    secrets: &SecretsOnPage,
-    path: &Path,
-) -> Result<(), CaptureError> {
-    let hid = !secrets.is_empty();
-    if hid {
-        session
-            .execute(
-                HIDE_JS,
-                vec![
-                    json!(secrets.fields),
-                    json!(secrets.values),
-                    json!(SECRET_MASK),
-                ],
-            )
-            .await
-            .map_err(CaptureError::Unmasked)?;
-    }
-    let shot = session.screenshot().await;
-    if hid {
-        // The page may have navigated meanwhile; nothing to put back then.
-        let _ = session.execute(RESTORE_JS, vec![]).await;
-    }
-    let png = shot?;
+/// Writes a screenshot's `png` to `path`, creating its folder.
+pub async fn save_screenshot(path: &Path, png: &[u8]) -> Result<(), WriteError> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|source| CaptureError::Write {
-            path: dir.to_path_buf(),
-            source,
-        })?;
+        tokio::fs::create_dir_all(dir)
+            .await
+            .map_err(|source| WriteError {
+                path: dir.to_path_buf(),
+                source,
+            })?;
     }
-    std::fs::write(path, png).map_err(|source| CaptureError::Write {
-        path: path.to_path_buf(),
-        source,
-    })
+    tokio::fs::write(path, png)
+        .await
+        .map_err(|source| WriteError {
+            path: path.to_path_buf(),
+            source,
+        })
 }
 
 /// `06-wait-for-sms-otp.png`; later attempts get `-attempt2` so the first one's stays.
@@ -153,6 +78,36 @@ pub fn slug(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_attempt_names_its_screenshots_in_the_folder() {
+        let folder = EvidenceFolder {
+            dir: PathBuf::from("out/run/card"),
+            attempt: 2,
+        };
+        assert_eq!(
+            folder.screenshot_path(3, "click #login"),
+            Path::new("out/run/card/03-click-login-attempt2.png")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_screenshot_is_written_with_its_folder_and_a_write_error_names_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("run/card/01-open.png");
+        save_screenshot(&path, b"png").await.unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"png");
+
+        // A file where the folder should be.
+        let blocked = path.join("02-click.png");
+        let e = save_screenshot(&blocked, b"png").await.unwrap_err();
+        assert_eq!(e.path, path);
+        assert!(
+            e.to_string()
+                .starts_with(&format!("could not write {}: ", path.display())),
+            "{e}"
+        );
+    }
 
     #[test]
     fn file_names_carry_index_slug_and_later_attempts() {

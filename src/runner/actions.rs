@@ -1,16 +1,25 @@
 //! What each action does in the browser. Every wait polls the page (one script round trip,
 //! which also checks the fail_fast signatures) until the step's deadline: no fixed sleeps.
+//!
+//! An action sees only its [`StepContext`] and answers [`Done`] or a [`StepFailure`]; what
+//! follows (the next step, a skip, the evidence) is the walker's business.
 
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::{Duration, Instant, SystemTime};
 
-use super::attempt::Attempt;
+use super::fail_fast::FailFast;
 use super::failure::StepFailure;
+use super::page::Page;
 use super::result::FailureCategory;
-use crate::browser::{BrowserError, Element, ElementProbe, PageProbe, ProbeRequest, Selector};
-use crate::journey::model::{
-    Action, Condition, Locator, Step, TextMatch, WaitCondition, format_duration,
+use crate::browser::{
+    BrowserError, ElementProbe, PageProbe, ProbeRequest, SecretsOnPage, Selector,
 };
-use crate::otp::OtpError;
+use crate::evidence::EvidenceFolder;
+use crate::journey::model::{
+    Action, Condition, Locator, Step, Template, TextMatch, Variables, WaitCondition,
+    format_duration,
+};
+use crate::otp::{OtpError, OtpSources};
 
 /// How often a wait looks at the page again.
 const POLL_EVERY: Duration = Duration::from_millis(75);
@@ -19,17 +28,45 @@ const POLL_EVERY: Duration = Duration::from_millis(75);
 /// code (the code itself comes as soon as it arrives).
 const WATCH_EVERY: Duration = Duration::from_millis(500);
 
+/// What a step may use: the page, the variables as they are now, the journey's settings.
+pub(crate) struct StepContext<'a, P> {
+    pub page: &'a P,
+    pub vars: &'a Variables,
+    pub fail_fast: &'a FailFast,
+    /// The journey's `base_url`, for `open`.
+    pub base_url: Option<&'a Template>,
+    /// The step timeout when the step sets none.
+    pub default_timeout: Duration,
+    pub otp: &'a OtpSources,
+    /// When the attempt began walking its steps: the SMS inbox hands out only codes that
+    /// arrived after it, so a code sent to an earlier attempt or run is never taken.
+    pub began: SystemTime,
+    /// Fields filled from secrets so far: blanked in a `screenshot:` step's picture.
+    pub secret_fields: &'a [Selector],
+    /// Where a `screenshot:` step's picture goes.
+    pub evidence: &'a EvidenceFolder,
+}
+
 /// What a step that passed leaves behind.
 #[derive(Debug, Default)]
 pub(crate) struct Done {
-    /// Variables to set: (name, value, is_secret).
-    pub saves: Vec<(String, String, bool)>,
+    /// Variables to set, in order.
+    pub saves: Vec<Save>,
     /// Fields filled from secrets: blanked in later screenshots.
     pub secret_fields: Vec<Selector>,
     /// A `screenshot:` step's file.
     pub screenshot: Option<String>,
     /// For `include` and `when`: whether the inner steps run.
     pub children: Children,
+}
+
+/// A variable a step sets.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Save {
+    pub name: String,
+    pub value: String,
+    /// A one-time code: masked wherever it shows, like a secret.
+    pub secret: bool,
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -57,15 +94,14 @@ enum ElementAction<'v> {
     Select(&'v str),
 }
 
-type StepResult<T> = Result<T, StepFailure>;
-
-impl Attempt<'_> {
-    pub(crate) async fn execute(&self, step: &Step, index: usize) -> StepResult<Done> {
-        let timeout = step.timeout.unwrap_or(self.journey.timeout);
+impl<P: Page> StepContext<'_, P> {
+    /// Does step `index` (the 1-based number its screenshot is named with).
+    pub(crate) async fn execute(&self, step: &Step, index: usize) -> Result<Done, StepFailure> {
+        let timeout = step.timeout.unwrap_or(self.default_timeout);
         let deadline = Instant::now() + timeout;
         let mut done = Done::default();
         match &step.action {
-            Action::Open(t) => self.open(&t.render(&self.vars), timeout).await?,
+            Action::Open(t) => self.open(&t.render(self.vars), timeout).await?,
             Action::Click(l) => self
                 .act(l, deadline, timeout, ElementAction::Click)
                 .await
@@ -84,18 +120,18 @@ impl Attempt<'_> {
                 .map_err(self.at(l))?,
             Action::Fill(fields) => {
                 for (l, t) in fields {
-                    let value = t.render(&self.vars);
+                    let value = t.render(self.vars);
                     self.act(l, deadline, timeout, ElementAction::Fill(&value))
                         .await
                         .map_err(self.at(l))?;
-                    if t.uses_secret(&self.vars) {
+                    if t.uses_secret(self.vars) {
                         done.secret_fields.push(self.selector(l));
                     }
                 }
             }
             Action::Select(fields) => {
                 for (l, t) in fields {
-                    let value = t.render(&self.vars);
+                    let value = t.render(self.vars);
                     self.act(l, deadline, timeout, ElementAction::Select(&value))
                         .await
                         .map_err(self.at(l))?;
@@ -108,7 +144,7 @@ impl Attempt<'_> {
                         format!("unknown key {:?}", key.0),
                     ));
                 };
-                self.session
+                self.page
                     .press(code)
                     .await
                     .map_err(|e| StepFailure::from_browser(e, "could not press the key"))?;
@@ -144,15 +180,15 @@ impl Attempt<'_> {
                         .element(l, Need::Visible, deadline, timeout, false)
                         .await
                         .map_err(self.at(l))?;
-                    done.saves.push((
-                        var.clone(),
-                        text.unwrap_or_default().trim().to_string(),
-                        false,
-                    ));
+                    done.saves.push(Save {
+                        name: var.clone(),
+                        value: text.unwrap_or_default().trim().to_string(),
+                        secret: false,
+                    });
                 }
             }
             Action::Otp(otp) => {
-                let fetch = self.opts.otp.fetch(otp, &self.vars, self.began, timeout);
+                let fetch = self.otp.fetch(otp, self.vars, self.began, timeout);
                 tokio::pin!(fetch);
                 // The page is watched while the code is awaited: a site that shows its outage
                 // page instead fails the step as an outage now, not after the OTP timeout.
@@ -170,7 +206,11 @@ impl Attempt<'_> {
                     }
                 };
                 match fetched {
-                    Ok(code) => done.saves.push((otp.save_as.clone(), code, true)),
+                    Ok(code) => done.saves.push(Save {
+                        name: otp.save_as.clone(),
+                        value: code,
+                        secret: true,
+                    }),
                     Err(OtpError::NotReceived(m)) => {
                         return Err(StepFailure::new(FailureCategory::OtpNotReceived, m));
                     }
@@ -180,20 +220,15 @@ impl Attempt<'_> {
                 }
             }
             Action::Screenshot(name) => {
-                let file = crate::evidence::screenshot_file_name(index, name, self.number);
-                let path = self.evidence_dir.join(file);
-                crate::evidence::capture(self.session, &self.secrets_on_page(), &path)
-                    .await
-                    .map_err(|e| {
-                        StepFailure::new(FailureCategory::Infrastructure, e.to_string())
-                    })?;
+                let path = self.evidence.screenshot_path(index, name);
+                self.screenshot(&path).await?;
                 done.screenshot = Some(path.display().to_string());
             }
             Action::Include { .. } => done.children = Children::Run,
             Action::Script { code, save_as } => {
-                let code = code.render(&self.vars);
+                let code = code.render(self.vars);
                 let value = self
-                    .session
+                    .page
                     .execute(&code, vec![])
                     .await
                     .map_err(|e| match e {
@@ -209,7 +244,11 @@ impl Attempt<'_> {
                         serde_json::Value::Null => String::new(),
                         v => v.to_string(),
                     };
-                    done.saves.push((var.clone(), text, false));
+                    done.saves.push(Save {
+                        name: var.clone(),
+                        value: text,
+                        secret: false,
+                    });
                 }
             }
             Action::Sleep(d) => tokio::time::sleep(*d).await,
@@ -229,12 +268,26 @@ impl Attempt<'_> {
         Ok(done)
     }
 
-    pub(crate) fn selector(&self, l: &Locator) -> Selector {
-        Selector::from_locator(l, &self.vars)
+    fn selector(&self, l: &Locator) -> Selector {
+        Selector::from_locator(l, self.vars)
+    }
+
+    /// A `screenshot:` step's picture, secrets hidden, kept at `path`.
+    async fn screenshot(&self, path: &Path) -> Result<(), StepFailure> {
+        let broke = |e: String| StepFailure::new(FailureCategory::Infrastructure, e);
+        let secrets = SecretsOnPage::new(self.secret_fields, self.vars);
+        let png = self
+            .page
+            .screenshot(&secrets)
+            .await
+            .map_err(|e| broke(e.to_string()))?;
+        crate::evidence::save_screenshot(path, &png)
+            .await
+            .map_err(|e| broke(e.to_string()))
     }
 
     /// Names `l` as the element a failure was about (the red box in the annotated shot).
-    fn at(&self, l: &Locator) -> impl FnOnce(StepFailure) -> StepFailure + use<> {
+    fn at(&self, l: &Locator) -> impl FnOnce(StepFailure) -> StepFailure + use<P> {
         let sel = self.selector(l);
         move |mut f| {
             f.target.get_or_insert(sel);
@@ -247,7 +300,7 @@ impl Attempt<'_> {
         &self,
         target: Option<&Selector>,
         want_text: bool,
-    ) -> StepResult<PageProbe> {
+    ) -> Result<PageProbe<P::Element>, StepFailure> {
         let req = ProbeRequest {
             target,
             signatures: &self.fail_fast.selectors,
@@ -258,7 +311,7 @@ impl Attempt<'_> {
         let mut tries = 0;
         let page = loop {
             tries += 1;
-            match self.session.probe(&req).await {
+            match self.page.probe(&req).await {
                 Ok(page) => break page,
                 Err(e) if e.is_lost() || tries >= 4 => {
                     return Err(StepFailure::from_browser(e, "could not read the page"));
@@ -272,17 +325,17 @@ impl Attempt<'_> {
                 }
             }
         };
-        match self.fail_fast.check(&page, &self.vars) {
+        match self.fail_fast.check(&page, self.vars) {
             Some(outage) => Err(outage),
             None => Ok(page),
         }
     }
 
-    async fn open(&self, raw: &str, timeout: Duration) -> StepResult<()> {
-        let base = self.journey.base_url.as_ref().map(|b| b.render(&self.vars));
+    async fn open(&self, raw: &str, timeout: Duration) -> Result<(), StepFailure> {
+        let base = self.base_url.map(|b| b.render(self.vars));
         let url = resolve_url(raw, base.as_deref())
             .map_err(|m| StepFailure::new(FailureCategory::Navigation, m))?;
-        if let Err(e) = self.session.goto(&url, timeout).await {
+        if let Err(e) = self.page.goto(&url, timeout).await {
             return Err(match e {
                 BrowserError::Navigation(m) => match net_error_code(&m) {
                     Some(code) => navigation_failure(&url, Some(code)),
@@ -328,7 +381,7 @@ impl Attempt<'_> {
         deadline: Instant,
         timeout: Duration,
         assert: bool,
-    ) -> StepResult<(Element, Option<String>)> {
+    ) -> Result<(P::Element, Option<String>), StepFailure> {
         let sel = self.selector(l);
         loop {
             let page = self.look(Some(&sel), false).await?;
@@ -365,39 +418,37 @@ impl Attempt<'_> {
         deadline: Instant,
         timeout: Duration,
         action: ElementAction<'_>,
-    ) -> StepResult<()> {
+    ) -> Result<(), StepFailure> {
         let mut refused: Option<String> = None;
         loop {
             let (el, _) = self
                 .element(l, Need::Actionable, deadline, timeout, false)
                 .await?;
             let r = match &action {
-                ElementAction::Click => self.session.click(&el).await,
-                ElementAction::Hover => self.session.hover(&el).await,
-                ElementAction::Fill(v) => self.session.fill(&el, v).await,
-                ElementAction::SetChecked(want) => match el.is_selected().await {
+                ElementAction::Click => self.page.click(&el).await,
+                ElementAction::Hover => self.page.hover(&el).await,
+                ElementAction::Fill(v) => self.page.fill(&el, v).await,
+                ElementAction::SetChecked(want) => match self.page.is_selected(&el).await {
                     Ok(now) if now == *want => Ok(()),
-                    Ok(_) => self.session.click(&el).await,
-                    Err(e) => Err(BrowserError::from(e)),
+                    Ok(_) => self.page.click(&el).await,
+                    Err(e) => Err(e),
                 },
-                ElementAction::Select(label) => {
-                    match self.session.select_option(&el, label).await {
-                        Ok(Ok(())) => Ok(()),
-                        Ok(Err(options)) => {
-                            if Instant::now() >= deadline {
-                                return Err(StepFailure::new(
-                                    FailureCategory::ElementMissing,
-                                    format!(
-                                        "{l} has no option {label:?} (options: {})",
-                                        options.join(", ")
-                                    ),
-                                ));
-                            }
-                            Err(BrowserError::Stale)
+                ElementAction::Select(label) => match self.page.select_option(&el, label).await {
+                    Ok(Ok(())) => Ok(()),
+                    Ok(Err(options)) => {
+                        if Instant::now() >= deadline {
+                            return Err(StepFailure::new(
+                                FailureCategory::ElementMissing,
+                                format!(
+                                    "{l} has no option {label:?} (options: {})",
+                                    options.join(", ")
+                                ),
+                            ));
                         }
-                        Err(e) => Err(e),
+                        Err(BrowserError::Stale)
                     }
-                }
+                    Err(e) => Err(e),
+                },
             };
             match r {
                 Ok(()) => return Ok(()),
@@ -430,7 +481,7 @@ impl Attempt<'_> {
         deadline: Instant,
         timeout: Duration,
         assert: bool,
-    ) -> StepResult<()> {
+    ) -> Result<(), StepFailure> {
         let sel = self.selector(l);
         loop {
             let page = self.look(Some(&sel), false).await?;
@@ -457,7 +508,7 @@ impl Attempt<'_> {
         c: &WaitCondition,
         deadline: Instant,
         timeout: Duration,
-    ) -> StepResult<()> {
+    ) -> Result<(), StepFailure> {
         match c {
             WaitCondition::Visible(l) => self
                 .element(l, Need::Visible, deadline, timeout, false)
@@ -486,14 +537,14 @@ impl Attempt<'_> {
         deadline: Instant,
         timeout: Duration,
         what: &str,
-        get: impl Fn(&PageProbe) -> String,
+        get: impl Fn(&PageProbe<P::Element>) -> String,
         assert: bool,
-    ) -> StepResult<()> {
+    ) -> Result<(), StepFailure> {
         let want_text = what == "page text";
         loop {
             let page = self.look(None, want_text).await?;
             let actual = get(&page);
-            if m.is_match(&actual, &self.vars) {
+            if m.is_match(&actual, self.vars) {
                 return Ok(());
             }
             if Instant::now() >= deadline {
@@ -528,7 +579,7 @@ impl Attempt<'_> {
         m: &TextMatch,
         deadline: Instant,
         timeout: Duration,
-    ) -> StepResult<()> {
+    ) -> Result<(), StepFailure> {
         let sel = self.selector(l);
         let mut actual: Option<String> = None;
         loop {
@@ -540,7 +591,7 @@ impl Attempt<'_> {
                 ..
             } = &probe
             {
-                if m.is_match(t, &self.vars) {
+                if m.is_match(t, self.vars) {
                     return Ok(());
                 }
                 actual = Some(t.clone());
@@ -568,7 +619,7 @@ impl Attempt<'_> {
         }
     }
 
-    async fn condition_holds(&self, c: &Condition, deadline: Instant) -> StepResult<bool> {
+    async fn condition_holds(&self, c: &Condition, deadline: Instant) -> Result<bool, StepFailure> {
         let sel = match c {
             Condition::Visible(l) => Some(self.selector(l)),
             _ => None,
@@ -579,8 +630,8 @@ impl Attempt<'_> {
                 .await?;
             let holds = match c {
                 Condition::Visible(_) => page.target.as_ref().is_some_and(ElementProbe::is_visible),
-                Condition::Url(m) => m.is_match(&page.url, &self.vars),
-                Condition::Text(m) => m.is_match(&body_text(&page), &self.vars),
+                Condition::Url(m) => m.is_match(&page.url, self.vars),
+                Condition::Text(m) => m.is_match(&body_text(&page), self.vars),
             };
             if holds {
                 return Ok(true);
@@ -595,20 +646,20 @@ impl Attempt<'_> {
     /// What a match expects, as shown in a message (a substring rendered; masked later).
     fn expected(&self, m: &TextMatch) -> String {
         match m {
-            TextMatch::Contains(t) => format!("{:?}", t.render(&self.vars)),
+            TextMatch::Contains(t) => format!("{:?}", t.render(self.vars)),
             TextMatch::Regex(r) => format!("/{}/", r.as_str()),
         }
     }
 }
 
-fn body_text(p: &PageProbe) -> String {
+fn body_text<E>(p: &PageProbe<E>) -> String {
     p.body_text.clone().unwrap_or_default()
 }
 
 /// Why an element wait ran out: never there, there but hidden, or there but disabled.
-fn element_failure(
+fn element_failure<E>(
     l: &Locator,
-    last: &ElementProbe,
+    last: &ElementProbe<E>,
     timeout: Duration,
     assert: bool,
 ) -> StepFailure {

@@ -35,7 +35,7 @@ impl FailFast {
 
     /// The outage this look at the page shows, if any: a signature (first in file order), else
     /// an HTTP 5xx document.
-    pub fn check(&self, page: &PageProbe, vars: &Variables) -> Option<StepFailure> {
+    pub fn check<E>(&self, page: &PageProbe<E>, vars: &Variables) -> Option<StepFailure> {
         let mut element_i = 0;
         for sig in &self.signatures {
             let shows = match &sig.matcher {

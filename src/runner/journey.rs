@@ -7,13 +7,18 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
 use super::attempt::{run_attempt, seal_failures};
+use super::clock::now_rfc3339;
 use super::event::Event;
 use super::options::RunOptions;
-use super::result::{AttemptResult, JourneyResult, JourneyStatus};
+use super::page::Browser;
+use super::result::{AttemptResult, JourneyResult, JourneyStatus, StepResult};
 use crate::journey::model::Journey;
 
-pub(crate) async fn run_journey(
+/// Walks `journey` in a fresh page from `browser` until an attempt passes or its retries are
+/// used up.
+pub(crate) async fn run_with_retries<B: Browser>(
     journey: &Journey,
+    browser: &B,
     opts: &RunOptions,
     events: &UnboundedSender<Event>,
     cancel: &CancellationToken,
@@ -38,7 +43,7 @@ pub(crate) async fn run_journey(
         let outcome = {
             // Held for the walk: no other attempt reads codes from these numbers meanwhile.
             let _lease = hold_sms_numbers(journey, opts, cancel).await;
-            run_attempt(journey, opts, number, events, cancel).await
+            run_attempt(journey, browser, opts, number, events, cancel).await
         };
         // The journey's one evidence folder was sealed again: earlier attempts' failures
         // carry the new manifest's hash.
@@ -125,7 +130,7 @@ async fn hold_sms_numbers(
 }
 
 /// "step 3 (click #login): element_missing: …" for the retry notice.
-fn first_failure(steps: &[super::result::StepResult]) -> String {
+fn first_failure(steps: &[StepResult]) -> String {
     steps
         .iter()
         .find_map(|s| {
@@ -142,9 +147,86 @@ fn first_failure(steps: &[super::result::StepResult]) -> String {
         .unwrap_or_else(|| "the attempt failed".into())
 }
 
-/// Now, RFC 3339 UTC to the second: `2026-11-25T17:15:00Z`.
-pub(crate) fn now_rfc3339() -> String {
-    jiff::Timestamp::now()
-        .strftime("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
+#[cfg(test)]
+mod tests {
+    use tokio_util::sync::CancellationToken;
+
+    use super::super::fake_page::{FakePage, journey, run_on};
+    use crate::runner::event::Event;
+    use crate::runner::result::{JourneyStatus, StepStatus};
+
+    const PAY: &str = r##"
+name: pay
+retries: 1
+timeout: 1ms
+steps:
+  - click: "#pay"
+"##;
+
+    #[tokio::test]
+    async fn a_pass_after_a_failed_attempt_is_flaky_and_the_failed_attempt_is_kept() {
+        let j = journey(PAY);
+        let out = tempfile::tempdir().unwrap();
+        let (first, second) = (FakePage::showing(&[]), FakePage::showing(&["#pay"]));
+        let (r, events) = run_on(
+            &j,
+            [first.clone(), second.clone()],
+            out.path(),
+            &CancellationToken::new(),
+        )
+        .await;
+
+        assert_eq!(r.status, JourneyStatus::Flaky);
+        assert_eq!(r.attempts, 2);
+        assert_eq!(r.steps[0].status, StepStatus::Passed);
+        assert_eq!(r.previous_attempts.len(), 1);
+        let earlier = &r.previous_attempts[0];
+        assert_eq!(
+            (earlier.attempt, earlier.status),
+            (1, JourneyStatus::Failed)
+        );
+        assert_eq!(earlier.steps[0].status, StepStatus::Failed);
+        // Each attempt had its own page, and both were closed.
+        assert_eq!(second.clicked(), ["#pay"]);
+        assert_eq!(
+            (first.ended(), second.ended()),
+            (Some("close"), Some("close"))
+        );
+        let retrying: Vec<_> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Retrying {
+                    attempt, reason, ..
+                } => Some((*attempt, reason.as_str())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            retrying,
+            [(
+                1,
+                "step 1 (click #pay): element_missing: no element matches #pay (waited 1ms)"
+            )]
+        );
+        // The first attempt's evidence is sealed by the manifest the second one rewrote.
+        let sealed = earlier.steps[0].failure.as_ref().unwrap();
+        assert!(sealed.evidence_sha256.is_some());
+        assert!(
+            crate::evidence::manifest::verify(&out.path().join("fake-run/pay"))
+                .unwrap()
+                .is_intact()
+        );
+    }
+
+    #[tokio::test]
+    async fn when_every_attempt_fails_the_journey_failed_after_its_retries() {
+        let j = journey(PAY);
+        let out = tempfile::tempdir().unwrap();
+        let pages = [FakePage::showing(&[]), FakePage::showing(&[])];
+        let (r, _) = run_on(&j, pages, out.path(), &CancellationToken::new()).await;
+        assert_eq!(r.status, JourneyStatus::Failed);
+        assert_eq!(r.attempts, 2);
+        assert_eq!(r.previous_attempts.len(), 1);
+        assert_eq!(r.steps[0].status, StepStatus::Failed);
+    }
 }

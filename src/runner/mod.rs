@@ -6,15 +6,21 @@
 
 mod actions;
 mod attempt;
+mod clock;
 pub mod event;
 mod fail_fast;
 mod failure;
+mod failure_evidence;
+#[cfg(test)]
+mod fake_page;
 mod journey;
 mod options;
+mod page;
 pub mod result;
 mod run;
 mod unset;
 mod walk;
 
+pub use failure_evidence::failure_header;
 pub use options::RunOptions;
 pub use run::run;

@@ -8,8 +8,9 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
+use super::clock::now_rfc3339;
 use super::event::Event;
-use super::journey::{now_rfc3339, run_journey};
+use super::journey::run_with_retries;
 use super::options::RunOptions;
 use super::result::{JourneyResult, JourneyStatus, RunReport};
 use crate::journey::model::Journey;
@@ -42,7 +43,7 @@ pub async fn run(
             // The semaphore is never closed, so acquiring cannot fail.
             let _slot = slots.acquire_owned().await.ok();
             let span = tracing::info_span!("journey", journey = %journey.name);
-            run_journey(&journey, &opts, &events, &cancel)
+            run_with_retries(&journey, &opts.browser, &opts, &events, &cancel)
                 .instrument(span)
                 .await
         });

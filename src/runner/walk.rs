@@ -1,36 +1,152 @@
-//! Walks the steps in order (include and when blocks in place), numbering, timing and
-//! reporting each, skipping the rest after a failure.
+//! Walks an attempt's steps in order (include and when blocks in place), numbering, timing and
+//! reporting each, and decides what follows a failure: the walk goes on after an optional step,
+//! the rest is skipped after any other, and a lost browser or an interrupted run stops it.
+//!
+//! The [`Walker`] is the one owner of an attempt's state (its variables, the results so far,
+//! why it halted); actions get a narrow [`StepContext`] and answer [`Done`] or a
+//! [`StepFailure`].
 
-use std::time::{Duration, Instant};
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant, SystemTime};
 
 use futures::future::BoxFuture;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
-use super::actions::{Children, Done};
-use super::attempt::{Attempt, SKIP_AFTER_FAILURE, SKIP_INTERRUPTED, SKIP_SESSION_LOST};
+use super::actions::{Children, Done, Save, StepContext};
 use super::event::Event;
+use super::fail_fast::FailFast;
 use super::failure::StepFailure;
+use super::failure_evidence::{bounded, failure_header, read_page_at_failure};
+use super::page::Page;
 use super::result::{FailureCategory, StepResult, StepStatus};
-use crate::browser::ProbeRequest;
-use crate::journey::model::{Action, ScreenshotPolicy, Step};
+use crate::browser::{ProbeRequest, SecretsOnPage, Selector};
+use crate::evidence::result_file::ResultFile;
+use crate::evidence::{EvidenceFolder, FailureEvidence, PageAtFailure, keep_failure_evidence};
+use crate::journey::model::{Action, Journey, ScreenshotPolicy, Step, Variables};
+use crate::otp::OtpSources;
 
 /// Beyond its own timeout, how long a step may take before the browser is deemed hung.
 const HUNG_BROWSER_GRACE: Duration = Duration::from_secs(30);
-/// How long a screenshot or a last look at the page may take.
-const EVIDENCE_TIMEOUT: Duration = Duration::from_secs(10);
 
-impl<'a> Attempt<'a> {
-    pub(crate) fn walk<'s>(&'s mut self, steps: &'s [Step]) -> BoxFuture<'s, ()> {
+/// Why the walk stopped walking: the remaining steps are skipped, with the reason's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Halt {
+    /// A step that is not optional failed.
+    AfterFailure,
+    Interrupted,
+    SessionLost,
+}
+
+impl Halt {
+    /// The skipped steps' `skip_reason`.
+    pub(crate) fn reason(self) -> &'static str {
+        match self {
+            Halt::AfterFailure => "an earlier step failed",
+            Halt::Interrupted => "run interrupted",
+            Halt::SessionLost => "the browser session was lost",
+        }
+    }
+}
+
+/// What a walk produced.
+#[derive(Debug)]
+pub(crate) struct Walked {
+    /// Every step's result, skipped ones included, in walk order.
+    pub steps: Vec<StepResult>,
+    pub halted: Option<Halt>,
+    /// A step that is not optional failed.
+    pub failed: bool,
+    /// The harness's failure that makes the attempt `error`, secrets masked.
+    pub error: Option<String>,
+    /// Some step failed, optional ones included: its evidence folder holds files to seal.
+    pub any_step_failed: bool,
+}
+
+/// One walk of a journey's steps on a page.
+pub(crate) struct Walker<'a, P: Page> {
+    journey: &'a Journey,
+    page: &'a P,
+    otp: &'a OtpSources,
+    events: &'a UnboundedSender<Event>,
+    cancel: &'a CancellationToken,
+    evidence: EvidenceFolder,
+    /// When this attempt began walking its steps (see [`StepContext::began`]).
+    began: SystemTime,
+    vars: Variables,
+    fail_fast: FailFast,
+    /// Fields filled from secrets so far.
+    secret_fields: Vec<Selector>,
+    /// The last index handed out.
+    index: usize,
+    /// How many `include`/`when` blocks deep the walk is.
+    depth: usize,
+    steps: Vec<StepResult>,
+    halted: Option<Halt>,
+    failed: bool,
+    error: Option<String>,
+    any_step_failed: bool,
+    /// Variables a failed step would have saved → which step, for the step that reads one.
+    unset: BTreeMap<String, String>,
+}
+
+impl<'a, P: Page> Walker<'a, P> {
+    pub(crate) fn new(
+        journey: &'a Journey,
+        page: &'a P,
+        otp: &'a OtpSources,
+        events: &'a UnboundedSender<Event>,
+        cancel: &'a CancellationToken,
+        evidence: EvidenceFolder,
+    ) -> Self {
+        let vars = journey.variables.clone();
+        Walker {
+            journey,
+            page,
+            otp,
+            events,
+            cancel,
+            evidence,
+            began: SystemTime::now(),
+            fail_fast: FailFast::new(&journey.fail_fast, &vars),
+            vars,
+            secret_fields: Vec::new(),
+            index: 0,
+            depth: 0,
+            steps: Vec::new(),
+            halted: None,
+            failed: false,
+            error: None,
+            any_step_failed: false,
+            unset: BTreeMap::new(),
+        }
+    }
+
+    /// Walks the journey's steps.
+    pub(crate) async fn walk(mut self) -> Walked {
+        let journey = self.journey;
+        self.walk_steps(&journey.steps).await;
+        Walked {
+            error: self.error.map(|e| self.vars.mask(&e)),
+            steps: self.steps,
+            halted: self.halted,
+            failed: self.failed,
+            any_step_failed: self.any_step_failed,
+        }
+    }
+
+    fn walk_steps<'s>(&'s mut self, steps: &'s [Step]) -> BoxFuture<'s, ()> {
         Box::pin(async move {
             for step in steps {
                 self.index += 1;
                 let index = self.index;
                 if self.halted.is_none() && self.cancel.is_cancelled() {
-                    self.halted = Some(SKIP_INTERRUPTED);
+                    self.halted = Some(Halt::Interrupted);
                 }
-                if let Some(reason) = self.halted {
-                    self.report(skipped(step, index, self.depth, reason));
-                    self.skip_children(step, reason);
+                if let Some(halt) = self.halted {
+                    self.report(skipped(step, index, self.depth, halt.reason()));
+                    self.skip_children(step, halt.reason());
                     continue;
                 }
                 self.walk_one(step, index).await;
@@ -57,7 +173,8 @@ impl<'a> Attempt<'a> {
         let outcome = if let Some(f) = self.unset_variable(step) {
             Some(Err(f))
         } else {
-            let exec = tokio::time::timeout(guard, self.execute(step, index));
+            let cx = self.context();
+            let exec = tokio::time::timeout(guard, cx.execute(step, index));
             tokio::select! {
             biased;
             _ = self.cancel.cancelled() => None,
@@ -76,9 +193,10 @@ impl<'a> Attempt<'a> {
         let ended_at = jiff::Timestamp::now();
         let Some(outcome) = outcome else {
             // Interrupted mid-step: the step and the rest are skipped.
-            self.halted = Some(SKIP_INTERRUPTED);
-            self.report(skipped(step, index, self.depth, SKIP_INTERRUPTED));
-            self.skip_children(step, SKIP_INTERRUPTED);
+            let halt = Halt::Interrupted;
+            self.halted = Some(halt);
+            self.report(skipped(step, index, self.depth, halt.reason()));
+            self.skip_children(step, halt.reason());
             return;
         };
         let mut result = base_result(step, index, self.depth);
@@ -86,6 +204,21 @@ impl<'a> Attempt<'a> {
         match outcome {
             Ok(done) => self.passed(step, index, result, done).await,
             Err(f) => self.failed(step, index, result, f, ended_at).await,
+        }
+    }
+
+    /// What an action may use, as the walk stands now.
+    fn context(&self) -> StepContext<'_, P> {
+        StepContext {
+            page: self.page,
+            vars: &self.vars,
+            fail_fast: &self.fail_fast,
+            base_url: self.journey.base_url.as_ref(),
+            default_timeout: self.journey.timeout,
+            otp: self.otp,
+            began: self.began,
+            secret_fields: &self.secret_fields,
+            evidence: &self.evidence,
         }
     }
 
@@ -112,7 +245,12 @@ impl<'a> Attempt<'a> {
             screenshot,
             children,
         } = done;
-        for (name, value, secret) in saves {
+        for Save {
+            name,
+            value,
+            secret,
+        } in saves
+        {
             if secret {
                 self.vars.set_secret(name, value);
             } else {
@@ -134,22 +272,10 @@ impl<'a> Attempt<'a> {
             Children::None => {}
             Children::Run => {
                 self.depth += 1;
-                self.walk(step.inner_steps()).await;
+                self.walk_steps(step.inner_steps()).await;
                 self.depth -= 1;
             }
-            Children::Skip(reason) => {
-                let mut out = Vec::new();
-                skipped_results(
-                    step.inner_steps(),
-                    &mut self.index,
-                    self.depth + 1,
-                    reason,
-                    &mut out,
-                );
-                for r in out {
-                    self.report(r);
-                }
-            }
+            Children::Skip(reason) => self.skip_children(step, reason),
         }
     }
 
@@ -158,101 +284,40 @@ impl<'a> Attempt<'a> {
         step: &Step,
         index: usize,
         mut result: StepResult,
-        mut f: StepFailure,
+        f: StepFailure,
         failed_at: jiff::Timestamp,
     ) {
-        // "The site is down" vs "the button moved": a signature showing now names the outage.
-        if f.category != FailureCategory::Outage
-            && !f.session_lost
-            && let Some(Err(outage)) = self.bounded(self.look(None, false)).await
-            && outage.category == FailureCategory::Outage
-        {
-            f = StepFailure {
-                message: format!("{} (while the step failed: {})", outage.message, f.message),
-                target: f.target,
-                ..outage
-            };
-        }
-        let url = if f.session_lost {
-            None
-        } else {
-            self.bounded(self.session.current_url())
-                .await
-                .and_then(Result::ok)
-        };
-        // The title too, for the evidence folder's record of where the browser was.
-        let title = if f.session_lost {
-            None
-        } else {
-            self.bounded(self.session.probe(&ProbeRequest::default()))
-                .await
-                .and_then(Result::ok)
-                .map(|page| self.vars.mask(&page.title))
-        };
+        let f = self.name_the_outage(f).await;
         let lost = f.session_lost;
         let infrastructure = f.is_infrastructure();
+        let target = f.target.clone();
+        let (url, title) = if lost {
+            (None, None)
+        } else {
+            self.where_the_browser_is().await
+        };
         // The site's own words ("Error LGN-500") beside ours ("no element matches #otp").
         let notices = if lost || infrastructure {
             Vec::new()
         } else {
-            self.bounded(self.session.notices())
+            self.bounded(self.page.notices())
                 .await
                 .and_then(Result::ok)
                 .unwrap_or_default()
         };
-        let target = f.target.clone();
-        let mut failure = f.into_failure(&self.vars, url, &notices);
-        let shot = if !lost && self.journey.screenshots != ScreenshotPolicy::Off {
-            self.take_screenshot(index, &step.display_name()).await
-        } else {
-            None
-        };
-        let rect = match (&shot, &target) {
-            (Some(_), Some(sel)) => self
-                .bounded(self.session.element_rect(sel))
-                .await
-                .and_then(Result::ok)
-                .flatten(),
-            _ => None,
-        };
-        if let Some(path) = &shot {
-            failure.evidence = Some(self.evidence_dir.display().to_string());
-            failure.screenshot = Some(path.clone());
-            if self.journey.screenshots == ScreenshotPolicy::EveryStep {
-                result.screenshot = Some(path.clone());
-            }
-        }
-        // Where the step's evidence goes, named after its screenshot (taken or not).
-        let base = (self.journey.screenshots != ScreenshotPolicy::Off).then(|| {
-            let file =
-                crate::evidence::screenshot_file_name(index, &step.display_name(), self.number);
-            self.evidence_dir.join(file)
-        });
-        // The page source and the console log are kept even when the screenshot could not be
-        // taken.
-        if let Some(base) = base.as_deref().filter(|_| !lost) {
-            self.save_page_source(base).await;
-        }
-        result.status = StepStatus::Failed;
+        let failure = f.into_failure(&self.vars, url, &notices);
         // An optional step's trouble is reported and the walk goes on — unless the session
         // is gone, when nothing more can run.
         if lost || (infrastructure && !step.optional) {
             self.error.get_or_insert_with(|| failure.message.clone());
         }
-        let record = base
-            .as_deref()
-            .map(crate::evidence::result_file::result_file_path);
-        if record.is_some() {
-            failure.evidence = Some(self.evidence_dir.display().to_string());
-        }
+        result.status = StepStatus::Failed;
         result.failure = Some(failure);
-        if let Some(path) = &shot {
-            self.annotate(path, &result, rect, failed_at).await;
+        if self.journey.screenshots != ScreenshotPolicy::Off {
+            self.keep_evidence(step, &mut result, target, lost, title, failed_at)
+                .await;
         }
-        if let Some(path) = record {
-            self.write_record(&path, &result, title.as_deref(), failed_at);
-        }
-        self.failed_steps += 1;
+        self.any_step_failed = true;
         for name in super::unset::saved_variables(step) {
             self.unset.insert(
                 name.to_string(),
@@ -261,124 +326,129 @@ impl<'a> Attempt<'a> {
         }
         self.report(result);
         if lost {
-            self.halted = Some(SKIP_SESSION_LOST);
+            self.halted = Some(Halt::SessionLost);
         } else if !step.optional {
             self.failed = true;
-            self.halted = Some(SKIP_AFTER_FAILURE);
+            self.halted = Some(Halt::AfterFailure);
         }
         // An optional step's inner steps (include/when) cannot have run: skip them.
-        let reason = self.halted.unwrap_or(SKIP_AFTER_FAILURE);
-        self.skip_children(step, reason);
+        let halt = self.halted.unwrap_or(Halt::AfterFailure);
+        self.skip_children(step, halt.reason());
+    }
+
+    /// "The site is down" vs "the button moved": a signature showing now names the outage.
+    async fn name_the_outage(&self, f: StepFailure) -> StepFailure {
+        if f.category == FailureCategory::Outage || f.session_lost {
+            return f;
+        }
+        match self.bounded(self.context().look(None, false)).await {
+            Some(Err(outage)) if outage.category == FailureCategory::Outage => StepFailure {
+                message: format!("{} (while the step failed: {})", outage.message, f.message),
+                target: f.target,
+                ..outage
+            },
+            _ => f,
+        }
+    }
+
+    /// The page's URL, and its title (masked) for the evidence folder's record of where the
+    /// browser was.
+    async fn where_the_browser_is(&self) -> (Option<String>, Option<String>) {
+        let url = self
+            .bounded(self.page.current_url())
+            .await
+            .and_then(Result::ok);
+        let title = self
+            .bounded(self.page.probe(&ProbeRequest::default()))
+            .await
+            .and_then(Result::ok)
+            .map(|page| self.vars.mask(&page.title));
+        (url, title)
+    }
+
+    /// The failed step's files in the evidence folder, named after its screenshot (taken or
+    /// not); `result` learns where they are.
+    async fn keep_evidence(
+        &self,
+        step: &Step,
+        result: &mut StepResult,
+        target: Option<Selector>,
+        lost: bool,
+        title: Option<String>,
+        failed_at: jiff::Timestamp,
+    ) {
+        let page = if lost {
+            PageAtFailure::default()
+        } else {
+            let secrets = SecretsOnPage::new(&self.secret_fields, &self.vars);
+            let page = read_page_at_failure(self.page, self.cancel, &secrets, target.as_ref());
+            let (page, screenshot_error) = page.await;
+            if let Some(e) = screenshot_error {
+                tracing::warn!(journey = %self.journey.name, "{}", self.vars.mask(&e));
+            }
+            page
+        };
+        let Some(header) = failure_header(&self.journey.name, result, failed_at) else {
+            return;
+        };
+        let evidence = FailureEvidence {
+            screenshot_path: self
+                .evidence
+                .screenshot_path(result.index, &step.display_name()),
+            page,
+            header,
+            secrets: &self.vars,
+        };
+        let every_step = self.journey.screenshots == ScreenshotPolicy::EveryStep;
+        let dir = self.evidence.dir.display().to_string();
+        let kept = keep_failure_evidence(evidence, |screenshot| {
+            let shot = screenshot.map(|p| p.display().to_string());
+            if let Some(f) = result.failure.as_mut() {
+                f.evidence = Some(dir);
+                f.screenshot.clone_from(&shot);
+            }
+            if every_step {
+                result.screenshot = shot;
+            }
+            ResultFile {
+                journey: self.journey.name.clone(),
+                attempt: self.evidence.attempt,
+                failed_at: failed_at.to_string(),
+                url: result.failure.as_ref().and_then(|f| f.url.clone()),
+                title,
+                failed_step: result.clone(),
+                steps: self.steps.iter().chain([&*result]).cloned().collect(),
+            }
+        })
+        .await;
+        for problem in kept.problems {
+            tracing::warn!(journey = %self.journey.name, "{}", self.vars.mask(&problem));
+        }
     }
 
     /// Saves a screenshot for step `index`; `None` (logged) if it could not be taken.
     async fn take_screenshot(&self, index: usize, name: &str) -> Option<String> {
-        let file = crate::evidence::screenshot_file_name(index, name, self.number);
-        let path = self.evidence_dir.join(file);
-        let secrets = self.secrets_on_page();
-        match self
-            .bounded(crate::evidence::capture(self.session, &secrets, &path))
-            .await
-        {
-            Some(Ok(())) => Some(path.display().to_string()),
-            Some(Err(e)) => {
-                tracing::warn!(journey = %self.journey.name, "{}", self.vars.mask(&e.to_string()));
+        let path = self.evidence.screenshot_path(index, name);
+        let secrets = SecretsOnPage::new(&self.secret_fields, &self.vars);
+        let saved = match self.bounded(self.page.screenshot(&secrets)).await? {
+            Ok(png) => crate::evidence::save_screenshot(&path, &png)
+                .await
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        match saved {
+            Ok(()) => Some(path.display().to_string()),
+            Err(e) => {
+                tracing::warn!(journey = %self.journey.name, "{}", self.vars.mask(&e));
                 None
             }
-            None => None,
-        }
-    }
-
-    /// The page's HTML and the console's lines beside the failure screenshot (`….html`,
-    /// `….console.txt`, after `screenshot`'s name whether or not it was taken), secrets
-    /// masked. Each is saved if the browser gives it, whatever became of the other.
-    async fn save_page_source(&self, screenshot: &std::path::Path) {
-        if let Some(dir) = screenshot.parent()
-            && let Err(e) = std::fs::create_dir_all(dir)
-        {
-            tracing::warn!(journey = %self.journey.name, "could not create the evidence folder: {e}");
-            return;
-        }
-        if let Some(Ok(html)) = self.bounded(self.session.source()).await {
-            let path = screenshot.with_extension("html");
-            if let Err(e) = std::fs::write(&path, self.vars.mask(&html)) {
-                tracing::warn!(journey = %self.journey.name, "could not save the page source: {e}");
-            }
-        }
-        if let Some(Some(lines)) = self.bounded(self.session.console_log()).await {
-            let path = screenshot.with_extension("console.txt");
-            let mut text = lines.join("\n");
-            text.push('\n');
-            if let Err(e) = std::fs::write(&path, self.vars.mask_keystrokes(&text)) {
-                tracing::warn!(journey = %self.journey.name, "could not save the console log: {e}");
-            }
-        }
-    }
-
-    /// The failing step, where the browser was and the steps so far, as JSON in the evidence
-    /// folder (before the manifest seals it).
-    fn write_record(
-        &self,
-        path: &std::path::Path,
-        failed: &StepResult,
-        title: Option<&str>,
-        failed_at: jiff::Timestamp,
-    ) {
-        use crate::evidence::result_file::{FailureRecord, write_result_file};
-        let mut steps = self.steps.clone();
-        steps.push(failed.clone());
-        let record = FailureRecord {
-            journey: &self.journey.name,
-            attempt: self.number,
-            failed_at: failed_at.to_string(),
-            url: failed.failure.as_ref().and_then(|f| f.url.as_deref()),
-            title,
-            failed_step: failed,
-            steps: &steps,
-        };
-        if let Err(e) = write_result_file(path, &record) {
-            tracing::warn!(journey = %self.journey.name, "could not save the step results: {e}");
-        }
-    }
-
-    /// The annotated copy of the failure screenshot: a header strip saying when, where and
-    /// why, and a red box on the element the step was after.
-    /// `failed_at` is when the step failed, the time the header shows.
-    async fn annotate(
-        &self,
-        screenshot: &str,
-        step: &StepResult,
-        rect: Option<[f64; 4]>,
-        failed_at: jiff::Timestamp,
-    ) {
-        use crate::evidence::annotate::{Header, Rect, annotate_file};
-        let Some(mut header) = Header::for_failed_step(&self.journey.name, step, failed_at) else {
-            return;
-        };
-        header.url = header.url.map(|u| self.vars.mask(&u));
-        header.message = self.vars.mask(&header.message);
-        let rect = rect.map(|[x, y, width, height]| Rect {
-            x,
-            y,
-            width,
-            height,
-        });
-        let raw = std::path::PathBuf::from(screenshot);
-        // Decoding and encoding PNGs is CPU work: off the async threads.
-        let done = tokio::task::spawn_blocking(move || annotate_file(&raw, &header, rect)).await;
-        if let Ok(Err(e)) = done {
-            tracing::warn!(journey = %self.journey.name, "could not annotate the screenshot: {e}");
         }
     }
 
     /// Work around a step (screenshots, the fail_fast check after a failure) that must neither
     /// hang on a stuck browser nor hold up an interrupted run: `None` when cut short.
     async fn bounded<T>(&self, work: impl std::future::Future<Output = T>) -> Option<T> {
-        tokio::select! {
-            biased;
-            _ = self.cancel.cancelled() => None,
-            r = tokio::time::timeout(EVIDENCE_TIMEOUT, work) => r.ok(),
-        }
+        bounded(self.cancel, work).await
     }
 
     fn skip_children(&mut self, step: &Step, reason: &'static str) {
@@ -396,34 +466,39 @@ impl<'a> Attempt<'a> {
     }
 
     fn report(&mut self, step: StepResult) {
-        // For logs (`-v`, `--log-format json`, the monitor's): one line per step, inside the
-        // journey's span. Names and messages are already masked.
-        match &step.failure {
-            Some(f) => tracing::warn!(
-                index = step.index,
-                step = %step.name,
-                status = step.status.as_str(),
-                duration_ms = step.duration_ms,
-                category = f.category.as_str(),
-                "{}",
-                f.message
-            ),
-            None => tracing::info!(
-                index = step.index,
-                step = %step.name,
-                status = step.status.as_str(),
-                duration_ms = step.duration_ms,
-                skip_reason = step.skip_reason.as_deref(),
-                "step {}",
-                step.status.as_str()
-            ),
-        }
-        let _ = self.events.send(Event::StepFinished {
-            journey: self.journey.name.clone(),
-            step: step.clone(),
-        });
+        report_step(self.events, &self.journey.name, &step);
         self.steps.push(step);
     }
+}
+
+/// Logs a step's result and sends it to the reporters.
+fn report_step(events: &UnboundedSender<Event>, journey: &str, step: &StepResult) {
+    // For logs (`-v`, `--log-format json`, the monitor's): one line per step, inside the
+    // journey's span. Names and messages are already masked.
+    match &step.failure {
+        Some(f) => tracing::warn!(
+            index = step.index,
+            step = %step.name,
+            status = step.status.as_str(),
+            duration_ms = step.duration_ms,
+            category = f.category.as_str(),
+            "{}",
+            f.message
+        ),
+        None => tracing::info!(
+            index = step.index,
+            step = %step.name,
+            status = step.status.as_str(),
+            duration_ms = step.duration_ms,
+            skip_reason = step.skip_reason.as_deref(),
+            "step {}",
+            step.status.as_str()
+        ),
+    }
+    let _ = events.send(Event::StepFinished {
+        journey: journey.to_string(),
+        step: step.clone(),
+    });
 }
 
 /// How long a step may legitimately take.
@@ -443,7 +518,7 @@ pub(crate) fn skipped_results(
     steps: &[Step],
     index: &mut usize,
     depth: usize,
-    reason: &'static str,
+    reason: &str,
     out: &mut Vec<StepResult>,
 ) {
     for step in steps {
@@ -474,5 +549,315 @@ fn base_result(step: &Step, index: usize, depth: usize) -> StepResult {
         failure: None,
         skip_reason: None,
         screenshot: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The walker's decisions, on a scripted page (see `fake_page.rs`): milliseconds each.
+
+    use tokio_util::sync::CancellationToken;
+
+    use super::super::fake_page::{FakePage, journey, run_on};
+    use crate::runner::result::{FailureCategory, JourneyResult, JourneyStatus, StepStatus};
+
+    /// (index, depth, status, skip_reason) of every step.
+    fn walk_of(r: &JourneyResult) -> Vec<(usize, usize, StepStatus, Option<&str>)> {
+        r.steps
+            .iter()
+            .map(|s| (s.index, s.depth, s.status, s.skip_reason.as_deref()))
+            .collect()
+    }
+
+    use StepStatus::{Failed, Passed, Skipped};
+
+    #[tokio::test]
+    async fn after_a_failed_step_the_rest_are_skipped_blocks_included() {
+        let j = journey(
+            r##"
+name: skip
+timeout: 1ms
+steps:
+  - click: "#login"
+  - click: "#missing"
+  - click: "#login"
+  - name: a block after the failure
+    when: { visible: "#login" }
+    steps:
+      - click: "#login"
+"##,
+        );
+        let page = FakePage::showing(&["#login"]);
+        let out = tempfile::tempdir().unwrap();
+        let (r, _) = run_on(&j, [page.clone()], out.path(), &CancellationToken::new()).await;
+
+        assert_eq!(r.status, JourneyStatus::Failed);
+        assert_eq!(r.error, None);
+        let after = Some("an earlier step failed");
+        assert_eq!(
+            walk_of(&r),
+            [
+                (1, 0, Passed, None),
+                (2, 0, Failed, None),
+                (3, 0, Skipped, after),
+                (4, 0, Skipped, after),
+                (5, 1, Skipped, after),
+            ]
+        );
+        let failure = r.steps[1].failure.as_ref().unwrap();
+        assert_eq!(failure.category, FailureCategory::ElementMissing);
+        assert_eq!(failure.message, "no element matches #missing (waited 1ms)");
+        // The skipped steps never touched the page, and the session was closed politely.
+        assert_eq!(page.clicked(), ["#login"]);
+        assert_eq!(page.ended(), Some("close"));
+    }
+
+    #[tokio::test]
+    async fn an_optional_step_s_failure_is_reported_and_the_walk_goes_on() {
+        let j = journey(
+            r##"
+name: optional
+timeout: 1ms
+steps:
+  - name: close the promo
+    click: "#promo"
+    optional: true
+  - click: "#login"
+  - name: read the voucher
+    extract: { "#voucher": VOUCHER }
+    optional: true
+  - fill: { "#code": "${VOUCHER}" }
+  - click: "#login"
+"##,
+        );
+        let page = FakePage::showing(&["#login", "#code"]);
+        let out = tempfile::tempdir().unwrap();
+        let (r, _) = run_on(&j, [page.clone()], out.path(), &CancellationToken::new()).await;
+
+        assert_eq!(
+            walk_of(&r),
+            [
+                (1, 0, Failed, None),
+                (2, 0, Passed, None),
+                (3, 0, Failed, None),
+                (4, 0, Failed, None),
+                (5, 0, Skipped, Some("an earlier step failed")),
+            ]
+        );
+        assert!(r.steps[0].optional && r.steps[2].optional);
+        // A step that reads what a failed optional step would have saved fails saying so,
+        // rather than filling in an empty value; it is not optional, so the journey failed.
+        let unset = r.steps[3].failure.as_ref().unwrap();
+        assert_eq!(unset.category, FailureCategory::Assertion);
+        assert_eq!(
+            unset.message,
+            "variable VOUCHER was never set: step 3 (read the voucher, optional) failed"
+        );
+        assert_eq!(r.status, JourneyStatus::Failed);
+        assert_eq!(page.clicked(), ["#login"]);
+
+        // Optional failures alone leave the journey passed.
+        let j = journey(
+            r##"
+name: optional-only
+timeout: 1ms
+steps:
+  - click: "#promo"
+    optional: true
+  - click: "#login"
+"##,
+        );
+        let (r, _) = run_on(
+            &j,
+            [FakePage::showing(&["#login"])],
+            out.path(),
+            &CancellationToken::new(),
+        )
+        .await;
+        assert_eq!(r.status, JourneyStatus::Passed);
+        assert_eq!(walk_of(&r), [(1, 0, Failed, None), (2, 0, Passed, None)]);
+    }
+
+    #[tokio::test]
+    async fn a_when_block_runs_its_steps_only_if_its_condition_holds() {
+        let j = journey(
+            r##"
+name: cookies
+timeout: 1ms
+steps:
+  - name: accept the cookies if asked
+    when: { visible: "#cookies", within: 1ms }
+    steps:
+      - click: "#cookies .accept"
+      - click: "#cookies .close"
+  - click: "#login"
+"##,
+        );
+        let out = tempfile::tempdir().unwrap();
+        let asked =
+            FakePage::showing(&["#cookies", "#cookies .accept", "#cookies .close", "#login"]);
+        let (r, _) = run_on(&j, [asked.clone()], out.path(), &CancellationToken::new()).await;
+        assert_eq!(r.status, JourneyStatus::Passed);
+        assert_eq!(
+            walk_of(&r),
+            [
+                (1, 0, Passed, None),
+                (2, 1, Passed, None),
+                (3, 1, Passed, None),
+                (4, 0, Passed, None),
+            ]
+        );
+        assert_eq!(
+            asked.clicked(),
+            ["#cookies .accept", "#cookies .close", "#login"]
+        );
+
+        let not_asked = FakePage::showing(&["#login"]);
+        let (r, _) = run_on(
+            &j,
+            [not_asked.clone()],
+            out.path(),
+            &CancellationToken::new(),
+        )
+        .await;
+        assert_eq!(r.status, JourneyStatus::Passed);
+        let unmet = Some("condition not met");
+        assert_eq!(
+            walk_of(&r),
+            [
+                (1, 0, Passed, None),
+                (2, 1, Skipped, unmet),
+                (3, 1, Skipped, unmet),
+                (4, 0, Passed, None),
+            ]
+        );
+        assert_eq!(not_asked.clicked(), ["#login"]);
+    }
+
+    #[tokio::test]
+    async fn an_interrupted_run_skips_the_step_in_flight_and_the_rest_without_retrying() {
+        let j = journey(
+            r##"
+name: interrupted
+retries: 2
+timeout: 1ms
+steps:
+  - click: "#login"
+  - click: "#pay"
+  - click: "#receipt"
+"##,
+        );
+        let cancel = CancellationToken::new();
+        let page =
+            FakePage::showing(&["#login", "#pay", "#receipt"]).click_interrupts("#pay", &cancel);
+        let out = tempfile::tempdir().unwrap();
+        let (r, _) = run_on(&j, [page.clone()], out.path(), &cancel).await;
+
+        assert_eq!(r.status, JourneyStatus::Error);
+        assert_eq!(r.error.as_deref(), Some("interrupted"));
+        assert_eq!(r.attempts, 1);
+        let interrupted = Some("run interrupted");
+        assert_eq!(
+            walk_of(&r),
+            [
+                (1, 0, Passed, None),
+                (2, 0, Skipped, interrupted),
+                (3, 0, Skipped, interrupted),
+            ]
+        );
+        // Nothing to ask a page that is hanging: the session is ended at once.
+        assert_eq!(page.ended(), Some("kill"));
+    }
+
+    #[tokio::test]
+    async fn a_lost_browser_stops_the_walk_as_an_error_not_a_failure() {
+        let j = journey(
+            r##"
+name: crash
+timeout: 1ms
+steps:
+  - name: try the promo
+    click: "#promo"
+    optional: true
+  - click: "#login"
+"##,
+        );
+        let page = FakePage::showing(&["#promo", "#login"]).click_crashes("#promo");
+        let out = tempfile::tempdir().unwrap();
+        let (r, _) = run_on(&j, [page.clone()], out.path(), &CancellationToken::new()).await;
+
+        // Even an optional step cannot go on without a browser.
+        assert_eq!(r.status, JourneyStatus::Error);
+        assert_eq!(
+            walk_of(&r),
+            [
+                (1, 0, Failed, None),
+                (2, 0, Skipped, Some("the browser session was lost")),
+            ]
+        );
+        let failure = r.steps[0].failure.as_ref().unwrap();
+        assert_eq!(failure.category, FailureCategory::Infrastructure);
+        assert_eq!(r.error.as_deref(), Some(failure.message.as_str()));
+        // No screenshot of a page that is gone, and no polite goodbye.
+        assert_eq!(failure.screenshot, None);
+        assert_eq!(page.ended(), Some("kill"));
+    }
+
+    #[tokio::test]
+    async fn a_failed_step_leaves_its_evidence_in_one_sealed_folder() {
+        let j = journey(
+            r##"
+name: evidence
+timeout: 1ms
+steps:
+  - click: "#login"
+  - click: "#missing"
+"##,
+        );
+        let out = tempfile::tempdir().unwrap();
+        let page = FakePage::showing(&["#login"]);
+        let (r, _) = run_on(&j, [page], out.path(), &CancellationToken::new()).await;
+
+        let failure = r.steps[1].failure.as_ref().unwrap();
+        let folder = out.path().join("fake-run").join("evidence");
+        assert_eq!(
+            failure.evidence.as_deref(),
+            Some(folder.display().to_string().as_str())
+        );
+        let shot = folder.join("02-click-missing.png");
+        assert_eq!(
+            failure.screenshot.as_deref(),
+            Some(shot.display().to_string().as_str())
+        );
+        for file in [
+            "02-click-missing.png",
+            "02-click-missing.annotated.png",
+            "02-click-missing.html",
+            "02-click-missing.console.txt",
+            "02-click-missing.result.json",
+        ] {
+            assert!(folder.join(file).is_file(), "no {file}");
+        }
+        let record: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(folder.join("02-click-missing.result.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(record["journey"], "evidence");
+        assert_eq!(record["failed_step"]["index"], 2);
+        assert_eq!(record["steps"].as_array().unwrap().len(), 2);
+        assert_eq!(
+            record["failed_step"]["failure"]["screenshot"],
+            shot.display().to_string()
+        );
+        // Sealed: the manifest verifies, and its hash is on the failure.
+        let verified = crate::evidence::manifest::verify(&folder).unwrap();
+        assert!(verified.is_intact(), "{verified:?}");
+        let manifest = std::fs::read(folder.join("manifest.json")).unwrap();
+        use sha2::Digest;
+        let sha: String = sha2::Sha256::digest(&manifest)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(failure.evidence_sha256.as_deref(), Some(sha.as_str()));
     }
 }

@@ -90,7 +90,8 @@ async fn a_real_outage_leaves_annotated_sealed_evidence_and_reports() {
         "no annotated screenshot beside {}",
         raw.display()
     );
-    let header = Header::for_failed_step(&journey.name, step, jiff::Timestamp::now()).unwrap();
+    let header =
+        vedetta::runner::failure_header(&journey.name, step, jiff::Timestamp::now()).unwrap();
     let (w, h) = image::image_dimensions(&raw).unwrap();
     assert_eq!(
         image::image_dimensions(&annotated).unwrap(),

@@ -1,0 +1,33 @@
+const [fields, secrets, mask] = arguments;
+const saved = [], texts = [];
+const seen = new Set();
+function blank(el) {
+  if (seen.has(el) || !('value' in el)) return;
+  seen.add(el); saved.push([el, el.value]); el.value = '';
+}
+function all(sel) {
+  try {
+    if (sel.css !== undefined) return Array.from(document.querySelectorAll(sel.css));
+    const r = document.evaluate(sel.xpath, document, null, XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null);
+    const out = [];
+    for (let i = 0; i < r.snapshotLength; i++) out.push(r.snapshotItem(i));
+    return out;
+  } catch (e) { return []; }
+}
+for (const sel of fields) for (const el of all(sel)) blank(el);
+if (secrets.length) {
+  for (const el of document.querySelectorAll('input, textarea')) {
+    if (secrets.some(s => el.value.includes(s))) blank(el);
+  }
+  if (document.body) {
+    const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    while (w.nextNode()) {
+      const n = w.currentNode;
+      let v = n.nodeValue, changed = false;
+      for (const s of secrets) if (v.includes(s)) { v = v.split(s).join(mask); changed = true; }
+      if (changed) { texts.push([n, n.nodeValue]); n.nodeValue = v; }
+    }
+  }
+}
+window.__vedettaHidden = { saved, texts };
+return saved.length + texts.length;

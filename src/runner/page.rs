@@ -1,0 +1,183 @@
+//! The browser as the runner uses it: a [`Browser`] starts one [`Page`] per attempt. The real
+//! ones are [`BrowserConfig`] and [`Session`]; the runner's unit tests drive the walker with a
+//! scripted page instead (`fake_page.rs`), so its decisions are checked without a browser.
+
+use std::future::Future;
+use std::time::Duration;
+
+use serde_json::Value as Json;
+
+use crate::browser::{
+    BrowserConfig, BrowserError, Element, PageProbe, ProbeRequest, ScreenshotError, SecretsOnPage,
+    Selector, Session,
+};
+use crate::journey::model::Journey;
+
+/// Starts a fresh page (a browser session) for each attempt.
+pub(crate) trait Browser: Sync {
+    type Page: Page;
+
+    /// A page whose viewport is the journey's, named after it.
+    fn start(
+        &self,
+        journey: &Journey,
+    ) -> impl Future<Output = Result<Self::Page, BrowserError>> + Send;
+}
+
+/// One browser session, seen through what the steps do with it (see [`Session`] for each).
+pub(crate) trait Page: Send + Sync + Sized {
+    /// A handle on an element a probe found, to act on.
+    type Element: Clone + Send + Sync;
+
+    fn goto(
+        &self,
+        url: &str,
+        timeout: Duration,
+    ) -> impl Future<Output = Result<(), BrowserError>> + Send;
+    fn probe(
+        &self,
+        req: &ProbeRequest<'_>,
+    ) -> impl Future<Output = Result<PageProbe<Self::Element>, BrowserError>> + Send;
+    fn click(&self, el: &Self::Element) -> impl Future<Output = Result<(), BrowserError>> + Send;
+    fn hover(&self, el: &Self::Element) -> impl Future<Output = Result<(), BrowserError>> + Send;
+    fn fill(
+        &self,
+        el: &Self::Element,
+        text: &str,
+    ) -> impl Future<Output = Result<(), BrowserError>> + Send;
+    fn is_selected(
+        &self,
+        el: &Self::Element,
+    ) -> impl Future<Output = Result<bool, BrowserError>> + Send;
+    /// `Ok(Err(options))` lists the options when none has the label.
+    fn select_option(
+        &self,
+        el: &Self::Element,
+        label: &str,
+    ) -> impl Future<Output = Result<Result<(), Vec<String>>, BrowserError>> + Send;
+    fn press(&self, key: char) -> impl Future<Output = Result<(), BrowserError>> + Send;
+    fn execute(
+        &self,
+        script: &str,
+        args: Vec<Json>,
+    ) -> impl Future<Output = Result<Json, BrowserError>> + Send;
+    /// A PNG of the viewport with `secrets` hidden for the moment of the shot.
+    fn screenshot(
+        &self,
+        secrets: &SecretsOnPage,
+    ) -> impl Future<Output = Result<Vec<u8>, ScreenshotError>> + Send;
+    fn current_url(&self) -> impl Future<Output = Result<String, BrowserError>> + Send;
+    fn source(&self) -> impl Future<Output = Result<String, BrowserError>> + Send;
+    fn console_log(&self) -> impl Future<Output = Option<Vec<String>>> + Send;
+    fn notices(&self) -> impl Future<Output = Result<Vec<String>, BrowserError>> + Send;
+    fn element_rect(
+        &self,
+        sel: &Selector,
+    ) -> impl Future<Output = Result<Option<[f64; 4]>, BrowserError>> + Send;
+    /// Browser name, browser version, driver.
+    fn describe(&self) -> (String, String, String);
+    /// Ends the session politely.
+    fn close(self) -> impl Future<Output = ()> + Send;
+    /// Ends the session at once (interrupted, or the browser is gone).
+    fn kill(self) -> impl Future<Output = ()> + Send;
+}
+
+impl Browser for BrowserConfig {
+    type Page = Session;
+
+    fn start(
+        &self,
+        journey: &Journey,
+    ) -> impl Future<Output = Result<Session, BrowserError>> + Send {
+        Session::start(
+            self,
+            journey.viewport.width,
+            journey.viewport.height,
+            &journey.name,
+        )
+    }
+}
+
+impl Page for Session {
+    type Element = Element;
+
+    fn goto(
+        &self,
+        url: &str,
+        timeout: Duration,
+    ) -> impl Future<Output = Result<(), BrowserError>> + Send {
+        Session::goto(self, url, timeout)
+    }
+    fn probe(
+        &self,
+        req: &ProbeRequest<'_>,
+    ) -> impl Future<Output = Result<PageProbe, BrowserError>> + Send {
+        Session::probe(self, req)
+    }
+    fn click(&self, el: &Element) -> impl Future<Output = Result<(), BrowserError>> + Send {
+        Session::click(self, el)
+    }
+    fn hover(&self, el: &Element) -> impl Future<Output = Result<(), BrowserError>> + Send {
+        Session::hover(self, el)
+    }
+    fn fill(
+        &self,
+        el: &Element,
+        text: &str,
+    ) -> impl Future<Output = Result<(), BrowserError>> + Send {
+        Session::fill(self, el, text)
+    }
+    fn is_selected(&self, el: &Element) -> impl Future<Output = Result<bool, BrowserError>> + Send {
+        Session::is_selected(self, el)
+    }
+    fn select_option(
+        &self,
+        el: &Element,
+        label: &str,
+    ) -> impl Future<Output = Result<Result<(), Vec<String>>, BrowserError>> + Send {
+        Session::select_option(self, el, label)
+    }
+    fn press(&self, key: char) -> impl Future<Output = Result<(), BrowserError>> + Send {
+        Session::press(self, key)
+    }
+    fn execute(
+        &self,
+        script: &str,
+        args: Vec<Json>,
+    ) -> impl Future<Output = Result<Json, BrowserError>> + Send {
+        Session::execute(self, script, args)
+    }
+    fn screenshot(
+        &self,
+        secrets: &SecretsOnPage,
+    ) -> impl Future<Output = Result<Vec<u8>, ScreenshotError>> + Send {
+        Session::screenshot_hiding(self, secrets)
+    }
+    fn current_url(&self) -> impl Future<Output = Result<String, BrowserError>> + Send {
+        Session::current_url(self)
+    }
+    fn source(&self) -> impl Future<Output = Result<String, BrowserError>> + Send {
+        Session::source(self)
+    }
+    fn console_log(&self) -> impl Future<Output = Option<Vec<String>>> + Send {
+        Session::console_log(self)
+    }
+    fn notices(&self) -> impl Future<Output = Result<Vec<String>, BrowserError>> + Send {
+        Session::notices(self)
+    }
+    fn element_rect(
+        &self,
+        sel: &Selector,
+    ) -> impl Future<Output = Result<Option<[f64; 4]>, BrowserError>> + Send {
+        Session::element_rect(self, sel)
+    }
+    fn describe(&self) -> (String, String, String) {
+        Session::describe(self)
+    }
+    fn close(self) -> impl Future<Output = ()> + Send {
+        Session::close(self)
+    }
+    fn kill(self) -> impl Future<Output = ()> + Send {
+        Session::kill(self)
+    }
+}
