@@ -120,6 +120,10 @@ pub struct RunArgs {
     /// Folder for screenshots and evidence (a subfolder per run).
     #[arg(long, value_name = "DIR", default_value = "screenshots")]
     pub out: PathBuf,
+    /// Sign each evidence folder's manifest with this Ed25519 private key (PEM;
+    /// `vedetta evidence keygen` makes one).
+    #[arg(long, value_name = "FILE")]
+    pub sign_key: Option<PathBuf>,
     #[command(flatten)]
     pub reports: ReportArgs,
     /// Default per-step timeout, for journeys that set none (e.g. 10s, 1m).
@@ -341,6 +345,7 @@ impl From<RunArgs> for RunConfig {
             browser: (&args.browser).into(),
             jobs: args.jobs as usize,
             out: args.out,
+            sign_key: args.sign_key,
             reports: args.reports.into(),
             timeout: args.timeout,
             sms_inbox,

@@ -194,6 +194,7 @@ fn walk_demo(
         out: config.out.clone(),
         reports: config.reports.clone(),
         otp: stack.otp_sources(),
+        sign_key: None,
     };
     runtime.block_on(run_journeys(&[journey], setup))
 }

@@ -63,6 +63,7 @@ pub async fn watch(
         channels: Vec::new(),
         browser: browser.clone(),
         otp: stack.otp_sources(),
+        sign_key: None,
     };
     let cancel = CancellationToken::new();
     let running = crate::monitor::start(setup, cancel.clone())

@@ -90,6 +90,7 @@ async fn serve(
         channels: config.channels.clone(),
         browser,
         otp,
+        sign_key: config.sign_key.clone(),
     };
     let running = match monitor::start(setup, cancel.clone()).await {
         Ok(r) => r,

@@ -11,6 +11,7 @@ use super::journeys::{load_journey, misspelt_vars, same_names, short_secrets};
 use super::signal::wait_for_signal;
 use super::{CommandError, Outcome, Problem, problem};
 use crate::browser::BrowserConfig;
+use crate::evidence::signature::SealKey;
 use crate::journey::LoadOptions;
 use crate::journey::model::{Action, Journey, OtpSource, Step};
 use crate::otp::OtpSources;
@@ -35,6 +36,7 @@ pub struct RunSetup {
     pub out: PathBuf,
     pub reports: ReportFiles,
     pub otp: OtpSources,
+    pub sign_key: Option<SealKey>,
 }
 
 /// Validates every file, runs them, reports. Ok: how the run came out; Err: invalid files
@@ -64,6 +66,7 @@ pub async fn run_journeys(files: &[PathBuf], setup: RunSetup) -> Result<Outcome,
         out_dir: setup.out,
         run_id,
         otp: setup.otp,
+        sign_key: setup.sign_key,
     };
     let mut report = runner::run(journeys, options, tx, cancel.clone()).await;
     let interrupted = if cancel.is_cancelled() {
@@ -181,6 +184,7 @@ mod tests {
             out: PathBuf::from("unused"),
             reports: ReportFiles::default(),
             otp: OtpSources::default(),
+            sign_key: None,
         }
     }
 

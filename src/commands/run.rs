@@ -10,6 +10,7 @@ use super::pipeline::{ReportFiles, RunSetup, run_journeys};
 use super::served_inbox::{ServeInboxError, serve_inbox};
 use super::{CommandError, Outcome};
 use crate::browser::BrowserConfig;
+use crate::evidence::signature::SealKey;
 use crate::inbox::{InboxConfig, RemoteInbox};
 use crate::otp::OtpSources;
 
@@ -22,6 +23,8 @@ pub struct RunConfig {
     pub jobs: usize,
     /// Folder for screenshots and evidence (a subfolder per run).
     pub out: PathBuf,
+    /// `--sign-key`: the private key that signs evidence manifests.
+    pub sign_key: Option<PathBuf>,
     pub reports: ReportFiles,
     /// The step timeout of journeys that set none.
     pub timeout: Option<Duration>,
@@ -44,6 +47,12 @@ pub enum SmsInbox {
 
 pub fn execute(config: RunConfig) -> Result<Outcome, CommandError> {
     let load = load_options(&config.vars, config.timeout)?;
+    let sign_key = config
+        .sign_key
+        .as_deref()
+        .map(SealKey::load)
+        .transpose()
+        .map_err(|e| CommandError::invalid(e.to_string()))?;
     let mut otp = OtpSources::default();
     let mut to_serve = None;
     match config.sms_inbox {
@@ -88,6 +97,7 @@ pub fn execute(config: RunConfig) -> Result<Outcome, CommandError> {
             out: config.out,
             reports: config.reports,
             otp,
+            sign_key,
         };
         let outcome = run_journeys(&config.files, setup).await;
         if let Some(server) = served {

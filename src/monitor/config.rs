@@ -35,6 +35,7 @@ use marked_yaml::types::MarkedMappingNode;
 use super::alert::{AlertRules, DownRule};
 use super::notify::Channel;
 use super::schedule::Schedule;
+use crate::evidence::signature::SealKey;
 use crate::journey::spanned::{MAX_FILE_BYTES, Pos, Reader, SourceFile, kind, load};
 use crate::journey::{Diagnostic, LoadOptions, parse_duration};
 
@@ -56,6 +57,7 @@ const TOP_KEYS: &[&str] = &[
     "channels",
     "inbox",
     "journeys",
+    "sign_key",
 ];
 const JOURNEY_KEYS: &[&str] = &["path", "every", "jitter", "cron", "alerts", "timeout"];
 const ALERT_KEYS: &[&str] = &[
@@ -81,6 +83,8 @@ pub struct MonitorConfig {
     pub journeys: Vec<JourneyEntry>,
     pub channels: Vec<Channel>,
     pub inbox: Option<InboxSettings>,
+    /// Signs every evidence folder's manifest (`sign_key:`, a PEM private key).
+    pub sign_key: Option<SealKey>,
 }
 
 /// One journey file and how it is run.
@@ -221,6 +225,7 @@ pub fn parse_config(
         .map(|n| c.channels(n))
         .unwrap_or_default();
     let inbox = root.get_node("inbox").and_then(|n| c.inbox(n));
+    let sign_key = root.get_node("sign_key").and_then(|n| c.sign_key(n));
     let journeys = match root.get_node("journeys") {
         Some(n) => c.journeys(n, alerts.unwrap_or_default(), timeout),
         None => {
@@ -247,6 +252,7 @@ pub fn parse_config(
         journeys,
         channels,
         inbox,
+        sign_key,
     })
 }
 
@@ -273,6 +279,26 @@ struct ConfigReader<'o, 'f> {
 impl ConfigReader<'_, '_> {
     fn map<'n>(&mut self, node: &'n Node, expected: &str) -> Option<&'n MarkedMappingNode> {
         self.r.map(self.f, node, expected)
+    }
+
+    /// A private key file, relative to the config's folder, read now: a key that cannot sign
+    /// is found at startup, not at the first failure.
+    fn sign_key(&mut self, node: &Node) -> Option<SealKey> {
+        let text =
+            self.r
+                .nonempty_string(self.f, node, "the path of an Ed25519 private key (PEM)")?;
+        match SealKey::load(&self.base.join(text)) {
+            Ok(key) => Some(key),
+            Err(e) => {
+                self.r.error(
+                    self.f,
+                    self.f.pos(node),
+                    e.to_string(),
+                    "`vedetta evidence keygen` makes a key pair",
+                );
+                None
+            }
+        }
     }
 
     fn address(&mut self, node: &Node) -> Option<SocketAddr> {

@@ -34,6 +34,7 @@ use super::state::{Health, JourneyInfo, States};
 use super::store::{IncidentKind, Queued, Store, StoreError};
 use crate::browser::BrowserConfig;
 use crate::evidence::manifest::MANIFEST_FILE;
+use crate::evidence::signature::SealKey;
 use crate::journey::model::Journey;
 use crate::otp::OtpSources;
 use crate::runner::{self, RunOptions};
@@ -92,6 +93,8 @@ pub struct MonitorSetup {
     pub channels: Vec<Channel>,
     pub browser: BrowserConfig,
     pub otp: OtpSources,
+    /// Signs each run's evidence manifest.
+    pub sign_key: Option<SealKey>,
 }
 
 /// A started monitor.
@@ -208,6 +211,7 @@ pub async fn start(
         browsers: Arc::new(Semaphore::new(setup.concurrency.max(1))),
         browser: setup.browser,
         otp: setup.otp,
+        sign_key: setup.sign_key,
     });
     // Alerts a crash (or the shutdown's grace) cut short last time go out first.
     let s = store.clone();
@@ -296,6 +300,7 @@ struct RunContext {
     browsers: Arc<Semaphore>,
     browser: BrowserConfig,
     otp: OtpSources,
+    sign_key: Option<SealKey>,
 }
 
 impl RunContext {
@@ -370,6 +375,7 @@ async fn run_once(
         out_dir: ctx.shared.store.evidence_root().join(name),
         run_id: folder,
         otp: ctx.otp.clone(),
+        sign_key: ctx.sign_key.clone(),
     };
     // Where the runner keeps this run's evidence (`out_dir/<run_id>/<journey>`), sealed with a
     // manifest when it kept anything: a failure's files or a passing run's named screenshots.

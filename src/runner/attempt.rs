@@ -113,6 +113,7 @@ pub(crate) async fn run_attempt<B: Browser>(
         evidence.dir,
         any_step_failed || kept_screenshots,
         meta,
+        opts.sign_key.clone(),
     )
     .await
     .unwrap_or_else(|e| {

@@ -259,6 +259,7 @@ pub(crate) async fn run_on(
         out_dir: out_dir.to_path_buf(),
         run_id: "fake-run".into(),
         otp: Default::default(),
+        sign_key: None,
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let browser = FakeBrowser::new(pages);

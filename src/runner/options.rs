@@ -1,6 +1,7 @@
 use std::path::PathBuf;
 
 use crate::browser::BrowserConfig;
+use crate::evidence::signature::SealKey;
 use crate::otp::OtpSources;
 
 /// How a run is carried out.
@@ -14,4 +15,6 @@ pub struct RunOptions {
     /// Names this run's folder, e.g. `20261125T171500Z` (the caller makes it).
     pub run_id: String,
     pub otp: OtpSources,
+    /// Signs each evidence folder's manifest (`--sign-key`, the monitor's `sign_key:`).
+    pub sign_key: Option<SealKey>,
 }

@@ -132,6 +132,7 @@ pub fn options(out_dir: &Path) -> RunOptions {
         out_dir: out_dir.to_path_buf(),
         run_id: "test-run".into(),
         otp: Default::default(),
+        sign_key: None,
     }
 }
 

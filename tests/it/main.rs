@@ -9,6 +9,7 @@ mod demo_faults;
 mod demo_monitor;
 mod demo_serve;
 mod evidence_demo;
+mod evidence_signing;
 mod firefox;
 mod grid;
 mod inbox;
