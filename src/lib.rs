@@ -19,3 +19,4 @@ pub mod otp;
 pub mod report;
 pub mod runner;
 pub mod text;
+pub mod time;

@@ -38,7 +38,7 @@ footer{text-align:center;color:#8a93a5;font-size:13px;margin:40px 0}
 
 const LOGO: &str = r##"<svg width="30" height="30" viewBox="0 0 30 30" aria-hidden="true"><circle cx="15" cy="15" r="14" fill="#fff"/><path d="M8 10 L15 22 L22 10" stroke="#0b3d6e" stroke-width="3.2" fill="none" stroke-linecap="round" stroke-linejoin="round"/></svg>"##;
 
-pub use crate::report::html::esc as escape;
+use crate::text::escape_html as escape;
 
 fn layout(title: &str, signed_in: bool, body: &str) -> String {
     let nav = if signed_in {

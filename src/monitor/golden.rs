@@ -265,7 +265,7 @@ fn status_page_matches_the_golden_file() {
     let row = |id: i64, status: RunStatus, started_at_ms: i64| RunRow {
         id,
         journey: JOURNEY.into(),
-        started_at: super::notify::rfc3339(started_at_ms),
+        started_at: crate::time::rfc3339_ms(started_at_ms),
         started_at_ms,
         finished_at_ms: started_at_ms + 12_340,
         duration_ms: 12_340,
@@ -301,7 +301,7 @@ fn status_page_matches_the_golden_file() {
         journey: JOURNEY.into(),
         kind: IncidentKind::Down,
         since_ms,
-        since: super::notify::rfc3339(since_ms),
+        since: crate::time::rfc3339_ms(since_ms),
         opened_run: 41,
         closed_at_ms,
         closed_run: closed_at_ms.map(|_| 45),

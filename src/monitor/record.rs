@@ -2,9 +2,9 @@
 //! the metrics' sample and the console's line. Pure: the daemon does the running and the I/O.
 
 use super::metrics::RunSample;
-use super::notify::rfc3339;
 use super::store::{FailureRecord, NewRun, RunStatus, StepRecord};
 use crate::runner::result::{JourneyResult, JourneyStatus, StepStatus};
+use crate::time::rfc3339_ms as rfc3339;
 
 /// What the daemon knows of a run besides the runner's result.
 #[derive(Debug, Clone)]

@@ -3,7 +3,7 @@
 //! with the failure screenshot of each. One HTML document, inline CSS, no script; it reloads
 //! itself every 15 seconds. [`render`] is pure: the HTTP side gathers its [`PageData`].
 
-use super::notify::{human_secs, rfc3339};
+use super::notify::human_secs;
 use super::state::{JourneyInfo, JourneyState, Live};
 use super::store::{Incident, IncidentKind, RunRow, RunStatus, Symptom};
 
@@ -26,11 +26,11 @@ pub struct JourneyPage {
     pub incidents: Vec<(Incident, Vec<Symptom>)>,
 }
 
-pub use crate::report::html::esc;
+use crate::text::{escape_html as esc, truncate_chars as truncate};
 
 /// `2026-11-25 17:20:03 UTC`.
 fn when(ms: i64) -> String {
-    rfc3339(ms).replace('T', " ").replace('Z', " UTC")
+    crate::time::readable_ms(ms)
 }
 
 fn ago(now_ms: i64, ms: i64) -> String {
@@ -278,16 +278,6 @@ fn render_incident(html: &mut String, i: &Incident, symptoms: &[Symptom], now_ms
         html.push_str("</div>");
     }
     html.push_str("</li>");
-}
-
-fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(max).collect();
-        t.push('…');
-        t
-    }
 }
 
 const CSS: &str = "

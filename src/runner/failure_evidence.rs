@@ -72,7 +72,7 @@ pub(crate) async fn read_page_at_failure<P: Page>(
 pub fn failure_header(journey: &str, step: &StepResult, at: jiff::Timestamp) -> Option<Header> {
     let failure = step.failure.as_ref()?;
     Some(Header {
-        time_utc: at.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        time_utc: crate::time::readable(at),
         journey: journey.to_string(),
         step_index: step.index,
         step_name: step.name.clone(),

@@ -6,7 +6,6 @@
 
 mod actions;
 mod attempt;
-mod clock;
 pub mod event;
 mod fail_fast;
 mod failure;
