@@ -12,9 +12,10 @@ pub mod server;
 pub mod store;
 pub mod twilio;
 
+pub use crate::otp::phone::{InvalidNumber, normalise_number};
 pub use remote::RemoteInbox;
 pub use server::{InboxConfig, InboxServer, serve};
-pub use store::{Inbox, InvalidNumber, normalise_number};
+pub use store::Inbox;
 
 /// Shortest bearer token accepted on an address other than loopback, where anyone may knock.
 pub const MIN_PUBLIC_TOKEN_LEN: usize = 16;

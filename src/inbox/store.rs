@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use tokio::sync::Notify;
 
+use crate::otp::phone::{InvalidNumber, normalise_number};
 use crate::otp::{OtpError, SmsInbox};
 
 /// How many messages the inbox keeps; older ones are dropped first.
@@ -26,35 +27,6 @@ pub struct Message {
     pub received_at: SystemTime,
     /// Handed out to a journey already: never handed out again.
     pub taken: bool,
-}
-
-/// A phone number that is not a plausible E.164 number.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("`{0}` is not a phone number in international form (+ and 6 to 15 digits)")]
-pub struct InvalidNumber(pub String);
-
-/// `+39 333 000-0001`, `(+39) 3330000001` and `0039 3330000001` all become `+393330000001`:
-/// providers and journey authors write numbers differently, the inbox compares one form.
-pub fn normalise_number(raw: &str) -> Result<String, InvalidNumber> {
-    let compact: String = raw
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')' | '\u{a0}'))
-        .collect();
-    let digits = if let Some(rest) = compact.strip_prefix('+') {
-        rest
-    } else if let Some(rest) = compact.strip_prefix("00") {
-        rest
-    } else {
-        return Err(InvalidNumber(raw.to_string()));
-    };
-    let plausible = (6..=15).contains(&digits.len())
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && !digits.starts_with('0');
-    if plausible {
-        Ok(format!("+{digits}"))
-    } else {
-        Err(InvalidNumber(raw.to_string()))
-    }
 }
 
 #[derive(Default)]
@@ -229,21 +201,6 @@ mod tests {
 
     fn six_digits() -> regex::Regex {
         regex::Regex::new(r"\b(\d{6})\b").unwrap()
-    }
-
-    #[test]
-    fn numbers_normalise_to_e164() {
-        assert_eq!(
-            normalise_number("+39 333 000-0001").unwrap(),
-            "+393330000001"
-        );
-        assert_eq!(
-            normalise_number("0039 (333) 0000001").unwrap(),
-            "+393330000001"
-        );
-        assert!(normalise_number("3330000001").is_err());
-        assert!(normalise_number("+39abc").is_err());
-        assert!(normalise_number("+").is_err());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub mod command;
 pub mod http;
 pub mod lease;
+pub mod phone;
 pub mod sms;
 pub mod totp;
 
@@ -49,7 +50,7 @@ pub trait SmsInbox: Send + Sync {
 }
 
 /// The OTP sources a run has: totp, http and command always; sms when an inbox is configured
-/// (an in-process `Arc<inbox::Inbox>` or an `inbox::RemoteInbox`).
+/// (the SMS inbox's store in-process, or its remote client: both implement [`SmsInbox`]).
 #[derive(Clone, Default)]
 pub struct OtpSources {
     pub sms: Option<Arc<dyn SmsInbox>>,
