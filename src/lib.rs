@@ -17,3 +17,4 @@ pub mod monitor;
 pub mod otp;
 pub mod report;
 pub mod runner;
+pub mod text;

@@ -2,9 +2,13 @@
 //! the runner leases numbers by it, so both sides must agree: the rule lives here, with the
 //! code sources, and the inbox (which implements [`super::SmsInbox`]) uses it.
 
-/// A phone number that is not a plausible E.164 number.
+/// A phone number that is not a plausible E.164 number. It comes from a request or a journey,
+/// so its message shows it with control characters escaped.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("`{0}` is not a phone number in international form (+ and 6 to 15 digits)")]
+#[error(
+    "`{}` is not a phone number in international form (+ and 6 to 15 digits)",
+    crate::text::escape_untrusted(.0)
+)]
 pub struct InvalidNumber(pub String);
 
 /// `+39 333 000-0001`, `(+39) 3330000001` and `0039 3330000001` all become `+393330000001`:
