@@ -8,6 +8,7 @@
 
 pub mod browser;
 pub mod cli;
+pub mod code_pattern;
 pub mod commands;
 pub mod demo;
 pub mod evidence;

@@ -463,6 +463,59 @@ async fn the_remote_client_reports_a_wrong_token_or_a_missing_inbox_as_unavailab
     assert!(matches!(err, OtpError::Unavailable(_)), "{err:?}");
 }
 
+/// Issue 14, defect 6: `(z)?` or an empty pattern matches every message with an empty code.
+#[tokio::test]
+async fn the_codes_api_refuses_a_pattern_that_can_match_an_empty_code_and_keeps_the_message() {
+    let f = start().await;
+    let since = SystemTime::now();
+    f.inbox.deliver(PHONE, "BANK", "code 424242", None).unwrap();
+    let since_ms = since
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis()
+        .to_string();
+    for pattern in ["(z)?", "", r"\d*", r"code (\d*)"] {
+        let response = f
+            .http
+            .get(format!("{}/api/codes/next", f.server.url()))
+            .bearer_auth(TOKEN)
+            .query(&[
+                ("to", PHONE),
+                ("pattern", pattern),
+                ("since", since_ms.as_str()),
+                ("timeout_ms", "200"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400, "pattern {pattern:?}");
+        let why = response.text().await.unwrap();
+        assert!(why.contains("empty"), "pattern {pattern:?}: {why}");
+    }
+    // The remote client says so too, before asking.
+    let remote = RemoteInbox::new(f.server.url(), TOKEN);
+    let err = remote
+        .take_code(
+            PHONE,
+            &regex::Regex::new("(z)?").unwrap(),
+            since,
+            Duration::from_millis(200),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, OtpError::Unavailable(_)), "{err:?}");
+    assert!(err.to_string().contains("empty"), "{err}");
+    // Nothing was used up: the code is still there for a proper pattern.
+    assert_eq!(
+        remote
+            .take_code(PHONE, &six_digits(), since, Duration::from_secs(5))
+            .await
+            .unwrap(),
+        "424242"
+    );
+    f.server.shutdown().await;
+}
+
 /// `vedetta inbox` as users run it: prints where it listens, takes messages, stops on SIGTERM.
 #[tokio::test]
 async fn the_inbox_command_serves_until_sigterm() {

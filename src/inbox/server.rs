@@ -354,6 +354,12 @@ async fn next_code(State(state): State<Arc<AppState>>, headers: HeaderMap, uri: 
         Ok(p) => p,
         Err(e) => return refuse(StatusCode::BAD_REQUEST, &format!("bad `pattern`: {e}")),
     };
+    if let Err(unusable) = crate::code_pattern::check(&pattern) {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            &format!("bad `pattern`: {unusable}"),
+        );
+    }
     let since = match query.get("since").map(|s| s.parse::<u64>()) {
         None => SystemTime::now(),
         Some(Ok(ms)) => UNIX_EPOCH + Duration::from_millis(ms),

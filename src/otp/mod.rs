@@ -78,6 +78,16 @@ impl OtpSources {
         since: SystemTime,
         timeout: Duration,
     ) -> Result<String, OtpError> {
+        let pattern = match &step.source {
+            OtpSource::Sms { pattern, .. }
+            | OtpSource::Http { pattern, .. }
+            | OtpSource::Command { pattern, .. } => Some(pattern),
+            OtpSource::Totp { .. } => None,
+        };
+        // Refused before any source is asked: an SMS must not be used up for an empty code.
+        if let Some(Err(unusable)) = pattern.map(crate::code_pattern::check) {
+            return Err(OtpError::Unavailable(vars.mask(&unusable.to_string())));
+        }
         let fetched = match &step.source {
             OtpSource::Sms { to, pattern } => {
                 sms::fetch(
