@@ -585,3 +585,25 @@ fn the_inbox_command_refuses_a_public_address_with_a_short_token() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("not loopback"));
 }
+
+/// Issue 14, defect 7: long enough is not enough off loopback; the refusal says how to make a
+/// good token, and never echoes the weak one.
+#[test]
+fn the_inbox_command_refuses_a_public_address_with_a_token_of_little_variety() {
+    for weak in [
+        "aaaaaaaaaaaaaaaa",
+        "abababababababababababab",
+        "1234567812345678",
+        "0123456789abcdefghij",
+    ] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_vedetta"))
+            .args(["inbox", "--listen", "0.0.0.0:0", "--token", weak])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{weak}: {stderr}");
+        assert!(stderr.contains("not loopback"), "{weak}: {stderr}");
+        assert!(stderr.contains("openssl rand -hex 32"), "{weak}: {stderr}");
+        assert!(!stderr.contains(weak), "the token is echoed: {stderr}");
+    }
+}
