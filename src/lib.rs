@@ -12,6 +12,7 @@ pub mod code_pattern;
 pub mod commands;
 pub mod demo;
 pub mod evidence;
+pub mod http_server;
 pub mod inbox;
 pub mod journey;
 pub mod monitor;

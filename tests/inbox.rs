@@ -607,3 +607,83 @@ fn the_inbox_command_refuses_a_public_address_with_a_token_of_little_variety() {
         assert!(!stderr.contains(weak), "the token is echoed: {stderr}");
     }
 }
+
+/// Issue 14, defect 3: clients that connect and send nothing, or trickle a webhook's body, are
+/// cut off, and the inbox keeps taking messages and handing out codes meanwhile.
+#[tokio::test]
+async fn slow_clients_are_cut_off_and_the_inbox_keeps_working_meanwhile() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // Far above the limits below: reached only if a limit does not hold.
+    const BOUND: Duration = Duration::from_secs(20);
+    let limits = vedetta::http_server::Limits {
+        header_timeout: Duration::from_secs(1),
+        body_timeout: Duration::from_secs(1),
+        max_connections: 32,
+        ..vedetta::inbox::server::default_limits()
+    };
+    let inbox = Arc::new(Inbox::new());
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .unwrap();
+    let server = vedetta::inbox::server::serve_within(
+        listener,
+        inbox.clone(),
+        InboxConfig {
+            token: TOKEN.into(),
+            twilio_auth_token: None,
+            public_url: None,
+        },
+        limits,
+    )
+    .await
+    .unwrap();
+    let addr = server.addr;
+    let mut silent = Vec::new();
+    for _ in 0..20 {
+        silent.push(tokio::net::TcpStream::connect(addr).await.unwrap());
+    }
+    let mut trickling = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST /sms/inbound HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\n\
+         Content-Type: application/json\r\nContent-Length: 500\r\n\r\n{{"
+    );
+    trickling.write_all(head.as_bytes()).await.unwrap();
+
+    // Meanwhile a runner waits for a code and a provider delivers it.
+    let since = SystemTime::now();
+    let remote = RemoteInbox::new(server.url(), TOKEN);
+    let waiting = tokio::spawn(async move {
+        remote
+            .take_code(PHONE, &six_digits(), since, Duration::from_secs(10))
+            .await
+    });
+    let delivered = tokio::time::timeout(
+        BOUND,
+        reqwest::Client::new()
+            .post(server.inbound_url())
+            .bearer_auth(TOKEN)
+            .json(&serde_json::json!({"to": PHONE, "body": "code 909090"}))
+            .send(),
+    )
+    .await
+    .expect("the webhook answered while slow clients hold connections")
+    .unwrap();
+    assert_eq!(delivered.status(), 200);
+    assert_eq!(waiting.await.unwrap().unwrap(), "909090");
+
+    // The slow ones are closed by the inbox; the trickled message was never stored.
+    let mut buf = [0u8; 512];
+    for s in silent.iter_mut().chain(std::iter::once(&mut trickling)) {
+        let closed = tokio::time::timeout(BOUND, async {
+            while let Ok(n) = s.read(&mut buf).await {
+                if n == 0 {
+                    break;
+                }
+            }
+        })
+        .await;
+        assert!(closed.is_ok(), "a slow connection was left open");
+    }
+    assert_eq!(inbox.len(), 1);
+    server.shutdown().await;
+}

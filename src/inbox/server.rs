@@ -25,6 +25,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::store::{Delivery, Inbox};
 use super::twilio;
+use crate::http_server::{self, Limits, RunningServer};
 use crate::otp::OtpError;
 use crate::text::escape_untrusted;
 
@@ -73,8 +74,7 @@ struct AppState {
 /// A running inbox server. Dropping it does not stop it: call [`InboxServer::shutdown`].
 pub struct InboxServer {
     pub addr: SocketAddr,
-    shutdown: CancellationToken,
-    task: tokio::task::JoinHandle<()>,
+    server: RunningServer,
 }
 
 impl InboxServer {
@@ -95,49 +95,50 @@ impl InboxServer {
 
     /// Stops accepting, ends waiting long-polls and waits (briefly) for requests in flight.
     pub async fn shutdown(self) {
-        self.shutdown.cancel();
-        let mut task = self.task;
-        if tokio::time::timeout(Duration::from_secs(5), &mut task)
-            .await
-            .is_err()
-        {
-            task.abort();
-        }
+        self.server.shutdown().await;
     }
 
-    /// Resolves when the server stops (after [`InboxServer::shutdown`] or a fatal error).
+    /// Resolves when the server stops (after [`InboxServer::shutdown`]).
     pub async fn stopped(&mut self) {
-        let _ = (&mut self.task).await;
+        self.server.stopped().await;
     }
 }
 
-/// Serves the inbox on `listener` until shut down.
+/// The inbox's limits on clients: the shared ones, with bodies no larger than a webhook's.
+pub fn default_limits() -> Limits {
+    Limits {
+        max_body_bytes: MAX_BODY_BYTES,
+        ..Limits::default()
+    }
+}
+
+/// Serves the inbox on `listener` until shut down, within [`default_limits`].
 pub async fn serve(
     listener: TcpListener,
     inbox: Arc<Inbox>,
     config: InboxConfig,
 ) -> std::io::Result<InboxServer> {
-    let addr = listener.local_addr()?;
+    serve_within(listener, inbox, config, default_limits()).await
+}
+
+/// [`serve`] within other limits on clients (tests use tight ones).
+pub async fn serve_within(
+    listener: TcpListener,
+    inbox: Arc<Inbox>,
+    config: InboxConfig,
+    limits: Limits,
+) -> std::io::Result<InboxServer> {
+    // One token ends both the server and the long-polls waiting in it.
     let shutdown = CancellationToken::new();
     let state = Arc::new(AppState {
         inbox,
         config,
         shutdown: shutdown.clone(),
     });
-    let app = router(state);
-    let stop = shutdown.clone();
-    let task = tokio::spawn(async move {
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(stop.cancelled_owned())
-            .await;
-        if let Err(e) = served {
-            tracing::error!("inbox server stopped: {e}");
-        }
-    });
+    let server = http_server::spawn(listener, router(state), limits, shutdown)?;
     Ok(InboxServer {
-        addr,
-        shutdown,
-        task,
+        addr: server.addr(),
+        server,
     })
 }
 

@@ -62,7 +62,9 @@ pub fn weakness(token: &str) -> Option<String> {
     if counts.values().any(|&n| n * 2 > len) {
         return Some("one character makes up more than half of it".into());
     }
-    if (1..=len / 2).any(|period| len % period == 0 && chars[period..] == chars[..len - period]) {
+    if (1..=len / 2)
+        .any(|period| len.is_multiple_of(period) && chars[period..] == chars[..len - period])
+    {
         return Some("it is a shorter string repeated".into());
     }
     let steps_by_one = chars
