@@ -194,15 +194,13 @@ pub async fn start(
 
     let http_stop = CancellationToken::new();
     let app = super::http::router(shared.clone());
-    let stop = http_stop.clone();
-    let server = tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, app)
-            .with_graceful_shutdown(stop.cancelled_owned())
-            .await
-        {
-            eprintln!("vedetta monitor: the HTTP server stopped: {e}");
-        }
-    });
+    // Read timeouts and a connection cap: a slow or idle client cannot starve /healthz.
+    let server = tokio::spawn(crate::http_server::serve(
+        listener,
+        app,
+        crate::http_server::Limits::default(),
+        http_stop.clone(),
+    ));
 
     let ctx = Arc::new(RunContext {
         shared: shared.clone(),
