@@ -27,6 +27,16 @@ pub fn escape_untrusted(raw: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `s` cut to at most `max_chars` characters, an ellipsis replacing what was cut.
+pub fn truncate(s: &str, max_chars: usize) -> String {
+    if s.chars().count() <= max_chars {
+        return s.to_string();
+    }
+    let mut t: String = s.chars().take(max_chars.saturating_sub(1)).collect();
+    t.push('…');
+    t
+}
+
 fn needs_escape(c: char) -> bool {
     c.is_control() || is_bidi_control(c)
 }
@@ -50,6 +60,13 @@ fn is_bidi_control(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn truncate_cuts_at_a_character_count_with_an_ellipsis() {
+        assert_eq!(truncate("città", 5), "città");
+        assert_eq!(truncate("città vecchia", 6), "città…");
+        assert_eq!(truncate("東京東京", 3).chars().count(), 3);
+    }
 
     #[test]
     fn plain_text_is_borrowed_unchanged() {

@@ -7,6 +7,8 @@
 mod actions;
 mod attempt;
 mod clock;
+mod console;
+mod error_page;
 pub mod event;
 mod fail_fast;
 mod failure;
