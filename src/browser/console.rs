@@ -39,7 +39,11 @@ impl ConsoleEntry {
     /// `Failed to load resource: … 404 (Not Found) (/static/app.js)`.
     pub fn short(&self) -> String {
         let (source, text) = split_source(&self.message);
-        let text = unquote(text);
+        let text = if self.source == "console-api" {
+            unquote_arguments(text).into()
+        } else {
+            std::borrow::Cow::Borrowed(text)
+        };
         let short = match source {
             Some(Source { url, line }) => {
                 let at = match line {
@@ -54,10 +58,11 @@ impl ConsoleEntry {
     }
 }
 
-/// Where chromedriver says an entry came from: the URL, and the line for script entries.
+/// Where chromedriver says an entry came from: the URL, and the line for script entries
+/// (chromedriver counts from 0, the browser's console from 1: this is the console's number).
 struct Source<'a> {
     url: &'a str,
-    line: Option<&'a str>,
+    line: Option<u64>,
 }
 
 /// `URL LINE:COL text` → (URL, LINE), text; `URL - text` → (URL), text; else the whole text.
@@ -73,14 +78,13 @@ fn split_source(message: &str) -> (Option<Source<'_>>, &str) {
     }
     if let Some((pos, text)) = rest.split_once(' ')
         && let Some((line, col)) = pos.split_once(':')
-        && !line.is_empty()
-        && line.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(line) = line.parse::<u64>()
         && col.bytes().all(|b| b.is_ascii_digit())
     {
         return (
             Some(Source {
                 url,
-                line: Some(line),
+                line: Some(line + 1),
             }),
             text,
         );
@@ -88,16 +92,24 @@ fn split_source(message: &str) -> (Option<Source<'_>>, &str) {
     (None, message)
 }
 
-/// `console.error("text")` is logged as `"text"`: without the quotes when that is all it is.
-fn unquote(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.len() >= 2
-        && text.starts_with('"')
-        && text.ends_with('"')
-        && let Ok(s) = serde_json::from_str::<String>(text)
-    {
-        return s.into();
+/// `console.error("text", 42, obj)` is logged as `"text" 42 Object`: its strings without the
+/// quotes, as the browser's console shows them.
+fn unquote_arguments(text: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut rest = text.trim_start();
+    while !rest.is_empty() {
+        let mut strings = serde_json::Deserializer::from_str(rest).into_iter::<String>();
+        let (arg, used) = match strings.next() {
+            Some(Ok(s)) if rest.starts_with('"') => (s, strings.byte_offset()),
+            _ => {
+                let end = rest.find(' ').unwrap_or(rest.len());
+                (rest[..end].to_string(), end)
+            }
+        };
+        out.push(arg);
+        rest = rest[used..].trim_start();
     }
-    text.into()
+    out.join(" ")
 }
 
 /// `http://h/a/app.js?v=1` → `/a/app.js?v=1` (the origin is the page's, mostly).
@@ -137,7 +149,7 @@ mod tests {
         let thrown = entry(
             "SEVERE",
             "javascript",
-            "http://127.0.0.1:8765/account/page.html?x=1 2:72 Uncaught TypeError: Cannot read properties of null (reading 'x')",
+            "http://127.0.0.1:8765/account/page.html?x=1 1:72 Uncaught TypeError: Cannot read properties of null (reading 'x')",
         );
         assert!(thrown.is_error());
         assert_eq!(
@@ -156,9 +168,18 @@ mod tests {
         let logged = entry(
             "SEVERE",
             "console-api",
-            r#"http://127.0.0.1:8765/page.html 2:16 "balance \"failed\"""#,
+            r#"http://127.0.0.1:8765/page.html 1:16 "balance \"failed\"""#,
         );
         assert_eq!(logged.short(), r#"balance "failed" (page.html:2)"#);
+        let several = entry(
+            "SEVERE",
+            "console-api",
+            r#"http://h/app.js 9:2 "save failed:" 503 Object "{\"error\":\"down\"}""#,
+        );
+        assert_eq!(
+            several.short(),
+            r#"save failed: 503 Object {"error":"down"} (app.js:10)"#
+        );
         assert_eq!(
             entry("SEVERE", "other", "plain words").short(),
             "plain words"

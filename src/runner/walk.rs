@@ -899,7 +899,7 @@ steps:
             .logs("WARNING", "http://h/a.js 1:1 deprecated")
             .logs(
                 "SEVERE",
-                "http://h/account.js 12:5 Uncaught TypeError: balance is undefined",
+                "http://h/account.js 11:5 Uncaught TypeError: balance is undefined",
             );
         let out = tempfile::tempdir().unwrap();
         let (r, _) = run_on(&j, [page], out.path(), &CancellationToken::new()).await;
