@@ -500,15 +500,21 @@ impl<'a, P: Page> Walker<'a, P> {
 }
 
 /// The evidence folder's console log: the browser's entries, or a note saying why there are
-/// none (geckodriver gives WebDriver clients neither the console nor the network).
+/// none, so a reader does not wonder. geckodriver gives WebDriver clients neither the console
+/// nor the network (README, "Firefox").
 fn console_lines<P: Page>(console: Option<Vec<ConsoleEntry>>, page: &P) -> Vec<String> {
     match console {
         Some(entries) => entries.iter().map(ConsoleEntry::line).collect(),
         None => {
             let (browser, _, driver) = page.describe();
+            let what = if browser.eq_ignore_ascii_case("firefox") {
+                "no browser console and no network record, so neither is kept for this run \
+                 (Chromium keeps both)"
+            } else {
+                "no browser console, so none is kept for this run"
+            };
             vec![format!(
-                "# {browser} through {driver}: the driver gives vedetta no browser console and no \
-                 network record, so neither is kept for this run (Chromium keeps both)"
+                "# {browser} through {driver}: the driver gives vedetta {what}"
             )]
         }
     }
