@@ -11,8 +11,10 @@ pub use fantoccini::elements::Element;
 
 use super::BrowserKind;
 use super::config::BrowserConfig;
+use super::console::ConsoleEntry;
 use super::driver::LocalDriver;
 use super::error::BrowserError;
+use super::error_page::{ErrorPage, ErrorPageKind};
 use super::probe::{ElementProbe, PROBE_JS, PageProbe, ProbeRequest};
 use super::secrets_on_page::{HIDE_JS, RESTORE_JS, ScreenshotError, SecretsOnPage};
 use super::selector::Selector;
@@ -197,8 +199,7 @@ impl Session {
             title: v["title"].as_str().unwrap_or_default().to_string(),
             url: v["url"].as_str().unwrap_or_default().to_string(),
             body_text: v["body_text"].as_str().map(str::to_string),
-            error_page: v["error_page"].as_bool().unwrap_or(false),
-            net_error: v["net_error"].as_str().map(str::to_string),
+            error_page: error_page(&v["error_page"]),
             signatures_visible: v["signatures"]
                 .as_array()
                 .map(|a| a.iter().map(|b| b.as_bool().unwrap_or(false)).collect())
@@ -355,23 +356,18 @@ impl Session {
         (get("browserName"), get("browserVersion"), driver)
     }
 
-    /// The browser console's entries since the last call, one line each (`LEVEL message`);
-    /// `None` where the driver does not keep them (chromedriver does, with `goog:loggingPrefs`).
-    pub async fn console_log(&self) -> Option<Vec<String>> {
+    /// The browser console's entries since the last call; `None` where the driver does not
+    /// keep them (chromedriver does, with `goog:loggingPrefs`; geckodriver does not).
+    pub async fn console_log(&self) -> Option<Vec<ConsoleEntry>> {
         let v = self.client.issue_cmd(BrowserLog).await.ok()?;
         Some(
             v.as_array()?
                 .iter()
-                .map(|e| {
-                    let ms = e["timestamp"].as_i64().unwrap_or(0);
-                    let at = jiff::Timestamp::from_millisecond(ms)
-                        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
-                        .unwrap_or_default();
-                    format!(
-                        "{at} {} {}",
-                        e["level"].as_str().unwrap_or("INFO"),
-                        e["message"].as_str().unwrap_or("")
-                    )
+                .map(|e| ConsoleEntry {
+                    at_ms: e["timestamp"].as_i64().unwrap_or(0),
+                    level: e["level"].as_str().unwrap_or("INFO").to_string(),
+                    source: e["source"].as_str().unwrap_or_default().to_string(),
+                    message: e["message"].as_str().unwrap_or_default().to_string(),
                 })
                 .collect(),
         )
@@ -480,6 +476,22 @@ fn firefox_prefs() -> Json {
         "media.gmp-manager.url": "",
         "browser.newtabpage.enabled": false,
         "layout.css.devPixelsPerPx": "1.0",
+    })
+}
+
+/// The probe's `error_page`: `{chromium: code or null}`, `{firefox: document URI}` or null.
+fn error_page(v: &Json) -> Option<ErrorPage> {
+    if let Some(uri) = v.get("firefox").and_then(Json::as_str) {
+        return ErrorPage::firefox(uri);
+    }
+    let chromium = v.get("chromium")?;
+    Some(match chromium.as_str() {
+        Some(code) => ErrorPage::chromium(code),
+        None => ErrorPage {
+            kind: ErrorPageKind::Other,
+            code: String::new(),
+            url: None,
+        },
     })
 }
 

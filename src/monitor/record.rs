@@ -178,6 +178,7 @@ pub(super) mod tests {
             signature: None,
             url: Some("http://127.0.0.1:7878/login".into()),
             page_says: None,
+            console: Vec::new(),
             evidence_sha256: None,
         }
     }

@@ -258,6 +258,7 @@ mod tests {
             url: Some("http://127.0.0.1:7878/login".into()),
             evidence_sha256: None,
             page_says: None,
+            console: Vec::new(),
         };
         let steps = vec![
             step(1, "open /", StepStatus::Passed, None),

@@ -6,6 +6,8 @@
 
 mod actions;
 mod attempt;
+mod console;
+mod error_page;
 pub mod event;
 mod fail_fast;
 mod failure;

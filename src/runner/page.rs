@@ -8,8 +8,8 @@ use std::time::Duration;
 use serde_json::Value as Json;
 
 use crate::browser::{
-    BrowserConfig, BrowserError, Element, PageProbe, ProbeRequest, ScreenshotError, SecretsOnPage,
-    Selector, Session,
+    BrowserConfig, BrowserError, ConsoleEntry, Element, PageProbe, ProbeRequest, ScreenshotError,
+    SecretsOnPage, Selector, Session,
 };
 use crate::journey::model::Journey;
 
@@ -68,7 +68,7 @@ pub(crate) trait Page: Send + Sync + Sized {
     ) -> impl Future<Output = Result<Vec<u8>, ScreenshotError>> + Send;
     fn current_url(&self) -> impl Future<Output = Result<String, BrowserError>> + Send;
     fn source(&self) -> impl Future<Output = Result<String, BrowserError>> + Send;
-    fn console_log(&self) -> impl Future<Output = Option<Vec<String>>> + Send;
+    fn console_log(&self) -> impl Future<Output = Option<Vec<ConsoleEntry>>> + Send;
     fn notices(&self) -> impl Future<Output = Result<Vec<String>, BrowserError>> + Send;
     fn element_rect(
         &self,
@@ -159,7 +159,7 @@ impl Page for Session {
     fn source(&self) -> impl Future<Output = Result<String, BrowserError>> + Send {
         Session::source(self)
     }
-    fn console_log(&self) -> impl Future<Output = Option<Vec<String>>> + Send {
+    fn console_log(&self) -> impl Future<Output = Option<Vec<ConsoleEntry>>> + Send {
         Session::console_log(self)
     }
     fn notices(&self) -> impl Future<Output = Result<Vec<String>, BrowserError>> + Send {

@@ -140,6 +140,11 @@ pub struct Failure {
     /// `message`, so every report and alert carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page_says: Option<String>,
+    /// The first errors the page logged in the browser's console during the step or the one
+    /// before it (an uncaught exception, a script that did not load), short and masked.
+    /// Chromium only: Firefox's driver gives no console.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub console: Vec<String>,
     /// SHA-256 (lowercase hex) of the evidence folder's `manifest.json` as written: kept outside
     /// the folder, so a manifest rewritten to cover altered files shows.
     #[serde(skip_serializing_if = "Option::is_none")]

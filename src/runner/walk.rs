@@ -21,7 +21,7 @@ use super::failure::StepFailure;
 use super::failure_evidence::{bounded, failure_header, read_page_at_failure};
 use super::page::Page;
 use super::result::{FailureCategory, StepResult, StepStatus};
-use crate::browser::{ProbeRequest, SecretsOnPage, Selector};
+use crate::browser::{ConsoleEntry, ProbeRequest, SecretsOnPage, Selector};
 use crate::evidence::result_file::ResultFile;
 use crate::evidence::{EvidenceFolder, FailureEvidence, PageAtFailure, keep_failure_evidence};
 use crate::journey::model::{Action, Journey, ScreenshotPolicy, Step, Variables};
@@ -89,6 +89,9 @@ pub(crate) struct Walker<'a, P: Page> {
     any_step_failed: bool,
     /// Variables a failed step would have saved → which step, for the step that reads one.
     unset: BTreeMap<String, String>,
+    /// When the step before the current one began: a failure names the console errors logged
+    /// since (see `console.rs`).
+    previous_step_began: Option<SystemTime>,
 }
 
 impl<'a, P: Page> Walker<'a, P> {
@@ -120,6 +123,7 @@ impl<'a, P: Page> Walker<'a, P> {
             error: None,
             any_step_failed: false,
             unset: BTreeMap::new(),
+            previous_step_began: None,
         }
     }
 
@@ -169,6 +173,11 @@ impl<'a, P: Page> Walker<'a, P> {
             name: name.clone(),
         });
         let started = Instant::now();
+        let began_at = SystemTime::now();
+        let console_since = self
+            .previous_step_began
+            .replace(began_at)
+            .unwrap_or(began_at);
         let guard = step_budget(step, self.journey.timeout) + HUNG_BROWSER_GRACE;
         let outcome = if let Some(f) = self.unset_variable(step) {
             Some(Err(f))
@@ -203,7 +212,10 @@ impl<'a, P: Page> Walker<'a, P> {
         result.duration_ms = duration_ms;
         match outcome {
             Ok(done) => self.passed(step, index, result, done).await,
-            Err(f) => self.failed(step, index, result, f, ended_at).await,
+            Err(f) => {
+                self.failed(step, index, result, f, ended_at, console_since)
+                    .await
+            }
         }
     }
 
@@ -286,6 +298,7 @@ impl<'a, P: Page> Walker<'a, P> {
         mut result: StepResult,
         f: StepFailure,
         failed_at: jiff::Timestamp,
+        console_since: SystemTime,
     ) {
         let f = self.name_the_outage(f).await;
         let lost = f.session_lost;
@@ -296,8 +309,9 @@ impl<'a, P: Page> Walker<'a, P> {
         } else {
             self.where_the_browser_is().await
         };
-        // The site's own words ("Error LGN-500") beside ours ("no element matches #otp").
-        let notices = if lost || infrastructure {
+        // The site's own words ("Error LGN-500") beside ours ("no element matches #otp"); the
+        // browser's error page has none.
+        let notices = if lost || infrastructure || f.error_page {
             Vec::new()
         } else {
             self.bounded(self.page.notices())
@@ -305,7 +319,17 @@ impl<'a, P: Page> Walker<'a, P> {
                 .and_then(Result::ok)
                 .unwrap_or_default()
         };
-        let failure = f.into_failure(&self.vars, url, &notices);
+        // Read once (the driver hands each entry out once): for the failure and the evidence.
+        let console = if lost {
+            None
+        } else {
+            self.bounded(self.page.console_log()).await.flatten()
+        };
+        let logged = console
+            .as_deref()
+            .map(|entries| super::console::errors_since(entries, console_since))
+            .unwrap_or_default();
+        let failure = f.into_failure(&self.vars, url, &notices, &logged);
         // An optional step's trouble is reported and the walk goes on — unless the session
         // is gone, when nothing more can run.
         if lost || (infrastructure && !step.optional) {
@@ -314,7 +338,9 @@ impl<'a, P: Page> Walker<'a, P> {
         result.status = StepStatus::Failed;
         result.failure = Some(failure);
         if self.journey.screenshots != ScreenshotPolicy::Off {
-            self.keep_evidence(step, &mut result, target, lost, title, failed_at)
+            // Nothing can be read off the page of a lost session.
+            let console = (!lost).then(|| console_lines(console, self.page));
+            self.keep_evidence(step, &mut result, target, title, failed_at, console)
                 .await;
         }
         self.any_step_failed = true;
@@ -367,26 +393,28 @@ impl<'a, P: Page> Walker<'a, P> {
     }
 
     /// The failed step's files in the evidence folder, named after its screenshot (taken or
-    /// not); `result` learns where they are.
+    /// not); `result` learns where they are. `console` is the console log's lines, `None` when
+    /// the session is lost (then nothing is read off the page).
     async fn keep_evidence(
         &self,
         step: &Step,
         result: &mut StepResult,
         target: Option<Selector>,
-        lost: bool,
         title: Option<String>,
         failed_at: jiff::Timestamp,
+        console: Option<Vec<String>>,
     ) {
-        let page = if lost {
-            PageAtFailure::default()
-        } else {
+        let page = if let Some(console) = console {
             let secrets = SecretsOnPage::new(&self.secret_fields, &self.vars);
-            let page = read_page_at_failure(self.page, self.cancel, &secrets, target.as_ref());
+            let page =
+                read_page_at_failure(self.page, self.cancel, &secrets, target.as_ref(), console);
             let (page, screenshot_error) = page.await;
             if let Some(e) = screenshot_error {
                 tracing::warn!(journey = %self.journey.name, "{}", self.vars.mask(&e));
             }
             page
+        } else {
+            PageAtFailure::default()
         };
         let Some(header) = failure_header(&self.journey.name, result, failed_at) else {
             return;
@@ -468,6 +496,27 @@ impl<'a, P: Page> Walker<'a, P> {
     fn report(&mut self, step: StepResult) {
         report_step(self.events, &self.journey.name, &step);
         self.steps.push(step);
+    }
+}
+
+/// The evidence folder's console log: the browser's entries, or a note saying why there are
+/// none, so a reader does not wonder. geckodriver gives WebDriver clients neither the console
+/// nor the network (README, "Firefox").
+fn console_lines<P: Page>(console: Option<Vec<ConsoleEntry>>, page: &P) -> Vec<String> {
+    match console {
+        Some(entries) => entries.iter().map(ConsoleEntry::line).collect(),
+        None => {
+            let (browser, _, driver) = page.describe();
+            let what = if browser.eq_ignore_ascii_case("firefox") {
+                "no browser console and no network record, so neither is kept for this run \
+                 (Chromium keeps both)"
+            } else {
+                "no browser console, so none is kept for this run"
+            };
+            vec![format!(
+                "# {browser} through {driver}: the driver gives vedetta {what}"
+            )]
+        }
     }
 }
 
@@ -801,6 +850,78 @@ steps:
         // No screenshot of a page that is gone, and no polite goodbye.
         assert_eq!(failure.screenshot, None);
         assert_eq!(page.ended(), Some("kill"));
+    }
+
+    #[tokio::test]
+    async fn a_click_onto_the_browsers_error_page_fails_that_click_as_an_outage() {
+        // A step timeout the walk would have to sit out if the error page went unnoticed.
+        let j = journey(
+            r##"
+name: stopped
+timeout: 30s
+steps:
+  - click: "#targets"
+  - wait_for: { text: Targets }
+"##,
+        );
+        let page = FakePage::showing(&["#targets"]).click_lands_on(
+            "#targets",
+            crate::browser::ErrorPage::chromium("ERR_CONNECTION_REFUSED"),
+        );
+        let out = tempfile::tempdir().unwrap();
+        let (r, _) = run_on(&j, [page], out.path(), &CancellationToken::new()).await;
+
+        assert_eq!(r.status, JourneyStatus::Failed);
+        assert_eq!(r.error, None);
+        assert_eq!(
+            walk_of(&r),
+            [
+                (1, 0, Failed, None),
+                (2, 0, Skipped, Some("an earlier step failed"))
+            ]
+        );
+        let failure = r.steps[0].failure.as_ref().unwrap();
+        assert_eq!(failure.category, FailureCategory::Outage);
+        assert!(
+            failure
+                .message
+                .ends_with(": connection refused (ERR_CONNECTION_REFUSED)"),
+            "{}",
+            failure.message
+        );
+    }
+
+    #[tokio::test]
+    async fn a_wait_that_times_out_names_what_the_page_showed_and_logged() {
+        let j = journey(
+            r##"
+name: spinner
+timeout: 1ms
+steps:
+  - wait_for: { text: "€" }
+"##,
+        );
+        let page = FakePage::showing(&[])
+            .logs("WARNING", "http://h/a.js 1:1 deprecated")
+            .logs(
+                "SEVERE",
+                "http://h/account.js 11:5 Uncaught TypeError: balance is undefined",
+            );
+        let out = tempfile::tempdir().unwrap();
+        let (r, _) = run_on(&j, [page], out.path(), &CancellationToken::new()).await;
+
+        let failure = r.steps[0].failure.as_ref().unwrap();
+        assert_eq!(failure.category, FailureCategory::Timeout);
+        assert_eq!(
+            failure.message,
+            "the page text did not match \"€\" within 1ms; the page showed title \"Fake page\", \
+             text \"Loading your balance…\"; the page logged: Uncaught TypeError: balance is \
+             undefined (account.js:12)"
+        );
+        assert_eq!(
+            failure.console,
+            ["Uncaught TypeError: balance is undefined (account.js:12)"]
+        );
     }
 
     #[tokio::test]

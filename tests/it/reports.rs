@@ -48,6 +48,7 @@ fn failure(category: FailureCategory, message: &str, shot: Option<&Path>) -> Fai
         url: Some("http://127.0.0.1:7878/".into()),
         evidence_sha256: None,
         page_says: None,
+        console: Vec::new(),
     }
 }
 

@@ -88,6 +88,14 @@ fn walk_and_search(base: &str, a: &str, b: &str) -> Result<(), TestCaseError> {
         .find(|(n, _)| n.ends_with(".console.txt"))
         .expect("the console log is kept");
     prop_assert!(String::from_utf8_lossy(&console.1).contains("encoded ••••••"));
+    // The error it logged is quoted by the failure, in every report.
+    let report = outputs
+        .iter()
+        .find(|(n, _)| n.ends_with("report.json"))
+        .expect("the JSON report");
+    prop_assert!(
+        String::from_utf8_lossy(&report.1).contains("the page logged: could not save ••••••")
+    );
 
     for (name, bytes) in &outputs {
         let text = String::from_utf8_lossy(bytes);
