@@ -15,6 +15,7 @@ pub mod exit;
 pub mod inbox;
 pub mod journey;
 pub mod monitor;
+pub mod network;
 pub mod otp;
 pub mod report;
 pub mod runner;

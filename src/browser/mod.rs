@@ -10,6 +10,7 @@ pub mod driver;
 mod error;
 pub mod keys;
 mod kind;
+mod network;
 mod probe;
 mod secrets_on_page;
 pub mod selector;

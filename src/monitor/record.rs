@@ -166,6 +166,7 @@ pub(super) mod tests {
             failure: None,
             skip_reason: None,
             screenshot: None,
+            timing: None,
         }
     }
 
@@ -179,6 +180,8 @@ pub(super) mod tests {
             url: Some("http://127.0.0.1:7878/login".into()),
             page_says: None,
             evidence_sha256: None,
+            requests: Vec::new(),
+            waterfall: Vec::new(),
         }
     }
 

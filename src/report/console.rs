@@ -244,6 +244,7 @@ mod tests {
             failure,
             skip_reason: (status == StepStatus::Skipped).then(|| "an earlier step failed".into()),
             screenshot: None,
+            timing: None,
         }
     }
 
@@ -258,6 +259,8 @@ mod tests {
             url: Some("http://127.0.0.1:7878/login".into()),
             evidence_sha256: None,
             page_says: None,
+            requests: Vec::new(),
+            waterfall: Vec::new(),
         };
         let steps = vec![
             step(1, "open /", StepStatus::Passed, None),

@@ -70,6 +70,8 @@ impl StepFailure {
             signature: self.signature.map(|s| vars.mask(&s)),
             url: url.map(|u| vars.mask(&u)),
             evidence_sha256: None,
+            requests: Vec::new(),
+            waterfall: Vec::new(),
         }
     }
 }

@@ -103,6 +103,7 @@ mod tests {
             failure: None,
             skip_reason: None,
             screenshot: None,
+            timing: None,
         };
         let at: jiff::Timestamp = "2026-09-26T11:30:12.5Z".parse().unwrap();
         assert!(failure_header("card", &step, at).is_none());
@@ -115,6 +116,8 @@ mod tests {
             url: Some("http://127.0.0.1:1/account".into()),
             evidence_sha256: None,
             page_says: None,
+            requests: Vec::new(),
+            waterfall: Vec::new(),
         });
         let h = failure_header("card", &step, at).unwrap();
         assert_eq!(h.time_utc, "2026-09-26 11:30:12 UTC");

@@ -6,6 +6,7 @@
 
 mod actions;
 mod attempt;
+mod cause;
 pub mod event;
 mod fail_fast;
 mod failure;
@@ -13,6 +14,7 @@ mod failure_evidence;
 #[cfg(test)]
 mod fake_page;
 mod journey;
+mod network_evidence;
 mod options;
 mod page;
 pub mod result;

@@ -35,6 +35,7 @@ fn step(index: usize, name: &str, action: &str, status: StepStatus, ms: u64) -> 
         failure: None,
         skip_reason: (status == StepStatus::Skipped).then(|| "an earlier step failed".into()),
         screenshot: None,
+        timing: None,
     }
 }
 
@@ -48,6 +49,8 @@ fn failure(category: FailureCategory, message: &str, shot: Option<&Path>) -> Fai
         url: Some("http://127.0.0.1:7878/".into()),
         evidence_sha256: None,
         page_says: None,
+        requests: Vec::new(),
+        waterfall: Vec::new(),
     }
 }
 
