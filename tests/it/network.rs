@@ -558,7 +558,13 @@ async fn a_login_s_password_and_session_cookie_appear_nowhere_and_the_evidence_v
     );
     let html = std::fs::read_to_string(reports.join("report.html")).unwrap();
     assert!(
-        html.contains("/api/balance?card=4821"),
+        html.contains("Requests that failed around the step")
+            && html.contains("/api/balance?card=4821"),
         "the HTML report names the request"
+    );
+    // …and draws the step's requests, the failed one marked.
+    assert!(
+        html.contains(r#"<div class="wf failed"><span class="wf-label" title=""#),
+        "the waterfall"
     );
 }
