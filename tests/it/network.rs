@@ -568,3 +568,61 @@ async fn a_login_s_password_and_session_cookie_appear_nowhere_and_the_evidence_v
         "the waterfall"
     );
 }
+
+/// The monitor walks the demo journey against the bank with `balance-api` on: its down alert
+/// names the failed request (in the message, as every channel carries it), and `/metrics` has
+/// the time to first byte of the page the journey opened.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_monitor_s_alert_names_the_failed_request_and_metrics_carry_the_ttfb() {
+    use crate::monitor_support::{Daemon, Webhook, demo_bank, demo_journey, get_text, wait_for};
+    let _slot = browser_slot().await;
+    let stack = demo_bank(&["balance-api"]).await;
+    let webhook = Webhook::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    // The demo journey, its steps given 3 s instead of 10 s: the balance fails sooner.
+    let journeys = dir.path().join("journeys");
+    std::fs::create_dir_all(&journeys).unwrap();
+    let yaml = std::fs::read_to_string(demo_journey())
+        .unwrap()
+        .replace("timeout: 10s", "timeout: 3s");
+    std::fs::write(journeys.join("demo-card-balance.yaml"), yaml).unwrap();
+    let config = dir.path().join("monitor.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "listen: 127.0.0.1:0\ndata_dir: data\nconcurrency: 1\n\
+             alerts: {{ down_after: 1, recover_after: 1 }}\n\
+             channels:\n  - webhook: {}\n\
+             inbox: {{ url: \"{}\", token: \"${{INBOX_TOKEN}}\" }}\n\
+             journeys:\n  - path: journeys/*.yaml\n    every: 2s\n",
+            webhook.url,
+            stack.inbox_server.url()
+        ),
+    )
+    .unwrap();
+    let daemon = Daemon::start(&config, &stack);
+    let patience = std::time::Duration::from_secs(120);
+    let down = wait_for("the down alert", patience, || async {
+        webhook.events("down").into_iter().next()
+    })
+    .await;
+    assert_eq!(down["category"], "outage", "{down:#}");
+    let cause = format!(r#"GET /api/balance?card=4821 answered 503 ("{API_ERROR}")"#);
+    assert!(
+        down["message"].as_str().unwrap().ends_with(&cause),
+        "{down:#}"
+    );
+    let metrics = get_text(&format!("{}/metrics", daemon.url)).await;
+    let ttfb = metrics
+        .lines()
+        .find(|l| {
+            l.starts_with(
+                "vedetta_journey_step_ttfb_seconds{journey=\"demo-card-balance\",step_index=\"1\",step=\"open the home page\"} ",
+            )
+        })
+        .unwrap_or_else(|| panic!("no TTFB of the home page in /metrics:\n{metrics}"));
+    let secs: f64 = ttfb.rsplit(' ').next().unwrap().parse().unwrap();
+    assert!(secs > 0.0, "{ttfb}");
+    daemon.terminate(std::time::Duration::from_secs(30));
+    stack.shutdown().await;
+}
