@@ -4,7 +4,7 @@
 //! timing of each document a step loaded.
 
 use std::collections::HashSet;
-use std::time::SystemTime;
+use std::time::{Instant, SystemTime};
 
 use super::page::Page;
 use crate::journey::model::Variables;
@@ -24,7 +24,9 @@ pub(crate) struct NetworkRecorder {
     recorded: bool,
     /// Requests whose body was asked for (by index), so that each is asked once.
     bodies_asked: HashSet<usize>,
-    /// When the walk stopped at a failure (Unix ms): the HAR ends there.
+    /// When the last failed step failed (Unix ms, the browser's clock).
+    failed_at_ms: Option<f64>,
+    /// When the walk stopped at a failure (Unix ms, the browser's clock): the HAR ends there.
     halted_at_ms: Option<f64>,
     /// `performance.timeOrigin` of the last document seen.
     last_document: Option<f64>,
@@ -74,12 +76,17 @@ impl NetworkRecorder {
     pub(crate) async fn step_failed<P: Page>(
         &mut self,
         page: &P,
-        began: SystemTime,
+        began: Instant,
         site: &Site,
         vars: &Variables,
     ) -> StepNetwork {
+        // The requests' times are the browser's clock, which on a grid's node may differ
+        // from ours: the step's window is placed on the browser's clock.
+        let now = browser_now(page).await;
+        let took = began.elapsed().as_secs_f64() * 1000.0;
         self.catch_up(page).await;
-        let window = Window::of_step(unix_ms(began), unix_ms(SystemTime::now()));
+        self.failed_at_ms = Some(now);
+        let window = Window::of_step(now - took, now);
         let picked = failed::pick(self.log.requests(), window, site);
         self.read_failed_bodies(page, &picked).await;
         let requests = self.log.requests();
@@ -93,10 +100,11 @@ impl NetworkRecorder {
         }
     }
 
-    /// The walk stopped at a failure now: the HAR ends here.
-    pub(crate) fn halted_now(&mut self) {
-        self.halted_at_ms
-            .get_or_insert_with(|| unix_ms(SystemTime::now()));
+    /// The walk stopped at the failure just read: the HAR ends there.
+    pub(crate) fn halted(&mut self) {
+        if self.halted_at_ms.is_none() {
+            self.halted_at_ms = self.failed_at_ms;
+        }
     }
 
     /// The timing of the document showing, when it is not the one seen after the last step
@@ -131,6 +139,14 @@ impl NetworkRecorder {
         let mut bytes = serde_json::to_vec_pretty(&har).ok()?;
         bytes.push(b'\n');
         Some(bytes)
+    }
+}
+
+/// Unix milliseconds by the browser's clock; ours when the page cannot say.
+async fn browser_now<P: Page>(page: &P) -> f64 {
+    match page.execute("return Date.now();", vec![]).await {
+        Ok(v) if v.as_f64().is_some_and(|t| t > 0.0) => v.as_f64().unwrap_or_default(),
+        _ => unix_ms(SystemTime::now()),
     }
 }
 

@@ -176,7 +176,6 @@ impl<'a, P: Page> Walker<'a, P> {
             name: name.clone(),
         });
         let started = Instant::now();
-        let began = SystemTime::now();
         let guard = step_budget(step, self.journey.timeout) + HUNG_BROWSER_GRACE;
         let outcome = if let Some(f) = self.unset_variable(step) {
             Some(Err(f))
@@ -217,7 +216,7 @@ impl<'a, P: Page> Walker<'a, P> {
         }
         match outcome {
             Ok(done) => self.passed(step, index, result, done).await,
-            Err(f) => self.failed(step, index, result, f, began, ended_at).await,
+            Err(f) => self.failed(step, index, result, f, started, ended_at).await,
         }
     }
 
@@ -299,7 +298,7 @@ impl<'a, P: Page> Walker<'a, P> {
         index: usize,
         mut result: StepResult,
         f: StepFailure,
-        began: SystemTime,
+        began: Instant,
         failed_at: jiff::Timestamp,
     ) {
         let f = self.name_the_outage(f).await;
@@ -353,7 +352,7 @@ impl<'a, P: Page> Walker<'a, P> {
         }
         self.report(result);
         if lost || !step.optional {
-            self.network.halted_now();
+            self.network.halted();
         }
         if lost {
             self.halted = Some(Halt::SessionLost);
