@@ -17,6 +17,7 @@ pub mod http_server;
 pub mod inbox;
 pub mod journey;
 pub mod monitor;
+pub mod network;
 pub mod otp;
 pub mod report;
 pub mod runner;

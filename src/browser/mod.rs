@@ -12,6 +12,7 @@ mod error;
 mod error_page;
 pub mod keys;
 mod kind;
+mod network;
 mod probe;
 mod secrets_on_page;
 pub mod selector;

@@ -1,7 +1,8 @@
 //! The demo bank's HTTP app: pages, sessions, login codes and the admin API.
 //!
 //! Routes: `GET /`, `GET|POST /login`, `GET|POST /verify`, `GET /account`, `POST /logout`,
-//! `GET|POST /admin/faults` (bearer admin token; never affected by faults).
+//! `GET /api/balance` (JSON, for the account page's script), `GET|POST /admin/faults` (bearer
+//! admin token; never affected by faults).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -20,7 +21,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::faults::{Fault, FaultSwitch};
 use super::sms::SmsGateway;
-use super::{DEMO_PASSWORD, DEMO_PHONE, DEMO_USERNAME, pages};
+use super::{DEMO_BALANCE, DEMO_PASSWORD, DEMO_PHONE, DEMO_USERNAME, pages};
 use crate::http_server::{self, Limits, RunningServer};
 
 const SESSION_COOKIE: &str = "vb_session";
@@ -149,6 +150,7 @@ fn router(bank: Arc<Bank>) -> Router {
         .route("/login", get(login_page).post(login_submit))
         .route("/verify", get(verify_page).post(verify_submit))
         .route("/account", get(account))
+        .route("/api/balance", get(balance_api))
         .route("/logout", post(logout))
         .layer(middleware::from_fn_with_state(bank.clone(), apply_faults));
     Router::new()
@@ -367,6 +369,31 @@ async fn account(State(bank): State<Arc<Bank>>, headers: HeaderMap) -> Response 
         return Redirect::to("/login").into_response();
     }
     Html(pages::account(!bank.faults.is_on(Fault::NoBalance))).into_response()
+}
+
+/// The card's balance as JSON, as a banking app's API gives it to its page: 401 when not
+/// signed in, 503 with the service's error under `balance-api`.
+async fn balance_api(State(bank): State<Arc<Bank>>, headers: HeaderMap) -> Response {
+    let json = |status: StatusCode, body: serde_json::Value| (status, axum::Json(body));
+    if !bank.signed_in(&headers) {
+        return json(
+            StatusCode::UNAUTHORIZED,
+            serde_json::json!({ "error": "not signed in" }),
+        )
+        .into_response();
+    }
+    if bank.faults.is_on(Fault::BalanceApi) {
+        return json(
+            StatusCode::SERVICE_UNAVAILABLE,
+            serde_json::json!({ "error": super::BALANCE_API_ERROR }),
+        )
+        .into_response();
+    }
+    json(
+        StatusCode::OK,
+        serde_json::json!({ "card": "4821", "balance": DEMO_BALANCE }),
+    )
+    .into_response()
 }
 
 async fn logout(State(bank): State<Arc<Bank>>, headers: HeaderMap) -> Response {

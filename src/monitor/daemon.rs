@@ -443,7 +443,7 @@ async fn run_once(
     {
         // Counters and state change together for whoever reads `/metrics`.
         let mut metrics = ctx.shared.lock_metrics();
-        metrics.observe(name, record::metrics_sample(&run));
+        metrics.observe(name, record::metrics_sample(&run, report.journeys.first()));
         ctx.shared
             .states
             .update(name, |now| now.health.observe(run.status, state));

@@ -194,6 +194,7 @@ fn metrics_exposition_matches_the_golden_file() {
             duration_s: 4.25,
             failure_category: None,
             steps: vec![(1, "open the home page".into(), 1.5)],
+            ttfb: vec![(1, "open the home page".into(), 0.125)],
         },
     );
     daemon.observe(
@@ -204,6 +205,7 @@ fn metrics_exposition_matches_the_golden_file() {
             duration_s: 31.5,
             failure_category: Some("timeout"),
             steps: vec![(1, "open the home page".into(), 1.5)],
+            ttfb: vec![(1, "open the home page".into(), 0.125)],
         },
     );
     daemon.observe(
@@ -214,6 +216,7 @@ fn metrics_exposition_matches_the_golden_file() {
             duration_s: 2.0,
             failure_category: None,
             steps: vec![],
+            ttfb: vec![],
         },
     );
     daemon.observe(
@@ -228,6 +231,7 @@ fn metrics_exposition_matches_the_golden_file() {
                 (2, "type \"user\" \\ pass".into(), 0.5),
                 (6, "wait for the\nSMS code".into(), 10.59),
             ],
+            ttfb: vec![(1, "open the home page".into(), 0.25)],
         },
     );
     daemon.observe(
@@ -238,6 +242,7 @@ fn metrics_exposition_matches_the_golden_file() {
             duration_s: 0.8,
             failure_category: None,
             steps: vec![(1, "open".into(), 0.8)],
+            ttfb: vec![],
         },
     );
     daemon.observe(
@@ -248,6 +253,7 @@ fn metrics_exposition_matches_the_golden_file() {
             duration_s: 0.1,
             failure_category: None,
             steps: vec![],
+            ttfb: vec![],
         },
     );
     daemon.add("statements");

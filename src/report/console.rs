@@ -244,6 +244,7 @@ mod tests {
             failure,
             skip_reason: (status == StepStatus::Skipped).then(|| "an earlier step failed".into()),
             screenshot: None,
+            timing: None,
         }
     }
 
@@ -259,6 +260,8 @@ mod tests {
             evidence_sha256: None,
             page_says: None,
             console: Vec::new(),
+            requests: Vec::new(),
+            waterfall: Vec::new(),
         };
         let steps = vec![
             step(1, "open /", StepStatus::Passed, None),

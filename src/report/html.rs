@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use base64::Engine as _;
 
 use crate::evidence::annotate::annotated_path;
-use crate::report::human_duration;
+use crate::report::{html_network, human_duration};
 use crate::runner::result::{
     AttemptResult, JourneyResult, JourneyStatus, RunReport, StepResult, StepStatus,
 };
@@ -48,8 +48,9 @@ pub fn render(report: &RunReport, base: &Path) -> String {
         h,
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>vedetta — {n} journey{s}, {overall}</title>\n<style>{CSS}</style>\n</head>\n<body>",
+         <title>vedetta — {n} journey{s}, {overall}</title>\n<style>{CSS}{NETWORK_CSS}</style>\n</head>\n<body>",
         s = plural(n),
+        NETWORK_CSS = html_network::CSS,
     );
     let _ = write!(
         h,
@@ -208,6 +209,9 @@ fn render_steps(h: &mut String, steps: &[StepResult], base: &Path) {
             )),
             esc(&duration),
         );
+        if let Some(timing) = &step.timing {
+            html_network::timing(h, timing);
+        }
         if let Some(reason) = &step.skip_reason {
             let _ = writeln!(h, "<div class=\"reason\">{}</div>", esc(reason));
         }
@@ -229,6 +233,8 @@ fn render_steps(h: &mut String, steps: &[StepResult], base: &Path) {
                 let _ = write!(h, " · evidence <code>{}</code>", esc(evidence));
             }
             h.push_str("</div>\n");
+            html_network::failed_requests(h, &f.requests);
+            html_network::waterfall(h, &f.waterfall);
             if let Some(shot) = &f.screenshot {
                 figure(h, shot, base, true);
             }

@@ -77,16 +77,6 @@ impl StepFailure {
         if let Some(said) = &page_says {
             message = format!("{message}; the page says: {said}");
         }
-        let explains = matches!(
-            self.category,
-            FailureCategory::Timeout | FailureCategory::ElementMissing | FailureCategory::Assertion
-        );
-        if explains && let Some(first) = console.first() {
-            message = match console.len() {
-                1 => format!("{message}; the page logged: {first}"),
-                n => format!("{message}; the page logged: {first} (and {} more)", n - 1),
-            };
-        }
         Failure {
             category: self.category,
             message,
@@ -97,8 +87,35 @@ impl StepFailure {
             signature: self.signature.map(|s| vars.mask(&s)),
             url: url.map(|u| vars.mask(&u)),
             evidence_sha256: None,
+            requests: Vec::new(),
+            waterfall: Vec::new(),
         }
     }
+}
+
+/// The console's first error at the end of a timeout, element_missing or assertion message —
+/// when no failed request already explains it (call after [`with_network_cause`]).
+///
+/// [`with_network_cause`]: super::cause::with_network_cause
+pub(crate) fn with_console_cause(mut failure: Failure) -> Failure {
+    let explains = matches!(
+        failure.category,
+        FailureCategory::Timeout | FailureCategory::ElementMissing | FailureCategory::Assertion
+    );
+    if explains
+        && failure.requests.is_empty()
+        && let Some(first) = failure.console.first()
+    {
+        failure.message = match failure.console.len() {
+            1 => format!("{}; the page logged: {first}", failure.message),
+            n => format!(
+                "{}; the page logged: {first} (and {} more)",
+                failure.message,
+                n - 1
+            ),
+        };
+    }
+    failure
 }
 
 #[cfg(test)]
@@ -137,8 +154,11 @@ mod tests {
             "Uncaught TypeError: balance is undefined (account.js:12)".to_string(),
             "login failed for hunter2hunter2 (app.js:3)".to_string(),
         ];
-        let f = StepFailure::new(FailureCategory::Timeout, "the page text did not match")
-            .into_failure(&vars, None, &[], &logged);
+        let f =
+            with_console_cause(
+                StepFailure::new(FailureCategory::Timeout, "the page text did not match")
+                    .into_failure(&vars, None, &[], &logged),
+            );
         assert_eq!(
             f.message,
             "the page text did not match; the page logged: Uncaught TypeError: balance is \
@@ -153,5 +173,24 @@ mod tests {
             &logged[..1],
         );
         assert_eq!((f.message.as_str(), f.console.len()), ("HTTP 503", 1));
+        // A failed request explains a timeout better than the console: it alone is named.
+        let mut f = StepFailure::new(FailureCategory::Timeout, "no balance").into_failure(
+            &vars,
+            None,
+            &[],
+            &logged[..1],
+        );
+        f.requests.push(crate::network::FailedRequest {
+            method: "GET".into(),
+            url: "http://127.0.0.1:1/api/balance".into(),
+            status: Some(404),
+            error: None,
+            duration_ms: 3,
+            resource_type: "fetch".into(),
+            error_text: None,
+            site_under_test: true,
+            backend_failed: false,
+        });
+        assert_eq!(with_console_cause(f).message, "no balance");
     }
 }

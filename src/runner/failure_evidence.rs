@@ -104,6 +104,7 @@ mod tests {
             failure: None,
             skip_reason: None,
             screenshot: None,
+            timing: None,
         };
         let at: jiff::Timestamp = "2026-09-26T11:30:12.5Z".parse().unwrap();
         assert!(failure_header("card", &step, at).is_none());
@@ -117,6 +118,8 @@ mod tests {
             evidence_sha256: None,
             page_says: None,
             console: Vec::new(),
+            requests: Vec::new(),
+            waterfall: Vec::new(),
         });
         let h = failure_header("card", &step, at).unwrap();
         assert_eq!(h.time_utc, "2026-09-26 11:30:12 UTC");

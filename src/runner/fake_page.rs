@@ -25,6 +25,7 @@ use crate::browser::{
 };
 use crate::journey::model::Journey;
 use crate::journey::{LoadOptions, parse_journey};
+use crate::network::DocumentTiming;
 
 /// One page, shared by the walker and the test that inspects it afterwards.
 #[derive(Clone, Default)]
@@ -51,6 +52,10 @@ struct PageState {
     error_page: Option<ErrorPage>,
     /// Logged to the console when the page is first looked at.
     logs: Vec<(&'static str, String)>,
+    /// The network events not yet read; `None`: the page records no network.
+    network: Option<Vec<Json>>,
+    /// Response bodies by request id.
+    bodies: std::collections::HashMap<String, String>,
 }
 
 impl FakePage {
@@ -83,6 +88,20 @@ impl FakePage {
     /// The page logs `message` at `level` to the console when it is first looked at.
     pub(crate) fn logs(self, level: &'static str, message: &str) -> FakePage {
         self.state().logs.push((level, message.to_string()));
+        self
+    }
+
+    /// The page recorded these network events (CDP `Network.*`), with these bodies by request
+    /// id.
+    pub(crate) fn with_network(self, events: Vec<Json>, bodies: &[(&str, &str)]) -> FakePage {
+        {
+            let mut s = self.state();
+            s.network = Some(events);
+            s.bodies = bodies
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+        }
         self
     }
 
@@ -243,6 +262,19 @@ impl Page for FakePage {
 
     async fn element_rect(&self, _sel: &Selector) -> Result<Option<[f64; 4]>, BrowserError> {
         Ok(None)
+    }
+
+    async fn network_events(&self) -> Option<Vec<Json>> {
+        let mut s = self.state();
+        s.network.as_mut().map(std::mem::take)
+    }
+
+    async fn response_body(&self, id: &str) -> Option<String> {
+        self.state().bodies.get(id).cloned()
+    }
+
+    async fn document_timing(&self) -> Option<DocumentTiming> {
+        None
     }
 
     fn describe(&self) -> (String, String, String) {

@@ -6,6 +6,7 @@
 
 mod actions;
 mod attempt;
+mod cause;
 mod console;
 mod error_page;
 pub mod event;
@@ -15,6 +16,7 @@ mod failure_evidence;
 #[cfg(test)]
 mod fake_page;
 mod journey;
+mod network_evidence;
 mod options;
 mod page;
 pub mod result;

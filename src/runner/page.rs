@@ -12,6 +12,7 @@ use crate::browser::{
     SecretsOnPage, Selector, Session,
 };
 use crate::journey::model::Journey;
+use crate::network::DocumentTiming;
 
 /// Starts a fresh page (a browser session) for each attempt.
 pub(crate) trait Browser: Sync {
@@ -74,6 +75,12 @@ pub(crate) trait Page: Send + Sync + Sized {
         &self,
         sel: &Selector,
     ) -> impl Future<Output = Result<Option<[f64; 4]>, BrowserError>> + Send;
+    /// The page's network events since the last call; `None` where none are recorded.
+    fn network_events(&self) -> impl Future<Output = Option<Vec<Json>>> + Send;
+    /// The start of the body of the response to request `id`, while the browser holds it.
+    fn response_body(&self, id: &str) -> impl Future<Output = Option<String>> + Send;
+    /// The showing document's timings, when it has them.
+    fn document_timing(&self) -> impl Future<Output = Option<DocumentTiming>> + Send;
     /// Browser name, browser version, driver.
     fn describe(&self) -> (String, String, String);
     /// Ends the session politely.
@@ -170,6 +177,15 @@ impl Page for Session {
         sel: &Selector,
     ) -> impl Future<Output = Result<Option<[f64; 4]>, BrowserError>> + Send {
         Session::element_rect(self, sel)
+    }
+    fn network_events(&self) -> impl Future<Output = Option<Vec<Json>>> + Send {
+        Session::network_events(self)
+    }
+    fn response_body(&self, id: &str) -> impl Future<Output = Option<String>> + Send {
+        Session::response_body(self, id)
+    }
+    fn document_timing(&self) -> impl Future<Output = Option<DocumentTiming>> + Send {
+        Session::document_timing(self)
     }
     fn describe(&self) -> (String, String, String) {
         Session::describe(self)

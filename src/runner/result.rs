@@ -5,6 +5,8 @@
 
 use serde::Serialize;
 
+use crate::network::{FailedRequest, PageTiming, StepRequest};
+
 #[derive(Debug, Clone, Serialize)]
 pub struct RunReport {
     pub vedetta_version: String,
@@ -98,6 +100,10 @@ pub struct StepResult {
     /// A screenshot kept for a passing step (`screenshot:` steps, `screenshots: every_step`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub screenshot: Option<String>,
+    /// How fast the document this step loaded came (an `open`, a click that navigated); absent
+    /// for a step that loaded none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timing: Option<PageTiming>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -149,6 +155,14 @@ pub struct Failure {
     /// the folder, so a manifest rewritten to cover altered files shows.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence_sha256: Option<String>,
+    /// The requests that failed around the step (HTTP ≥ 500 or no answer, and the site under
+    /// test's 4xx), most telling first; the first also ends `message`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub requests: Vec<FailedRequest>,
+    /// Every request of the step's window, for the HTML report's waterfall (the evidence
+    /// folder's `network.har` has them in full; not in the JSON report).
+    #[serde(skip)]
+    pub waterfall: Vec<StepRequest>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

@@ -22,6 +22,7 @@ mod monitor_inbox;
 mod monitor_outbox;
 mod monitor_shutdown;
 mod monitor_support;
+mod network;
 mod otp;
 mod parser_fuzz;
 mod reports;

@@ -35,6 +35,7 @@ fn step(index: usize, name: &str, action: &str, status: StepStatus, ms: u64) -> 
         failure: None,
         skip_reason: (status == StepStatus::Skipped).then(|| "an earlier step failed".into()),
         screenshot: None,
+        timing: None,
     }
 }
 
@@ -49,6 +50,8 @@ fn failure(category: FailureCategory, message: &str, shot: Option<&Path>) -> Fai
         evidence_sha256: None,
         page_says: None,
         console: Vec::new(),
+        requests: Vec::new(),
+        waterfall: Vec::new(),
     }
 }
 
