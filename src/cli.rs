@@ -126,6 +126,10 @@ pub struct RunArgs {
     pub sign_key: Option<PathBuf>,
     #[command(flatten)]
     pub reports: ReportArgs,
+    /// Exit 1 when a journey passed but was slow (crossed a `slow:` threshold): for release
+    /// gates. Without it a slow run exits 0, reported as degraded.
+    #[arg(long)]
+    pub fail_on_slow: bool,
     /// Default per-step timeout, for journeys that set none (e.g. 10s, 1m).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration_arg)]
     pub timeout: Option<Duration>,
@@ -347,6 +351,7 @@ impl From<RunArgs> for RunConfig {
             out: args.out,
             sign_key: args.sign_key,
             reports: args.reports.into(),
+            fail_on_slow: args.fail_on_slow,
             timeout: args.timeout,
             sms_inbox,
         }
@@ -489,6 +494,8 @@ mod tests {
         assert_eq!(c.browser.kind, BrowserKind::Firefox);
         assert!(c.browser.headed);
         assert!(matches!(c.sms_inbox, SmsInbox::None));
+        assert!(!c.fail_on_slow);
+        assert!(run_config(&["run", "a.yaml", "--fail-on-slow"]).fail_on_slow);
     }
 
     #[test]

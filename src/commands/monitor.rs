@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
-use super::journeys::{VarSources, load_journey, load_options, same_names};
+use super::journeys::{VarSources, load_journey, load_options, same_names, unreachable_slow};
 use super::served_inbox::{ServeInboxError, serve_inbox};
 use super::signal::wait_for_signal;
 use super::{CommandError, Outcome, Problem, problem};
@@ -60,6 +60,8 @@ fn load_journeys(
         )));
     }
     if problems.is_empty() {
+        let journeys: Vec<_> = out.iter().map(|sj| sj.journey.clone()).collect();
+        problem::eprint(&unreachable_slow(&journeys));
         Ok(out)
     } else {
         Err(CommandError::Invalid(problems))

@@ -166,6 +166,7 @@ pub(super) mod tests {
             failure: None,
             skip_reason: None,
             screenshot: None,
+            slow_threshold_ms: None,
         }
     }
 
@@ -197,6 +198,8 @@ pub(super) mod tests {
             steps,
             error: None,
             previous_attempts: Vec::new(),
+            degraded: false,
+            slow: Vec::new(),
         }
     }
 

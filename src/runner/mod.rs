@@ -18,6 +18,7 @@ mod options;
 mod page;
 pub mod result;
 mod run;
+mod slow;
 mod unset;
 mod walk;
 

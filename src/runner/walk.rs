@@ -260,6 +260,7 @@ impl<'a, P: Page> Walker<'a, P> {
         self.secret_fields.extend(secret_fields);
         result.status = StepStatus::Passed;
         result.screenshot = screenshot;
+        result.slow_threshold_ms = super::slow::crossed(step, result.duration_ms);
         let is_block = matches!(step.action, Action::Include { .. } | Action::When { .. });
         if result.screenshot.is_none()
             && !is_block
@@ -549,6 +550,7 @@ fn base_result(step: &Step, index: usize, depth: usize) -> StepResult {
         failure: None,
         skip_reason: None,
         screenshot: None,
+        slow_threshold_ms: None,
     }
 }
 

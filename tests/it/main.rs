@@ -31,4 +31,5 @@ mod run_outputs;
 mod run_process_death;
 mod secret_encodings;
 mod secrets_everywhere;
+mod slow;
 mod validate;

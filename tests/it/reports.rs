@@ -35,6 +35,7 @@ fn step(index: usize, name: &str, action: &str, status: StepStatus, ms: u64) -> 
         failure: None,
         skip_reason: (status == StepStatus::Skipped).then(|| "an earlier step failed".into()),
         screenshot: None,
+        slow_threshold_ms: None,
     }
 }
 
@@ -136,6 +137,8 @@ fn run(dir: &Path) -> RunReport {
                 ],
                 error: None,
                 previous_attempts: vec![],
+                degraded: false,
+                slow: vec![],
             },
             JourneyResult {
                 name: "no-browser".into(),
@@ -148,6 +151,8 @@ fn run(dir: &Path) -> RunReport {
                 steps: vec![],
                 error: Some("could not start chromedriver: not found".into()),
                 previous_attempts: vec![],
+                degraded: false,
+                slow: vec![],
             },
             JourneyResult {
                 name: "flaky-login".into(),
@@ -166,6 +171,8 @@ fn run(dir: &Path) -> RunReport {
                     steps: vec![retried],
                     error: None,
                 }],
+                degraded: false,
+                slow: vec![],
             },
         ],
     }
