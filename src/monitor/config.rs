@@ -8,7 +8,8 @@
 //! retention: 30d                  # runs (and their evidence) older than this are deleted
 //! concurrency: 2                  # browsers at once
 //! timeout: 10s                    # step timeout for journeys that set none
-//! alerts: { down_after: 2, recover_after: 1 }    # or { failures: 3, window: 5 }; blind_after
+//! alerts: { down_after: 2, recover_after: 1 }    # or { failures: 3, window: 5 }; blind_after,
+//!                                 # degraded_after (slow runs in a row, default 2)
 //! channels:
 //!   - webhook: http://127.0.0.1:5000/alerts
 //!   - slack: ${SLACK_WEBHOOK_URL}  # ${NAME}: --var, --secrets, then the environment
@@ -66,6 +67,7 @@ const ALERT_KEYS: &[&str] = &[
     "window",
     "recover_after",
     "blind_after",
+    "degraded_after",
 ];
 const CHANNEL_KEYS: &[&str] = &["webhook", "slack"];
 const INBOX_KEYS: &[&str] = &["listen", "url", "token", "twilio_auth_token", "public_url"];
@@ -471,6 +473,12 @@ impl ConfigReader<'_, '_> {
                 None => ok = false,
             }
         }
+        if let Some(n) = map.get_node("degraded_after") {
+            match self.count(n, 1, MAX_RULE_RUNS, "slow runs in a row") {
+                Some(n) => rules.degraded_after = n,
+                None => ok = false,
+            }
+        }
         ok.then_some(rules)
     }
 
@@ -836,6 +844,19 @@ mod tests {
             }
         );
         assert_eq!(c.journeys[0].alerts.recover_after, 2);
+        assert_eq!(c.journeys[0].alerts.degraded_after, 2, "the default");
+        let slow = parse_in(
+            dir.path(),
+            "alerts: {degraded_after: 3}\njourneys:\n  - path: j/a.yaml\n    every: 1m\n    alerts: {degraded_after: 1}\n  - path: j/b.yaml\n    every: 1m\n",
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                slow.journeys[0].alerts.degraded_after,
+                slow.journeys[1].alerts.degraded_after
+            ),
+            (1, 3)
+        );
         assert!(
             matches!(c.journeys[0].schedule, Schedule::Every { jitter, .. } if jitter == Duration::from_secs(6))
         );

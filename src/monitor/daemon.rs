@@ -277,10 +277,11 @@ async fn restore(
         let history = store.recent_observations(&name, rules.memory())?;
         let down = store.open_alert(&name, IncidentKind::Down)?;
         let blind = store.open_alert(&name, IncidentKind::Blind)?;
+        let degraded = store.open_alert(&name, IncidentKind::Degraded)?;
         let last = store.runs(&name, 20, None)?;
         let last_success = store.last_success_ms(&name)?;
         Ok((
-            AlertState::restore(rules, &history, down, blind),
+            AlertState::restore(rules, &history, down, blind).with_degraded(degraded),
             last,
             last_success,
         ))
@@ -395,6 +396,7 @@ async fn run_once(
             finished_ms,
             shutting_down: cancel.is_cancelled(),
             sealed_evidence: sealed.then(|| evidence_dir.display().to_string()),
+            maintenance: false,
         },
         report.journeys.first(),
     );
@@ -446,6 +448,7 @@ async fn run_once(
         // Counters and state change together for whoever reads `/metrics`.
         let mut metrics = ctx.shared.lock_metrics();
         metrics.observe(name, record::metrics_sample(&run));
+        metrics.observe_slow(name, run.status.as_str(), &run.slow);
         ctx.shared
             .states
             .update(name, |now| now.health.observe(run.status, state));

@@ -17,6 +17,7 @@ use super::metrics::{Metrics, RunSample};
 use super::notify::Alert;
 use super::state::Health;
 use super::store::{FailureRecord, NewRun, RunStatus};
+use crate::runner::result::SlowStep;
 
 const BASE: &str = "http://127.0.0.1:9090";
 const JOURNEY: &str = "card-balance";
@@ -57,6 +58,9 @@ fn run(status: RunStatus, started_at_ms: i64) -> NewRun {
         failure: None,
         steps: Vec::new(),
         evidence: None,
+        degraded: false,
+        slow: Vec::new(),
+        maintenance: false,
     }
 }
 
@@ -83,6 +87,23 @@ fn alerts() -> Vec<Alert> {
     let mut error = run(RunStatus::Error, T0 + 7_200_000);
     error.error = Some("cannot start the browser: chromedriver\nnot found on PATH".into());
     let sighted = run(RunStatus::Passed, T0 + 7_290_000);
+    let mut slow = run(RunStatus::Passed, T0 + 9_000_000);
+    slow.degraded = true;
+    slow.slow = vec![
+        SlowStep {
+            index: 10,
+            name: "view the card <balance>".into(),
+            duration_ms: 4_100,
+            threshold_ms: 2_000,
+        },
+        SlowStep {
+            index: 0,
+            name: JOURNEY.into(),
+            duration_ms: 9_250,
+            threshold_ms: 8_000,
+        },
+    ];
+    let fast = run(RunStatus::Passed, T0 + 9_600_000);
     let titled = Announcer {
         base_url: BASE.into(),
         journey: JOURNEY.into(),
@@ -115,6 +136,29 @@ fn alerts() -> Vec<Alert> {
             Transition::Sighted {
                 since_ms: error.started_at_ms - 60_000,
                 at_ms: sighted.started_at_ms,
+            },
+        ),
+        titled.alert(
+            &slow,
+            60,
+            Transition::Degraded {
+                since_ms: slow.started_at_ms - 60_000,
+            },
+        ),
+        titled.alert(
+            &fast,
+            61,
+            Transition::DegradedRecovered {
+                since_ms: slow.started_at_ms - 60_000,
+                at_ms: fast.started_at_ms,
+            },
+        ),
+        titled.alert(
+            &slow,
+            62,
+            Transition::DownToDegraded {
+                down_since_ms: since,
+                at_ms: slow.started_at_ms,
             },
         ),
     ]
@@ -158,6 +202,7 @@ impl Daemon {
                 down: DownRule::Consecutive(2),
                 recover_after: 1,
                 blind_after: 1,
+                degraded_after: 2,
             })
         });
         if let Some(outcome) = status.outcome() {
@@ -240,6 +285,27 @@ fn metrics_exposition_matches_the_golden_file() {
             steps: vec![(1, "open".into(), 0.8)],
         },
     );
+    // That run passed, slowly: the step over its threshold, and the journey as a whole.
+    daemon.metrics.observe_slow(
+        "transfer",
+        "passed",
+        &[
+            SlowStep {
+                index: 1,
+                name: "open".into(),
+                duration_ms: 800,
+                threshold_ms: 500,
+            },
+            SlowStep {
+                index: 0,
+                name: "transfer".into(),
+                duration_ms: 800,
+                threshold_ms: 750,
+            },
+        ],
+    );
+    // An error run says nothing of the site: the list stays.
+    daemon.metrics.observe_slow("transfer", "error", &[]);
     daemon.observe(
         "transfer",
         RunSample {
@@ -275,6 +341,9 @@ fn status_page_matches_the_golden_file() {
         failure: None,
         evidence: None,
         steps: None,
+        degraded: false,
+        slow: Vec::new(),
+        maintenance: false,
     };
     let mut failed = row(42, RunStatus::Failed, T0 + 120_000);
     failed.failure = Some(FailureRecord {

@@ -3,7 +3,8 @@
 //!
 //! The generic webhook's body (a contract: fields may be added, never renamed):
 //! ```json
-//! { "vedetta_version": "0.1.0", "event": "down",        // down | recovered | blind | sighted
+//! { "vedetta_version": "0.1.0", "event": "down",        // down | degraded | recovered | blind | sighted
+//!   "previous": "up",                                   // the site's state before: up | degraded | down
 //!   "journey": "card-balance", "title": "Card balance after SMS login",
 //!   "at": "2026-11-25T11:32:00Z", "since": "2026-11-25T11:30:00Z",
 //!   "duration_seconds": null,                           // recovered / sighted: how long it lasted
@@ -13,12 +14,16 @@
 //!   "text": "🔴 card-balance is DOWN …",                // the same one-line summary Slack shows
 //!   "status_page": "http://127.0.0.1:9090/#journey-card-balance",
 //!   "screenshot_url": "http://127.0.0.1:9090/runs/42/screenshot",
-//!   "evidence": "/var/lib/vedetta/evidence/card-balance/…/card-balance" }
+//!   "evidence": "/var/lib/vedetta/evidence/card-balance/…/card-balance",
+//!   "slow": [ { "index": 10, "name": "view the card balance",   // degraded: what was slow
+//!               "duration_ms": 4100, "threshold_ms": 2000 } ] }
 //! ```
 
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+
+use crate::runner::result::SlowStep;
 
 /// Where alerts go.
 #[derive(Clone)]
@@ -67,6 +72,8 @@ impl Channel {
 #[serde(rename_all = "snake_case")]
 pub enum AlertEvent {
     Down,
+    /// The site works, but slowly: a lower severity than down.
+    Degraded,
     Recovered,
     Blind,
     Sighted,
@@ -76,9 +83,31 @@ impl AlertEvent {
     pub fn as_str(self) -> &'static str {
         match self {
             AlertEvent::Down => "down",
+            AlertEvent::Degraded => "degraded",
             AlertEvent::Recovered => "recovered",
             AlertEvent::Blind => "blind",
             AlertEvent::Sighted => "sighted",
+        }
+    }
+}
+
+/// How urgent an alert is, as paging tools rank it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// The site fails its customers: wake someone up.
+    Critical,
+    /// Slow, or the monitor cannot see: look soon.
+    Warning,
+    /// Good news: something ended.
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
         }
     }
 }
@@ -110,11 +139,24 @@ pub struct Alert {
     pub status_page: String,
     pub screenshot_url: Option<String>,
     pub evidence: Option<String>,
+    /// The site's state before this change (`up`, `degraded`, `down`); none for blind and
+    /// sighted, which are about the monitor.
+    #[serde(default)]
+    pub previous: Option<String>,
+    /// What was slow, for a degraded alert.
+    #[serde(default)]
+    pub slow: Vec<SlowStep>,
 }
 
 /// The facts an alert is made of; [`Alert::new`] writes its summary line.
 pub struct AlertFacts {
     pub event: AlertEvent,
+    /// The site's state before (`up`, `degraded`, `down`); `None` for blind and sighted.
+    pub previous: Option<&'static str>,
+    /// When the state that ended began, for a change that ends one without being a recovery
+    /// (down → degraded): how long it lasted is said.
+    pub previous_since_ms: Option<i64>,
+    pub slow: Vec<SlowStep>,
     pub journey: String,
     pub title: Option<String>,
     pub at_ms: i64,
@@ -136,10 +178,28 @@ impl Alert {
     pub fn new(f: AlertFacts) -> Alert {
         let at = rfc3339(f.at_ms);
         let since = rfc3339(f.since_ms);
-        let lasted = matches!(f.event, AlertEvent::Recovered | AlertEvent::Sighted)
-            .then(|| ((f.at_ms - f.since_ms).max(0) / 1000) as u64);
+        let lasted = match (f.event, f.previous_since_ms) {
+            (AlertEvent::Recovered | AlertEvent::Sighted, _) => Some(f.at_ms - f.since_ms),
+            (_, Some(previous_since)) => Some(f.at_ms - previous_since),
+            _ => None,
+        }
+        .map(|ms| (ms.max(0) / 1000) as u64);
         let j = &f.journey;
+        let slow = match f.slow.as_slice() {
+            [] => String::new(),
+            [one] => format!(": {}", slow_summary(one)),
+            [first, more @ ..] => format!(": {} (and {} more)", slow_summary(first), more.len()),
+        };
         let text = match f.event {
+            AlertEvent::Degraded if f.previous == Some("down") => format!(
+                "🟠 {j} is back but DEGRADED (slow) at {at}, after {} down{slow}",
+                human_secs(lasted.unwrap_or(0))
+            ),
+            AlertEvent::Degraded => format!("🟠 {j} is DEGRADED (slow) since {since}{slow}"),
+            AlertEvent::Recovered if f.previous == Some("degraded") => format!(
+                "✅ {j} RECOVERED at {at}: fast again after {} slow (since {since})",
+                human_secs(lasted.unwrap_or(0))
+            ),
             AlertEvent::Down => {
                 let step = f
                     .step
@@ -189,6 +249,17 @@ impl Alert {
             status_page: f.status_page,
             screenshot_url: f.screenshot_url,
             evidence: f.evidence,
+            previous: f.previous.map(str::to_string),
+            slow: f.slow,
+        }
+    }
+
+    /// Critical for down, warning for degraded and blind, info for the good news.
+    pub fn severity(&self) -> Severity {
+        match self.event {
+            AlertEvent::Down => Severity::Critical,
+            AlertEvent::Degraded | AlertEvent::Blind => Severity::Warning,
+            AlertEvent::Recovered | AlertEvent::Sighted => Severity::Info,
         }
     }
 
@@ -218,6 +289,11 @@ impl Alert {
             serde_json::json!({"type": "section", "text": mrkdwn(slack_escape(&self.text))}),
             serde_json::json!({"type": "section", "fields": fields}),
         ];
+        if !self.slow.is_empty() {
+            let lines: Vec<String> = self.slow.iter().map(slow_summary).collect();
+            blocks.push(serde_json::json!({"type": "section",
+                "text": mrkdwn(format!("*Slow*\n{}", slack_escape(&lines.join("\n"))))}));
+        }
         if let (AlertEvent::Down | AlertEvent::Blind, Some(message)) = (self.event, &self.message) {
             blocks.push(serde_json::json!({"type": "section",
                 "text": mrkdwn(format!("```{}```", slack_escape(&truncate(message, 2500))))}));
@@ -233,6 +309,21 @@ impl Alert {
             .push(serde_json::json!({"type": "context", "elements": [mrkdwn(links.join(" · "))]}));
         serde_json::json!({ "text": self.text, "blocks": blocks })
     }
+}
+
+/// `step 10 "view the card balance" took 4.1 s, over its slow: 2.0 s` (index 0: the journey's
+/// steps together).
+pub fn slow_summary(s: &SlowStep) -> String {
+    let what = if s.index == 0 {
+        "the journey's steps together".to_string()
+    } else {
+        format!("step {} \"{}\"", s.index, s.name)
+    };
+    format!(
+        "{what} took {}, over its slow: {}",
+        crate::report::human_duration(s.duration_ms),
+        crate::report::human_duration(s.threshold_ms)
+    )
 }
 
 fn mrkdwn(text: String) -> serde_json::Value {
@@ -365,6 +456,9 @@ mod tests {
     fn down() -> Alert {
         Alert::new(AlertFacts {
             event: AlertEvent::Down,
+            previous: Some("up"),
+            previous_since_ms: None,
+            slow: Vec::new(),
             journey: "card".into(),
             title: None,
             at_ms: 1_764_090_000_000,
@@ -410,6 +504,9 @@ mod tests {
     fn recovery_says_how_long_it_lasted() {
         let a = Alert::new(AlertFacts {
             event: AlertEvent::Recovered,
+            previous: Some("down"),
+            previous_since_ms: None,
+            slow: Vec::new(),
             journey: "card".into(),
             title: None,
             at_ms: 3_725_000,

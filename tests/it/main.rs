@@ -16,6 +16,7 @@ mod inbox;
 mod monitor_blind;
 mod monitor_config;
 mod monitor_daemon;
+mod monitor_degraded;
 mod monitor_inbox;
 mod monitor_outbox;
 mod monitor_shutdown;
