@@ -10,9 +10,14 @@
 //! timeout: 10s                    # step timeout for journeys that set none
 //! alerts: { down_after: 2, recover_after: 1 }    # or { failures: 3, window: 5 }; blind_after,
 //!                                 # degraded_after (slow runs in a row, default 2)
-//! channels:
+//! channels:                       # each with its own retries and back-off; docs/monitor.md
 //!   - webhook: http://127.0.0.1:5000/alerts
 //!   - slack: ${SLACK_WEBHOOK_URL}  # ${NAME}: --var, --secrets, then the environment
+//!   - teams: ${TEAMS_WEBHOOK_URL}
+//!   - pagerduty: { routing_key: "${PD_ROUTING_KEY}" }
+//!   - alertmanager: http://127.0.0.1:9093          # or { url: …, resend: 1m }
+//!   - email: { smtp: "smtp://mail.example.com:587", from: vedetta@example.com, to: [ops@example.com],
+//!              username: vedetta, password: "${SMTP_PASSWORD}" }   # security: starttls | tls | none
 //! inbox:                         # served by the daemon; or `url:` of an inbox served elsewhere
 //!   listen: 127.0.0.1:7879
 //!   token: ${VEDETTA_INBOX_TOKEN}
@@ -34,7 +39,9 @@ use marked_yaml::Node;
 use marked_yaml::types::MarkedMappingNode;
 
 use super::alert::{AlertRules, DownRule};
-use super::notify::Channel;
+use super::channels::{
+    Alertmanager, Channel, DEFAULT_EVENTS_URL, DEFAULT_RESEND, Email, PagerDuty, SmtpSecurity,
+};
 use super::schedule::Schedule;
 use crate::evidence::signature::SealKey;
 use crate::journey::spanned::{MAX_FILE_BYTES, Pos, Reader, SourceFile, kind, load};
@@ -69,7 +76,14 @@ const ALERT_KEYS: &[&str] = &[
     "blind_after",
     "degraded_after",
 ];
-const CHANNEL_KEYS: &[&str] = &["webhook", "slack"];
+const CHANNEL_KEYS: &[&str] = &[
+    "webhook",
+    "slack",
+    "teams",
+    "pagerduty",
+    "alertmanager",
+    "email",
+];
 const INBOX_KEYS: &[&str] = &["listen", "url", "token", "twilio_auth_token", "public_url"];
 
 /// A validated monitor config. Paths are absolute (resolved against the config's folder).
@@ -483,39 +497,307 @@ impl ConfigReader<'_, '_> {
     }
 
     fn channels(&mut self, node: &Node) -> Vec<Channel> {
-        const EXPECTED: &str = "a list of channels: - webhook: URL or - slack: URL";
+        const EXPECTED: &str =
+            "a list of channels: - webhook: URL, - slack: URL, - pagerduty: {…}, …";
         let Node::Sequence(items) = node else {
             self.r.wrong_type(self.f, node, EXPECTED);
             return Vec::new();
         };
         let mut out = Vec::new();
         for item in items.iter() {
-            let Some(map) = self.map(item, "a channel: {webhook: URL} or {slack: URL}") else {
+            let Some(map) = self.map(item, "a channel: {webhook: URL}, {pagerduty: {…}}, …")
+            else {
                 continue;
             };
-            self.r
-                .unknown_keys(self.f, map, CHANNEL_KEYS, "`webhook` or `slack`");
+            self.r.unknown_keys(
+                self.f,
+                map,
+                CHANNEL_KEYS,
+                "a channel: webhook, slack, teams, pagerduty, alertmanager or email",
+            );
             if map.len() != 1 {
                 self.r.error(
                     self.f,
                     self.f.pos(item),
                     "a channel has one key",
-                    "`webhook: URL` or `slack: URL`",
+                    "`webhook: URL`, `pagerduty: {routing_key: …}`, … — one per list item",
                 );
                 continue;
             }
-            if let Some(n) = map.get_node("webhook")
-                && let Some(url) = self.http_url(n, true)
-            {
-                out.push(Channel::Webhook { url });
-            }
-            if let Some(n) = map.get_node("slack")
-                && let Some(url) = self.http_url(n, true)
-            {
-                out.push(Channel::Slack { url });
-            }
+            let Some((key, value)) = map.iter().next() else {
+                continue;
+            };
+            let channel = match key.as_str() {
+                "webhook" => self
+                    .http_url(value, true)
+                    .map(|url| Channel::Webhook { url }),
+                "slack" => self.http_url(value, true).map(|url| Channel::Slack { url }),
+                "teams" => self.http_url(value, true).map(|url| Channel::Teams { url }),
+                "pagerduty" => self.pagerduty(value),
+                "alertmanager" => self.alertmanager(value),
+                "email" => self.email(value),
+                _ => None,
+            };
+            out.extend(channel);
         }
         out
+    }
+
+    /// `{routing_key: …, url: …}`: Events API v2.
+    fn pagerduty(&mut self, node: &Node) -> Option<Channel> {
+        const KEYS: &[&str] = &["routing_key", "url"];
+        let map = self.map(node, "PagerDuty settings: {routing_key: ${PD_ROUTING_KEY}}")?;
+        self.r
+            .unknown_keys(self.f, map, KEYS, "a PagerDuty setting: routing_key or url");
+        let routing_key = match map.get_node("routing_key") {
+            Some(n) => self
+                .r
+                .nonempty_template(self.f, n, "the integration's routing key")
+                .map(|t| t.render(&self.r.variables).trim().to_string()),
+            None => {
+                self.r.error(
+                    self.f,
+                    self.f.pos(node),
+                    "missing `routing_key:`",
+                    "the Events v2 integration key of a PagerDuty service (e.g. ${PD_ROUTING_KEY})",
+                );
+                None
+            }
+        };
+        let url = match map.get_node("url") {
+            Some(n) => self.http_url(n, true),
+            None => Some(DEFAULT_EVENTS_URL.to_string()),
+        };
+        Some(Channel::PagerDuty(PagerDuty {
+            routing_key: routing_key.filter(|k| !k.is_empty())?,
+            url: url?,
+        }))
+    }
+
+    /// `URL`, or `{url: URL, resend: 1m}`.
+    fn alertmanager(&mut self, node: &Node) -> Option<Channel> {
+        const KEYS: &[&str] = &["url", "resend"];
+        if let Node::Scalar(_) = node {
+            let url = self.http_url(node, true)?;
+            return Some(Channel::Alertmanager(Alertmanager::new(
+                url,
+                DEFAULT_RESEND,
+            )));
+        }
+        let map = self.map(node, "an Alertmanager's URL, or {url: URL, resend: 1m}")?;
+        self.r
+            .unknown_keys(self.f, map, KEYS, "an Alertmanager setting: url or resend");
+        let url = match map.get_node("url") {
+            Some(n) => self.http_url(n, true),
+            None => {
+                self.r.error(
+                    self.f,
+                    self.f.pos(node),
+                    "missing `url:`",
+                    "the Alertmanager's address, like http://127.0.0.1:9093",
+                );
+                None
+            }
+        };
+        let resend = match map.get_node("resend") {
+            Some(n) => self.r.timeout(self.f, n),
+            None => Some(DEFAULT_RESEND),
+        };
+        Some(Channel::Alertmanager(Alertmanager::new(url?, resend?)))
+    }
+
+    /// `{smtp: URL, from: …, to: […], username, password, security, ca}`.
+    fn email(&mut self, node: &Node) -> Option<Channel> {
+        const KEYS: &[&str] = &[
+            "smtp", "from", "to", "username", "password", "security", "ca",
+        ];
+        let map = self.map(
+            node,
+            "e-mail settings: {smtp: \"smtp://mail.example.com:587\", from: …, to: […]}",
+        )?;
+        self.r.unknown_keys(
+            self.f,
+            map,
+            KEYS,
+            "an e-mail setting: smtp, from, to, username, password, security or ca",
+        );
+        let missing = |r: &mut Reader, key: &str, label: &str| {
+            if map.get_node(key).is_none() {
+                r.error(self.f, self.f.pos(node), format!("missing `{key}:`"), label);
+            }
+        };
+        missing(
+            &mut self.r,
+            "smtp",
+            "the mail server, like smtp://mail.example.com:587",
+        );
+        missing(
+            &mut self.r,
+            "from",
+            "the sender, like \"vedetta <vedetta@example.com>\"",
+        );
+        missing(
+            &mut self.r,
+            "to",
+            "who gets the alerts: an address or a list",
+        );
+        let server = map.get_node("smtp").and_then(|n| self.smtp_server(n));
+        let security = match map.get_node("security") {
+            Some(n) => {
+                let text = self.r.nonempty_string(self.f, n, "starttls, tls or none")?;
+                match text.trim() {
+                    "starttls" => Some(SmtpSecurity::StartTls),
+                    "tls" => Some(SmtpSecurity::Tls),
+                    "none" => Some(SmtpSecurity::None),
+                    other => {
+                        self.r.error(
+                            self.f,
+                            self.f.pos(n),
+                            format!("invalid security `{other}`"),
+                            "expected starttls, tls or none",
+                        );
+                        None
+                    }
+                }
+            }
+            None => server.as_ref().map(|s| s.3),
+        };
+        let from = map.get_node("from").and_then(|n| self.mailbox(n));
+        let to = match map.get_node("to") {
+            Some(Node::Sequence(list)) if !list.is_empty() => {
+                let all: Vec<_> = list.iter().map(|n| self.mailbox(n)).collect();
+                all.into_iter().collect::<Option<Vec<_>>>()
+            }
+            Some(n @ Node::Scalar(_)) => self.mailbox(n).map(|m| vec![m]),
+            Some(n) => {
+                self.r
+                    .wrong_type(self.f, n, "an address or a non-empty list of addresses");
+                None
+            }
+            None => None,
+        };
+        let mut text = |key: &str, what: &str| {
+            map.get_node(key).map(|n| {
+                self.r
+                    .nonempty_template(self.f, n, what)
+                    .map(|t| t.render(&self.r.variables))
+            })
+        };
+        let username = text("username", "the SMTP login");
+        let password = text("password", "the SMTP password (e.g. ${SMTP_PASSWORD})");
+        if username.is_some() != password.is_some() {
+            self.r.error(
+                self.f,
+                self.f.pos(node),
+                "`username` and `password` go together",
+                "give both to log in, or neither",
+            );
+            return None;
+        }
+        let ca_pem = match map.get_node("ca") {
+            Some(n) => {
+                let file = self
+                    .r
+                    .nonempty_string(self.f, n, "a PEM file of a CA to trust")?;
+                match std::fs::read(self.base.join(file.trim())) {
+                    Ok(pem) if pem.starts_with(b"-----BEGIN") => Some(Some(pem)),
+                    Ok(_) => {
+                        self.r.error(
+                            self.f,
+                            self.f.pos(n),
+                            "not a PEM certificate",
+                            "expected a file starting with -----BEGIN CERTIFICATE-----",
+                        );
+                        None
+                    }
+                    Err(e) => {
+                        self.r.error(
+                            self.f,
+                            self.f.pos(n),
+                            format!("cannot read `{file}`: {e}"),
+                            "a PEM file, relative to this config",
+                        );
+                        None
+                    }
+                }
+            }
+            None => Some(None),
+        };
+        let (server, host, port, _) = server?;
+        Some(Channel::Email(Email {
+            server,
+            host,
+            port,
+            security: security?,
+            from: from?,
+            to: to?,
+            username: username.flatten(),
+            password: password.flatten(),
+            ca_pem: ca_pem?,
+        }))
+    }
+
+    /// `smtp://host[:port]` (STARTTLS, 587) or `smtps://host[:port]` (TLS, 465): the URL, host,
+    /// port and the security its scheme implies.
+    fn smtp_server(&mut self, node: &Node) -> Option<(String, String, u16, SmtpSecurity)> {
+        let t = self.r.nonempty_template(
+            self.f,
+            node,
+            "the mail server, like smtp://mail.example.com:587",
+        )?;
+        let text = t.render(&self.r.variables).trim().to_string();
+        let parsed = url::Url::parse(&text)
+            .ok()
+            .filter(|u| u.host_str().is_some());
+        let problem = match &parsed {
+            None => Some("expected smtp://HOST[:PORT] (STARTTLS) or smtps://HOST[:PORT] (TLS)"),
+            Some(u) if !matches!(u.scheme(), "smtp" | "smtps") => {
+                Some("expected smtp://HOST[:PORT] (STARTTLS) or smtps://HOST[:PORT] (TLS)")
+            }
+            Some(u) if !u.username().is_empty() || u.password().is_some() => {
+                Some("no credentials in the URL: give `username:` and `password:`")
+            }
+            _ => None,
+        };
+        if let Some(label) = problem {
+            self.r
+                .error(self.f, self.f.pos(node), "invalid SMTP server", label);
+            return None;
+        }
+        let u = parsed.expect("checked");
+        let (security, default_port) = if u.scheme() == "smtps" {
+            (SmtpSecurity::Tls, 465)
+        } else {
+            (SmtpSecurity::StartTls, 587)
+        };
+        let host = u
+            .host_str()
+            .expect("checked")
+            .trim_matches(['[', ']'])
+            .to_string();
+        Some((text, host, u.port().unwrap_or(default_port), security))
+    }
+
+    /// `name <address>` or `address`.
+    fn mailbox(&mut self, node: &Node) -> Option<lettre::message::Mailbox> {
+        let t = self.r.nonempty_template(
+            self.f,
+            node,
+            "an e-mail address, like \"Ops <ops@example.com>\"",
+        )?;
+        let text = t.render(&self.r.variables);
+        match text.trim().parse::<lettre::message::Mailbox>() {
+            Ok(m) => Some(m),
+            Err(_) => {
+                self.r.error(
+                    self.f,
+                    self.f.pos(node),
+                    "invalid e-mail address",
+                    "expected ops@example.com or \"Ops <ops@example.com>\"",
+                );
+                None
+            }
+        }
     }
 
     fn inbox(&mut self, node: &Node) -> Option<InboxSettings> {
@@ -930,6 +1212,136 @@ mod tests {
             let err = parse_in(dir.path(), text).unwrap_err();
             assert!(err.contains(message), "{text:?} → {err}");
             let at = format!("monitor.yaml:{line}:{col}");
+            assert!(err.contains(&at), "{text:?}: expected {at} in\n{err}");
+        }
+    }
+
+    #[test]
+    fn every_channel_reads_with_its_defaults() {
+        let dir = dir_with_journeys();
+        let opts = LoadOptions::with_env([
+            ("PD_KEY".to_string(), "R0UTINGKEY".to_string()),
+            ("SMTP_PASSWORD".to_string(), "s3cret pass".to_string()),
+        ]);
+        let text = "channels:\n\
+             \x20 - teams: https://example.logic.azure.com/workflows/x/triggers/manual/paths/invoke?sig=abc\n\
+             \x20 - pagerduty: { routing_key: \"${PD_KEY}\" }\n\
+             \x20 - alertmanager: http://127.0.0.1:9093/\n\
+             \x20 - alertmanager: { url: http://127.0.0.1:9094, resend: 30s }\n\
+             \x20 - email: { smtp: \"smtp://mail.example.com\", from: \"vedetta <v@example.com>\", to: [ops@example.com, b@example.com], username: v, password: \"${SMTP_PASSWORD}\" }\n\
+             \x20 - email: { smtp: \"smtps://mail.example.com\", from: v@example.com, to: ops@example.com }\n\
+             \x20 - email: { smtp: \"smtp://127.0.0.1:2525\", from: v@example.com, to: ops@example.com, security: none }\n\
+             journeys:\n  - path: j/a.yaml\n    every: 1m\n";
+        let c = parse_config(text, &dir.path().join("monitor.yaml"), &opts).unwrap();
+        assert_eq!(c.channels.len(), 7);
+        assert!(matches!(&c.channels[0], Channel::Teams { url } if url.ends_with("sig=abc")));
+        match &c.channels[1] {
+            Channel::PagerDuty(p) => {
+                assert_eq!(p.routing_key, "R0UTINGKEY");
+                assert_eq!(p.url, DEFAULT_EVENTS_URL);
+            }
+            other => panic!("{other:?}"),
+        }
+        match (&c.channels[2], &c.channels[3]) {
+            (Channel::Alertmanager(a), Channel::Alertmanager(b)) => {
+                assert_eq!(a.endpoint(), "http://127.0.0.1:9093/api/v2/alerts");
+                assert_eq!(a.resend, DEFAULT_RESEND);
+                assert_eq!(b.resend, Duration::from_secs(30));
+            }
+            other => panic!("{other:?}"),
+        }
+        let emails: Vec<&Email> = c
+            .channels
+            .iter()
+            .filter_map(|c| match c {
+                Channel::Email(e) => Some(e),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            emails
+                .iter()
+                .map(|e| (e.port, e.security))
+                .collect::<Vec<_>>(),
+            [
+                (587, SmtpSecurity::StartTls),
+                (465, SmtpSecurity::Tls),
+                (2525, SmtpSecurity::None)
+            ]
+        );
+        assert_eq!(emails[0].to.len(), 2);
+        assert_eq!(emails[0].password.as_deref(), Some("s3cret pass"));
+        // Printing a channel never shows a secret.
+        let printed = format!("{:?}", c.channels);
+        assert!(
+            !printed.contains("R0UTINGKEY")
+                && !printed.contains("s3cret")
+                && !printed.contains("sig=abc"),
+            "{printed}"
+        );
+    }
+
+    #[test]
+    fn channel_problems_point_at_line_and_column() {
+        let dir = dir_with_journeys();
+        let journeys = "journeys:\n  - path: j/a.yaml\n    every: 1m\n";
+        let cases: &[(&str, &str, &str)] = &[
+            (
+                "channels:\n  - pagerduti: { routing_key: x }\n",
+                "unknown key `pagerduti`",
+                "2:5",
+            ),
+            (
+                "channels:\n  - pagerduty: { routing_key: x, sevrity: high }\n",
+                "unknown key `sevrity`",
+                "2:34",
+            ),
+            (
+                "channels:\n  - pagerduty: { url: http://127.0.0.1:1/ }\n",
+                "missing `routing_key:`",
+                "2:16",
+            ),
+            (
+                "channels:\n  - alertmanager: { url: http://127.0.0.1:1, resend: 0s }\n",
+                "more than 0",
+                "2:54",
+            ),
+            (
+                "channels:\n  - email: { smtp: \"smtp://u:p@h\", from: a@b.c, to: d@e.f }\n",
+                "invalid SMTP server",
+                "2:20",
+            ),
+            (
+                "channels:\n  - email: { smtp: \"http://h\", from: a@b.c, to: d@e.f }\n",
+                "invalid SMTP server",
+                "2:20",
+            ),
+            (
+                "channels:\n  - email: { smtp: \"smtp://h\", to: d@e.f }\n",
+                "missing `from:`",
+                "2:12",
+            ),
+            (
+                "channels:\n  - email: { smtp: \"smtp://h\", from: nobody, to: d@e.f }\n",
+                "invalid e-mail address",
+                "2:38",
+            ),
+            (
+                "channels:\n  - email: { smtp: \"smtp://h\", from: a@b.c, to: d@e.f, security: maybe }\n",
+                "invalid security `maybe`",
+                "2:66",
+            ),
+            (
+                "channels:\n  - email: { smtp: \"smtp://h\", from: a@b.c, to: d@e.f, username: u }\n",
+                "`username` and `password` go together",
+                "2:12",
+            ),
+        ];
+        for (channels, message, at) in cases {
+            let text = format!("{channels}{journeys}");
+            let err = parse_in(dir.path(), &text).unwrap_err();
+            assert!(err.contains(message), "{text:?} → {err}");
+            let at = format!("monitor.yaml:{at}");
             assert!(err.contains(&at), "{text:?}: expected {at} in\n{err}");
         }
     }

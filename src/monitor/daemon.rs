@@ -25,6 +25,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::alert::{AlertRules, AlertState};
 use super::announce::{self, Announcer};
+use super::channels::Screenshot;
 use super::http::Shared;
 use super::metrics::{JourneyMetrics, Metrics};
 use super::notify::{Channel, Notifier};
@@ -204,9 +205,27 @@ pub async fn start(
         }
     });
 
+    let notifier = Notifier::new(setup.channels);
+    let resender = match notifier.resend_interval() {
+        Some(every) => {
+            // What fired before a restart keeps firing (and ends) as it was announced.
+            let s = store.clone();
+            match tokio::task::spawn_blocking(move || s.firing_alerts()).await {
+                Ok(Ok(firing)) => notifier.remember_firing(&firing),
+                Ok(Err(e)) => eprintln!("vedetta monitor: could not read the firing alerts: {e}"),
+                Err(e) => eprintln!("vedetta monitor: reading the firing alerts failed: {e}"),
+            }
+            Some(tokio::spawn(resend_firing(
+                notifier.clone(),
+                every,
+                cancel.clone(),
+            )))
+        }
+        None => None,
+    };
     let ctx = Arc::new(RunContext {
         shared: shared.clone(),
-        notifier: Notifier::new(setup.channels),
+        notifier,
         deliveries: Mutex::new(JoinSet::new()),
         browsers: Arc::new(Semaphore::new(setup.concurrency.max(1))),
         browser: setup.browser,
@@ -244,6 +263,9 @@ pub async fn start(
         stopping.cancelled().await;
         while journeys.join_next().await.is_some() {}
         sweeper.abort();
+        if let Some(resender) = resender {
+            resender.abort();
+        }
         let mut deliveries = std::mem::take(&mut *ctx.lock_deliveries());
         let all_sent = async { while deliveries.join_next().await.is_some() {} };
         if tokio::time::timeout(DELIVERY_GRACE, all_sent)
@@ -461,6 +483,36 @@ async fn run_once(
     deliver(ctx, queued);
 }
 
+/// Posts the alerts firing on an Alertmanager again every `every`, until the monitor stops.
+async fn resend_firing(notifier: Notifier, every: Duration, cancel: CancellationToken) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(every) => notifier.resend_firing().await,
+            _ = cancel.cancelled() => return,
+        }
+    }
+}
+
+/// The annotated screenshot of the failure that raised `alert`, for the channels that attach
+/// it (e-mail): read from the evidence folder, never from a path the alert carries.
+async fn screenshot(store: &Store, alert: &super::notify::Alert) -> Option<Screenshot> {
+    if alert.event != super::notify::AlertEvent::Down || alert.screenshot_url.is_none() {
+        return None;
+    }
+    let store = store.clone();
+    let run_id = alert.run_id;
+    let name = format!("{}-run-{run_id}.png", alert.journey);
+    tokio::task::spawn_blocking(move || {
+        let recorded = store.run(run_id).ok()??.failure?.screenshot?;
+        let path = super::http::evidence_png(&store, &recorded)?;
+        let png = std::fs::read(path).ok()?;
+        Some(Screenshot { name, png })
+    })
+    .await
+    .ok()
+    .flatten()
+}
+
 /// Sends alerts of the outbox, one after the other (a run's `sighted` before its `down`), in
 /// the background, each marked sent once it was tried on every channel. One cut short by the
 /// shutdown's grace or a crash stays unsent and goes out at the next start.
@@ -473,8 +525,16 @@ fn deliver(ctx: &RunContext, queued: Vec<Queued>) {
     let mut deliveries = ctx.lock_deliveries();
     while deliveries.try_join_next().is_some() {}
     deliveries.spawn(async move {
+        let attaches = notifier
+            .channels()
+            .iter()
+            .any(|c| matches!(c, Channel::Email(_)));
         for q in queued {
-            notifier.send(&q.alert).await;
+            let shot = match attaches {
+                true => screenshot(&store, &q.alert).await,
+                false => None,
+            };
+            notifier.send_with(&q.alert, shot.as_ref()).await;
             let store = store.clone();
             let at_ms = Timestamp::now().as_millisecond();
             let marked = tokio::task::spawn_blocking(move || store.mark_sent(q.id, at_ms)).await;

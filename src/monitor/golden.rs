@@ -185,6 +185,62 @@ fn slack_payloads_match_the_golden_file() {
     assert_golden("monitor-slack.json", &payloads(Alert::slack_payload));
 }
 
+#[test]
+fn teams_payloads_match_the_golden_file() {
+    assert_golden(
+        "monitor-teams.json",
+        &payloads(super::channels::teams_payload),
+    );
+}
+
+#[test]
+fn pagerduty_events_match_the_golden_file() {
+    let pd = super::channels::PagerDuty {
+        routing_key: "R0UTINGKEY0000000000000000000000".into(),
+        url: super::channels::DEFAULT_EVENTS_URL.into(),
+    };
+    assert_golden("monitor-pagerduty.json", &payloads(|a| pd.payload(a)));
+}
+
+/// What an Alertmanager is posted for each alert in turn: the state that ended (with `endsAt`,
+/// its labels as it fired), then the one that began.
+#[test]
+fn alertmanager_posts_match_the_golden_file() {
+    let am = super::channels::Alertmanager::new(
+        "http://127.0.0.1:9093",
+        super::channels::DEFAULT_RESEND,
+    );
+    let posts: Vec<serde_json::Value> = alerts()
+        .iter()
+        .map(|a| serde_json::Value::Array(am.alerts_for(a)))
+        .collect();
+    assert_golden(
+        "monitor-alertmanager.json",
+        &(serde_json::to_string_pretty(&posts).unwrap() + "\n"),
+    );
+    // Still firing after all of them: the degraded state the last alert began.
+    let firing = am.firing();
+    assert_eq!(firing.len(), 1);
+    assert_eq!(firing[0]["labels"]["alertname"], "VedettaJourneyDegraded");
+}
+
+/// The e-mail of each alert: its subject and plain-text body.
+#[test]
+fn email_texts_match_the_golden_file() {
+    use super::channels::Email;
+    let text: String = alerts()
+        .iter()
+        .map(|a| {
+            format!(
+                "Subject: {}\n\n{}\n----\n",
+                Email::subject(a),
+                Email::body(a).replace(env!("CARGO_PKG_VERSION"), "{VERSION}")
+            )
+        })
+        .collect();
+    assert_golden("monitor-email.txt", &text);
+}
+
 /// The metrics and the journeys' states as the daemon keeps them: each run observed by the
 /// alert rules, counted, and the journey's health updated.
 #[derive(Default)]

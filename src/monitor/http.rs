@@ -256,7 +256,7 @@ async fn step_screenshot(
 /// The file to serve for a recorded screenshot: the annotated copy beside it when there is
 /// one (what people need during an incident: when, where, why, and the red box), else the raw
 /// capture. Either only from inside the evidence folder.
-fn evidence_png(store: &Store, recorded: &str) -> Option<std::path::PathBuf> {
+pub(super) fn evidence_png(store: &Store, recorded: &str) -> Option<std::path::PathBuf> {
     let annotated = annotated_path(std::path::Path::new(recorded));
     annotated
         .to_str()

@@ -7,6 +7,7 @@
 //! - [`record`]: a runner's result → the history's row, the metrics' sample, the console line.
 //! - [`announce`]: which alerts a recorded run raises, and what they say.
 //! - [`notify`]: alert messages, the webhook and Slack shapes, delivery with retries.
+//! - [`channels`]: PagerDuty, Alertmanager, Teams and e-mail: their payloads and addresses.
 //! - [`state`]: each journey's state now (up, failing, down, blind, pending; running, next run).
 //! - [`metrics`]: `/metrics` in Prometheus' text format.
 //! - [`http`], [`status_page`]: the daemon's routes and the page for people.
@@ -17,6 +18,7 @@
 
 pub mod alert;
 pub mod announce;
+pub mod channels;
 pub mod config;
 pub mod daemon;
 #[cfg(test)]

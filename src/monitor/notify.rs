@@ -1,5 +1,7 @@
-//! Telling people: an alert's message, its JSON shapes (a generic webhook and Slack's), and
-//! delivery with a timeout and a few retries. A delivery that fails is logged, never fatal.
+//! Telling people: an alert's message, its JSON shapes (a generic webhook and Slack's; the
+//! other channels' are in [`channels`](super::channels)), and delivery to every channel with a
+//! timeout and the channel's own retries and back-off. A delivery that fails is logged (its
+//! secrets masked), never fatal.
 //!
 //! The generic webhook's body (a contract: fields may be added, never renamed):
 //! ```json
@@ -23,50 +25,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+pub use super::channels::Channel;
+use super::channels::{Retry, Screenshot};
 use crate::runner::result::SlowStep;
-
-/// Where alerts go.
-#[derive(Clone)]
-pub enum Channel {
-    /// POST of the generic JSON above.
-    Webhook { url: String },
-    /// POST of Slack's incoming-webhook JSON (`text` + `blocks`), which Mattermost and
-    /// Rocket.Chat accept too.
-    Slack { url: String },
-}
-
-/// Webhook URLs often are secrets (Slack's carry a token): show only the host.
-impl std::fmt::Debug for Channel {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.describe())
-    }
-}
-
-impl Channel {
-    pub fn url(&self) -> &str {
-        match self {
-            Channel::Webhook { url } | Channel::Slack { url } => url,
-        }
-    }
-
-    /// `slack webhook on hooks.slack.com`: safe to print.
-    pub fn describe(&self) -> String {
-        let kind = match self {
-            Channel::Webhook { .. } => "webhook",
-            Channel::Slack { .. } => "slack webhook",
-        };
-        let host = url::Url::parse(self.url())
-            .ok()
-            .and_then(|u| {
-                u.host_str().map(|h| match u.port() {
-                    Some(p) => format!("{h}:{p}"),
-                    None => h.to_string(),
-                })
-            })
-            .unwrap_or_else(|| "?".into());
-        format!("{kind} on {host}")
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -366,9 +327,15 @@ pub fn human_secs(secs: u64) -> String {
 pub struct Notifier {
     client: reqwest::Client,
     channels: Vec<Channel>,
-    /// Tries per channel (1 + retries).
-    tries: u32,
-    backoff: Duration,
+    /// Tries and back-off for every channel, instead of each one's own (tests).
+    retry: Option<Retry>,
+}
+
+/// Why one try of a channel failed, secrets masked.
+struct Refused {
+    message: String,
+    /// Another try may succeed.
+    retryable: bool,
 }
 
 impl Notifier {
@@ -382,15 +349,14 @@ impl Notifier {
         Notifier {
             client,
             channels,
-            tries: 3,
-            backoff: Duration::from_secs(1),
+            retry: None,
         }
     }
 
-    /// Tries per channel (at least 1) and the first pause between them (doubling after).
+    /// Tries per channel (at least 1) and the first pause between them (doubling after), for
+    /// every channel instead of each one's own.
     pub fn with_retries(mut self, tries: u32, backoff: Duration) -> Notifier {
-        self.tries = tries.max(1);
-        self.backoff = backoff;
+        self.retry = Some(Retry::new(tries.max(1), backoff));
         self
     }
 
@@ -401,41 +367,212 @@ impl Notifier {
     /// Delivers `alert` to every channel; returns how many took it. Never panics, never
     /// fails: each refusal is logged and retried, then given up on.
     pub async fn send(&self, alert: &Alert) -> usize {
+        self.send_with(alert, None).await
+    }
+
+    /// [`send`](Self::send), with the failure's annotated screenshot for the channels that
+    /// attach it (e-mail, on a down alert).
+    pub async fn send_with(&self, alert: &Alert, screenshot: Option<&Screenshot>) -> usize {
         let mut delivered = 0;
         for channel in &self.channels {
-            let body = match channel {
-                Channel::Webhook { .. } => alert.webhook_payload(),
-                Channel::Slack { .. } => alert.slack_payload(),
-            };
-            let mut last_error = String::new();
-            for attempt in 1..=self.tries {
-                match self.client.post(channel.url()).json(&body).send().await {
-                    Ok(resp) if resp.status().is_success() => {
-                        delivered += 1;
-                        last_error.clear();
-                        break;
+            let ok = match channel {
+                Channel::Alertmanager(am) => {
+                    // Worked out once: it moves what fires there.
+                    let alerts = am.alerts_for(alert);
+                    if alerts.is_empty() {
+                        continue;
                     }
-                    Ok(resp) => last_error = format!("answered {}", resp.status()),
-                    // Without the URL: it may hold a token.
-                    Err(e) => last_error = describe_reqwest_error(&e),
+                    let body = serde_json::Value::Array(alerts);
+                    self.tried(channel, alert.event.as_str(), &alert.journey, || {
+                        self.post(channel, am.endpoint(), &body)
+                    })
+                    .await
                 }
-                if attempt < self.tries {
-                    tokio::time::sleep(self.backoff * 2u32.saturating_pow(attempt - 1)).await;
+                Channel::Email(email) => {
+                    let shot = screenshot.filter(|_| alert.event == AlertEvent::Down);
+                    match email.message(alert, shot) {
+                        Ok(message) => {
+                            self.tried(channel, alert.event.as_str(), &alert.journey, || {
+                                let message = message.clone();
+                                async move {
+                                    email.send(message).await.map_err(|e| Refused {
+                                        retryable: matches!(
+                                            e,
+                                            super::channels::EmailError::Smtp {
+                                                retryable: true,
+                                                ..
+                                            }
+                                        ),
+                                        message: e.to_string(),
+                                    })
+                                }
+                            })
+                            .await
+                        }
+                        Err(e) => {
+                            self.give_up(
+                                channel,
+                                alert.event.as_str(),
+                                &alert.journey,
+                                1,
+                                &e.to_string(),
+                            );
+                            false
+                        }
+                    }
                 }
-            }
-            if !last_error.is_empty() {
-                tracing::warn!(channel = %channel.describe(), "alert not delivered: {last_error}");
-                eprintln!(
-                    "vedetta monitor: could not deliver the {} alert for {} to the {} after {} tries: {last_error}",
-                    alert.event.as_str(),
-                    alert.journey,
-                    channel.describe(),
-                    self.tries
-                );
-            }
+                Channel::Webhook { url } => {
+                    let body = alert.webhook_payload();
+                    self.tried(channel, alert.event.as_str(), &alert.journey, || {
+                        self.post(channel, url.clone(), &body)
+                    })
+                    .await
+                }
+                Channel::Slack { url } => {
+                    let body = alert.slack_payload();
+                    self.tried(channel, alert.event.as_str(), &alert.journey, || {
+                        self.post(channel, url.clone(), &body)
+                    })
+                    .await
+                }
+                Channel::Teams { url } => {
+                    let body = super::channels::teams_payload(alert);
+                    self.tried(channel, alert.event.as_str(), &alert.journey, || {
+                        self.post(channel, url.clone(), &body)
+                    })
+                    .await
+                }
+                Channel::PagerDuty(pd) => {
+                    let body = pd.payload(alert);
+                    self.tried(channel, alert.event.as_str(), &alert.journey, || {
+                        self.post(channel, pd.url.clone(), &body)
+                    })
+                    .await
+                }
+            };
+            delivered += ok as usize;
         }
         delivered
     }
+
+    /// How often alerts firing on an Alertmanager are posted again (`None`: no Alertmanager).
+    pub fn resend_interval(&self) -> Option<Duration> {
+        self.channels
+            .iter()
+            .filter_map(|c| match c {
+                Channel::Alertmanager(am) => Some(am.resend),
+                _ => None,
+            })
+            .min()
+    }
+
+    /// Posts every alert firing on each Alertmanager again, as Alertmanager expects of its
+    /// clients (it resolves an alert not heard of for its `resolve_timeout`).
+    pub async fn resend_firing(&self) {
+        for channel in &self.channels {
+            if let Channel::Alertmanager(am) = channel {
+                let firing = am.firing();
+                if firing.is_empty() {
+                    continue;
+                }
+                let body = serde_json::Value::Array(firing);
+                self.tried(channel, "firing", "every journey", || {
+                    self.post(channel, am.endpoint(), &body)
+                })
+                .await;
+            }
+        }
+    }
+
+    /// After a restart: the alerts that announced the states still on, so that they keep
+    /// firing (and end) with the labels they fired with.
+    pub fn remember_firing(&self, alerts: &[Alert]) {
+        for channel in &self.channels {
+            if let Channel::Alertmanager(am) = channel {
+                am.remember(alerts);
+            }
+        }
+    }
+
+    /// Tries `attempt` by `channel`'s retry policy; true once it succeeded.
+    async fn tried<F, Fut>(&self, channel: &Channel, what: &str, journey: &str, attempt: F) -> bool
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<(), Refused>>,
+    {
+        let retry = self.retry.unwrap_or_else(|| channel.retry());
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            match attempt().await {
+                Ok(()) => return true,
+                Err(refused) if refused.retryable && tries < retry.tries => {
+                    tracing::info!(channel = %channel.describe(), "alert not taken, trying again: {}", refused.message);
+                    tokio::time::sleep(retry.pause(tries)).await;
+                }
+                Err(refused) => {
+                    self.give_up(channel, what, journey, tries, &refused.message);
+                    return false;
+                }
+            }
+        }
+    }
+
+    fn give_up(&self, channel: &Channel, what: &str, journey: &str, tries: u32, error: &str) {
+        let error = mask_secrets(error, &channel.secrets());
+        tracing::warn!(channel = %channel.describe(), "alert not delivered: {error}");
+        eprintln!(
+            "vedetta monitor: could not deliver the {what} alert for {journey} to the {} after {tries} tr{}: {error}",
+            channel.describe(),
+            if tries == 1 { "y" } else { "ies" }
+        );
+    }
+
+    /// One POST of `body` as JSON; any 2xx is taken.
+    async fn post(
+        &self,
+        channel: &Channel,
+        url: String,
+        body: &serde_json::Value,
+    ) -> Result<(), Refused> {
+        match self.client.post(&url).json(body).send().await {
+            Ok(resp) if resp.status().is_success() => Ok(()),
+            Ok(resp) => {
+                let status = resp.status();
+                // The service's own words help (PagerDuty says which field is wrong) — masked.
+                let said = resp.text().await.unwrap_or_default();
+                let said = one_line(&truncate(&said, 300));
+                Err(Refused {
+                    message: mask_secrets(
+                        &format!(
+                            "answered {status}{}",
+                            if said.is_empty() {
+                                String::new()
+                            } else {
+                                format!(": {said}")
+                            }
+                        ),
+                        &channel.secrets(),
+                    ),
+                    retryable: super::channels::retryable_status(status),
+                })
+            }
+            // Without the URL: it may hold a token.
+            Err(e) => Err(Refused {
+                message: mask_secrets(&describe_reqwest_error(&e), &channel.secrets()),
+                retryable: true,
+            }),
+        }
+    }
+}
+
+/// `text` with every one of `secrets` masked, in every form it could take.
+fn mask_secrets(text: &str, secrets: &[String]) -> String {
+    let mut vars = crate::journey::model::Variables::default();
+    for (i, secret) in secrets.iter().enumerate() {
+        vars.set_secret(format!("S{i}"), secret);
+    }
+    vars.mask(text)
 }
 
 fn describe_reqwest_error(e: &reqwest::Error) -> String {
@@ -524,6 +661,65 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_refusal_that_echoes_the_key_is_said_with_the_key_masked_and_not_retried() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let key = "R0UTING+KEY/0123456789abcdef";
+        let hits = Arc::new(AtomicUsize::new(0));
+        let counter = hits.clone();
+        let app = axum::Router::new().route(
+            "/enqueue",
+            axum::routing::post(move || {
+                let counter = counter.clone();
+                async move {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                    (
+                        axum::http::StatusCode::BAD_REQUEST,
+                        format!(
+                            r#"{{"status":"invalid event","errors":["routing_key {key} (encoded {}) is not valid"]}}"#,
+                            percent_encoding::utf8_percent_encode(key, percent_encoding::NON_ALPHANUMERIC)
+                        ),
+                    )
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let channel = Channel::PagerDuty(super::super::channels::PagerDuty {
+            routing_key: key.into(),
+            url: format!("http://{addr}/enqueue"),
+        });
+        let notifier =
+            Notifier::new(vec![channel.clone()]).with_retries(3, Duration::from_millis(10));
+        let refused = notifier
+            .post(
+                &channel,
+                format!("http://{addr}/enqueue"),
+                &serde_json::json!({}),
+            )
+            .await
+            .unwrap_err();
+        assert!(!refused.retryable, "a 400 is not worth another try");
+        assert!(
+            refused.message.starts_with("answered 400 Bad Request: "),
+            "{}",
+            refused.message
+        );
+        assert!(
+            !refused.message.contains("0123456789abcdef"),
+            "{}",
+            refused.message
+        );
+        assert_eq!(notifier.send(&down()).await, 0);
+        assert_eq!(
+            hits.load(Ordering::SeqCst),
+            2,
+            "one try each: never retried"
+        );
+    }
+
+    #[tokio::test]
     async fn delivery_retries_a_refusal_and_survives_a_dead_channel() {
         use std::sync::Arc;
         use std::sync::atomic::{AtomicUsize, Ordering};
@@ -566,13 +762,5 @@ mod tests {
             2,
             "retried once, then delivered"
         );
-    }
-
-    #[test]
-    fn channel_debug_hides_the_url_path() {
-        let c = Channel::Slack {
-            url: "https://hooks.example.com/services/T000/SECRET".into(),
-        };
-        assert_eq!(format!("{c:?}"), "slack webhook on hooks.example.com");
     }
 }

@@ -548,6 +548,27 @@ impl Store {
         Ok(out)
     }
 
+    /// The alerts that announced the alerts still on (open incidents), oldest first: what a
+    /// channel that keeps re-announcing firing alerts (Alertmanager) needs after a restart.
+    pub fn firing_alerts(&self) -> Result<Vec<Alert>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(
+            "SELECT i.kind, o.alert FROM incidents i JOIN outbox o ON o.run_id = i.opened_run
+             WHERE i.closed_at_ms IS NULL ORDER BY i.id, o.id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (kind, json) = row?;
+            if let Ok(alert) = serde_json::from_str::<Alert>(&json)
+                && alert.event.as_str() == kind
+            {
+                out.push(alert);
+            }
+        }
+        Ok(out)
+    }
+
     /// Marks an alert of the outbox as sent (its delivery was tried on every channel).
     pub fn mark_sent(&self, id: i64, at_ms: i64) -> Result<(), StoreError> {
         self.lock().execute(
