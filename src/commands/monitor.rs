@@ -59,6 +59,14 @@ fn load_journeys(
             second.file.display()
         )));
     }
+    for (name, line, column) in &config.maintenance_names {
+        if !out.iter().any(|sj| &sj.journey.name == name) {
+            problems.push(Problem::error(format!(
+                "{}:{line}:{column}: a maintenance window names `{name}`, which is not a journey this monitor runs",
+                config.file.display()
+            )));
+        }
+    }
     if problems.is_empty() {
         let journeys: Vec<_> = out.iter().map(|sj| sj.journey.clone()).collect();
         problem::eprint(&unreachable_slow(&journeys));
@@ -93,6 +101,8 @@ async fn serve(
         browser,
         otp,
         sign_key: config.sign_key.clone(),
+        maintenance: config.maintenance.clone(),
+        api_token: config.api_token.clone(),
     };
     let running = match monitor::start(setup, cancel.clone()).await {
         Ok(r) => r,

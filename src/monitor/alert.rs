@@ -197,6 +197,17 @@ impl AlertState {
         self.blind
     }
 
+    /// Forgets the streaks and the window of recent runs, keeping the alerts that are on: after
+    /// a maintenance window the state is judged afresh from the runs that follow it.
+    pub fn reset_streaks(&mut self) {
+        *self = AlertState {
+            down: self.down,
+            blind: self.blind,
+            degraded: self.degraded,
+            ..AlertState::new(self.rules)
+        };
+    }
+
     /// Takes in one finished run; returns the transitions it causes (usually none).
     pub fn observe(&mut self, obs: Observation) -> Vec<Transition> {
         let mut changes = Vec::new();
@@ -731,6 +742,36 @@ mod tests {
             }]
         );
         assert!(s.observe(fast).is_empty());
+    }
+
+    #[test]
+    fn after_a_reset_the_streaks_start_afresh_and_the_alerts_stay() {
+        let mut s = AlertState::new(AlertRules::default());
+        assert!(feed(&mut s, &[Failed]).is_empty());
+        s.reset_streaks();
+        let t = s.observe(Observation {
+            outcome: Failed,
+            at_ms: 10_000,
+        });
+        assert!(
+            t.is_empty(),
+            "one failure after the reset, not two in a row"
+        );
+        let t = s.observe(Observation {
+            outcome: Failed,
+            at_ms: 11_000,
+        });
+        assert_eq!(t, vec![Transition::Down { since_ms: 10_000 }]);
+        s.reset_streaks();
+        assert_eq!(s.down(), Some(OpenAlert { since_ms: 10_000 }), "still down");
+        assert!(
+            s.observe(Observation {
+                outcome: Failed,
+                at_ms: 12_000
+            })
+            .is_empty(),
+            "never said twice"
+        );
     }
 
     #[test]

@@ -21,6 +21,11 @@
 //! inbox:                         # served by the daemon; or `url:` of an inbox served elsewhere
 //!   listen: 127.0.0.1:7879
 //!   token: ${VEDETTA_INBOX_TOKEN}
+//! maintenance:                    # alerts held, runs still recorded (marked maintenance)
+//!   - cron: "0 2 * * SUN"         # UTC start
+//!     for: 2h
+//!     journeys: [card-balance]    # default: all
+//! api_token: ${VEDETTA_API_TOKEN} # bearer token of POST/DELETE /api/maintenance
 //! journeys:
 //!   - path: journeys/*.yaml       # a file or a glob, relative to this file
 //!     every: 1m
@@ -42,6 +47,7 @@ use super::alert::{AlertRules, DownRule};
 use super::channels::{
     Alertmanager, Channel, DEFAULT_EVENTS_URL, DEFAULT_RESEND, Email, PagerDuty, SmtpSecurity,
 };
+use super::maintenance::ScheduledWindow;
 use super::schedule::Schedule;
 use crate::evidence::signature::SealKey;
 use crate::journey::spanned::{MAX_FILE_BYTES, Pos, Reader, SourceFile, kind, load};
@@ -66,7 +72,12 @@ const TOP_KEYS: &[&str] = &[
     "inbox",
     "journeys",
     "sign_key",
+    "maintenance",
+    "api_token",
 ];
+const MAINTENANCE_KEYS: &[&str] = &["cron", "for", "journeys"];
+/// The shortest `api_token` taken: it guards writes (maintenance windows).
+pub const MIN_API_TOKEN_LEN: usize = 16;
 const JOURNEY_KEYS: &[&str] = &["path", "every", "jitter", "cron", "alerts", "timeout"];
 const ALERT_KEYS: &[&str] = &[
     "down_after",
@@ -101,6 +112,14 @@ pub struct MonitorConfig {
     pub inbox: Option<InboxSettings>,
     /// Signs every evidence folder's manifest (`sign_key:`, a PEM private key).
     pub sign_key: Option<SealKey>,
+    /// `maintenance:`: planned windows (cron start in UTC + duration).
+    pub maintenance: Vec<ScheduledWindow>,
+    /// Each journey name a maintenance window lists, with where (line, column): checked
+    /// against the journeys once they are loaded.
+    pub maintenance_names: Vec<(String, usize, usize)>,
+    /// `api_token:`: the bearer token of the write API (`POST /api/maintenance`); `None`: the
+    /// write API is off.
+    pub api_token: Option<String>,
 }
 
 /// One journey file and how it is run.
@@ -242,6 +261,12 @@ pub fn parse_config(
         .unwrap_or_default();
     let inbox = root.get_node("inbox").and_then(|n| c.inbox(n));
     let sign_key = root.get_node("sign_key").and_then(|n| c.sign_key(n));
+    let mut maintenance_names = Vec::new();
+    let maintenance = root
+        .get_node("maintenance")
+        .map(|n| c.maintenance(n, &mut maintenance_names))
+        .unwrap_or_default();
+    let api_token = root.get_node("api_token").and_then(|n| c.api_token(n));
     let journeys = match root.get_node("journeys") {
         Some(n) => c.journeys(n, alerts.unwrap_or_default(), timeout),
         None => {
@@ -269,6 +294,9 @@ pub fn parse_config(
         channels,
         inbox,
         sign_key,
+        maintenance,
+        maintenance_names,
+        api_token,
     })
 }
 
@@ -798,6 +826,121 @@ impl ConfigReader<'_, '_> {
                 None
             }
         }
+    }
+
+    /// `- cron: "0 2 * * SUN"` (UTC), `for: 2h`, `journeys: [name, …]` (default: all).
+    fn maintenance(
+        &mut self,
+        node: &Node,
+        names: &mut Vec<(String, usize, usize)>,
+    ) -> Vec<ScheduledWindow> {
+        const EXPECTED: &str = "a list of windows: - cron: \"0 2 * * SUN\", for: 2h";
+        let Node::Sequence(items) = node else {
+            self.r.wrong_type(self.f, node, EXPECTED);
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for item in items.iter() {
+            let Some(map) = self.map(item, "a window: {cron: \"0 2 * * SUN\", for: 2h}") else {
+                continue;
+            };
+            self.r.unknown_keys(
+                self.f,
+                map,
+                MAINTENANCE_KEYS,
+                "a maintenance setting: cron, for or journeys",
+            );
+            let cron = match map.get_node("cron") {
+                Some(c) => self
+                    .r
+                    .nonempty_string(self.f, c, "a cron pattern like \"0 2 * * SUN\"")
+                    .and_then(|pattern| match Schedule::parse_cron(&pattern) {
+                        Ok(cron) => Some((cron, pattern.trim().to_string())),
+                        Err(e) => {
+                            self.r.error(
+                                self.f,
+                                self.f.pos(c),
+                                format!("invalid cron pattern `{pattern}`"),
+                                e.to_lowercase(),
+                            );
+                            None
+                        }
+                    }),
+                None => {
+                    self.r.error(
+                        self.f,
+                        self.f.pos(item),
+                        "missing `cron:`",
+                        "when the window starts, in UTC (e.g. \"0 2 * * SUN\")",
+                    );
+                    None
+                }
+            };
+            let duration = match map.get_node("for") {
+                Some(n) => self.r.timeout(self.f, n),
+                None => {
+                    self.r.error(
+                        self.f,
+                        self.f.pos(item),
+                        "missing `for:`",
+                        "how long the window lasts (e.g. 2h)",
+                    );
+                    None
+                }
+            };
+            let journeys = match map.get_node("journeys") {
+                Some(Node::Sequence(list)) if !list.is_empty() => {
+                    let mut these = Vec::new();
+                    for n in list.iter() {
+                        if let Some(name) = self.r.nonempty_string(self.f, n, "a journey's name") {
+                            let pos = self.f.pos(n);
+                            names.push((name.clone(), pos.line, pos.column));
+                            these.push(name);
+                        }
+                    }
+                    Some(Some(these))
+                }
+                Some(n) => {
+                    self.r
+                        .wrong_type(self.f, n, "a non-empty list of journey names");
+                    None
+                }
+                None => Some(None),
+            };
+            if let (Some((cron, pattern)), Some(duration), Some(journeys)) =
+                (cron, duration, journeys)
+            {
+                out.push(ScheduledWindow {
+                    cron: Box::new(cron),
+                    pattern,
+                    duration,
+                    journeys,
+                });
+            }
+        }
+        out
+    }
+
+    /// The write API's bearer token: long enough to guard it.
+    fn api_token(&mut self, node: &Node) -> Option<String> {
+        let token = self
+            .r
+            .nonempty_template(self.f, node, "a bearer token (e.g. ${VEDETTA_API_TOKEN})")?
+            .render(&self.r.variables)
+            .trim()
+            .to_string();
+        let distinct = token.chars().collect::<BTreeSet<_>>().len();
+        if token.chars().count() < MIN_API_TOKEN_LEN || distinct < 6 {
+            self.r.error_help(
+                self.f,
+                self.f.pos(node),
+                "the API token is too weak",
+                format!("at least {MIN_API_TOKEN_LEN} characters, not repetitive: it guards the write API"),
+                Some("make one with `openssl rand -hex 24`".into()),
+            );
+            return None;
+        }
+        Some(token)
     }
 
     fn inbox(&mut self, node: &Node) -> Option<InboxSettings> {
@@ -1339,6 +1482,67 @@ mod tests {
         ];
         for (channels, message, at) in cases {
             let text = format!("{channels}{journeys}");
+            let err = parse_in(dir.path(), &text).unwrap_err();
+            assert!(err.contains(message), "{text:?} → {err}");
+            let at = format!("monitor.yaml:{at}");
+            assert!(err.contains(&at), "{text:?}: expected {at} in\n{err}");
+        }
+    }
+
+    #[test]
+    fn maintenance_windows_and_the_api_token_read_and_their_problems_point_at_their_place() {
+        let dir = dir_with_journeys();
+        let journeys = "journeys:\n  - path: j/a.yaml\n    every: 1m\n";
+        let c = parse_in(
+            dir.path(),
+            &format!(
+                "api_token: 0123456789abcdef0123\nmaintenance:\n  - cron: \"0 2 * * SUN\"\n    for: 2h\n    journeys: [x, y]\n  - cron: \"@daily\"\n    for: 30m\n{journeys}"
+            ),
+        )
+        .unwrap();
+        assert_eq!(c.maintenance.len(), 2);
+        assert_eq!(c.maintenance[0].duration, Duration::from_secs(7200));
+        assert_eq!(
+            c.maintenance[0].journeys.as_deref(),
+            Some(&["x".to_string(), "y".to_string()][..])
+        );
+        assert_eq!(c.maintenance[1].journeys, None);
+        assert_eq!(
+            c.maintenance_names,
+            [("x".to_string(), 5, 16), ("y".to_string(), 5, 19)]
+        );
+        assert_eq!(c.api_token.as_deref(), Some("0123456789abcdef0123"));
+
+        let cases: &[(&str, &str, &str)] = &[
+            (
+                "maintenance:\n  - cron: \"0 2 * * SUN\"\n",
+                "missing `for:`",
+                "2:5",
+            ),
+            ("maintenance:\n  - for: 2h\n", "missing `cron:`", "2:5"),
+            (
+                "maintenance:\n  - cron: \"0 25 * * *\"\n    for: 1h\n",
+                "invalid cron pattern",
+                "2:11",
+            ),
+            (
+                "maintenance:\n  - cron: \"@daily\"\n    for: 0s\n",
+                "more than 0",
+                "3:10",
+            ),
+            (
+                "maintenance:\n  - cron: \"@daily\"\n    for: 1h\n    journys: [a]\n",
+                "unknown key `journys`",
+                "4:5",
+            ),
+            (
+                "api_token: aaaaaaaaaaaaaaaaaaaa\n",
+                "the API token is too weak",
+                "1:12",
+            ),
+        ];
+        for (text, message, at) in cases {
+            let text = format!("{text}{journeys}");
             let err = parse_in(dir.path(), &text).unwrap_err();
             assert!(err.contains(message), "{text:?} → {err}");
             let at = format!("monitor.yaml:{at}");

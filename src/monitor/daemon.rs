@@ -27,6 +27,7 @@ use super::alert::{AlertRules, AlertState};
 use super::announce::{self, Announcer};
 use super::channels::Screenshot;
 use super::http::Shared;
+use super::maintenance::{MaintenanceBook, ScheduledWindow, Windows};
 use super::metrics::{JourneyMetrics, Metrics};
 use super::notify::{Channel, Notifier};
 use super::record::{self, Finished};
@@ -96,6 +97,10 @@ pub struct MonitorSetup {
     pub otp: OtpSources,
     /// Signs each run's evidence manifest.
     pub sign_key: Option<SealKey>,
+    /// The config's maintenance windows.
+    pub maintenance: Vec<ScheduledWindow>,
+    /// The write API's bearer token; `None`: writes are refused.
+    pub api_token: Option<String>,
 }
 
 /// A started monitor.
@@ -164,6 +169,19 @@ pub async fn start(
         .map(|u| u.trim_end_matches('/').to_string())
         .unwrap_or_else(|| format!("http://{addr}"));
 
+    // Ad hoc maintenance windows still open or to come, as the history left them.
+    let s = store.clone();
+    let now_ms = Timestamp::now().as_millisecond();
+    let ad_hoc = tokio::task::spawn_blocking(move || s.windows(now_ms))
+        .await
+        .map_err(|e| {
+            MonitorError::Internal(format!("reading the maintenance windows failed: {e}"))
+        })??;
+    let maintenance = MaintenanceBook::new(Windows {
+        scheduled: setup.maintenance,
+        ad_hoc,
+    });
+
     // Alert state, health and metrics as the history left them.
     let mut metrics = Metrics::default();
     let mut health = Vec::with_capacity(setup.journeys.len());
@@ -191,6 +209,8 @@ pub async fn start(
             .collect(),
         base_url,
         started_at_ms: Timestamp::now().as_millisecond(),
+        maintenance,
+        api_token: setup.api_token,
     });
 
     let http_stop = CancellationToken::new();
@@ -342,6 +362,9 @@ async fn watch(
 ) {
     let mut ticker = Ticker::new(sj.schedule.clone(), origin);
     let name = sj.journey.name.clone();
+    // Whether the last run was held by a maintenance window: the first run after one is
+    // judged afresh.
+    let mut held = false;
     loop {
         let now = Instant::now();
         let fire = {
@@ -361,7 +384,7 @@ async fn watch(
             _ = cancel.cancelled() => break,
         };
         let Ok(_permit) = permit else { break };
-        run_once(&ctx, &sj, &mut state, &cancel).await;
+        run_once(&ctx, &sj, &mut state, &mut held, &cancel).await;
         if cancel.is_cancelled() {
             break;
         }
@@ -371,11 +394,13 @@ async fn watch(
         .update(&name, |now| now.live.next_run_ms = None);
 }
 
-/// One run of one journey, recorded, observed and announced.
+/// One run of one journey, recorded, observed and announced — or, held by a maintenance
+/// window, recorded and marked, never observed: no alert.
 async fn run_once(
     ctx: &RunContext,
     sj: &ScheduledJourney,
     state: &mut AlertState,
+    held: &mut bool,
     cancel: &CancellationToken,
 ) {
     let journey = &sj.journey;
@@ -388,6 +413,7 @@ async fn run_once(
         started_ms.rem_euclid(1000)
     );
     let evidence_key = format!("{name}/{folder}");
+    let window = ctx.shared.maintenance.holding(name, started_ms);
     ctx.shared
         .states
         .update(name, |now| now.live.running_since_ms = Some(started_ms));
@@ -418,13 +444,25 @@ async fn run_once(
             finished_ms,
             shutting_down: cancel.is_cancelled(),
             sealed_evidence: sealed.then(|| evidence_dir.display().to_string()),
-            maintenance: false,
+            maintenance: window.is_some(),
         },
         report.journeys.first(),
     );
 
     let before = state.clone();
-    let transitions = announce::observe(state, &run);
+    let held_before = *held;
+    if run.status != super::store::RunStatus::Cancelled {
+        if window.is_none() && *held {
+            // The window is over: judged afresh from this run on.
+            state.reset_streaks();
+        }
+        *held = window.is_some();
+    }
+    let transitions = if window.is_some() {
+        Vec::new()
+    } else {
+        announce::observe(state, &run)
+    };
     let announcer = Announcer {
         base_url: ctx.shared.base_url.clone(),
         journey: name.to_string(),
@@ -456,11 +494,13 @@ async fn run_once(
         Ok(Err(e)) => {
             eprintln!("vedetta monitor: could not record a run of {name}: {e}");
             *state = before;
+            *held = held_before;
             return;
         }
         Err(e) => {
             eprintln!("vedetta monitor: recording a run of {name} failed: {e}");
             *state = before;
+            *held = held_before;
             return;
         }
     };

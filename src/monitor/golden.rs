@@ -439,6 +439,7 @@ fn status_page_matches_the_golden_file() {
         now_ms: T0 + 300_000,
         journeys: vec![
             JourneyPage {
+                maintenance: None,
                 info: info(JOURNEY, Some(TITLE)),
                 state: JourneyState::Down,
                 live: Live {
@@ -466,6 +467,7 @@ fn status_page_matches_the_golden_file() {
                 ],
             },
             JourneyPage {
+                maintenance: None,
                 info: info("transfer", None),
                 state: JourneyState::Blind,
                 live: Live {
@@ -476,6 +478,7 @@ fn status_page_matches_the_golden_file() {
                 incidents: vec![],
             },
             JourneyPage {
+                maintenance: None,
                 info: info("statements", None),
                 state: JourneyState::Pending,
                 live: Live::default(),

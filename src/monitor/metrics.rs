@@ -101,8 +101,18 @@ impl Metrics {
         }
     }
 
-    /// The exposition text, with each journey's up and alert gauges from `health`.
+    /// The exposition text, with each journey's up and alert gauges from `health` (none in
+    /// maintenance).
     pub fn render(&self, health: &BTreeMap<String, Health>) -> String {
+        self.render_with(health, &std::collections::BTreeSet::new())
+    }
+
+    /// [`render`](Self::render), `maintenance` naming the journeys a maintenance window holds.
+    pub fn render_with(
+        &self,
+        health: &BTreeMap<String, Health>,
+        maintenance: &std::collections::BTreeSet<String>,
+    ) -> String {
         let mut out = String::new();
         let j = &self.journeys;
         family(
@@ -143,6 +153,20 @@ impl Metrics {
                     state,
                 );
             }
+        }
+        family(
+            &mut out,
+            "vedetta_journey_maintenance",
+            "gauge",
+            "1 while a maintenance window holds the journey: its runs are recorded, no alert is sent.",
+        );
+        for name in health.keys() {
+            sample(
+                &mut out,
+                "vedetta_journey_maintenance",
+                &[("journey", name)],
+                maintenance.contains(name) as u8 as f64,
+            );
         }
         family(
             &mut out,

@@ -11,6 +11,7 @@
 //! - [`state`]: each journey's state now (up, failing, down, blind, pending; running, next run).
 //! - [`metrics`]: `/metrics` in Prometheus' text format.
 //! - [`http`], [`status_page`]: the daemon's routes and the page for people.
+//! - [`maintenance`]: planned and ad hoc windows when runs raise no alert.
 //! - [`retention`]: old runs and their evidence folders deleted, hourly.
 //! - [`daemon`]: the async orchestration — the scheduler, runs through the runner, shutdown.
 //!
@@ -24,6 +25,7 @@ pub mod daemon;
 #[cfg(test)]
 mod golden;
 pub mod http;
+pub mod maintenance;
 pub mod metrics;
 pub mod notify;
 pub mod record;

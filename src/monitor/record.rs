@@ -138,11 +138,16 @@ pub fn console_line(run: &NewRun, run_id: i64) -> String {
         _ => String::new(),
     };
     format!(
-        "{} {} run {run_id} {} in {:.1}s{what}",
+        "{} {} run {run_id} {} in {:.1}s{what}{}",
         rfc3339(run.finished_at_ms),
         run.journey,
         run.status.as_str(),
         run.duration_ms as f64 / 1000.0,
+        if run.maintenance {
+            " (maintenance: no alert)"
+        } else {
+            ""
+        }
     )
 }
 

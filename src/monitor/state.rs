@@ -43,6 +43,8 @@ pub enum JourneyState {
     Blind,
     /// No run yet.
     Pending,
+    /// A maintenance window holds it: runs are recorded, no alert is sent.
+    Maintenance,
 }
 
 impl JourneyState {
@@ -54,6 +56,7 @@ impl JourneyState {
             JourneyState::Down => "down",
             JourneyState::Blind => "blind",
             JourneyState::Pending => "pending",
+            JourneyState::Maintenance => "maintenance",
         }
     }
 }

@@ -3,6 +3,7 @@
 //! with the failure screenshot of each. One HTML document, inline CSS, no script; it reloads
 //! itself every 15 seconds. [`render`] is pure: the HTTP side gathers its [`PageData`].
 
+use super::maintenance::Window;
 use super::notify::{human_secs, rfc3339, slow_summary};
 use super::state::{JourneyInfo, JourneyState, Live};
 use super::store::{Incident, IncidentKind, RunRow, RunStatus, Symptom};
@@ -24,6 +25,8 @@ pub struct JourneyPage {
     /// Newest first.
     pub runs: Vec<RunRow>,
     pub incidents: Vec<(Incident, Vec<Symptom>)>,
+    /// The maintenance window holding it now.
+    pub maintenance: Option<Window>,
 }
 
 pub use crate::report::html::esc;
@@ -66,6 +69,20 @@ pub fn render(page: &PageData) -> String {
         (
             "down",
             format!("{down} of {} journeys down", page.journeys.len()),
+        )
+    } else if let held @ 1.. = page
+        .journeys
+        .iter()
+        .filter(|j| j.state == JourneyState::Maintenance)
+        .count()
+        && degraded == 0
+    {
+        (
+            "maintenance",
+            format!(
+                "{held} of {} journeys in maintenance: alerts held",
+                page.journeys.len()
+            ),
         )
     } else if degraded > 0 {
         (
@@ -127,6 +144,7 @@ fn render_journey(html: &mut String, j: &JourneyPage, now_ms: i64) {
         JourneyState::Down => "Down",
         JourneyState::Blind => "Monitor blind",
         JourneyState::Pending => "Pending",
+        JourneyState::Maintenance => "Maintenance",
     };
     html.push_str(&format!(
         "<section class=\"journey {state}\" id=\"journey-{name}\" data-state={state}>\
@@ -161,6 +179,18 @@ fn render_journey(html: &mut String, j: &JourneyPage, now_ms: i64) {
         ));
     }
     html.push_str("</p>");
+    if let Some(w) = &j.maintenance {
+        let reason = w
+            .reason
+            .as_deref()
+            .map(|r| format!(" — {}", esc(r)))
+            .unwrap_or_default();
+        html.push_str(&format!(
+            "<p class=maint>In maintenance until {} (window {}){reason}: runs go on and are recorded, alerts are held.</p>",
+            esc(&when(w.ends_at_ms)),
+            esc(&w.id)
+        ));
+    }
 
     // The strip: oldest on the left, like a timeline.
     html.push_str("<div class=strip aria-label=\"recent runs, oldest first\">");
@@ -185,10 +215,13 @@ fn render_journey(html: &mut String, j: &JourneyPage, now_ms: i64) {
         } else if let Some(s) = run.slow.first() {
             tip.push_str(&format!(" · slow: {}", slow_summary(s)));
         }
-        let class = if run.degraded {
-            "degraded"
-        } else {
-            status_class(run.status)
+        if run.maintenance {
+            tip.push_str(" · maintenance");
+        }
+        let class = match (run.degraded, run.maintenance) {
+            (true, _) => "degraded".to_string(),
+            (false, true) => format!("{} maintenance", status_class(run.status)),
+            (false, false) => status_class(run.status).to_string(),
         };
         html.push_str(&format!(
             "<a class=\"run {}\" href=\"/api/runs/{}\" title=\"{}\"></a>",
@@ -334,6 +367,8 @@ main{max-width:1100px;margin:0 auto;padding:20px 24px}
 .banner.degraded{background:#d97706}.journey.degraded{border-left-color:#f59e0b}.badge.degraded{background:#d97706}
 .run.degraded,.key.degraded{background:#f59e0b}.incident.degraded:before{background:#f59e0b}
 .slow{margin:4px 0 10px;padding-left:18px;color:#92400e}
+.banner.maintenance{background:#2563eb}.journey.maintenance{border-left-color:#2563eb}.badge.maintenance{background:#2563eb}
+.run.maintenance{opacity:.55}.maint{margin:4px 0 10px;color:#1e40af}
 .banner.up{background:#1f9d55}.banner.down{background:#d23c3c}.banner.blind{background:#c98a0b}.banner.pending{background:#6b7280}
 .journey{background:#fff;border-radius:8px;padding:16px 20px;margin-bottom:18px;box-shadow:0 1px 3px rgba(0,0,0,.08);border-left:6px solid #9ca3af}
 .journey.up{border-left-color:#1f9d55}.journey.down{border-left-color:#d23c3c}.journey.failing{border-left-color:#e8793a}.journey.blind{border-left-color:#c98a0b}
@@ -395,6 +430,7 @@ mod tests {
         let page = PageData {
             now_ms: 100_000,
             journeys: vec![JourneyPage {
+                maintenance: None,
                 info: JourneyInfo {
                     name: "card".into(),
                     title: Some("<b>Card</b>".into()),
@@ -458,6 +494,7 @@ mod tests {
         let page = PageData {
             now_ms: 100_000,
             journeys: vec![JourneyPage {
+                maintenance: None,
                 info: JourneyInfo {
                     name: "card".into(),
                     title: None,

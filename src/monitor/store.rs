@@ -14,6 +14,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use super::alert::{Observation, OpenAlert, Outcome, Transition};
+use super::maintenance::Window;
 use super::notify::Alert;
 use crate::runner::result::SlowStep;
 
@@ -302,6 +303,14 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS outbox_by_run ON outbox (run_id);
 CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (id) WHERE sent_at_ms IS NULL;
+CREATE TABLE IF NOT EXISTS maintenance (
+    id INTEGER PRIMARY KEY,
+    journeys TEXT,
+    starts_at_ms INTEGER NOT NULL,
+    ends_at_ms INTEGER NOT NULL,
+    reason TEXT,
+    created_at_ms INTEGER NOT NULL
+);
 ";
 
 /// Columns added to `runs` after its first release: a history written by an older vedetta
@@ -569,6 +578,58 @@ impl Store {
         Ok(out)
     }
 
+    /// Opens an ad hoc maintenance window from `starts_at_ms` to `ends_at_ms`.
+    pub fn add_window(
+        &self,
+        journeys: Option<&[String]>,
+        starts_at_ms: i64,
+        ends_at_ms: i64,
+        reason: Option<&str>,
+    ) -> Result<Window, StoreError> {
+        let conn = self.lock();
+        let names = journeys.map(|j| serde_json::to_string(j).unwrap_or_default());
+        conn.execute(
+            "INSERT INTO maintenance (journeys, starts_at_ms, ends_at_ms, reason, created_at_ms)
+             VALUES (?1, ?2, ?3, ?4, ?2)",
+            params![names, starts_at_ms, ends_at_ms, reason],
+        )?;
+        Ok(Window {
+            id: conn.last_insert_rowid().to_string(),
+            starts_at_ms,
+            ends_at_ms,
+            journeys: journeys.map(<[String]>::to_vec),
+            reason: reason.map(str::to_string),
+        })
+    }
+
+    /// Ends ad hoc window `id` at `now_ms` (when it was not over already); the window as it is
+    /// now, `None` when there is no such window.
+    pub fn end_window(&self, id: i64, now_ms: i64) -> Result<Option<Window>, StoreError> {
+        let conn = self.lock();
+        conn.execute(
+            "UPDATE maintenance SET ends_at_ms = MAX(starts_at_ms, ?2) WHERE id = ?1 AND ends_at_ms > ?2",
+            params![id, now_ms],
+        )?;
+        Ok(conn
+            .query_row(
+                "SELECT id, journeys, starts_at_ms, ends_at_ms, reason FROM maintenance WHERE id = ?1",
+                params![id],
+                window_row,
+            )
+            .optional()?)
+    }
+
+    /// Ad hoc windows not over at `now_ms`, oldest first.
+    pub fn windows(&self, now_ms: i64) -> Result<Vec<Window>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, journeys, starts_at_ms, ends_at_ms, reason FROM maintenance
+             WHERE ends_at_ms > ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map(params![now_ms], window_row)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(Into::into)
+    }
+
     /// Marks an alert of the outbox as sent (its delivery was tried on every channel).
     pub fn mark_sent(&self, id: i64, at_ms: i64) -> Result<(), StoreError> {
         self.lock().execute(
@@ -589,9 +650,10 @@ impl Store {
         let conn = self.lock();
         let mut stmt = conn.prepare_cached(
             "SELECT status, started_at_ms, degraded FROM runs WHERE journey = ?1 AND status != 'cancelled'
-               AND maintenance = 0
                AND id > COALESCE((SELECT MAX(closed_run) FROM incidents
                                   WHERE journey = ?1 AND kind = 'down'), 0)
+               AND id > COALESCE((SELECT MAX(id) FROM runs
+                                  WHERE journey = ?1 AND maintenance = 1), 0)
              ORDER BY id DESC LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![journey, n as i64], |r| {
@@ -777,6 +839,18 @@ impl Store {
         let path = std::fs::canonicalize(recorded).ok()?;
         (path.starts_with(&self.evidence_root) && path.is_file()).then_some(path)
     }
+}
+
+fn window_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Window> {
+    Ok(Window {
+        id: r.get::<_, i64>(0)?.to_string(),
+        journeys: r
+            .get::<_, Option<String>>(1)?
+            .and_then(|j| serde_json::from_str(&j).ok()),
+        starts_at_ms: r.get(2)?,
+        ends_at_ms: r.get(3)?,
+        reason: r.get(4)?,
+    })
 }
 
 const RUN_COLUMNS: &str =
@@ -1112,6 +1186,51 @@ mod tests {
         assert!(!old.degraded && old.slow.is_empty() && !old.maintenance);
         store.record(&run("a", RunStatus::Passed, 10), &[]).unwrap();
         assert_eq!(store.runs("a", 10, None).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn ad_hoc_windows_survive_reopening_and_end_early_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let id = {
+            let store = Store::open(dir.path()).unwrap();
+            let names = vec!["a".to_string()];
+            let w = store
+                .add_window(Some(&names), 1_000, 61_000, Some("deploy"))
+                .unwrap();
+            store.add_window(None, 1_000, 2_000, None).unwrap();
+            w.id.parse::<i64>().unwrap()
+        };
+        let store = Store::open(dir.path()).unwrap();
+        let open = store.windows(5_000).unwrap();
+        assert_eq!(open.len(), 1, "the short one is over");
+        assert_eq!(open[0].journeys.as_deref(), Some(&["a".to_string()][..]));
+        assert_eq!(open[0].reason.as_deref(), Some("deploy"));
+        let ended = store.end_window(id, 9_000).unwrap().unwrap();
+        assert_eq!(ended.ends_at_ms, 9_000);
+        assert_eq!(
+            store.end_window(id, 20_000).unwrap().unwrap().ends_at_ms,
+            9_000,
+            "ended once"
+        );
+        assert!(store.windows(9_000).unwrap().is_empty());
+        assert!(store.end_window(999, 9_000).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_restart_replays_only_the_runs_after_the_last_maintenance_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store
+            .record(&run("a", RunStatus::Failed, 1000), &[])
+            .unwrap();
+        let mut held = run("a", RunStatus::Failed, 2000);
+        held.maintenance = true;
+        store.record(&held, &[]).unwrap();
+        store
+            .record(&run("a", RunStatus::Failed, 3000), &[])
+            .unwrap();
+        let obs = store.recent_observations("a", 10).unwrap();
+        assert_eq!(obs.iter().map(|o| o.at_ms).collect::<Vec<_>>(), [3000]);
     }
 
     #[test]

@@ -19,6 +19,7 @@ mod monitor_config;
 mod monitor_daemon;
 mod monitor_degraded;
 mod monitor_inbox;
+mod monitor_maintenance;
 mod monitor_outbox;
 mod monitor_shutdown;
 mod monitor_support;
