@@ -21,6 +21,7 @@ mod monitor_degraded;
 mod monitor_inbox;
 mod monitor_maintenance;
 mod monitor_outbox;
+mod monitor_prometheus;
 mod monitor_shutdown;
 mod monitor_support;
 mod otp;

@@ -106,6 +106,116 @@ impl Alertmanager {
     }
 }
 
+pub const PROMETHEUS: &str = "/usr/bin/prometheus";
+pub const PROMTOOL: &str = "/usr/bin/promtool";
+
+/// Debian's `prometheus` on 127.0.0.1, scraping `target` (`host:port`) every second, its
+/// database in a temporary folder.
+pub struct Prometheus {
+    pub url: String,
+    _process: Owned,
+    _storage: tempfile::TempDir,
+}
+
+impl Prometheus {
+    pub async fn start(target: &str) -> Prometheus {
+        assert!(
+            Path::new(PROMETHEUS).is_file(),
+            "{PROMETHEUS} is missing: scripts/test.sh installs Debian's prometheus"
+        );
+        let storage = tempfile::tempdir().unwrap();
+        let config = storage.path().join("prometheus.yml");
+        std::fs::write(
+            &config,
+            format!(
+                "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  \
+                 - job_name: vedetta\n    static_configs:\n      - targets: ['{target}']\n"
+            ),
+        )
+        .unwrap();
+        for _ in 0..5 {
+            let port = free_port();
+            let child = Command::new(PROMETHEUS)
+                .arg(format!("--config.file={}", config.display()))
+                .arg(format!(
+                    "--storage.tsdb.path={}",
+                    storage.path().join("data").display()
+                ))
+                .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+                .arg("--log.level=warn")
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::inherit())
+                .spawn()
+                .expect("start prometheus");
+            let mut process = Owned(child);
+            let url = format!("http://127.0.0.1:{port}");
+            let deadline = Instant::now() + Duration::from_secs(60);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = process.0.try_wait() {
+                    break;
+                }
+                if reqwest::get(format!("{url}/-/ready"))
+                    .await
+                    .is_ok_and(|r| r.status().is_success())
+                {
+                    return Prometheus {
+                        url,
+                        _process: process,
+                        _storage: storage,
+                    };
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+        panic!("prometheus did not start");
+    }
+
+    /// The result vector of an instant query (`GET /api/v1/query`).
+    pub async fn query(&self, promql: &str) -> Vec<Value> {
+        let v: Value = reqwest::Client::new()
+            .get(format!("{}/api/v1/query", self.url))
+            .query(&[("query", promql)])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(v["status"], "success", "{v:#}");
+        v["data"]["result"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+/// `promtool check metrics` on `exposition`: its exit status and what it said.
+pub fn promtool_check_metrics(exposition: &str) -> (bool, String) {
+    use std::io::Write;
+    assert!(
+        Path::new(PROMTOOL).is_file(),
+        "{PROMTOOL} is missing: scripts/test.sh installs Debian's prometheus"
+    );
+    let mut child = Command::new(PROMTOOL)
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run promtool");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(exposition.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), said)
+}
+
 pub const PYTHON: &str = "/usr/bin/python3";
 
 /// A real SMTP server (aiosmtpd) on 127.0.0.1, requiring AUTH with `user`/`password` and, when
