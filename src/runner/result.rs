@@ -1,7 +1,7 @@
 //! What a run produced: the data behind every report. Failure is data here, not an `Err`.
 //!
 //! Serialised as-is into the JSON report (`--report-json`), whose field names are a contract
-//! (DESIGN.md): fields may be added, never renamed.
+//! (README.md, "The JSON report"): fields may be added, never renamed.
 
 use serde::Serialize;
 
