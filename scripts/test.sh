@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 source scripts/ensure-tools.sh
 # xmllint checks the JUnit report against its schema.
 ensure_tools "${BROWSER_TOOLS[@]}" xmllint:libxml2-utils firefox-esr:firefox-esr
+# The monitor's channel and metrics tests talk to real Alertmanager, Prometheus and SMTP.
+ensure_tools "${MONITOR_TOOLS[@]}"
+ensure_python_module aiosmtpd python3-aiosmtpd
 # The Firefox tests drive Debian's firefox-esr through geckodriver.
 ensure_geckodriver
 # The grid test drives the browser through a real Selenium Grid.

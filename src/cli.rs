@@ -55,6 +55,55 @@ pub enum Command {
     /// Work with evidence folders.
     #[command(subcommand)]
     Evidence(EvidenceCommand),
+    /// Open, end or list a running monitor's maintenance windows (alerts held, runs recorded).
+    Maintenance(MaintenanceArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MaintenanceArgs {
+    #[command(subcommand)]
+    pub action: MaintenanceAction,
+    /// The monitor's address.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "VEDETTA_MONITOR_URL",
+        default_value = "http://127.0.0.1:9090",
+        global = true
+    )]
+    pub monitor: String,
+    /// The monitor's `api_token` (needed to start or end a window).
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "VEDETTA_API_TOKEN",
+        hide_env_values = true,
+        global = true
+    )]
+    pub token: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MaintenanceAction {
+    /// Open a window now: the journeys' runs go on and are recorded, no alert is sent.
+    Start {
+        /// How long it lasts (e.g. 30m, 2h; at most 7 days).
+        #[arg(long = "for", value_name = "DURATION", value_parser = parse_duration_arg, default_value = "1h")]
+        duration: Duration,
+        /// A journey it holds (repeatable); default: every journey.
+        #[arg(long = "journey", value_name = "NAME")]
+        journeys: Vec<String>,
+        /// Why, for the status page and the API.
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+    },
+    /// End a window now (its id, as `start` and `list` print it).
+    End {
+        #[arg(value_name = "ID")]
+        id: String,
+    },
+    /// The windows open now and coming.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -126,6 +175,10 @@ pub struct RunArgs {
     pub sign_key: Option<PathBuf>,
     #[command(flatten)]
     pub reports: ReportArgs,
+    /// Exit 1 when a journey passed but was slow (crossed a `slow:` threshold): for release
+    /// gates. Without it a slow run exits 0, reported as degraded.
+    #[arg(long)]
+    pub fail_on_slow: bool,
     /// Default per-step timeout, for journeys that set none (e.g. 10s, 1m).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration_arg)]
     pub timeout: Option<Duration>,
@@ -303,6 +356,28 @@ fn run(command: Command) -> Result<Outcome, CommandError> {
             commands::evidence::verify(&dir, key.as_deref())
         }
         Command::Evidence(EvidenceCommand::Keygen { stem }) => commands::evidence::keygen(&stem),
+        Command::Maintenance(args) => {
+            let target = commands::maintenance::MaintenanceTarget {
+                monitor: args.monitor,
+                token: args.token,
+            };
+            let command = match args.action {
+                MaintenanceAction::Start {
+                    duration,
+                    journeys,
+                    reason,
+                } => commands::maintenance::MaintenanceCommand::Start {
+                    duration,
+                    journeys,
+                    reason,
+                },
+                MaintenanceAction::End { id } => {
+                    commands::maintenance::MaintenanceCommand::End { id }
+                }
+                MaintenanceAction::List => commands::maintenance::MaintenanceCommand::List,
+            };
+            commands::maintenance::execute(target, command)
+        }
     }
 }
 
@@ -347,6 +422,7 @@ impl From<RunArgs> for RunConfig {
             out: args.out,
             sign_key: args.sign_key,
             reports: args.reports.into(),
+            fail_on_slow: args.fail_on_slow,
             timeout: args.timeout,
             sms_inbox,
         }
@@ -490,6 +566,8 @@ mod tests {
         assert_eq!(c.browser.kind, BrowserKind::Firefox);
         assert!(c.browser.headed);
         assert!(matches!(c.sms_inbox, SmsInbox::None));
+        assert!(!c.fail_on_slow);
+        assert!(run_config(&["run", "a.yaml", "--fail-on-slow"]).fail_on_slow);
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod error;
 pub mod evidence;
 pub mod inbox;
 pub mod journeys;
+pub mod maintenance;
 pub mod monitor;
 pub mod outcome;
 pub mod pipeline;

@@ -21,6 +21,7 @@ pub const TOP_KEYS: &[&str] = &[
     "base_url",
     "tags",
     "timeout",
+    "slow",
     "retries",
     "viewport",
     "screenshots",
@@ -134,6 +135,7 @@ pub fn read(f: &SourceFile, opts: &LoadOptions) -> Result<Journey, Vec<Diagnosti
         .map(|n| tags(&mut r, f, n))
         .unwrap_or_default();
     let timeout = map.get_node("timeout").and_then(|n| r.timeout(f, n));
+    let slow = map.get_node("slow").and_then(|n| r.slow(f, n));
     let retries = map
         .get_node("retries")
         .and_then(|n| retries(&mut r, f, n))
@@ -183,6 +185,7 @@ pub fn read(f: &SourceFile, opts: &LoadOptions) -> Result<Journey, Vec<Diagnosti
         timeout: timeout
             .or(opts.default_timeout)
             .unwrap_or(DEFAULT_STEP_TIMEOUT),
+        slow,
         retries,
         viewport,
         screenshots,

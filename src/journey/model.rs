@@ -37,6 +37,8 @@ pub struct Journey {
     pub tags: Vec<String>,
     /// Default per-step timeout.
     pub timeout: Duration,
+    /// `slow:`: the run is degraded when its steps together take longer (it still passes).
+    pub slow: Option<Duration>,
     /// Whole-journey retries; a pass after a retry is `flaky`.
     pub retries: u32,
     pub viewport: Viewport,
@@ -99,6 +101,9 @@ pub struct Step {
     pub name: Option<String>,
     /// Overrides the journey's timeout for every wait in this step.
     pub timeout: Option<Duration>,
+    /// `slow:`: the run is degraded when this step (with its inner steps, for a block) takes
+    /// longer; the step still passes.
+    pub slow: Option<Duration>,
     /// A failure is reported but the journey goes on.
     pub optional: bool,
     pub action: Action,

@@ -518,6 +518,21 @@ impl<'o> Reader<'o> {
         Some(d)
     }
 
+    /// A `slow:` threshold: a duration above zero (every step takes some time).
+    pub fn slow(&mut self, f: &SourceFile, node: &Node) -> Option<Duration> {
+        let d = self.duration(f, node)?;
+        if d.is_zero() {
+            self.error(
+                f,
+                f.pos(node),
+                "a slow threshold must be more than 0",
+                "every step takes some time: it would always be slow",
+            );
+            return None;
+        }
+        Some(d)
+    }
+
     pub fn boolean(&mut self, f: &SourceFile, node: &Node) -> Option<bool> {
         match node {
             Node::Scalar(s) if s.may_coerce() && s.as_str() == "true" => Some(true),

@@ -122,6 +122,10 @@ fn schema_with_described_refs() -> Value {
         "timeout".into(),
         json!({ "description": "This step's timeout.", "$ref": "#/definitions/duration" }),
     );
+    step_properties.insert(
+        "slow".into(),
+        json!({ "description": "Degraded when this step takes longer (it still passes); below its timeout.", "$ref": "#/definitions/duration" }),
+    );
     step_properties.insert("optional".into(), json!({ "description": "A failure is reported but the journey goes on.", "type": "boolean" }));
     step_properties.insert(
         "steps".into(),
@@ -142,6 +146,7 @@ fn schema_with_described_refs() -> Value {
             "base_url": { "description": "`open:` paths resolve against it.", "type": "string" },
             "tags": { "description": "Labels for filtering and reports.", "type": "array", "items": { "type": "string" } },
             "timeout": { "description": "Default per-step timeout (15s if not set).", "$ref": "#/definitions/duration" },
+            "slow": { "description": "Degraded when the steps together take longer (the journey still passes).", "$ref": "#/definitions/duration" },
             "retries": { "description": "Whole-journey retries; a pass after a retry is reported flaky.", "type": "integer", "minimum": 0, "maximum": 10 },
             "viewport": { "description": "Browser window size, WIDTHxHEIGHT.", "type": "string", "pattern": "^[0-9]+x[0-9]+$" },
             "screenshots": { "description": "When to take screenshots.", "enum": ["on_failure", "every_step", "off"] },
@@ -221,7 +226,7 @@ fn schema_with_described_refs() -> Value {
             },
             "steps": { "type": "array", "minItems": 1, "items": { "$ref": "#/definitions/step" } },
             "step": {
-                "description": "One action, plus optional name, timeout, optional.",
+                "description": "One action, plus optional name, timeout, slow, optional.",
                 "type": "object",
                 "additionalProperties": false,
                 "properties": step_properties,

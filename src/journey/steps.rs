@@ -37,7 +37,7 @@ pub const ACTIONS: &[&str] = &[
     "sleep",
     "when",
 ];
-pub const STEP_OPTIONS: &[&str] = &["name", "timeout", "optional"];
+pub const STEP_OPTIONS: &[&str] = &["name", "timeout", "slow", "optional"];
 const MAX_SCREENSHOT_NAME: usize = 100;
 
 fn key_node(k: &MarkedScalarNode) -> Node {
@@ -90,12 +90,14 @@ impl Reader<'_> {
         };
         let mut actions: Vec<(&MarkedScalarNode, &Node)> = Vec::new();
         let (mut name, mut timeout, mut optional, mut when_steps) = (None, None, false, None);
+        let mut slow = None;
         let mut unknown = false;
         for (key, value) in map.iter() {
             match key.as_str() {
                 a if ACTIONS.contains(&a) => actions.push((key, value)),
                 "name" => name = self.nonempty_string(f, value, "a step name"),
                 "timeout" => timeout = self.timeout(f, value),
+                "slow" => slow = self.slow(f, value),
                 "optional" => optional = self.boolean(f, value).unwrap_or(false),
                 "steps" => when_steps = Some((key, value)),
                 other => {
@@ -105,7 +107,7 @@ impl Reader<'_> {
                         f,
                         f.pos(&key_node(key)),
                         format!("unknown key `{other}`"),
-                        "expected an action (open, click, fill, …) or name, timeout, optional",
+                        "expected an action (open, click, fill, …) or name, timeout, slow, optional",
                         suggest::did_you_mean(other, candidates),
                     );
                 }
@@ -166,6 +168,7 @@ impl Reader<'_> {
         Some(Step {
             name,
             timeout: timeout.or(inner_timeout),
+            slow,
             optional,
             action,
             location,

@@ -61,6 +61,10 @@ pub fn render(report: &RunReport, base: &Path) -> String {
     if flaky > 0 {
         let _ = write!(h, "<span class=\"pill flaky\">{flaky} flaky</span>");
     }
+    let slow = report.journeys.iter().filter(|j| j.degraded).count();
+    if slow > 0 {
+        let _ = write!(h, "<span class=\"pill slow\">{slow} slow</span>");
+    }
     if errors > 0 {
         let _ = write!(h, "<span class=\"pill error\">{errors} error</span>");
     }
@@ -93,7 +97,12 @@ fn render_journey(h: &mut String, i: usize, j: &JourneyResult, base: &Path) {
     let _ = write!(
         h,
         "<section class=\"journey {status}\" id=\"journey-{i}\">\n<div class=\"journey-head\">\
-         <span class=\"badge {status}\">{status}</span><h2>{}</h2>",
+         <span class=\"badge {status}\">{status}</span>{}<h2>{}</h2>",
+        if j.degraded {
+            "<span class=\"badge slow\">slow</span>"
+        } else {
+            ""
+        },
         esc(&j.name)
     );
     if let Some(title) = &j.title {
@@ -124,6 +133,20 @@ fn render_journey(h: &mut String, i: usize, j: &JourneyResult, base: &Path) {
             h,
             "<div class=\"harness\"><strong>The harness could not do its job</strong> — not the site's fault: {}</div>",
             esc(error)
+        );
+    }
+    for s in &j.slow {
+        let what = if s.index == 0 {
+            "The journey's steps together".to_string()
+        } else {
+            format!("Step {} “{}”", s.index, s.name)
+        };
+        let _ = writeln!(
+            h,
+            "<div class=\"slow-note\">⚠ {} took {}, over its slow: {} — passed, degraded</div>",
+            esc(&what),
+            esc(&human_duration(s.duration_ms)),
+            esc(&human_duration(s.threshold_ms))
         );
     }
     for attempt in &j.previous_attempts {
@@ -171,6 +194,7 @@ fn render_steps(h: &mut String, steps: &[StepResult], base: &Path) {
     for step in steps {
         let failed_optional = step.optional && step.status == StepStatus::Failed;
         let (class, icon) = match step.status {
+            StepStatus::Passed if step.slow_threshold_ms.is_some() => ("passed slow", "⚠"),
             StepStatus::Passed => ("passed", "✔"),
             StepStatus::Failed if failed_optional => ("warned", "!"),
             StepStatus::Failed => ("failed", "✘"),
@@ -179,10 +203,14 @@ fn render_steps(h: &mut String, steps: &[StepResult], base: &Path) {
         let left = elapsed as f64 * 100.0 / total as f64;
         let width = step.duration_ms as f64 * 100.0 / total as f64;
         elapsed += step.duration_ms;
-        let duration = if step.status == StepStatus::Skipped {
-            "skipped".to_string()
-        } else {
-            human_duration(step.duration_ms)
+        let duration = match (step.status, step.slow_threshold_ms) {
+            (StepStatus::Skipped, _) => "skipped".to_string(),
+            (StepStatus::Passed, Some(threshold)) => format!(
+                "{} (slow: over {})",
+                human_duration(step.duration_ms),
+                human_duration(threshold)
+            ),
+            _ => human_duration(step.duration_ms),
         };
         let _ = writeln!(
             h,
@@ -334,7 +362,9 @@ main{max-width:1180px;margin:0 auto;padding:22px 20px 8px}
 .jtitle{color:var(--ink);font-size:15px}.jmeta{color:var(--muted);font-size:12.5px;flex-basis:100%}
 .badge{text-transform:uppercase;font-size:11px;font-weight:700;letter-spacing:.6px;padding:3px 8px;border-radius:5px;position:relative;top:-2px}
 .badge.passed{background:var(--pass-bg);color:var(--pass)}.badge.failed{background:var(--fail-bg);color:var(--fail)}
-.badge.flaky{background:var(--flaky-bg);color:var(--flaky)}.badge.error{background:var(--err-bg);color:var(--err)}
+.badge.flaky,.badge.slow{background:var(--flaky-bg);color:var(--flaky)}.pill.slow{background:var(--flaky-bg);color:var(--flaky)}
+.slow-note{color:var(--flaky);background:var(--flaky-bg);border-radius:6px;padding:6px 10px;margin:4px 0;font-size:13px}
+.step.slow .icon{background:var(--flaky)}.step.slow .bar{background:var(--flaky)}.step.slow .dur{color:var(--flaky)}.badge.error{background:var(--err-bg);color:var(--err)}
 .harness{background:var(--err-bg);color:#3d2470;border-radius:8px;padding:10px 12px;margin:6px 0 10px}
 .attempt{color:var(--flaky);background:var(--flaky-bg);border-radius:6px;padding:6px 10px;margin:4px 0;font-size:13px}
 .steps{list-style:none;margin:0;padding:0}

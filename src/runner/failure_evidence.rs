@@ -105,6 +105,7 @@ mod tests {
             skip_reason: None,
             screenshot: None,
             timing: None,
+            slow_threshold_ms: None,
         };
         let at: jiff::Timestamp = "2026-09-26T11:30:12.5Z".parse().unwrap();
         assert!(failure_header("card", &step, at).is_none());

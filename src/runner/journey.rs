@@ -79,6 +79,12 @@ pub(crate) async fn run_with_retries<B: Browser>(
         JourneyStatus::Passed if !previous.is_empty() => JourneyStatus::Flaky,
         s => s,
     };
+    let mut steps = last.steps;
+    // Only a run that passed can be slow: a failed one is worse than slow already.
+    let slow = match status {
+        JourneyStatus::Passed | JourneyStatus::Flaky => super::slow::judge(journey, &mut steps),
+        JourneyStatus::Failed | JourneyStatus::Error => Vec::new(),
+    };
     let result = JourneyResult {
         name: journey.name.clone(),
         title: journey.title.clone(),
@@ -87,12 +93,15 @@ pub(crate) async fn run_with_retries<B: Browser>(
         attempts: number,
         started_at,
         duration_ms: started.elapsed().as_millis() as u64,
-        steps: last.steps,
+        steps,
         error: last.error,
         previous_attempts: previous,
+        degraded: !slow.is_empty(),
+        slow,
     };
     tracing::info!(
         status = result.status.as_str(),
+        degraded = result.degraded,
         attempts = result.attempts,
         duration_ms = result.duration_ms,
         error = result.error.as_deref(),

@@ -21,6 +21,7 @@ mod options;
 mod page;
 pub mod result;
 mod run;
+mod slow;
 mod unset;
 mod walk;
 

@@ -299,6 +299,7 @@ impl<'a, P: Page> Walker<'a, P> {
         self.secret_fields.extend(secret_fields);
         result.status = StepStatus::Passed;
         result.screenshot = screenshot;
+        result.slow_threshold_ms = super::slow::crossed(step, result.duration_ms);
         let is_block = matches!(step.action, Action::Include { .. } | Action::When { .. });
         if result.screenshot.is_none()
             && !is_block
@@ -665,6 +666,7 @@ fn base_result(step: &Step, index: usize, depth: usize) -> StepResult {
         skip_reason: None,
         screenshot: None,
         timing: None,
+        slow_threshold_ms: None,
     }
 }
 

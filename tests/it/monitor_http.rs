@@ -26,6 +26,8 @@ async fn slow_clients_cannot_starve_the_monitors_http() {
             browser: Default::default(),
             otp: Default::default(),
             sign_key: None,
+            maintenance: Vec::new(),
+            api_token: None,
         },
         CancellationToken::new(),
     )

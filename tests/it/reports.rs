@@ -36,6 +36,7 @@ fn step(index: usize, name: &str, action: &str, status: StepStatus, ms: u64) -> 
         skip_reason: (status == StepStatus::Skipped).then(|| "an earlier step failed".into()),
         screenshot: None,
         timing: None,
+        slow_threshold_ms: None,
     }
 }
 
@@ -140,6 +141,8 @@ fn run(dir: &Path) -> RunReport {
                 ],
                 error: None,
                 previous_attempts: vec![],
+                degraded: false,
+                slow: vec![],
             },
             JourneyResult {
                 name: "no-browser".into(),
@@ -152,6 +155,8 @@ fn run(dir: &Path) -> RunReport {
                 steps: vec![],
                 error: Some("could not start chromedriver: not found".into()),
                 previous_attempts: vec![],
+                degraded: false,
+                slow: vec![],
             },
             JourneyResult {
                 name: "flaky-login".into(),
@@ -170,6 +175,8 @@ fn run(dir: &Path) -> RunReport {
                     steps: vec![retried],
                     error: None,
                 }],
+                degraded: false,
+                slow: vec![],
             },
         ],
     }
