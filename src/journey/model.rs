@@ -168,6 +168,8 @@ pub enum Action {
         save_as: Option<String>,
     },
     Sleep(Duration),
+    /// A message for the console and the reports, `${VARS}` rendered and secrets masked.
+    Log(Template),
     /// A block that runs only if its condition holds within `within`.
     When {
         condition: Condition,
@@ -203,6 +205,7 @@ impl Action {
             Action::Include { .. } => "include",
             Action::Script { .. } => "script",
             Action::Sleep(_) => "sleep",
+            Action::Log(_) => "log",
             Action::When { .. } => "when",
         }
     }
@@ -244,6 +247,7 @@ impl Action {
             Action::Include { path, .. } => format!("{k} {}", path.display()),
             Action::Script { .. } => k.to_string(),
             Action::Sleep(d) => format!("{k} {}", format_duration(*d)),
+            Action::Log(message) => format!("{k} {message}"),
             Action::When { condition, .. } => format!("{k} {condition}"),
         }
     }

@@ -88,6 +88,7 @@ fn schema_with_described_refs() -> Value {
             ]
         },
         "sleep": { "description": "Wait a fixed time (prefer wait_for).", "$ref": "#/definitions/duration" },
+        "log": { "description": "Print a message in the console and the reports; ${VARS} are rendered, secrets masked.", "type": ["string", "number", "boolean"] },
         "when": {
             "description": "Run the sibling `steps:` only if the condition holds within `within` (default 2s).",
             "type": "object",

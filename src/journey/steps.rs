@@ -36,6 +36,7 @@ pub const ACTIONS: &[&str] = &[
     "script",
     "sleep",
     "when",
+    "log",
 ];
 pub const STEP_OPTIONS: &[&str] = &["name", "timeout", "optional"];
 const MAX_SCREENSHOT_NAME: usize = 100;
@@ -299,6 +300,7 @@ impl Reader<'_> {
             "script" => self.script(f, value)?,
             "sleep" => Action::Sleep(self.duration(f, value)?),
             "when" => self.when(f, key, value, when_steps)?,
+            "log" => self.log_message(f, value)?,
             other => unreachable!("`{other}` is in ACTIONS but not read"),
         };
         Some((action, None))
@@ -612,6 +614,12 @@ impl Reader<'_> {
             code: code?,
             save_as,
         })
+    }
+
+    /// `log: "balance is ${BALANCE}"`: a message, its variables checked like any template's.
+    fn log_message(&mut self, f: &SourceFile, node: &Node) -> Option<Action> {
+        self.nonempty_template(f, node, "a message (may use ${VARS})")
+            .map(Action::Log)
     }
 
     fn when(

@@ -166,6 +166,7 @@ pub(super) mod tests {
             failure: None,
             skip_reason: None,
             screenshot: None,
+            log: None,
         }
     }
 

@@ -87,6 +87,10 @@ impl<W: Write> ConsoleReporter<W> {
             if let Some(shot) = &f.screenshot {
                 writeln!(self.out, "{indent}{} {shot}", "screenshot".dimmed())?;
             }
+        } else if let Some(message) = &step.log {
+            // A variable's value may come from the page: it never drives the terminal.
+            let indent = " ".repeat(7 + prefix.chars().count());
+            writeln!(self.out, "{indent}{}", escape_untrusted(message))?;
         } else if step.action == "screenshot"
             && let Some(shot) = &step.screenshot
         {
@@ -278,6 +282,7 @@ mod tests {
             failure,
             skip_reason: (status == StepStatus::Skipped).then(|| "an earlier step failed".into()),
             screenshot: None,
+            log: None,
         }
     }
 

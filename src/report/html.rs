@@ -213,6 +213,9 @@ fn render_steps(h: &mut String, steps: &[StepResult], base: &Path) {
         if let Some(reason) = &step.skip_reason {
             let _ = writeln!(h, "<div class=\"reason\">{}</div>", esc(reason));
         }
+        if let Some(message) = &step.log {
+            let _ = writeln!(h, "<div class=\"reason log\">{}</div>", esc(message));
+        }
         if let Some(f) = &step.failure {
             let _ = write!(
                 h,

@@ -58,6 +58,8 @@ pub(crate) struct Done {
     pub screenshot: Option<String>,
     /// For `include` and `when`: whether the inner steps run.
     pub children: Children,
+    /// A `log:` step's message, rendered, secrets masked.
+    pub log: Option<String>,
 }
 
 /// A variable a step sets.
@@ -252,6 +254,7 @@ impl<P: Page> StepContext<'_, P> {
                 }
             }
             Action::Sleep(d) => tokio::time::sleep(*d).await,
+            Action::Log(message) => done.log = Some(self.vars.mask(&message.render(self.vars))),
             Action::When {
                 condition, within, ..
             } => {

@@ -98,6 +98,9 @@ pub struct StepResult {
     /// A screenshot kept for a passing step (`screenshot:` steps, `screenshots: every_step`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub screenshot: Option<String>,
+    /// A `log:` step's message, its variables rendered and secrets masked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -49,7 +49,7 @@ pub(crate) fn used_variables<'s>(step: &'s Step, base_url: Option<&'s Template>)
             OtpSource::Http { url, .. } => url,
             OtpSource::Command { run, .. } => run,
         }),
-        Action::Script { code, .. } => templates.push(code),
+        Action::Script { code, .. } | Action::Log(code) => templates.push(code),
         Action::When { condition, .. } => match condition {
             Condition::Visible(l) => templates.push(locator(l)),
             Condition::Url(m) | Condition::Text(m) => templates.extend(text(m)),

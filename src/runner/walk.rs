@@ -244,6 +244,7 @@ impl<'a, P: Page> Walker<'a, P> {
             secret_fields,
             screenshot,
             children,
+            log,
         } = done;
         for Save {
             name,
@@ -260,7 +261,12 @@ impl<'a, P: Page> Walker<'a, P> {
         self.secret_fields.extend(secret_fields);
         result.status = StepStatus::Passed;
         result.screenshot = screenshot;
-        let is_block = matches!(step.action, Action::Include { .. } | Action::When { .. });
+        result.log = log;
+        // Nothing on the page changed for a block's own entry or a message: no picture.
+        let is_block = matches!(
+            step.action,
+            Action::Include { .. } | Action::When { .. } | Action::Log(_)
+        );
         if result.screenshot.is_none()
             && !is_block
             && self.journey.screenshots == ScreenshotPolicy::EveryStep
@@ -491,6 +497,7 @@ fn report_step(events: &UnboundedSender<Event>, journey: &str, step: &StepResult
             status = step.status.as_str(),
             duration_ms = step.duration_ms,
             skip_reason = step.skip_reason.as_deref(),
+            log = step.log.as_deref(),
             "step {}",
             step.status.as_str()
         ),
@@ -549,6 +556,7 @@ fn base_result(step: &Step, index: usize, depth: usize) -> StepResult {
         failure: None,
         skip_reason: None,
         screenshot: None,
+        log: None,
     }
 }
 

@@ -29,6 +29,7 @@ fn step(index: usize, action: &str, status: StepStatus) -> StepResult {
         failure: None,
         skip_reason: None,
         screenshot: None,
+        log: None,
     }
 }
 
@@ -154,4 +155,88 @@ async fn html_report_shows_action_names_whole_and_captions_the_annotated_png() {
         }
     }
     common::assert_no_leftover_processes("authoring-html");
+}
+
+/// `vedetta run` as a user runs it: the journey written to `dir`, the fixture site as `BASE`,
+/// `--report-json dir/report.json`; returns (exit code, stdout, stderr, the JSON report).
+async fn run_cli(
+    dir: &Path,
+    yaml: &str,
+    site: &common::Site,
+    env: &[(&str, &str)],
+) -> (Option<i32>, String, String, serde_json::Value) {
+    let file = dir.join("journey.yaml");
+    std::fs::write(&file, yaml).unwrap();
+    let report = dir.join("report.json");
+    let mut cmd = common::vedetta_run(&file, &site.base, dir);
+    cmd.arg("--report-json").arg(&report);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let _slot = common::browser_slot().await;
+    let child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run vedetta");
+    let owner = child.id().expect("a pid");
+    let out = child.wait_with_output().await.expect("run vedetta");
+    let left = common::tagged_by(owner);
+    assert!(
+        left.is_empty(),
+        "browser processes outlived vedetta: {left:?}"
+    );
+    let json = std::fs::read_to_string(&report)
+        .map(|t| serde_json::from_str(&t).unwrap())
+        .unwrap_or(serde_json::Value::Null);
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        json,
+    )
+}
+
+/// The JSON report's steps of its first journey.
+fn json_steps(report: &serde_json::Value) -> &Vec<serde_json::Value> {
+    report["journeys"][0]["steps"].as_array().expect("steps")
+}
+
+const PASSWORD: &str = "hunter2-S3cr3t&<x>";
+
+/// A `log:` step prints its message with the variables' values, a secret masked, in the
+/// console and the JSON report; the secret is nowhere in either.
+#[tokio::test]
+async fn a_log_step_prints_its_message_with_variables_and_secrets_masked() {
+    let site = common::serve().await;
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = r##"
+name: log-step
+base_url: ${BASE}
+vars: { WHO: Ada }
+secrets: [PASSWORD]
+steps:
+  - open: /actions.html
+  - fill: { "#password": "${PASSWORD}" }
+  - extract: { "#balance": BALANCE }
+  - log: "balance ${BALANCE} for ${WHO}, password ${PASSWORD}"
+"##;
+    let (code, stdout, stderr, report) =
+        run_cli(dir.path(), yaml, &site, &[("PASSWORD", PASSWORD)]).await;
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    let said = "balance € 1.234,56 for Ada, password ••••••";
+    assert!(
+        stdout.contains(&format!(
+            "  ✔  4 log balance ${{BALANCE}} for ${{WHO}}, password ${{PASSWORD}}"
+        )),
+        "{stdout}"
+    );
+    assert!(stdout.contains(&format!("\n       {said}\n")), "{stdout}");
+    let log = &json_steps(&report)[3];
+    assert_eq!(log["action"], "log");
+    assert_eq!(log["log"], said);
+    let json = report.to_string();
+    for text in [&stdout, &stderr, &json] {
+        assert!(!text.contains("hunter2"), "the secret leaked: {text}");
+    }
 }
