@@ -226,9 +226,7 @@ steps:
     assert_eq!(code, Some(0), "{stdout}{stderr}");
     let said = "balance € 1.234,56 for Ada, password ••••••";
     assert!(
-        stdout.contains(&format!(
-            "  ✔  4 log balance ${{BALANCE}} for ${{WHO}}, password ${{PASSWORD}}"
-        )),
+        stdout.contains("  ✔  4 log balance ${BALANCE} for ${WHO}, password ${PASSWORD}"),
         "{stdout}"
     );
     assert!(stdout.contains(&format!("\n       {said}\n")), "{stdout}");
