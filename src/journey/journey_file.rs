@@ -22,6 +22,7 @@ pub const TOP_KEYS: &[&str] = &[
     "tags",
     "timeout",
     "retries",
+    "retry_delay",
     "viewport",
     "screenshots",
     "vars",
@@ -138,6 +139,7 @@ pub fn read(f: &SourceFile, opts: &LoadOptions) -> Result<Journey, Vec<Diagnosti
         .get_node("retries")
         .and_then(|n| retries(&mut r, f, n))
         .unwrap_or(0);
+    let retry_delay = read_retry_delay(&mut r, f, map, retries);
     let viewport = map
         .get_node("viewport")
         .and_then(|n| viewport(&mut r, f, n))
@@ -184,6 +186,7 @@ pub fn read(f: &SourceFile, opts: &LoadOptions) -> Result<Journey, Vec<Diagnosti
             .or(opts.default_timeout)
             .unwrap_or(DEFAULT_STEP_TIMEOUT),
         retries,
+        retry_delay,
         viewport,
         screenshots,
         variables: r.variables,
@@ -328,6 +331,38 @@ fn retries(r: &mut Reader, f: &SourceFile, node: &Node) -> Option<u32> {
             None
         }
     }
+}
+
+/// `retry_delay:` (the default when absent); an error without `retries:` to delay.
+fn read_retry_delay(
+    r: &mut Reader,
+    f: &SourceFile,
+    map: &MarkedMappingNode,
+    retries: u32,
+) -> super::model::RetryDelay {
+    let Some(node) = map.get_node("retry_delay") else {
+        return Default::default();
+    };
+    let policy = r.retry_delay(f, node).unwrap_or_default();
+    // (An invalid `retries:` is reported on its own; 0 then is no news.)
+    let no_retries = match map.get_node("retries") {
+        None => true,
+        Some(n) => retries == 0 && n.as_scalar().is_some_and(|s| s.as_str().trim() == "0"),
+    };
+    if no_retries {
+        let key = map
+            .keys()
+            .find(|k| k.as_str() == "retry_delay")
+            .expect("present");
+        r.error_help(
+            f,
+            f.pos(&Node::from(key.clone())),
+            "`retry_delay` without `retries`",
+            "there is no retry to wait for",
+            Some("add `retries: 1` (or more) beside it".into()),
+        );
+    }
+    policy
 }
 
 fn viewport(r: &mut Reader, f: &SourceFile, node: &Node) -> Option<Viewport> {

@@ -16,6 +16,7 @@ mod mask;
 mod options;
 mod os;
 mod reader;
+mod retry;
 mod schema;
 mod secrets;
 mod source;

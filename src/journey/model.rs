@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::mask::SecretMatcher;
+pub use super::retry::RetryDelay;
 
 /// A place in a journey file (1-based line and column).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -39,6 +40,8 @@ pub struct Journey {
     pub timeout: Duration,
     /// Whole-journey retries; a pass after a retry is `flaky`.
     pub retries: u32,
+    /// How long to wait before each retry.
+    pub retry_delay: RetryDelay,
     pub viewport: Viewport,
     pub screenshots: ScreenshotPolicy,
     /// Values of `vars:`, `--var` and the environment, resolved at validation time, plus the

@@ -144,6 +144,18 @@ fn schema_with_described_refs() -> Value {
             "tags": { "description": "Labels for filtering and reports.", "type": "array", "items": { "type": "string" } },
             "timeout": { "description": "Default per-step timeout (15s if not set).", "$ref": "#/definitions/duration" },
             "retries": { "description": "Whole-journey retries; a pass after a retry is reported flaky.", "type": "integer", "minimum": 0, "maximum": 10 },
+            "retry_delay": {
+                "description": "Wait before each retry (default 3s, with up to a fifth more at random): a duration, or {delay, backoff, max, jitter}.",
+                "anyOf": [
+                    { "$ref": "#/definitions/duration" },
+                    { "type": "object", "additionalProperties": false, "properties": {
+                        "delay": { "description": "Before the first retry.", "$ref": "#/definitions/duration" },
+                        "backoff": { "description": "Each later retry waits this many times longer (1 to 10).", "type": "number", "minimum": 1, "maximum": 10 },
+                        "max": { "description": "No wait longer than this.", "$ref": "#/definitions/duration" },
+                        "jitter": { "description": "Lengthen each wait by up to a fifth, at random (default true).", "type": "boolean" }
+                    } }
+                ]
+            },
             "viewport": { "description": "Browser window size, WIDTHxHEIGHT.", "type": "string", "pattern": "^[0-9]+x[0-9]+$" },
             "screenshots": { "description": "When to take screenshots.", "enum": ["on_failure", "every_step", "off"] },
             "vars": {

@@ -251,10 +251,12 @@ impl<W: Write + Send> Reporter for ConsoleReporter<W> {
                 journey,
                 attempt,
                 reason,
+                delay_ms,
             } => writeln!(
                 self.out,
-                "{} {journey}: attempt {attempt} failed ({reason}); retrying\n",
-                "↻".yellow().bold()
+                "{} {journey}: attempt {attempt} failed ({reason}); retrying in {}\n",
+                "↻".yellow().bold(),
+                human_duration(*delay_ms)
             ),
             Event::JourneyFinished { result } => self.journey_summary(result),
         }

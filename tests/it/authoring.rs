@@ -238,3 +238,152 @@ steps:
         assert!(!text.contains("hunter2"), "the secret leaked: {text}");
     }
 }
+
+/// A site that is restarting: `/restarting` answers 503 until `down_for` after its first
+/// request, then the page. Every request's instant is kept.
+struct Restarting {
+    base: String,
+    hits: std::sync::Arc<std::sync::Mutex<Vec<std::time::Instant>>>,
+    _stop: StopOnDrop,
+}
+
+/// Stops a test server when the test ends, however it ends.
+struct StopOnDrop(tokio_util::sync::CancellationToken);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
+}
+
+async fn restarting_site(down_for: Duration) -> Restarting {
+    use axum::http::StatusCode;
+    use axum::response::Html;
+    let hits = std::sync::Arc::new(std::sync::Mutex::new(Vec::<std::time::Instant>::new()));
+    let seen = hits.clone();
+    let app = axum::Router::new().route(
+        "/restarting",
+        axum::routing::get(move || {
+            let seen = seen.clone();
+            async move {
+                let now = std::time::Instant::now();
+                let first = {
+                    let mut hits = seen.lock().unwrap();
+                    hits.push(now);
+                    hits[0]
+                };
+                if now.duration_since(first) < down_for {
+                    (
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        Html("<!doctype html><title>Restarting</title><h1>503 restarting</h1>"),
+                    )
+                } else {
+                    (
+                        StatusCode::OK,
+                        Html("<!doctype html><title>Up</title><p id=ok>back up</p>"),
+                    )
+                }
+            }
+        }),
+    );
+    let (addr, stop) = crate::monitor_support::serve_app(app).await;
+    Restarting {
+        base: format!("http://{addr}"),
+        hits,
+        _stop: StopOnDrop(stop),
+    }
+}
+
+const RESTART_JOURNEY: &str = r##"
+name: NAME
+base_url: ${BASE}
+retries: 1
+retry_delay: 2500ms
+timeout: 5s
+steps:
+  - open: /restarting
+  - assert_text: { "#ok": "back up" }
+"##;
+
+/// `retry_delay` against a server that comes back 2 s after it first answered 503: the retry
+/// waits at least the delay (plus up to a fifth of jitter), so it finds the site back and the
+/// journey is flaky rather than failed.
+#[tokio::test]
+async fn a_retry_waits_its_delay_and_catches_a_server_that_came_back() {
+    let site = restarting_site(Duration::from_secs(2)).await;
+    let j = common::journey(
+        "retry-delay",
+        &RESTART_JOURNEY.replace("NAME", "retry-delay"),
+        &[("BASE", &site.base)],
+    );
+    let out = tempfile::tempdir().unwrap();
+    let ran = common::run_one(j, out.path()).await;
+    let r = ran.journey();
+    assert_eq!(r.status, JourneyStatus::Flaky, "{r:#?}");
+    assert_eq!(r.attempts, 2);
+    let first = &r.previous_attempts[0].steps[0];
+    assert_eq!(
+        first.failure.as_ref().unwrap().category,
+        FailureCategory::Outage,
+        "{first:#?}"
+    );
+    let delays: Vec<u64> = ran
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            vedetta::runner::event::Event::Retrying { delay_ms, .. } => Some(*delay_ms),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(delays.len(), 1, "{delays:?}");
+    assert!((2500..=3000).contains(&delays[0]), "{delays:?}");
+    let hits = site.hits.lock().unwrap().clone();
+    assert_eq!(hits.len(), 2, "one request per attempt");
+    assert!(
+        hits[1] - hits[0] >= Duration::from_millis(delays[0]),
+        "the retry came {:?} after the first request, before its delay of {} ms",
+        hits[1] - hits[0],
+        delays[0]
+    );
+}
+
+/// The monitor walks journeys with the same runner: its run against the restarting server is
+/// recorded as flaky (passed on the delayed retry), not as a failure.
+#[tokio::test]
+async fn the_monitor_honours_retry_delay() {
+    use crate::monitor_support::{Daemon, get_json, wait_for};
+    let site = restarting_site(Duration::from_secs(2)).await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("journeys")).unwrap();
+    std::fs::write(
+        dir.path().join("journeys/monitor-retry.yaml"),
+        RESTART_JOURNEY.replace("NAME", "monitor-retry"),
+    )
+    .unwrap();
+    let config = dir.path().join("monitor.yaml");
+    std::fs::write(
+        &config,
+        "listen: 127.0.0.1:0\ndata_dir: data\nconcurrency: 1\n\
+         journeys:\n  - path: journeys/monitor-retry.yaml\n    every: 1h\n",
+    )
+    .unwrap();
+    let _slot = common::browser_slot().await;
+    let base = format!("BASE={}", site.base);
+    let daemon = Daemon::start_env(&config, &["--var", &base], &[]);
+    let runs_url = format!("{}/api/journeys/monitor-retry/runs?limit=10", daemon.url);
+    let run = wait_for("the first run", Duration::from_secs(120), || async {
+        let runs = get_json(&runs_url).await;
+        runs.as_array()?
+            .iter()
+            .find(|r| r["status"] != "running")
+            .cloned()
+    })
+    .await;
+    assert_eq!(run["status"], "flaky", "{run:#}");
+    assert_eq!(run["attempts"], 2, "{run:#}");
+    let status = daemon.terminate(Duration::from_secs(30));
+    assert!(status.success(), "{status:?}");
+    let hits = site.hits.lock().unwrap().clone();
+    assert_eq!(hits.len(), 2, "one request per attempt");
+    assert!(hits[1] - hits[0] >= Duration::from_millis(2500));
+}
