@@ -246,11 +246,16 @@ impl Session {
         Ok(())
     }
 
-    /// Presses and releases one key on whatever has the focus.
-    pub async fn press(&self, key: char) -> Result<(), BrowserError> {
-        let keys = KeyActions::new("keyboard".into())
-            .then(KeyAction::Down { value: key })
-            .then(KeyAction::Up { value: key });
+    /// Presses a chord on whatever has the focus: every key of it down in order (modifiers
+    /// first), then up in reverse — `Shift+Enter` is Shift held while Enter is pressed.
+    pub async fn press(&self, chord: &[char]) -> Result<(), BrowserError> {
+        let mut keys = KeyActions::new("keyboard".into());
+        for &value in chord {
+            keys = keys.then(KeyAction::Down { value });
+        }
+        for &value in chord.iter().rev() {
+            keys = keys.then(KeyAction::Up { value });
+        }
         self.client.perform_actions(keys).await?;
         let _ = self.client.release_actions().await;
         Ok(())

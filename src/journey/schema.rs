@@ -46,7 +46,7 @@ fn schema_with_described_refs() -> Value {
             "oneOf": [ pairs_with("option", json!({"$ref": "#/definitions/scalar"})), css_map(json!({"$ref": "#/definitions/scalar"})) ]
         },
         "press": {
-            "description": "Press a key: Enter, Tab, Escape, Backspace, Delete, Space, ArrowUp/Down/Left/Right, Home, End, PageUp, PageDown, Insert, F1–F12, or one character.",
+            "description": "Press a key: Enter, Tab, Escape, Backspace, Delete, Space, ArrowUp/Down/Left/Right, Home, End, PageUp, PageDown, Insert, F1–F12, or one character; after modifiers held while it is pressed: Shift+Enter, Control+a, Meta+k, Alt+ArrowDown.",
             "type": ["string", "number"]
         },
         "wait_for": {

@@ -375,7 +375,7 @@ impl Reader<'_> {
         let name = self.string(
             f,
             node,
-            "a key name (Enter, Tab, Escape, …) or one character",
+            "a key name (Enter, Tab, Escape, …) or one character, after modifiers (Shift+Enter)",
         )?;
         match canonical_key(&name) {
             Ok(k) => Some(Key(k)),
@@ -384,7 +384,7 @@ impl Reader<'_> {
                     f,
                     f.pos(node),
                     format!("unknown key name `{name}`"),
-                    "expected Enter, Tab, Escape, Backspace, Delete, Space, Arrow…, Home, End, PageUp, PageDown, F1–F12 or one character",
+                    "expected Enter, Tab, Escape, Backspace, Delete, Space, Arrow…, Home, End, PageUp, PageDown, F1–F12 or one character, after Shift+, Control+, Alt+ or Meta+",
                     help,
                 );
                 None

@@ -140,14 +140,14 @@ impl<P: Page> StepContext<'_, P> {
                 }
             }
             Action::Press(key) => {
-                let Some(code) = crate::browser::keys::key_code(&key.0) else {
+                let Some(chord) = crate::browser::keys::chord(&key.0) else {
                     return Err(StepFailure::new(
                         FailureCategory::Infrastructure,
                         format!("unknown key {:?}", key.0),
                     ));
                 };
                 self.page
-                    .press(code)
+                    .press(&chord)
                     .await
                     .map_err(|e| StepFailure::from_browser(e, "could not press the key"))?;
             }

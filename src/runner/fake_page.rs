@@ -180,7 +180,7 @@ impl Page for FakePage {
         Ok(Ok(()))
     }
 
-    async fn press(&self, _key: char) -> Result<(), BrowserError> {
+    async fn press(&self, _chord: &[char]) -> Result<(), BrowserError> {
         Ok(())
     }
 

@@ -387,3 +387,36 @@ async fn the_monitor_honours_retry_delay() {
     assert_eq!(hits.len(), 2, "one request per attempt");
     assert!(hits[1] - hits[0] >= Duration::from_millis(2500));
 }
+
+/// `press` with modifiers, in a page that records its key events: each chord arrives as one
+/// key with its modifiers held, and `Control+a` really selects all (the next key replaces it).
+#[tokio::test]
+async fn press_holds_modifiers_while_the_key_is_pressed() {
+    let site = common::serve().await;
+    let j = common::journey(
+        "modifier-keys",
+        r##"
+name: modifier-keys
+base_url: ${BASE}
+timeout: 5s
+steps:
+  - open: /keys.html
+  - fill: { "#field": "hello world" }
+  - press: Control+a
+  - press: x
+  - assert_text: { "#field": '/^x$/' }
+  - press: Shift+Enter
+  - press: Meta+k
+  - press: alt+arrowdown
+  - press: Control+Shift+Tab
+  - assert_text: { "#log": '/^Control\+a\nShift\+Enter\nMeta\+k\nAlt\+ArrowDown\nControl\+Shift\+Tab\n?$/' }
+"##,
+        &[("BASE", &site.base)],
+    );
+    let out = tempfile::tempdir().unwrap();
+    let ran = common::run_one(j, out.path()).await;
+    let r = ran.journey();
+    assert_eq!(r.status, JourneyStatus::Passed, "{r:#?}");
+    // The step's name shows the chord as canonically written.
+    assert_eq!(r.steps[7].name, "press Alt+ArrowDown");
+}
