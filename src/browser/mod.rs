@@ -19,7 +19,7 @@ mod temp_dir;
 pub use config::BrowserConfig;
 pub use error::BrowserError;
 pub use kind::BrowserKind;
-pub use probe::{ElementProbe, PageProbe, ProbeRequest};
+pub use probe::{Ambiguity, ElementProbe, PageProbe, ProbeRequest};
 pub use secrets_on_page::{ScreenshotError, SecretsOnPage};
 pub use selector::Selector;
 pub use session::{Element, Session};

@@ -13,7 +13,7 @@ use super::BrowserKind;
 use super::config::BrowserConfig;
 use super::driver::LocalDriver;
 use super::error::BrowserError;
-use super::probe::{ElementProbe, PROBE_JS, PageProbe, ProbeRequest};
+use super::probe::{Ambiguity, ElementProbe, PROBE_JS, PageProbe, ProbeRequest, SELECT_JS};
 use super::secrets_on_page::{HIDE_JS, RESTORE_JS, ScreenshotError, SecretsOnPage};
 use super::selector::Selector;
 use crate::journey::model::SECRET_MASK;
@@ -187,6 +187,20 @@ impl Session {
                     enabled: t["enabled"].as_bool().unwrap_or(false),
                     checked: t["checked"].as_bool().unwrap_or(false),
                     text: t["text"].as_str().map(str::to_string),
+                    ambiguity: match t["visible_count"].as_u64() {
+                        Some(n) if n > 1 => Some(Ambiguity {
+                            visible: n as usize,
+                            first: t["first_visible"]
+                                .as_array()
+                                .map(|a| {
+                                    a.iter()
+                                        .filter_map(|d| d.as_str().map(str::to_string))
+                                        .collect()
+                                })
+                                .unwrap_or_default(),
+                        }),
+                        _ => None,
+                    },
                 }
             } else {
                 ElementProbe::Missing
@@ -307,15 +321,16 @@ impl Session {
         Ok(self.client.source().await?)
     }
 
-    /// The viewport rectangle (CSS pixels) of the first element `sel` matches, if it has one.
+    /// The viewport rectangle (CSS pixels) of the element `sel` names — its first visible
+    /// match, as the steps use, else its first — if it has one.
     pub async fn element_rect(&self, sel: &Selector) -> Result<Option<[f64; 4]>, BrowserError> {
         const RECT: &str = "const s = arguments[0]; let el = null;\
-            try { el = s.css !== undefined ? document.querySelector(s.css)\
-              : document.evaluate(s.xpath, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue; } catch (e) {}\
+            try { const found = all(s); el = found.find(visible) || found[0]; } catch (e) {}\
             if (!el || !el.getBoundingClientRect) return null;\
             const r = el.getBoundingClientRect();\
             return (r.width || r.height) ? [r.x, r.y, r.width, r.height] : null;";
-        let v = self.client.execute(RECT, vec![json!(sel)]).await?;
+        let script = format!("{SELECT_JS}\n{RECT}");
+        let v = self.client.execute(&script, vec![json!(sel)]).await?;
         Ok(v.as_array().and_then(|a| {
             let n: Vec<f64> = a.iter().filter_map(Json::as_f64).collect();
             (n.len() == 4).then(|| [n[0], n[1], n[2], n[3]])

@@ -29,6 +29,7 @@ pub const TOP_KEYS: &[&str] = &[
     "secrets",
     "fail_fast",
     "steps",
+    "strict",
 ];
 
 pub const MAX_RETRIES: u32 = 10;
@@ -152,6 +153,10 @@ pub fn read(f: &SourceFile, opts: &LoadOptions) -> Result<Journey, Vec<Diagnosti
         .get_node("fail_fast")
         .map(|n| fail_fast(&mut r, f, n))
         .unwrap_or_default();
+    let strict = map
+        .get_node("strict")
+        .and_then(|n| r.boolean(f, n))
+        .unwrap_or(false);
     r.has_base_url = map.get_node("base_url").is_some();
     let steps = match map.get_node("steps") {
         Some(node) => {
@@ -192,6 +197,7 @@ pub fn read(f: &SourceFile, opts: &LoadOptions) -> Result<Journey, Vec<Diagnosti
         variables: r.variables,
         fail_fast,
         steps,
+        strict,
     })
 }
 

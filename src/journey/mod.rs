@@ -12,6 +12,7 @@ mod journey_file;
 mod keys;
 mod load;
 mod loader;
+mod locator_scope;
 mod mask;
 mod options;
 mod os;

@@ -30,6 +30,8 @@ const REGEX_SIZE_LIMIT: usize = 2 * 1024 * 1024;
 const MAX_REGEXES: usize = 100;
 
 pub const LOCATOR_KEYS: &[&str] = &["css", "xpath", "text", "id", "name", "link"];
+/// Beside a locator's key: narrow what it matches (see `locator_scope.rs`).
+pub const SCOPE_KEYS: &[&str] = &["within", "nth"];
 
 /// The folder of the journey's file, which its includes stay under.
 #[derive(Debug, Default)]
@@ -394,16 +396,17 @@ impl<'o> Reader<'o> {
         Some(name)
     }
 
-    /// A locator: a CSS string, or a one-key map `{css|xpath|text|id|name|link: …}`.
+    /// A locator: a CSS string, or a one-key map `{css|xpath|text|id|name|link: …}`, which
+    /// may be narrowed by `within:` and `nth:` beside its key.
     pub fn locator(&mut self, f: &SourceFile, node: &Node) -> Option<Locator> {
         const EXPECTED: &str = "a locator: a CSS selector or {css|xpath|text|id|name|link: …}";
         match node {
             Node::Scalar(s) if !is_null(s) => {
                 let value = self.nonempty_template(f, node, "a CSS selector")?;
-                Some(Locator {
-                    kind: LocatorKind::Css,
-                    value,
-                })
+                Some(Locator::new(LocatorKind::Css, value))
+            }
+            Node::Mapping(m) if m.keys().any(|k| SCOPE_KEYS.contains(&k.as_str())) => {
+                self.scoped_locator(f, node, m)
             }
             Node::Mapping(m) => {
                 let mut entries = m.iter();
@@ -469,7 +472,7 @@ impl<'o> Reader<'o> {
         };
         let value =
             self.nonempty_template(f, value, &format!("the {} to look for", kind.keyword()))?;
-        Some(Locator { kind, value })
+        Some(Locator::new(kind, value))
     }
 
     /// A substring to look for, or a `/regex/`.

@@ -124,6 +124,7 @@ fn schema_with_described_refs() -> Value {
         json!({ "description": "This step's timeout.", "$ref": "#/definitions/duration" }),
     );
     step_properties.insert("optional".into(), json!({ "description": "A failure is reported but the journey goes on.", "type": "boolean" }));
+    step_properties.insert("strict".into(), json!({ "description": "A locator matching more than one visible element fails this step (true) or is a warning (false); overrides the journey's `strict`.", "type": "boolean" }));
     step_properties.insert(
         "steps".into(),
         json!({ "description": "The steps of a `when:` block.", "$ref": "#/definitions/steps" }),
@@ -184,7 +185,8 @@ fn schema_with_described_refs() -> Value {
                     "oneOf": [ { "required": ["text"] }, { "required": ["title"] }, { "required": ["element"] } ]
                 }
             },
-            "steps": { "$ref": "#/definitions/steps" }
+            "steps": { "$ref": "#/definitions/steps" },
+            "strict": { "description": "A locator that matches more than one visible element fails its step, instead of a warning (default false).", "type": "boolean" }
         },
         "definitions": {
             "string": { "type": "string", "minLength": 1 },
@@ -207,7 +209,8 @@ fn schema_with_described_refs() -> Value {
                         ("id", "Element id.", json!({"$ref": "#/definitions/string"})),
                         ("name", "Element name attribute.", json!({"$ref": "#/definitions/string"})),
                         ("link", "A link whose visible text contains this.", json!({"$ref": "#/definitions/string"})),
-                    ])
+                    ]),
+                    scoped_locator()
                 ]
             },
             "otp": {
@@ -261,6 +264,25 @@ fn css_map(value: Value) -> Value {
         "minProperties": 1,
         "not": { "required": ["locator"] },
         "additionalProperties": value
+    })
+}
+
+/// `{<kind>: …, within: locator, nth: N}`: a locator narrowed to the matches inside another
+/// element, or to the nth visible one.
+fn scoped_locator() -> Value {
+    let kinds = ["css", "xpath", "text", "id", "name", "link"];
+    let mut properties = serde_json::Map::new();
+    for k in kinds {
+        properties.insert(k.into(), json!({"$ref": "#/definitions/string"}));
+    }
+    properties.insert("within".into(), json!({ "description": "Only matches inside an element this locator matches.", "$ref": "#/definitions/locator" }));
+    properties.insert("nth".into(), json!({ "description": "The nth visible match (1 is the first).", "type": "integer", "minimum": 1, "maximum": 1000 }));
+    json!({
+        "type": "object",
+        "additionalProperties": false,
+        "properties": properties,
+        "anyOf": [ { "required": ["within"] }, { "required": ["nth"] } ],
+        "oneOf": kinds.iter().map(|k| json!({ "required": [k] })).collect::<Vec<_>>()
     })
 }
 

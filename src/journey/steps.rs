@@ -38,7 +38,7 @@ pub const ACTIONS: &[&str] = &[
     "when",
     "log",
 ];
-pub const STEP_OPTIONS: &[&str] = &["name", "timeout", "optional"];
+pub const STEP_OPTIONS: &[&str] = &["name", "timeout", "optional", "strict"];
 const MAX_SCREENSHOT_NAME: usize = 100;
 
 fn key_node(k: &MarkedScalarNode) -> Node {
@@ -92,12 +92,14 @@ impl Reader<'_> {
         let mut actions: Vec<(&MarkedScalarNode, &Node)> = Vec::new();
         let (mut name, mut timeout, mut optional, mut when_steps) = (None, None, false, None);
         let mut unknown = false;
+        let mut strict = None;
         for (key, value) in map.iter() {
             match key.as_str() {
                 a if ACTIONS.contains(&a) => actions.push((key, value)),
                 "name" => name = self.nonempty_string(f, value, "a step name"),
                 "timeout" => timeout = self.timeout(f, value),
                 "optional" => optional = self.boolean(f, value).unwrap_or(false),
+                "strict" => strict = self.boolean(f, value),
                 "steps" => when_steps = Some((key, value)),
                 other => {
                     unknown = true;
@@ -177,6 +179,7 @@ impl Reader<'_> {
             name,
             timeout: timeout.or(inner_timeout),
             optional,
+            strict,
             action,
             location,
         })
@@ -358,10 +361,7 @@ impl Reader<'_> {
             }
             let locator = self
                 .nonempty_template(f, &key_node(key), "a CSS selector")
-                .map(|value| Locator {
-                    kind: LocatorKind::Css,
-                    value,
-                });
+                .map(|value| Locator::new(LocatorKind::Css, value));
             let value = read(self, f, value);
             match (locator, value) {
                 (Some(l), Some(v)) => out.push((l, v)),

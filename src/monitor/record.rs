@@ -167,6 +167,7 @@ pub(super) mod tests {
             skip_reason: None,
             screenshot: None,
             log: None,
+            warnings: Vec::new(),
         }
     }
 

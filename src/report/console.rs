@@ -106,7 +106,19 @@ impl<W: Write> ConsoleReporter<W> {
         {
             writeln!(self.out, "       {}", reason.dimmed())?;
         }
+        self.warning_lines(&prefix, step)?;
         self.last_skip_reason = step.skip_reason.clone();
+        Ok(())
+    }
+
+    /// A step's warnings (a locator that matched several elements), under its line.
+    fn warning_lines(&mut self, prefix: &str, step: &StepResult) -> std::io::Result<()> {
+        let indent = " ".repeat(7 + prefix.chars().count());
+        for w in &step.warnings {
+            // Descriptions of page elements: they never drive the terminal.
+            let message = escape_untrusted(&w.message);
+            writeln!(self.out, "{indent}{} {message}", "⚠".yellow().bold())?;
+        }
         Ok(())
     }
 
@@ -285,6 +297,7 @@ mod tests {
             skip_reason: (status == StepStatus::Skipped).then(|| "an earlier step failed".into()),
             screenshot: None,
             log: None,
+            warnings: Vec::new(),
         }
     }
 

@@ -216,6 +216,9 @@ fn render_steps(h: &mut String, steps: &[StepResult], base: &Path) {
         if let Some(message) = &step.log {
             let _ = writeln!(h, "<div class=\"reason log\">{}</div>", esc(message));
         }
+        for w in &step.warnings {
+            let _ = writeln!(h, "<div class=\"reason warn\">⚠ {}</div>", esc(&w.message));
+        }
         if let Some(f) = &step.failure {
             let _ = write!(
                 h,
@@ -352,7 +355,7 @@ main{max-width:1180px;margin:0 auto;padding:22px 20px 8px}
 .bar{position:absolute;top:0;bottom:0;min-width:2px;border-radius:5px;background:var(--pass)}
 .step.failed .bar{background:var(--fail)}.step.warned .bar{background:var(--flaky)}.step.skipped .bar{display:none}
 .dur{text-align:right;font-variant-numeric:tabular-nums;font-size:12.5px;color:var(--muted)}
-.reason{margin:2px 0 0 58px;color:var(--muted);font-size:12.5px}
+.reason{margin:2px 0 0 58px;color:var(--muted);font-size:12.5px}.reason.warn{color:var(--flaky)}
 .failure{margin:8px 0 6px 58px;background:var(--fail-bg);border:1px solid #f5c2c2;border-radius:8px;padding:10px 12px}
 .step.warned .failure{background:var(--flaky-bg);border-color:#f3d19c}
 .what{font-weight:600;overflow-wrap:anywhere}.where{color:var(--muted);font-size:12.5px;margin-top:4px}

@@ -11,8 +11,9 @@ use super::fail_fast::FailFast;
 use super::failure::StepFailure;
 use super::page::Page;
 use super::result::FailureCategory;
+use super::result::StepWarning;
 use crate::browser::{
-    BrowserError, ElementProbe, PageProbe, ProbeRequest, SecretsOnPage, Selector,
+    Ambiguity, BrowserError, ElementProbe, PageProbe, ProbeRequest, SecretsOnPage, Selector,
 };
 use crate::evidence::EvidenceFolder;
 use crate::journey::model::{
@@ -45,6 +46,10 @@ pub(crate) struct StepContext<'a, P> {
     pub secret_fields: &'a [Selector],
     /// Where a `screenshot:` step's picture goes.
     pub evidence: &'a EvidenceFolder,
+    /// A locator matching several visible elements fails the step (else: a warning).
+    pub strict: bool,
+    /// The step's warnings so far (see `ambiguity.rs`), for its result whatever its outcome.
+    pub warnings: std::sync::Mutex<Vec<StepWarning>>,
 }
 
 /// What a step that passed leaves behind.
@@ -83,7 +88,11 @@ pub(crate) enum Children {
 /// What an element must be for the step to act on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Need {
+    /// Visible: any match will do (`assert_visible`, `wait_for`).
     Visible,
+    /// Visible, and the one element the step reads (`extract`).
+    Read,
+    /// Visible and enabled: the one element the step acts on.
     Actionable,
 }
 
@@ -179,7 +188,7 @@ impl<P: Page> StepContext<'_, P> {
             Action::Extract(items) => {
                 for (l, var) in items {
                     let (_, text) = self
-                        .element(l, Need::Visible, deadline, timeout, false)
+                        .element(l, Need::Read, deadline, timeout, false)
                         .await
                         .map_err(self.at(l))?;
                     done.saves.push(Save {
@@ -298,6 +307,21 @@ impl<P: Page> StepContext<'_, P> {
         }
     }
 
+    /// The step uses one element of those `l` matches: several visible ones are a warning
+    /// kept for its result, or with `strict` its failure.
+    fn one_element(&self, l: &Locator, ambiguity: Option<&Ambiguity>) -> Result<(), StepFailure> {
+        let Some(amb) = ambiguity else {
+            return Ok(());
+        };
+        if let Some(w) = super::ambiguity::judge(l, amb, self.vars, self.strict)? {
+            let mut warnings = self.warnings.lock().unwrap_or_else(|e| e.into_inner());
+            if !warnings.iter().any(|k| k.locator == w.locator) {
+                warnings.push(w);
+            }
+        }
+        Ok(())
+    }
+
     /// One look at the page; a fail_fast signature or a 5xx document fails the step at once.
     pub(crate) async fn look(
         &self,
@@ -401,8 +425,12 @@ impl<P: Page> StepContext<'_, P> {
                     visible: true,
                     enabled,
                     text,
+                    ambiguity,
                     ..
-                } if *enabled || need == Need::Visible => {
+                } if *enabled || need != Need::Actionable => {
+                    if need != Need::Visible {
+                        self.one_element(l, ambiguity.as_ref())?;
+                    }
                     return Ok((element.clone(), text.clone()));
                 }
                 _ => {}
@@ -591,9 +619,12 @@ impl<P: Page> StepContext<'_, P> {
             if let ElementProbe::Found {
                 visible: true,
                 text: Some(t),
+                ambiguity,
                 ..
             } = &probe
             {
+                // Whether it matches or not, the text read is one element's of several.
+                self.one_element(l, ambiguity.as_ref())?;
                 if m.is_match(t, self.vars) {
                     return Ok(());
                 }

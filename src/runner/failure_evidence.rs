@@ -104,6 +104,7 @@ mod tests {
             skip_reason: None,
             screenshot: None,
             log: None,
+            warnings: Vec::new(),
         };
         let at: jiff::Timestamp = "2026-09-26T11:30:12.5Z".parse().unwrap();
         assert!(failure_header("card", &step, at).is_none());

@@ -170,12 +170,14 @@ impl<'a, P: Page> Walker<'a, P> {
         });
         let started = Instant::now();
         let guard = step_budget(step, self.journey.timeout) + HUNG_BROWSER_GRACE;
+        let mut warnings = Vec::new();
         let outcome = if let Some(f) = self.unset_variable(step) {
             Some(Err(f))
         } else {
-            let cx = self.context();
+            let mut cx = self.context();
+            cx.strict = step.strict.unwrap_or(self.journey.strict);
             let exec = tokio::time::timeout(guard, cx.execute(step, index));
-            tokio::select! {
+            let outcome = tokio::select! {
             biased;
             _ = self.cancel.cancelled() => None,
             r = exec => Some(r.unwrap_or_else(|_| {
@@ -186,7 +188,9 @@ impl<'a, P: Page> Walker<'a, P> {
                 f.session_lost = true;
                 Err(f)
             })),
-            }
+            };
+            warnings = cx.warnings.into_inner().unwrap_or_else(|e| e.into_inner());
+            outcome
         };
         let duration_ms = started.elapsed().as_millis() as u64;
         // The failure moment, before the fail_fast check and the evidence work that follow.
@@ -201,6 +205,7 @@ impl<'a, P: Page> Walker<'a, P> {
         };
         let mut result = base_result(step, index, self.depth);
         result.duration_ms = duration_ms;
+        result.warnings = warnings;
         match outcome {
             Ok(done) => self.passed(step, index, result, done).await,
             Err(f) => self.failed(step, index, result, f, ended_at).await,
@@ -219,6 +224,8 @@ impl<'a, P: Page> Walker<'a, P> {
             began: self.began,
             secret_fields: &self.secret_fields,
             evidence: &self.evidence,
+            strict: self.journey.strict,
+            warnings: Default::default(),
         }
     }
 
@@ -479,6 +486,9 @@ impl<'a, P: Page> Walker<'a, P> {
 
 /// Logs a step's result and sends it to the reporters.
 fn report_step(events: &UnboundedSender<Event>, journey: &str, step: &StepResult) {
+    for w in &step.warnings {
+        tracing::warn!(index = step.index, step = %step.name, kind = %w.kind, "{}", w.message);
+    }
     // For logs (`-v`, `--log-format json`, the monitor's): one line per step, inside the
     // journey's span. Names and messages are already masked.
     match &step.failure {
@@ -557,6 +567,7 @@ fn base_result(step: &Step, index: usize, depth: usize) -> StepResult {
         skip_reason: None,
         screenshot: None,
         log: None,
+        warnings: Vec::new(),
     }
 }
 

@@ -30,6 +30,7 @@ fn step(index: usize, action: &str, status: StepStatus) -> StepResult {
         skip_reason: None,
         screenshot: None,
         log: None,
+        warnings: Vec::new(),
     }
 }
 
@@ -419,4 +420,97 @@ steps:
     assert_eq!(r.status, JourneyStatus::Passed, "{r:#?}");
     // The step's name shows the chord as canonically written.
     assert_eq!(r.steps[7].name, "press Alt+ArrowDown");
+}
+
+/// A locator that matches two visible elements: the step goes on with the first (the header's
+/// link, not the form's button) and says so — in the console and the JSON, with the count and
+/// the first two matches; `within:` and `nth:` narrow it, and then nothing is said.
+#[tokio::test]
+async fn an_ambiguous_locator_is_a_warning_and_within_or_nth_narrow_it() {
+    let site = common::serve().await;
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = r##"
+name: ambiguous
+base_url: ${BASE}
+timeout: 5s
+steps:
+  - open: /ambiguous.html
+  - click: { text: "Log in" }
+  - assert_text: { "#result": "clicked the header link" }
+  - click: { text: "Log in", within: "form" }
+  - assert_text: { "#result": "clicked the form button" }
+  - click: { css: ".card button", nth: 2 }
+  - assert_text: { "#result": "clicked card 2" }
+  - click: { text: "Add", within: { css: ".card", nth: 3 } }
+  - assert_text: { "#result": "clicked card 3" }
+"##;
+    let (code, stdout, stderr, report) = run_cli(dir.path(), yaml, &site, &[]).await;
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    let first = r#"a#nav-login "Log in" in nav"#;
+    let next = r#"button#submit "Log in" in form#login"#;
+    assert!(
+        stdout.contains("  ✔  2 click text=\"Log in\"  "),
+        "{stdout}"
+    );
+    let warning = format!(
+        "⚠ text=\"Log in\" matches 2 visible elements; the step used the first, {first} (the next is {next}); narrow it with `within:` or `nth:`"
+    );
+    assert!(stdout.contains(&warning), "{stdout}");
+    assert_eq!(stdout.matches('⚠').count(), 1, "{stdout}");
+    let steps = json_steps(&report);
+    assert_eq!(
+        steps[1]["warnings"],
+        serde_json::json!([{
+            "kind": "ambiguous_locator",
+            "message": warning.trim_start_matches("⚠ "),
+            "locator": "text=\"Log in\"",
+            "count": 2,
+            "matches": [first, next],
+        }])
+    );
+    for s in &steps[2..] {
+        assert!(s.get("warnings").is_none(), "{s:#}");
+    }
+    assert_eq!(
+        steps[3]["name"], "click text=\"Log in\" within form",
+        "the narrowed locator is shown as written"
+    );
+}
+
+/// `strict: true` on the journey makes the ambiguous step fail (as an assertion, the two
+/// matches named), while a narrowed locator passes.
+#[tokio::test]
+async fn strict_makes_an_ambiguous_locator_fail_its_step() {
+    let site = common::serve().await;
+    let j = common::journey(
+        "strict-locators",
+        r##"
+name: strict-locators
+base_url: ${BASE}
+strict: true
+timeout: 3s
+steps:
+  - open: /ambiguous.html
+  - click: { text: "Log in", within: "form" }
+  - assert_text: { "#result": "clicked the form button" }
+  - click: { text: "Log in" }
+"##,
+        &[("BASE", &site.base)],
+    );
+    let out = tempfile::tempdir().unwrap();
+    let ran = common::run_one(j, out.path()).await;
+    let r = ran.journey();
+    assert_eq!(r.status, JourneyStatus::Failed, "{r:#?}");
+    assert_eq!(r.steps[2].status, StepStatus::Passed);
+    let failed = &r.steps[3];
+    assert_eq!(failed.status, StepStatus::Failed);
+    let f = failed.failure.as_ref().unwrap();
+    assert_eq!(f.category, FailureCategory::Assertion);
+    assert!(
+        f.message.starts_with(
+            r#"text="Log in" matches 2 visible elements (strict): a#nav-login "Log in" in nav, button#submit "Log in" in form#login; narrow it with `within:` or `nth:`"#
+        ),
+        "{}",
+        f.message
+    );
 }

@@ -36,6 +36,7 @@ fn step(index: usize, name: &str, action: &str, status: StepStatus, ms: u64) -> 
         skip_reason: (status == StepStatus::Skipped).then(|| "an earlier step failed".into()),
         screenshot: None,
         log: None,
+        warnings: Vec::new(),
     }
 }
 
