@@ -11,6 +11,9 @@ ensure_geckodriver
 # The grid test drives the browser through a real Selenium Grid.
 VEDETTA_SELENIUM_JAR=$(ensure_selenium_jar)
 export VEDETTA_SELENIUM_JAR
+# The fill tests type into real CodeMirror 6 and Monaco editors.
+VEDETTA_EDITORS=$(ensure_editor_packages)
+export VEDETTA_EDITORS
 
 # Browser processes already running before the suite (another session's, say) are not ours;
 # the check at the end counts only what the suite leaves behind.

@@ -21,6 +21,9 @@ function describe(el) {
   return d;
 }
 function textOf(el) {
+  // A code editor's text is its document, not what it has drawn (line numbers, a viewport).
+  const editor = editorOf(el);
+  if (editor) return editor.get();
   const tag = el.tagName;
   if (tag === 'INPUT' || tag === 'TEXTAREA') return el.value;
   if (tag === 'SELECT') return el.selectedIndex >= 0 ? el.options[el.selectedIndex].text : '';

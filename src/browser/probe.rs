@@ -80,7 +80,14 @@ impl<E> ElementProbe<E> {
     }
 }
 
-pub(crate) const PROBE_JS: &str = concat!(include_str!("select.js"), include_str!("probe.js"));
+pub(crate) const PROBE_JS: &str = concat!(
+    include_str!("select.js"),
+    include_str!("editors.js"),
+    include_str!("probe.js")
+);
+
+/// `fill`'s look at its element (see `fill.js`).
+pub(crate) const FILL_JS: &str = concat!(include_str!("editors.js"), include_str!("fill.js"));
 
 /// `all(selector)` and `visible(element)` for page scripts (see `select.js`).
 pub(crate) const SELECT_JS: &str = include_str!("select.js");

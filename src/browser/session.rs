@@ -13,7 +13,9 @@ use super::BrowserKind;
 use super::config::BrowserConfig;
 use super::driver::LocalDriver;
 use super::error::BrowserError;
-use super::probe::{Ambiguity, ElementProbe, PROBE_JS, PageProbe, ProbeRequest, SELECT_JS};
+use super::probe::{
+    Ambiguity, ElementProbe, FILL_JS, PROBE_JS, PageProbe, ProbeRequest, SELECT_JS,
+};
 use super::secrets_on_page::{HIDE_JS, RESTORE_JS, ScreenshotError, SecretsOnPage};
 use super::selector::Selector;
 use crate::journey::model::SECRET_MASK;
@@ -239,12 +241,58 @@ impl Session {
         Ok(el.is_selected().await?)
     }
 
-    /// Clears a field and types `text` into it, as a person would.
+    /// Replaces what an element holds with `text`: a form field is cleared and typed into, as
+    /// a person would; a contenteditable region has its content selected and typed over; a
+    /// code editor (CodeMirror, Monaco) has its whole text replaced through its own API, so
+    /// that its auto-indent and bracket closing do not change what is written (see `fill.js`).
     pub async fn fill(&self, el: &Element, text: &str) -> Result<(), BrowserError> {
-        el.clear().await?;
-        if !text.is_empty() {
-            el.send_keys(text).await?;
+        let how = self
+            .client
+            .execute(
+                FILL_JS,
+                vec![serde_json::to_value(el).unwrap_or(Json::Null), json!(text)],
+            )
+            .await?;
+        match how.get("type").and_then(Json::as_str) {
+            _ if how.get("set").is_some() => Ok(()),
+            Some(selection) => {
+                if selection == "select_all" {
+                    self.press(&['\u{e009}', 'a']).await?;
+                }
+                self.type_over_selection(text).await
+            }
+            None => {
+                el.clear().await?;
+                if !text.is_empty() {
+                    el.send_keys(text).await?;
+                }
+                Ok(())
+            }
         }
+    }
+
+    /// Types `text` with the keyboard into whatever has the focus, replacing its selection
+    /// (an empty text deletes it). Line breaks are Enter, tabs are Tab.
+    async fn type_over_selection(&self, text: &str) -> Result<(), BrowserError> {
+        let mut keys = KeyActions::new("keyboard".into());
+        let codes: Vec<char> = if text.is_empty() {
+            vec!['\u{e003}'] // Backspace
+        } else {
+            text.chars()
+                .map(|c| match c {
+                    '\n' => '\u{e007}',
+                    '\t' => '\u{e004}',
+                    c => c,
+                })
+                .collect()
+        };
+        for value in codes {
+            keys = keys
+                .then(KeyAction::Down { value })
+                .then(KeyAction::Up { value });
+        }
+        self.client.perform_actions(keys).await?;
+        let _ = self.client.release_actions().await;
         Ok(())
     }
 

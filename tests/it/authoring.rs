@@ -514,3 +514,128 @@ steps:
         f.message
     );
 }
+
+/// Where the editor packages are: `VEDETTA_EDITORS`, else where `scripts/test.sh` installs
+/// them. Missing packages fail the test, saying how to get them — never a silent skip.
+fn editor_packages() -> std::path::PathBuf {
+    let dir = std::env::var_os("VEDETTA_EDITORS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("target/editors/node_modules")
+        });
+    for file in [
+        "monaco-editor/min/vs/loader.js",
+        "@codemirror/view/dist/index.js",
+    ] {
+        assert!(
+            dir.join(file).is_file(),
+            "no {file} under {}: run scripts/test.sh (it installs the editors with npm), or \
+             `source scripts/ensure-tools.sh && ensure_editor_packages`, or set VEDETTA_EDITORS",
+            dir.display()
+        );
+    }
+    dir
+}
+
+/// The fixture pages, and the editor packages' files under `/npm/`.
+async fn serve_editors() -> (String, StopOnDrop) {
+    use axum::extract::Path as UrlPath;
+    use axum::http::{StatusCode, header};
+    use axum::response::IntoResponse;
+    let packages = editor_packages();
+    let npm = move |UrlPath(path): UrlPath<String>| {
+        let packages = packages.clone();
+        async move {
+            if path.split('/').any(|p| p == ".." || p.is_empty()) {
+                return StatusCode::NOT_FOUND.into_response();
+            }
+            let kind = match path.rsplit('.').next() {
+                Some("js") => "text/javascript",
+                Some("css") => "text/css",
+                Some("ttf") => "font/ttf",
+                Some("json") => "application/json",
+                _ => "application/octet-stream",
+            };
+            match tokio::fs::read(packages.join(&path)).await {
+                Ok(body) => ([(header::CONTENT_TYPE, kind)], body).into_response(),
+                Err(_) => StatusCode::NOT_FOUND.into_response(),
+            }
+        }
+    };
+    let page = |UrlPath(file): UrlPath<String>| async move {
+        if !file.ends_with(".html") || file.contains("..") {
+            return StatusCode::NOT_FOUND.into_response();
+        }
+        match tokio::fs::read_to_string(common::fixtures_dir().join(&file)).await {
+            Ok(body) => {
+                ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+            }
+            Err(_) => StatusCode::NOT_FOUND.into_response(),
+        }
+    };
+    let app = axum::Router::new()
+        .route("/npm/{*path}", axum::routing::get(npm))
+        .route("/{file}", axum::routing::get(page));
+    let (addr, stop) = crate::monitor_support::serve_app(app).await;
+    (format!("http://{addr}"), StopOnDrop(stop))
+}
+
+/// `fill` replaces the content of a contenteditable region (markup and all, the page's input
+/// listeners told), of a CodeMirror 6 editor and of a Monaco editor — their own models, not
+/// just their pixels, and without their bracket closing or auto-indent changing the text — and
+/// `assert_text` reads each editor's text (not its line numbers).
+#[tokio::test]
+async fn fill_replaces_rich_text_and_code_editors_and_assert_text_reads_them() {
+    let (base, _stop) = serve_editors().await;
+    let j = common::journey(
+        "editors",
+        r##"
+name: editors
+base_url: ${BASE}
+timeout: 20s
+steps:
+  - open: /contenteditable.html
+  - fill: { "#note": "New note" }
+  - assert_text: { "#note": '/^New note$/' }
+  - assert_text: { "#model": '/^New note$/' }
+  - fill: { "#note": "Two\nlines" }
+  - assert_text: { "#note": '/^Two\n+lines$/' }
+
+  - open: /codemirror.html
+  - wait_for: "#editor[data-ready] .cm-content"
+  - fill: { "#editor": "SELECT 1;\nSELECT (2);" }
+  - assert_text: { "#editor": '/^SELECT 1;\nSELECT \(2\);$/' }
+  - name: the editor's own document holds it
+    script: |
+      const c = document.querySelector('.cm-content'); const t = c.cmTile || c.cmView;
+      const doc = (t.root || t.rootView).view.state.doc.toString();
+      if (doc !== 'SELECT 1;\nSELECT (2);') throw new Error('document is ' + JSON.stringify(doc));
+  - fill: { ".cm-content": "from inside" }
+  - assert_text: { ".cm-editor": '/^from inside$/' }
+
+  - open: /monaco.html
+  - wait_for: "#editor[data-ready] .view-lines"
+  - fill: { "#editor": "function f() {\nreturn (1);\n}" }
+  - assert_text: { "#editor": '/^function f\(\) \{\nreturn \(1\);\n\}$/' }
+  - name: the editor's own model holds it
+    script: |
+      const v = monaco.editor.getEditors()[0].getValue();
+      if (v !== 'function f() {\nreturn (1);\n}') throw new Error('model is ' + JSON.stringify(v));
+  - name: a page that keeps Monaco to itself (an ESM build has no global)
+    script: "window.monaco = undefined"
+  - fill: { "#editor": "typed words" }
+  - assert_text: { "#editor": '/^typed words$/' }
+"##,
+        &[("BASE", &base)],
+    );
+    let out = tempfile::tempdir().unwrap();
+    let ran = common::run_one(j, out.path()).await;
+    let r = ran.journey();
+    let failed: Vec<_> = r
+        .steps
+        .iter()
+        .filter(|s| s.status != StepStatus::Passed)
+        .collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+    assert_eq!(r.status, JourneyStatus::Passed);
+}
