@@ -639,3 +639,79 @@ steps:
     assert!(failed.is_empty(), "{failed:#?}");
     assert_eq!(r.status, JourneyStatus::Passed);
 }
+
+fn vedetta_cmd(args: &[&str], dir: &Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_vedetta"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run vedetta")
+}
+
+/// `vedetta init URL --monitor` writes a starter journey with the schema line (and the schema
+/// beside it) and a monitor config: the journey passes `validate` and walks the page in real
+/// Chromium, the monitor config loads; a second `init` leaves the user's files alone.
+#[tokio::test]
+async fn init_writes_a_starter_that_validates_and_runs() {
+    let site = common::serve().await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("{}/actions.html", site.base);
+    let out = vedetta_cmd(&["init", &url, "--monitor"], dir.path());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let port = site.base.rsplit(':').next().unwrap();
+    let name = format!("127-0-0-1-{port}");
+    let journey = format!("journeys/{name}.yaml");
+    assert!(stdout.contains(&format!("wrote {journey}  (")), "{stdout}");
+    assert!(
+        stdout.contains(&format!("  vedetta validate {journey}\n")),
+        "{stdout}"
+    );
+    let text = std::fs::read_to_string(dir.path().join(&journey)).unwrap();
+    assert_eq!(
+        text.lines().next(),
+        Some("# yaml-language-server: $schema=journey.schema.json")
+    );
+    let schema: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("journeys/journey.schema.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(schema, vedetta::journey::journey_schema());
+
+    let valid = vedetta_cmd(&["validate", &journey], dir.path());
+    assert_eq!(
+        valid.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&valid.stderr)
+    );
+    let opts = vedetta::journey::LoadOptions::with_env([]);
+    let config = vedetta::monitor::load_config(&dir.path().join("monitor.yaml"), &opts);
+    assert!(config.is_ok(), "{:#?}", config.err());
+
+    // It walks the page it was made for.
+    let (code, stdout, stderr, _) = run_cli(dir.path(), &text, &site, &[]).await;
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("  ✔  1 open the start page"), "{stdout}");
+
+    // Again: the journey and the config are the user's now.
+    std::fs::write(dir.path().join(&journey), "edited").unwrap();
+    let again = vedetta_cmd(&["init", &url, "--monitor"], dir.path());
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("already there; --force overwrites"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(&journey)).unwrap(),
+        "edited"
+    );
+    let bad = vedetta_cmd(&["init", "shop.example.com"], dir.path());
+    assert_eq!(bad.status.code(), Some(2));
+}
