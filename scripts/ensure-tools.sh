@@ -108,6 +108,28 @@ ensure_har_schema() {
     echo "$PWD/$dir"
 }
 
+# Code editors for the `fill` tests: CodeMirror 6 and Monaco from the npm registry, pinned, into
+# target/editors/ (the test serves the packages' own dist files; nothing is bundled). Prints the
+# node_modules folder.
+EDITOR_PACKAGES=(
+    monaco-editor@0.52.2
+    @codemirror/view@6.43.15 @codemirror/state@6.7.6
+    style-mod@4.1.5 w3c-keyname@2.2.8 crelt@1.0.7 @marijn/find-cluster-break@1.0.4
+)
+ensure_editor_packages() {
+    local dir=target/editors
+    if [ ! -f "$dir/node_modules/monaco-editor/min/vs/loader.js" ] ||
+        [ ! -f "$dir/node_modules/@codemirror/view/dist/index.js" ]; then
+        ensure_tools npm:npm >&2 || return 1
+        echo "installing CodeMirror 6 and Monaco for the editor tests (npm)…" >&2
+        npm install --prefix "$dir" --no-audit --no-fund --silent "${EDITOR_PACKAGES[@]}" >&2 || {
+            echo "error: could not install ${EDITOR_PACKAGES[*]} with npm" >&2
+            return 1
+        }
+    fi
+    echo "$PWD/$dir/node_modules"
+}
+
 # geckodriver, for `--browser firefox`: not a Debian package; built from crates.io with cargo
 # (a few minutes, once) into cargo's bin folder.
 GECKODRIVER_VERSION=0.37.1

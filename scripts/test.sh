@@ -17,6 +17,9 @@ export VEDETTA_SELENIUM_JAR
 # The network test validates each network.har against the HAR schema.
 VEDETTA_HAR_SCHEMA_DIR=$(ensure_har_schema)
 export VEDETTA_HAR_SCHEMA_DIR
+# The fill tests type into real CodeMirror 6 and Monaco editors.
+VEDETTA_EDITORS=$(ensure_editor_packages)
+export VEDETTA_EDITORS
 
 # Browser processes already running before the suite (another session's, say) are not ours;
 # the check at the end counts only what the suite leaves behind.

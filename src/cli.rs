@@ -12,6 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::browser::{BrowserConfig, BrowserKind};
 use crate::commands::demo::{DemoConfig, DemoMode};
 use crate::commands::inbox::InboxCommandConfig;
+use crate::commands::init::InitConfig;
 use crate::commands::journeys::VarSources;
 use crate::commands::monitor::MonitorCommandConfig;
 use crate::commands::pipeline::ReportFiles;
@@ -46,6 +47,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Print the JSON Schema of the journey language (for yaml-language-server).
     Schema,
+    /// Write a commented starter journey for a site (and, with --monitor, a monitor config).
+    Init(InitArgs),
     /// Serve the embedded demo bank and walk journeys/demo-card-balance.yaml against it.
     Demo(DemoArgs),
     /// Serve the SMS inbox that providers post inbound messages to.
@@ -245,6 +248,22 @@ pub struct ValidateArgs {
 }
 
 #[derive(Debug, Clone, Args)]
+pub struct InitArgs {
+    /// The page the journey starts from (default: a placeholder to change).
+    #[arg(value_name = "URL")]
+    pub url: Option<String>,
+    /// Also write monitor.yaml, which walks journeys/*.yaml on a schedule.
+    #[arg(long)]
+    pub monitor: bool,
+    /// Where to write journeys/ (and monitor.yaml).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+    /// Overwrite files that are already there.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
     /// Turn on a fault of the demo bank; repeatable.
     #[arg(long, value_name = "FAULT")]
@@ -349,6 +368,7 @@ fn run(command: Command) -> Result<Outcome, CommandError> {
         Command::Run(args) => commands::run::execute(args.into()),
         Command::Validate(args) => commands::validate::execute(args.into()),
         Command::Schema => commands::schema::execute(),
+        Command::Init(args) => commands::init::execute(args.into()),
         Command::Demo(args) => commands::demo::execute(args.into()),
         Command::Inbox(args) => commands::inbox::execute(args.into()),
         Command::Monitor(args) => commands::monitor::execute(args.into()),
@@ -400,6 +420,17 @@ fn init_logging(format: LogFormat, verbose: bool) {
 }
 
 // ---------------------------------------------------------------- arguments into configs
+
+impl From<InitArgs> for InitConfig {
+    fn from(args: InitArgs) -> InitConfig {
+        InitConfig {
+            url: args.url,
+            monitor: args.monitor,
+            dir: args.dir,
+            force: args.force,
+        }
+    }
+}
 
 impl From<RunArgs> for RunConfig {
     fn from(args: RunArgs) -> RunConfig {

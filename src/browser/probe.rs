@@ -47,7 +47,20 @@ pub enum ElementProbe<E = Element> {
         checked: bool,
         /// Visible text (an input's value), when visible.
         text: Option<String>,
+        /// Set when more than one visible element matches.
+        ambiguity: Option<Ambiguity>,
     },
+}
+
+/// More than one visible element matches a locator: the step may act on another element than
+/// the author meant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ambiguity {
+    /// How many visible elements match.
+    pub visible: usize,
+    /// Short descriptions (`button#send "Log in" in form#login`) of the first two: the one the
+    /// step uses, then the next. Page text: mask before showing.
+    pub first: Vec<String>,
 }
 
 impl<E> ElementProbe<E> {
@@ -67,4 +80,14 @@ impl<E> ElementProbe<E> {
     }
 }
 
-pub(crate) const PROBE_JS: &str = include_str!("probe.js");
+pub(crate) const PROBE_JS: &str = concat!(
+    include_str!("select.js"),
+    include_str!("editors.js"),
+    include_str!("probe.js")
+);
+
+/// `fill`'s look at its element (see `fill.js`).
+pub(crate) const FILL_JS: &str = concat!(include_str!("editors.js"), include_str!("fill.js"));
+
+/// `all(selector)` and `visible(element)` for page scripts (see `select.js`).
+pub(crate) const SELECT_JS: &str = include_str!("select.js");

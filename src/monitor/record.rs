@@ -194,6 +194,8 @@ pub(super) mod tests {
             screenshot: None,
             timing: None,
             slow_threshold_ms: None,
+            log: None,
+            warnings: Vec::new(),
         }
     }
 

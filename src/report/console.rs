@@ -95,6 +95,10 @@ impl<W: Write> ConsoleReporter<W> {
             if let Some(shot) = &f.screenshot {
                 writeln!(self.out, "{indent}{} {shot}", "screenshot".dimmed())?;
             }
+        } else if let Some(message) = &step.log {
+            // A variable's value may come from the page: it never drives the terminal.
+            let indent = " ".repeat(7 + prefix.chars().count());
+            writeln!(self.out, "{indent}{}", escape_untrusted(message))?;
         } else if step.action == "screenshot"
             && let Some(shot) = &step.screenshot
         {
@@ -110,21 +114,34 @@ impl<W: Write> ConsoleReporter<W> {
         {
             writeln!(self.out, "       {}", reason.dimmed())?;
         }
+        self.warning_lines(&prefix, step)?;
         self.last_skip_reason = step.skip_reason.clone();
+        Ok(())
+    }
+
+    /// A step's warnings (a locator that matched several elements), under its line.
+    fn warning_lines(&mut self, prefix: &str, step: &StepResult) -> std::io::Result<()> {
+        let indent = " ".repeat(7 + prefix.chars().count());
+        for w in &step.warnings {
+            // Descriptions of page elements: they never drive the terminal.
+            let message = escape_untrusted(&w.message);
+            writeln!(self.out, "{indent}{} {message}", "⚠".yellow().bold())?;
+        }
         Ok(())
     }
 
     fn journey_summary(&mut self, j: &JourneyResult) -> std::io::Result<()> {
         let count = |s| j.steps.iter().filter(|x| x.status == s).count();
+        let optional = optional_failures(j);
         let mut parts = vec![format!("{} passed", count(StepStatus::Passed))];
-        for (s, word) in [
-            (StepStatus::Failed, "failed"),
-            (StepStatus::Skipped, "skipped"),
-        ] {
-            let n = count(s);
-            if n > 0 {
-                parts.push(format!("{n} {word}"));
-            }
+        let failed = count(StepStatus::Failed) - optional.count;
+        if failed > 0 {
+            parts.push(format!("{failed} failed"));
+        }
+        parts.extend(optional.in_counts);
+        let skipped = count(StepStatus::Skipped);
+        if skipped > 0 {
+            parts.push(format!("{skipped} skipped"));
         }
         let attempts = if j.attempts > 1 {
             format!(", {} attempts", j.attempts)
@@ -148,6 +165,7 @@ impl<W: Write> ConsoleReporter<W> {
             JourneyStatus::Passed if j.degraded => "passed, slow".yellow().to_string(),
             other => other.as_str().to_string(),
         };
+        let status = status + &optional.beside_status;
         writeln!(
             self.out,
             "{head} {status} in {} ({}{attempts})",
@@ -215,6 +233,38 @@ impl<W: Write> ConsoleReporter<W> {
     }
 }
 
+/// How a journey's failed optional steps are worded in its summary line.
+struct OptionalFailures {
+    count: usize,
+    /// After the status of a journey that passed: " with 3 optional failures" (a bare
+    /// "3 failed" beside "passed" reads as a contradiction).
+    beside_status: String,
+    /// Among the step counts of a journey that did not pass: "1 optional failure".
+    in_counts: Option<String>,
+}
+
+fn optional_failures(j: &JourneyResult) -> OptionalFailures {
+    let count = j
+        .steps
+        .iter()
+        .filter(|s| s.optional && s.status == StepStatus::Failed)
+        .count();
+    let words = format!(
+        "{count} optional failure{}",
+        if count == 1 { "" } else { "s" }
+    );
+    let passed = matches!(j.status, JourneyStatus::Passed | JourneyStatus::Flaky);
+    OptionalFailures {
+        count,
+        beside_status: if count > 0 && passed {
+            format!(" with {}", words.yellow())
+        } else {
+            String::new()
+        },
+        in_counts: (count > 0 && !passed).then_some(words),
+    }
+}
+
 impl<W: Write + Send> Reporter for ConsoleReporter<W> {
     fn on_event(&mut self, event: &Event) {
         // A closed stdout (`vedetta run … | head`) must not stop the run.
@@ -250,10 +300,12 @@ impl<W: Write + Send> Reporter for ConsoleReporter<W> {
                 journey,
                 attempt,
                 reason,
+                delay_ms,
             } => writeln!(
                 self.out,
-                "{} {journey}: attempt {attempt} failed ({reason}); retrying\n",
-                "↻".yellow().bold()
+                "{} {journey}: attempt {attempt} failed ({reason}); retrying in {}\n",
+                "↻".yellow().bold(),
+                human_duration(*delay_ms)
             ),
             Event::JourneyFinished { result } => self.journey_summary(result),
         }
@@ -283,6 +335,8 @@ mod tests {
             screenshot: None,
             timing: None,
             slow_threshold_ms: None,
+            log: None,
+            warnings: Vec::new(),
         }
     }
 
@@ -432,6 +486,41 @@ mod tests {
 
 1 journey: 1 passed (1 slow) in 4.4 s
 "
+        );
+    }
+
+    #[test]
+    fn a_journey_whose_only_failures_are_optional_passed_with_them() {
+        let mut steps: Vec<StepResult> = (1..=3)
+            .map(|i| {
+                let mut s = step(i, "promo", StepStatus::Failed, None);
+                s.optional = true;
+                s
+            })
+            .collect();
+        steps.push(step(4, "log in", StepStatus::Passed, None));
+        let result = JourneyResult {
+            name: "promo".into(),
+            title: None,
+            file: "journeys/promo.yaml".into(),
+            status: JourneyStatus::Passed,
+            attempts: 1,
+            started_at: String::new(),
+            duration_ms: 1400,
+            steps,
+            error: None,
+            previous_attempts: vec![],
+            degraded: false,
+            slow: vec![],
+        };
+        let mut out = anstream::StripStream::new(Vec::new());
+        ConsoleReporter::new(&mut out, false).on_event(&Event::JourneyFinished {
+            result: result.clone(),
+        });
+        let text = String::from_utf8(out.into_inner()).unwrap();
+        assert_eq!(
+            text,
+            "✔ promo passed with 3 optional failures in 1.4 s (1 passed)\n\n"
         );
     }
 

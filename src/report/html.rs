@@ -114,8 +114,10 @@ fn render_journey(h: &mut String, i: usize, j: &JourneyResult, base: &Path) {
         .iter()
         .filter(|x| x.optional && x.status == StepStatus::Failed)
         .count();
+    // Optional failures apart: "0 passed, 3 failed" beside a passed badge misleads.
+    let f = f - optional;
     let optional = if optional > 0 {
-        format!(" ({optional} optional)")
+        format!(", {optional} optional failure{}", plural(optional))
     } else {
         String::new()
     };
@@ -243,6 +245,12 @@ fn render_steps(h: &mut String, steps: &[StepResult], base: &Path) {
         if let Some(reason) = &step.skip_reason {
             let _ = writeln!(h, "<div class=\"reason\">{}</div>", esc(reason));
         }
+        if let Some(message) = &step.log {
+            let _ = writeln!(h, "<div class=\"reason log\">{}</div>", esc(message));
+        }
+        for w in &step.warnings {
+            let _ = writeln!(h, "<div class=\"reason warn\">⚠ {}</div>", esc(&w.message));
+        }
         if let Some(f) = &step.failure {
             let _ = write!(
                 h,
@@ -283,10 +291,12 @@ fn render_steps(h: &mut String, steps: &[StepResult], base: &Path) {
 fn figure(h: &mut String, shot: &str, base: &Path, prefer_annotated: bool) {
     let raw = resolve(Path::new(shot), base);
     let annotated = annotated_path(&raw);
-    let (path, label) = if prefer_annotated && annotated.is_file() {
-        (annotated, "annotated screenshot")
+    // The caption names the file shown, so the reader opens the picture they saw.
+    let (path, label, shown) = if prefer_annotated && annotated.is_file() {
+        let shown = annotated_path(Path::new(shot)).display().to_string();
+        (annotated, "annotated screenshot", shown)
     } else {
-        (raw, "screenshot")
+        (raw, "screenshot", shot.to_string())
     };
     match std::fs::read(&path) {
         Ok(bytes) => {
@@ -295,7 +305,7 @@ fn figure(h: &mut String, shot: &str, base: &Path, prefer_annotated: bool) {
                 h,
                 "<figure class=\"shot\"><img alt=\"{label}\" src=\"data:image/png;base64,{data}\">\
                  <figcaption>{label} · <code>{}</code></figcaption></figure>",
-                esc(shot)
+                esc(&shown)
             );
         }
         Err(e) => {
@@ -369,19 +379,19 @@ main{max-width:1180px;margin:0 auto;padding:22px 20px 8px}
 .attempt{color:var(--flaky);background:var(--flaky-bg);border-radius:6px;padding:6px 10px;margin:4px 0;font-size:13px}
 .steps{list-style:none;margin:0;padding:0}
 .step{border-top:1px solid var(--line);padding:6px 0}
-.row{display:grid;grid-template-columns:24px 26px minmax(180px,1.3fr) 84px minmax(160px,1fr) 70px;align-items:center;gap:8px}
+.row{display:grid;grid-template-columns:24px 26px minmax(180px,1.3fr) max-content minmax(160px,1fr) 70px;align-items:center;gap:8px}
 .icon{width:20px;height:20px;border-radius:50%;display:inline-flex;align-items:center;justify-content:center;font-size:12px;font-weight:700;color:#fff}
 .step.passed .icon{background:var(--pass)}.step.failed .icon{background:var(--fail)}.step.warned .icon{background:var(--flaky)}
 .step.skipped .icon{background:var(--skip-bg);color:var(--skip);border:1px solid #d0d5dd}
 .idx{color:var(--muted);font-variant-numeric:tabular-nums;font-size:12.5px}
 .name{overflow-wrap:anywhere}.name em{font-style:normal;font-size:11px;color:var(--muted);border:1px solid var(--line);border-radius:4px;padding:0 4px;margin-left:4px}
 .step.skipped .name{color:var(--muted)}.step.failed .name{font-weight:600;color:var(--fail)}
-.action{font:12px ui-monospace,"DejaVu Sans Mono",monospace;color:var(--muted)}
+.action{font:12px ui-monospace,"DejaVu Sans Mono",monospace;color:var(--muted);width:15ch;white-space:nowrap}
 .track{position:relative;height:10px;background:#f0f2f6;border-radius:5px;overflow:hidden}
 .bar{position:absolute;top:0;bottom:0;min-width:2px;border-radius:5px;background:var(--pass)}
 .step.failed .bar{background:var(--fail)}.step.warned .bar{background:var(--flaky)}.step.skipped .bar{display:none}
 .dur{text-align:right;font-variant-numeric:tabular-nums;font-size:12.5px;color:var(--muted)}
-.reason{margin:2px 0 0 58px;color:var(--muted);font-size:12.5px}
+.reason{margin:2px 0 0 58px;color:var(--muted);font-size:12.5px}.reason.warn{color:var(--flaky)}
 .failure{margin:8px 0 6px 58px;background:var(--fail-bg);border:1px solid #f5c2c2;border-radius:8px;padding:10px 12px}
 .step.warned .failure{background:var(--flaky-bg);border-color:#f3d19c}
 .what{font-weight:600;overflow-wrap:anywhere}.where{color:var(--muted);font-size:12.5px;margin-top:4px}

@@ -278,6 +278,8 @@ mod tests {
             screenshot: None,
             slow_threshold_ms: Some(2_000),
             timing: None,
+            log: None,
+            warnings: Vec::new(),
         };
         let slow = SlowStep {
             index: 2,

@@ -12,8 +12,10 @@ use super::fail_fast::FailFast;
 use super::failure::StepFailure;
 use super::page::Page;
 use super::result::FailureCategory;
+use super::result::StepWarning;
 use crate::browser::{
-    BrowserError, ElementProbe, ErrorPage, PageProbe, ProbeRequest, SecretsOnPage, Selector,
+    Ambiguity, BrowserError, ElementProbe, ErrorPage, PageProbe, ProbeRequest, SecretsOnPage,
+    Selector,
 };
 use crate::evidence::EvidenceFolder;
 use crate::journey::model::{
@@ -46,6 +48,10 @@ pub(crate) struct StepContext<'a, P> {
     pub secret_fields: &'a [Selector],
     /// Where a `screenshot:` step's picture goes.
     pub evidence: &'a EvidenceFolder,
+    /// A locator matching several visible elements fails the step (else: a warning).
+    pub strict: bool,
+    /// The step's warnings so far (see `ambiguity.rs`), for its result whatever its outcome.
+    pub warnings: std::sync::Mutex<Vec<StepWarning>>,
 }
 
 /// What a step that passed leaves behind.
@@ -59,6 +65,8 @@ pub(crate) struct Done {
     pub screenshot: Option<String>,
     /// For `include` and `when`: whether the inner steps run.
     pub children: Children,
+    /// A `log:` step's message, rendered, secrets masked.
+    pub log: Option<String>,
 }
 
 /// A variable a step sets.
@@ -82,7 +90,11 @@ pub(crate) enum Children {
 /// What an element must be for the step to act on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Need {
+    /// Visible: any match will do (`assert_visible`, `wait_for`).
     Visible,
+    /// Visible, and the one element the step reads (`extract`).
+    Read,
+    /// Visible and enabled: the one element the step acts on.
     Actionable,
 }
 
@@ -141,14 +153,14 @@ impl<P: Page> StepContext<'_, P> {
                 }
             }
             Action::Press(key) => {
-                let Some(code) = crate::browser::keys::key_code(&key.0) else {
+                let Some(chord) = crate::browser::keys::chord(&key.0) else {
                     return Err(StepFailure::new(
                         FailureCategory::Infrastructure,
                         format!("unknown key {:?}", key.0),
                     ));
                 };
                 self.page
-                    .press(code)
+                    .press(&chord)
                     .await
                     .map_err(|e| StepFailure::from_browser(e, "could not press the key"))?;
                 self.not_on_an_error_page().await?;
@@ -181,7 +193,7 @@ impl<P: Page> StepContext<'_, P> {
             Action::Extract(items) => {
                 for (l, var) in items {
                     let (_, text) = self
-                        .element(l, Need::Visible, deadline, timeout, false)
+                        .element(l, Need::Read, deadline, timeout, false)
                         .await
                         .map_err(self.at(l))?;
                     done.saves.push(Save {
@@ -258,6 +270,7 @@ impl<P: Page> StepContext<'_, P> {
                 }
             }
             Action::Sleep(d) => tokio::time::sleep(*d).await,
+            Action::Log(message) => done.log = Some(self.vars.mask(&message.render(self.vars))),
             Action::When {
                 condition, within, ..
             } => {
@@ -299,6 +312,21 @@ impl<P: Page> StepContext<'_, P> {
             f.target.get_or_insert(sel);
             f
         }
+    }
+
+    /// The step uses one element of those `l` matches: several visible ones are a warning
+    /// kept for its result, or with `strict` its failure.
+    fn one_element(&self, l: &Locator, ambiguity: Option<&Ambiguity>) -> Result<(), StepFailure> {
+        let Some(amb) = ambiguity else {
+            return Ok(());
+        };
+        if let Some(w) = super::ambiguity::judge(l, amb, self.vars, self.strict)? {
+            let mut warnings = self.warnings.lock().unwrap_or_else(|e| e.into_inner());
+            if !warnings.iter().any(|k| k.locator == w.locator) {
+                warnings.push(w);
+            }
+        }
+        Ok(())
     }
 
     /// One look at the page; the browser's error page, a fail_fast signature or a 5xx document
@@ -427,8 +455,12 @@ impl<P: Page> StepContext<'_, P> {
                     visible: true,
                     enabled,
                     text,
+                    ambiguity,
                     ..
-                } if *enabled || need == Need::Visible => {
+                } if *enabled || need != Need::Actionable => {
+                    if need != Need::Visible {
+                        self.one_element(l, ambiguity.as_ref())?;
+                    }
                     return Ok((element.clone(), text.clone()));
                 }
                 _ => {}
@@ -617,9 +649,12 @@ impl<P: Page> StepContext<'_, P> {
             if let ElementProbe::Found {
                 visible: true,
                 text: Some(t),
+                ambiguity,
                 ..
             } = &probe
             {
+                // Whether it matches or not, the text read is one element's of several.
+                self.one_element(l, ambiguity.as_ref())?;
                 if m.is_match(t, self.vars) {
                     return Ok(());
                 }

@@ -23,11 +23,12 @@ pub enum Event {
         journey: String,
         step: StepResult,
     },
-    /// An attempt failed and another will follow.
+    /// An attempt failed and another will follow, after `delay_ms` (`retry_delay:`).
     Retrying {
         journey: String,
         attempt: u32,
         reason: String,
+        delay_ms: u64,
     },
     JourneyFinished {
         result: JourneyResult,

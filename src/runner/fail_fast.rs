@@ -115,10 +115,10 @@ mod tests {
                 "down",
             ),
             sig(
-                FailFastMatcher::Element(Locator {
-                    kind: LocatorKind::Css,
-                    value: Template::literal(".maint"),
-                }),
+                FailFastMatcher::Element(Locator::new(
+                    LocatorKind::Css,
+                    Template::literal(".maint"),
+                )),
                 "maintenance banner",
             ),
             sig(

@@ -106,6 +106,8 @@ mod tests {
             screenshot: None,
             timing: None,
             slow_threshold_ms: None,
+            log: None,
+            warnings: Vec::new(),
         };
         let at: jiff::Timestamp = "2026-09-26T11:30:12.5Z".parse().unwrap();
         assert!(failure_header("card", &step, at).is_none());

@@ -5,7 +5,7 @@
 //! interrupts the run and never answers, clicking a "crashing" one finds the browser gone. The real browser's
 //! behaviour is covered by the integration tests; this only has to be simple and predictable.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 use std::future::Future;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -36,8 +36,8 @@ pub(crate) struct FakePage {
 #[derive(Default)]
 struct PageState {
     url: String,
-    /// The CSS selectors of the elements showing.
-    showing: BTreeSet<String>,
+    /// The CSS selectors of the elements showing (one listed twice: two elements match it).
+    showing: Vec<String>,
     /// Clicking this cancels the run's token and never answers: the run is interrupted mid-step.
     hangs: Option<(String, CancellationToken)>,
     /// Clicking this finds the browser gone.
@@ -155,17 +155,25 @@ impl Page for FakePage {
         let st = self.state();
         let shows = |sel: &Selector| match sel {
             Selector::Css(css) => st.showing.contains(css),
-            Selector::Xpath(_) => false,
+            Selector::Xpath(_) | Selector::Scoped { .. } => false,
         };
         let target = req.target.map(|sel| match sel {
-            Selector::Css(css) if shows(sel) => ElementProbe::Found {
-                element: css.clone(),
-                count: 1,
-                visible: true,
-                enabled: true,
-                checked: false,
-                text: Some(String::new()),
-            },
+            Selector::Css(css) if shows(sel) => {
+                // A selector listed n times is shown by n elements.
+                let n = st.showing.iter().filter(|s| *s == css).count();
+                ElementProbe::Found {
+                    element: css.clone(),
+                    count: n,
+                    visible: true,
+                    enabled: true,
+                    checked: false,
+                    text: Some(String::new()),
+                    ambiguity: (n > 1).then(|| crate::browser::Ambiguity {
+                        visible: n,
+                        first: vec![format!("{css} (1)"), format!("{css} (2)")],
+                    }),
+                }
+            }
             _ => ElementProbe::Missing,
         });
         Ok(PageProbe {
@@ -222,7 +230,7 @@ impl Page for FakePage {
         Ok(Ok(()))
     }
 
-    async fn press(&self, _key: char) -> Result<(), BrowserError> {
+    async fn press(&self, _chord: &[char]) -> Result<(), BrowserError> {
         Ok(())
     }
 

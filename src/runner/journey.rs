@@ -61,11 +61,22 @@ pub(crate) async fn run_with_retries<B: Browser>(
             .error
             .clone()
             .unwrap_or_else(|| first_failure(&outcome.steps));
+        let delay = journey.retry_delay.before_retry(number, rand::random());
         let _ = events.send(Event::Retrying {
             journey: journey.name.clone(),
             attempt: number,
             reason,
+            delay_ms: delay.as_millis() as u64,
         });
+        tracing::info!(
+            delay_ms = delay.as_millis() as u64,
+            "waiting before the next attempt"
+        );
+        // Interrupted while waiting: this attempt was the last.
+        tokio::select! {
+            () = tokio::time::sleep(delay) => {}
+            () = cancel.cancelled() => break outcome,
+        }
         previous.push(AttemptResult {
             attempt: number,
             status: outcome.status,
@@ -167,6 +178,7 @@ mod tests {
     const PAY: &str = r##"
 name: pay
 retries: 1
+retry_delay: 0s
 timeout: 1ms
 steps:
   - click: "#pay"

@@ -5,6 +5,7 @@
 //! the page and its `fail_fast` signatures until the step's timeout.
 
 mod actions;
+mod ambiguity;
 mod attempt;
 mod cause;
 mod console;

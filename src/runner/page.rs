@@ -56,7 +56,8 @@ pub(crate) trait Page: Send + Sync + Sized {
         el: &Self::Element,
         label: &str,
     ) -> impl Future<Output = Result<Result<(), Vec<String>>, BrowserError>> + Send;
-    fn press(&self, key: char) -> impl Future<Output = Result<(), BrowserError>> + Send;
+    /// Presses a chord: its modifiers held while its last key is pressed.
+    fn press(&self, chord: &[char]) -> impl Future<Output = Result<(), BrowserError>> + Send;
     fn execute(
         &self,
         script: &str,
@@ -144,8 +145,8 @@ impl Page for Session {
     ) -> impl Future<Output = Result<Result<(), Vec<String>>, BrowserError>> + Send {
         Session::select_option(self, el, label)
     }
-    fn press(&self, key: char) -> impl Future<Output = Result<(), BrowserError>> + Send {
-        Session::press(self, key)
+    fn press(&self, chord: &[char]) -> impl Future<Output = Result<(), BrowserError>> + Send {
+        Session::press(self, chord)
     }
     fn execute(
         &self,

@@ -125,6 +125,28 @@ pub struct StepResult {
     /// The step's `slow:` threshold, set when the step passed but took longer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub slow_threshold_ms: Option<u64>,
+    /// A `log:` step's message, its variables rendered and secrets masked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log: Option<String>,
+    /// What the step did that may not be what the author meant (a locator matching several
+    /// elements), whether it passed or not.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<StepWarning>,
+}
+
+/// A step's warning: it went on, but perhaps not as the author meant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StepWarning {
+    /// What kind: `ambiguous_locator`.
+    pub kind: String,
+    /// Said in the console, secrets masked.
+    pub message: String,
+    /// The locator, as written in the journey.
+    pub locator: String,
+    /// How many visible elements it matched.
+    pub count: usize,
+    /// The first two matches (the one the step used first), secrets masked.
+    pub matches: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -109,6 +109,8 @@ mod tests {
             screenshot: None,
             slow_threshold_ms: None,
             timing: None,
+            log: None,
+            warnings: Vec::new(),
         }
     }
 

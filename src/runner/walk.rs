@@ -196,12 +196,14 @@ impl<'a, P: Page> Walker<'a, P> {
             .replace(began_at)
             .unwrap_or(began_at);
         let guard = step_budget(step, self.journey.timeout) + HUNG_BROWSER_GRACE;
+        let mut warnings = Vec::new();
         let outcome = if let Some(f) = self.unset_variable(step) {
             Some(Err(f))
         } else {
-            let cx = self.context();
+            let mut cx = self.context();
+            cx.strict = step.strict.unwrap_or(self.journey.strict);
             let exec = tokio::time::timeout(guard, cx.execute(step, index));
-            tokio::select! {
+            let outcome = tokio::select! {
             biased;
             _ = self.cancel.cancelled() => None,
             r = exec => Some(r.unwrap_or_else(|_| {
@@ -212,7 +214,9 @@ impl<'a, P: Page> Walker<'a, P> {
                 f.session_lost = true;
                 Err(f)
             })),
-            }
+            };
+            warnings = cx.warnings.into_inner().unwrap_or_else(|e| e.into_inner());
+            outcome
         };
         let duration_ms = started.elapsed().as_millis() as u64;
         // The failure moment, before the fail_fast check and the evidence work that follow.
@@ -228,11 +232,16 @@ impl<'a, P: Page> Walker<'a, P> {
         let mut result = base_result(step, index, self.depth);
         result.duration_ms = duration_ms;
         let lost = matches!(&outcome, Err(f) if f.session_lost);
-        if !lost && !matches!(step.action, Action::Include { .. } | Action::When { .. }) {
+        let loads_nothing = matches!(
+            step.action,
+            Action::Include { .. } | Action::When { .. } | Action::Log(_)
+        );
+        if !lost && !loads_nothing {
             result.timing = bounded(self.cancel, self.network.new_document_timing(self.page))
                 .await
                 .flatten();
         }
+        result.warnings = warnings;
         match outcome {
             Ok(done) => self.passed(step, index, result, done).await,
             Err(f) => {
@@ -258,6 +267,8 @@ impl<'a, P: Page> Walker<'a, P> {
             began: self.began,
             secret_fields: &self.secret_fields,
             evidence: &self.evidence,
+            strict: self.journey.strict,
+            warnings: Default::default(),
         }
     }
 
@@ -283,6 +294,7 @@ impl<'a, P: Page> Walker<'a, P> {
             secret_fields,
             screenshot,
             children,
+            log,
         } = done;
         for Save {
             name,
@@ -300,7 +312,12 @@ impl<'a, P: Page> Walker<'a, P> {
         result.status = StepStatus::Passed;
         result.screenshot = screenshot;
         result.slow_threshold_ms = super::slow::crossed(step, result.duration_ms);
-        let is_block = matches!(step.action, Action::Include { .. } | Action::When { .. });
+        result.log = log;
+        // Nothing on the page changed for a block's own entry or a message: no picture.
+        let is_block = matches!(
+            step.action,
+            Action::Include { .. } | Action::When { .. } | Action::Log(_)
+        );
         if result.screenshot.is_none()
             && !is_block
             && self.journey.screenshots == ScreenshotPolicy::EveryStep
@@ -589,6 +606,9 @@ fn console_lines<P: Page>(console: Option<Vec<ConsoleEntry>>, page: &P) -> Vec<S
 
 /// Logs a step's result and sends it to the reporters.
 fn report_step(events: &UnboundedSender<Event>, journey: &str, step: &StepResult) {
+    for w in &step.warnings {
+        tracing::warn!(index = step.index, step = %step.name, kind = %w.kind, "{}", w.message);
+    }
     // For logs (`-v`, `--log-format json`, the monitor's): one line per step, inside the
     // journey's span. Names and messages are already masked.
     match &step.failure {
@@ -607,6 +627,7 @@ fn report_step(events: &UnboundedSender<Event>, journey: &str, step: &StepResult
             status = step.status.as_str(),
             duration_ms = step.duration_ms,
             skip_reason = step.skip_reason.as_deref(),
+            log = step.log.as_deref(),
             "step {}",
             step.status.as_str()
         ),
@@ -667,6 +688,8 @@ fn base_result(step: &Step, index: usize, depth: usize) -> StepResult {
         screenshot: None,
         timing: None,
         slow_threshold_ms: None,
+        log: None,
+        warnings: Vec::new(),
     }
 }
 

@@ -2,6 +2,7 @@
 //! tests drive real headless Chromium (and Firefox, and a Selenium Grid) against servers they
 //! start on loopback; `common` and `monitor_support` hold what they share.
 
+mod authoring;
 mod cli_run;
 mod common;
 mod demo_bank;

@@ -37,6 +37,8 @@ fn step(index: usize, name: &str, action: &str, status: StepStatus, ms: u64) -> 
         screenshot: None,
         timing: None,
         slow_threshold_ms: None,
+        log: None,
+        warnings: Vec::new(),
     }
 }
 
