@@ -90,6 +90,24 @@ ensure_selenium_jar() {
     echo "$PWD/$jar"
 }
 
+# The HAR JSON Schema that HAR tools validate with, for the test that checks vedetta's
+# network.har: npm's har-schema package, into target/har-schema/. Prints its folder.
+HAR_SCHEMA_VERSION=2.0.0
+ensure_har_schema() {
+    local dir="target/har-schema/node_modules/har-schema/lib"
+    if [ ! -f "$dir/har.json" ]; then
+        ensure_tools npm:npm >&2 || return 1
+        echo "installing the HAR schema ${HAR_SCHEMA_VERSION} (npm: har-schema)…" >&2
+        npm install --prefix target/har-schema --no-audit --no-fund --silent \
+            "har-schema@${HAR_SCHEMA_VERSION}" >&2 || {
+            echo "error: could not install har-schema with npm" >&2
+            return 1
+        }
+    fi
+    [ -f "$dir/har.json" ] || { echo "error: $dir/har.json missing after npm install" >&2; return 1; }
+    echo "$PWD/$dir"
+}
+
 # geckodriver, for `--browser firefox`: not a Debian package; built from crates.io with cargo
 # (a few minutes, once) into cargo's bin folder.
 GECKODRIVER_VERSION=0.37.1

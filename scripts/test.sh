@@ -14,6 +14,9 @@ ensure_geckodriver
 # The grid test drives the browser through a real Selenium Grid.
 VEDETTA_SELENIUM_JAR=$(ensure_selenium_jar)
 export VEDETTA_SELENIUM_JAR
+# The network test validates each network.har against the HAR schema.
+VEDETTA_HAR_SCHEMA_DIR=$(ensure_har_schema)
+export VEDETTA_HAR_SCHEMA_DIR
 
 # Browser processes already running before the suite (another session's, say) are not ours;
 # the check at the end counts only what the suite leaves behind.

@@ -510,6 +510,7 @@ impl From<&BrowserArgs> for BrowserConfig {
             driver_path: b.driver.clone(),
             browser_binary: b.browser_binary.clone(),
             headed: b.headed,
+            without_recording: false,
         }
     }
 }

@@ -8,14 +8,18 @@
 
 pub mod browser;
 pub mod cli;
+pub mod code_pattern;
 pub mod commands;
 pub mod demo;
 pub mod evidence;
 pub mod exit;
+pub mod http_server;
 pub mod inbox;
 pub mod journey;
 pub mod monitor;
+pub mod network;
 pub mod otp;
 pub mod report;
 pub mod runner;
 pub mod text;
+pub mod time;

@@ -1,4 +1,5 @@
-//! Text from outside — a request's fields, a file's bytes — made safe to print or log.
+//! Text made safe for where it goes: from outside (a request's fields, a file's bytes) to a
+//! terminal or a log, and any text into HTML; and cut to a length.
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -25,6 +26,33 @@ pub fn escape_untrusted(raw: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// `s` escaped for HTML element content and quoted attribute values: the one HTML escaper of
+/// the reports, the status page and the demo bank.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// At most `max` characters of `s`, with `…` when it was cut.
+pub fn truncate_chars(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut t: String = s.chars().take(max).collect();
+    t.push('…');
+    t
 }
 
 fn needs_escape(c: char) -> bool {
@@ -66,6 +94,20 @@ mod tests {
             "error\\u{1b}]0;pwned\\u{7}\\u{1b}[2J\\nfake line\\r\\t\\u{7f}\\u{9b}"
         );
         assert!(!shown.chars().any(|c| c.is_control()));
+    }
+
+    #[test]
+    fn html_is_escaped_for_content_and_attributes() {
+        assert_eq!(
+            escape_html(r#"<a href="x">Tom & 'Jerry'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/a&gt;"
+        );
+    }
+
+    #[test]
+    fn truncation_counts_characters_not_bytes() {
+        assert_eq!(truncate_chars("città", 5), "città");
+        assert_eq!(truncate_chars("città!", 5), "città…");
     }
 
     #[test]

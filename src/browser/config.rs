@@ -15,4 +15,8 @@ pub struct BrowserConfig {
     pub browser_binary: Option<PathBuf>,
     /// Show the browser window (no `--headless`).
     pub headed: bool,
+    /// Leave the page's network and its documents' timings unrecorded: no `network.har`, no
+    /// `failure.requests`, no `timing`. Internal: the benchmark's baseline for what recording
+    /// costs.
+    pub without_recording: bool,
 }

@@ -6,10 +6,13 @@
 //! the driver process.
 
 mod config;
+mod console;
 pub mod driver;
 mod error;
+mod error_page;
 pub mod keys;
 mod kind;
+mod network;
 mod probe;
 mod secrets_on_page;
 pub mod selector;
@@ -17,7 +20,9 @@ mod session;
 mod temp_dir;
 
 pub use config::BrowserConfig;
+pub use console::ConsoleEntry;
 pub use error::BrowserError;
+pub use error_page::{ErrorPage, ErrorPageKind};
 pub use kind::BrowserKind;
 pub use probe::{ElementProbe, PageProbe, ProbeRequest};
 pub use secrets_on_page::{ScreenshotError, SecretsOnPage};

@@ -36,14 +36,20 @@ const nav = performance.getEntriesByType('navigation')[0];
 out.status = nav && nav.responseStatus ? nav.responseStatus : null;
 out.title = document.title;
 out.url = location.href;
-// Chrome's own "This site can't be reached" page (refused, unsafe port, DNS…): the navigation
-// failed even when the driver said it succeeded. An http(s) document without a navigation
-// entry was never loaded from the network either.
-out.error_page = location.protocol === 'chrome-error:' ||
-  (!nav && /^https?:$/.test(location.protocol));
-if (out.error_page) {
-  const code = (document.body ? document.body.innerText : '').match(/\b(?:net::)?(ERR_[A-Z0-9_]+)\b/);
-  out.net_error = code ? code[1] : null;
+// The browser's own error page, which the driver may have called a successful navigation:
+// Chromium's chrome-error:// document with the net::ERR_… code on it, Firefox's
+// about:neterror / about:certerror document (whose location keeps the failed URL). An
+// http(s) document without a navigation entry was never loaded from the network either.
+const doc = document.documentURI || '';
+if (/^about:(neterror|certerror)\b/.test(doc)) {
+  out.error_page = { firefox: doc };
+} else if (location.protocol === 'chrome-error:' || (!nav && /^https?:$/.test(location.protocol))) {
+  const shown = document.querySelector('.error-code');
+  const text = (shown && shown.textContent) || (document.body ? document.body.innerText : '');
+  const code = text.match(/\b(?:net::)?(ERR_[A-Z0-9_]+)\b/i);
+  out.error_page = { chromium: code ? code[1] : null };
+} else {
+  out.error_page = null;
 }
 out.body_text = req.want_text && document.body ? document.body.innerText.slice(0, 1000000) : null;
 out.signatures = (req.signatures || []).map(function (s) {

@@ -1,5 +1,6 @@
 //! What one poll of the page sees (see `probe.js`).
 
+use super::error_page::ErrorPage;
 use super::selector::Selector;
 use fantoccini::elements::Element;
 
@@ -23,10 +24,9 @@ pub struct PageProbe<E = Element> {
     pub title: String,
     pub url: String,
     pub body_text: Option<String>,
-    /// The browser's own error page is showing (`chrome-error://…`): the page never loaded.
-    pub error_page: bool,
-    /// The net error code the error page names (`ERR_UNSAFE_PORT`), when it names one.
-    pub net_error: Option<String>,
+    /// The browser's own error page is showing (`chrome-error://…`, `about:neterror?…`): the
+    /// page never loaded, and what the browser says went wrong.
+    pub error_page: Option<ErrorPage>,
     /// One per requested signature selector: whether a visible element matches it.
     pub signatures_visible: Vec<bool>,
     pub target: Option<ElementProbe<E>>,

@@ -11,12 +11,16 @@ pub use fantoccini::elements::Element;
 
 use super::BrowserKind;
 use super::config::BrowserConfig;
+use super::console::ConsoleEntry;
 use super::driver::LocalDriver;
 use super::error::BrowserError;
+use super::error_page::{ErrorPage, ErrorPageKind};
+use super::network::{self, SeLog};
 use super::probe::{ElementProbe, PROBE_JS, PageProbe, ProbeRequest};
 use super::secrets_on_page::{HIDE_JS, RESTORE_JS, ScreenshotError, SecretsOnPage};
 use super::selector::Selector;
 use crate::journey::model::SECRET_MASK;
+use crate::network::DocumentTiming;
 
 /// How long creating a session (starting the browser) may take.
 const SESSION_START_TIMEOUT: Duration = Duration::from_secs(60);
@@ -40,6 +44,10 @@ const CHROMIUM_ARGS: &[&str] = &[
 pub struct Session {
     client: Client,
     driver: Option<LocalDriver>,
+    /// chromedriver keeps the page's network events (Chromium, recording on).
+    records_network: bool,
+    /// Documents' timings are read after steps (recording on).
+    records_timing: bool,
 }
 
 impl Session {
@@ -98,7 +106,12 @@ impl Session {
                 )));
             }
         };
-        let session = Session { client, driver };
+        let session = Session {
+            client,
+            driver,
+            records_network: config.kind == BrowserKind::Chromium && !config.without_recording,
+            records_timing: !config.without_recording,
+        };
         if let Err(e) = session.fit_viewport(width, height).await {
             session.close().await;
             return Err(BrowserError::Setup(format!(
@@ -136,7 +149,7 @@ impl Session {
 
     /// Ends the session and the driver (and with it every browser process).
     pub async fn close(self) {
-        let Session { client, driver } = self;
+        let Session { client, driver, .. } = self;
         // Politely first (Chromium flushes and exits); the kill below covers a hung browser.
         let _ = tokio::time::timeout(SESSION_CLOSE_TIMEOUT, client.close()).await;
         if let Some(d) = driver {
@@ -197,8 +210,7 @@ impl Session {
             title: v["title"].as_str().unwrap_or_default().to_string(),
             url: v["url"].as_str().unwrap_or_default().to_string(),
             body_text: v["body_text"].as_str().map(str::to_string),
-            error_page: v["error_page"].as_bool().unwrap_or(false),
-            net_error: v["net_error"].as_str().map(str::to_string),
+            error_page: error_page(&v["error_page"]),
             signatures_visible: v["signatures"]
                 .as_array()
                 .map(|a| a.iter().map(|b| b.as_bool().unwrap_or(false)).collect())
@@ -355,23 +367,46 @@ impl Session {
         (get("browserName"), get("browserVersion"), driver)
     }
 
-    /// The browser console's entries since the last call, one line each (`LEVEL message`);
-    /// `None` where the driver does not keep them (chromedriver does, with `goog:loggingPrefs`).
-    pub async fn console_log(&self) -> Option<Vec<String>> {
-        let v = self.client.issue_cmd(BrowserLog).await.ok()?;
+    /// The page's network events (CDP `Network.*`) since the last call, in order; `None` where
+    /// the browser records none (Firefox, recording off, a grid that does not pass the log on).
+    pub async fn network_events(&self) -> Option<Vec<Json>> {
+        if !self.records_network {
+            return None;
+        }
+        network::drain_network_events(&self.client).await
+    }
+
+    /// The start of the body of the response to request `id` (a [`network_events`] id), while
+    /// the browser still holds it.
+    ///
+    /// [`network_events`]: Session::network_events
+    pub async fn response_body(&self, id: &str) -> Option<String> {
+        if !self.records_network {
+            return None;
+        }
+        network::response_body(&self.client, id).await
+    }
+
+    /// The showing document's timings; `None` without one (or with recording off).
+    pub async fn document_timing(&self) -> Option<DocumentTiming> {
+        if !self.records_timing {
+            return None;
+        }
+        network::document_timing(&self.client).await
+    }
+
+    /// The browser console's entries since the last call; `None` where the driver does not
+    /// keep them (chromedriver does, with `goog:loggingPrefs`; geckodriver does not).
+    pub async fn console_log(&self) -> Option<Vec<ConsoleEntry>> {
+        let v = self.client.issue_cmd(SeLog("browser")).await.ok()?;
         Some(
             v.as_array()?
                 .iter()
-                .map(|e| {
-                    let ms = e["timestamp"].as_i64().unwrap_or(0);
-                    let at = jiff::Timestamp::from_millisecond(ms)
-                        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
-                        .unwrap_or_default();
-                    format!(
-                        "{at} {} {}",
-                        e["level"].as_str().unwrap_or("INFO"),
-                        e["message"].as_str().unwrap_or("")
-                    )
+                .map(|e| ConsoleEntry {
+                    at_ms: e["timestamp"].as_i64().unwrap_or(0),
+                    level: e["level"].as_str().unwrap_or("INFO").to_string(),
+                    source: e["source"].as_str().unwrap_or_default().to_string(),
+                    message: e["message"].as_str().unwrap_or_default().to_string(),
                 })
                 .collect(),
         )
@@ -437,10 +472,14 @@ fn capabilities(
             if let Some(bin) = binary {
                 chrome["binary"] = json!(bin);
             }
+            // Keep the page's console for the evidence folder, and its network.
+            let mut logging = json!({ "browser": "ALL" });
+            if !config.without_recording {
+                network::record_network(&mut logging, &mut chrome);
+            }
             caps.insert("browserName".into(), json!("chrome"));
             caps.insert("goog:chromeOptions".into(), chrome);
-            // Keep the page's console for the evidence folder.
-            caps.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
+            caps.insert("goog:loggingPrefs".into(), logging);
         }
         BrowserKind::Firefox => {
             let mut args = vec![format!("--width={width}"), format!("--height={height}")];
@@ -483,26 +522,18 @@ fn firefox_prefs() -> Json {
     })
 }
 
-/// chromedriver's (non-W3C) log endpoint, for the browser console.
-#[derive(Debug)]
-struct BrowserLog;
-
-impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/se/log",
-            session_id.unwrap_or_default()
-        ))
+/// The probe's `error_page`: `{chromium: code or null}`, `{firefox: document URI}` or null.
+fn error_page(v: &Json) -> Option<ErrorPage> {
+    if let Some(uri) = v.get("firefox").and_then(Json::as_str) {
+        return ErrorPage::firefox(uri);
     }
-
-    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
-        (
-            axum::http::Method::POST,
-            Some(r#"{"type":"browser"}"#.to_string()),
-        )
-    }
+    let chromium = v.get("chromium")?;
+    Some(match chromium.as_str() {
+        Some(code) => ErrorPage::chromium(code),
+        None => ErrorPage {
+            kind: ErrorPageKind::Other,
+            code: String::new(),
+            url: None,
+        },
+    })
 }

@@ -49,7 +49,7 @@ pub async fn run_journeys(files: &[PathBuf], setup: RunSetup) -> Result<Outcome,
 
     let started = Instant::now();
     let started_at = jiff::Timestamp::now();
-    let run_id = started_at.strftime("%Y%m%dT%H%M%SZ").to_string();
+    let run_id = crate::time::folder_stamp(started_at);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let parallel = setup.jobs > 1 && journeys.len() > 1;
     let fail_on_slow = setup.fail_on_slow;
@@ -78,7 +78,7 @@ pub async fn run_journeys(files: &[PathBuf], setup: RunSetup) -> Result<Outcome,
         signal.abort();
         None
     };
-    report.started_at = started_at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+    report.started_at = crate::time::rfc3339(started_at);
     report.duration_ms = started.elapsed().as_millis() as u64;
     report.interrupted = interrupted.map(|s| s.name().to_string());
 

@@ -20,16 +20,20 @@ pub enum Fault {
     Slow,
     /// The account page renders without the balance: its place stays on "Loading your balance…".
     NoBalance,
+    /// The balance API (`GET /api/balance`, which the account page calls) answers 503 with a
+    /// JSON error; the page keeps its "Loading your balance…".
+    BalanceApi,
 }
 
 impl Fault {
-    pub const ALL: [Fault; 6] = [
+    pub const ALL: [Fault; 7] = [
         Fault::Outage,
         Fault::LoginError,
         Fault::SmsDrop,
         Fault::SmsDelay,
         Fault::Slow,
         Fault::NoBalance,
+        Fault::BalanceApi,
     ];
 
     /// The name used on the command line and in the admin API.
@@ -41,6 +45,7 @@ impl Fault {
             Fault::SmsDelay => "sms-delay",
             Fault::Slow => "slow",
             Fault::NoBalance => "no-balance",
+            Fault::BalanceApi => "balance-api",
         }
     }
 
@@ -138,7 +143,7 @@ mod tests {
         let err = "power-cut".parse::<Fault>().unwrap_err().to_string();
         assert_eq!(
             err,
-            "unknown fault `power-cut`; valid faults: outage, login-error, sms-drop, sms-delay, slow, no-balance"
+            "unknown fault `power-cut`; valid faults: outage, login-error, sms-drop, sms-delay, slow, no-balance, balance-api"
         );
     }
 

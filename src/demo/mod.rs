@@ -29,8 +29,10 @@ pub const DEMO_USERNAME: &str = "mario.rossi";
 pub const DEMO_PHONE: &str = "+393330000001";
 /// The password `vedetta demo` gives the bank and the journey (as the secret `DEMO_PASSWORD`).
 pub const DEMO_PASSWORD: &str = "demo-pass-2026";
-/// The balance the account page shows.
+/// The balance the account page shows (from its API, `GET /api/balance`).
 pub const DEMO_BALANCE: &str = "€ 1.234,56";
+/// What the balance API says under the `balance-api` fault (HTTP 503).
+pub const BALANCE_API_ERROR: &str = "balance service unavailable";
 /// The outage page's message, as in the incident (Italian).
 pub const OUTAGE_MESSAGE: &str =
     "Stiamo riscontrando delle difficoltà temporanee. Riprova più tardi.";

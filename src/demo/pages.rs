@@ -1,7 +1,7 @@
-//! The demo bank's HTML. Self-contained pages (inline CSS and SVG, no external requests, no
+//! The demo bank's HTML. Self-contained pages (inline CSS and SVG, no request to another site, no
 //! favicon request), so the demo works offline and screenshots show what a customer would see.
 
-use super::{DEMO_BALANCE, OUTAGE_MESSAGE};
+use super::OUTAGE_MESSAGE;
 
 const STYLE: &str = r#"
 *{box-sizing:border-box}
@@ -38,7 +38,7 @@ footer{text-align:center;color:#8a93a5;font-size:13px;margin:40px 0}
 
 const LOGO: &str = r##"<svg width="30" height="30" viewBox="0 0 30 30" aria-hidden="true"><circle cx="15" cy="15" r="14" fill="#fff"/><path d="M8 10 L15 22 L22 10" stroke="#0b3d6e" stroke-width="3.2" fill="none" stroke-linecap="round" stroke-linejoin="round"/></svg>"##;
 
-pub use crate::report::html::esc as escape;
+use crate::text::escape_html as escape;
 
 fn layout(title: &str, signed_in: bool, body: &str) -> String {
     let nav = if signed_in {
@@ -137,17 +137,15 @@ pub fn verify(phone: &str, error: Option<&str>) -> String {
     )
 }
 
-pub fn account(show_balance: bool) -> String {
-    let balance = if show_balance {
-        format!(
-            r#"<div class="balance" id="balance">{}</div><p class="muted">Available balance</p>"#,
-            escape(DEMO_BALANCE)
-        )
-    } else {
-        // What customers saw in the incident: the page, but never the balance — its place
-        // holds the loading text for good, as a single-page app's does when its API fails.
-        r#"<div class="balance muted" id="balance">Loading your balance…</div><p class="muted">Available balance</p>"#.to_string()
-    };
+/// The account page. Its balance comes from the bank's API, as a banking app's does: the page
+/// shows "Loading your balance…" until its script has fetched it, and keeps showing it when
+/// the API fails. Without `load_balance` (the `no-balance` fault) the page never asks: no
+/// request fails, the balance just never comes.
+pub fn account(load_balance: bool) -> String {
+    let script = if load_balance { BALANCE_SCRIPT } else { "" };
+    let balance = format!(
+        r#"<div class="balance muted" id="balance">Loading your balance…</div><p class="muted">Available balance</p>{script}"#
+    );
     layout(
         "Your card",
         true,
@@ -163,6 +161,15 @@ pub fn account(show_balance: bool) -> String {
         ),
     )
 }
+
+/// Loads the balance into `#balance`; on an error, says so in the console and leaves the
+/// loading text.
+const BALANCE_SCRIPT: &str = r#"<script>
+fetch("/api/balance?card=4821", { headers: { Accept: "application/json" }, credentials: "same-origin" })
+  .then(function (r) { if (!r.ok) { throw new Error("the balance service answered " + r.status); } return r.json(); })
+  .then(function (b) { var el = document.getElementById("balance"); el.textContent = b.balance; el.className = "balance"; })
+  .catch(function (e) { console.error("Could not load the balance: " + e.message); });
+</script>"#;
 
 /// The 503 page of the `outage` fault, as customers saw it in the incident.
 pub fn outage() -> String {

@@ -1,7 +1,8 @@
 //! The demo bank's HTTP app: pages, sessions, login codes and the admin API.
 //!
 //! Routes: `GET /`, `GET|POST /login`, `GET|POST /verify`, `GET /account`, `POST /logout`,
-//! `GET|POST /admin/faults` (bearer admin token; never affected by faults).
+//! `GET /api/balance` (JSON, for the account page's script), `GET|POST /admin/faults` (bearer
+//! admin token; never affected by faults).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -20,7 +21,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::faults::{Fault, FaultSwitch};
 use super::sms::SmsGateway;
-use super::{DEMO_PASSWORD, DEMO_PHONE, DEMO_USERNAME, pages};
+use super::{DEMO_BALANCE, DEMO_PASSWORD, DEMO_PHONE, DEMO_USERNAME, pages};
+use crate::http_server::{self, Limits, RunningServer};
 
 const SESSION_COOKIE: &str = "vb_session";
 const BANNER_COOKIE: &str = "vb_cookies";
@@ -72,26 +74,18 @@ pub struct BankHandle {
     pub admin_token: String,
     /// Switch faults in-process (the admin API does the same over HTTP).
     pub faults: FaultSwitch,
-    shutdown: CancellationToken,
-    task: tokio::task::JoinHandle<()>,
+    server: RunningServer,
 }
 
 impl BankHandle {
-    /// Stops accepting and waits (briefly) for requests in flight.
+    /// Stops accepting, cancels delayed SMS sends and waits (briefly) for requests in flight.
     pub async fn shutdown(self) {
-        self.shutdown.cancel();
-        let mut task = self.task;
-        if tokio::time::timeout(Duration::from_secs(5), &mut task)
-            .await
-            .is_err()
-        {
-            task.abort();
-        }
+        self.server.shutdown().await;
     }
 
     /// Resolves when the server stops.
     pub async fn stopped(&mut self) {
-        let _ = (&mut self.task).await;
+        self.server.stopped().await;
     }
 }
 
@@ -119,9 +113,8 @@ struct Bank {
     shutdown: CancellationToken,
 }
 
-/// Serves the bank on `listener` until shut down.
+/// Serves the bank on `listener` until shut down, within the shared limits on clients.
 pub async fn serve(listener: TcpListener, config: BankConfig) -> std::io::Result<BankHandle> {
-    let addr = listener.local_addr()?;
     let admin_token = config
         .admin_token
         .clone()
@@ -140,23 +133,14 @@ pub async fn serve(listener: TcpListener, config: BankConfig) -> std::io::Result
             .unwrap_or_default(),
         shutdown: shutdown.clone(),
     });
-    let app = router(bank);
-    let stop = shutdown.clone();
-    let task = tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, app)
-            .with_graceful_shutdown(stop.cancelled_owned())
-            .await
-        {
-            tracing::error!("demo bank stopped: {e}");
-        }
-    });
+    let server = http_server::spawn(listener, router(bank), Limits::default(), shutdown)?;
+    let addr = server.addr();
     Ok(BankHandle {
         addr,
         url: format!("http://{addr}"),
         admin_token,
         faults,
-        shutdown,
-        task,
+        server,
     })
 }
 
@@ -166,6 +150,7 @@ fn router(bank: Arc<Bank>) -> Router {
         .route("/login", get(login_page).post(login_submit))
         .route("/verify", get(verify_page).post(verify_submit))
         .route("/account", get(account))
+        .route("/api/balance", get(balance_api))
         .route("/logout", post(logout))
         .layer(middleware::from_fn_with_state(bank.clone(), apply_faults));
     Router::new()
@@ -384,6 +369,31 @@ async fn account(State(bank): State<Arc<Bank>>, headers: HeaderMap) -> Response 
         return Redirect::to("/login").into_response();
     }
     Html(pages::account(!bank.faults.is_on(Fault::NoBalance))).into_response()
+}
+
+/// The card's balance as JSON, as a banking app's API gives it to its page: 401 when not
+/// signed in, 503 with the service's error under `balance-api`.
+async fn balance_api(State(bank): State<Arc<Bank>>, headers: HeaderMap) -> Response {
+    let json = |status: StatusCode, body: serde_json::Value| (status, axum::Json(body));
+    if !bank.signed_in(&headers) {
+        return json(
+            StatusCode::UNAUTHORIZED,
+            serde_json::json!({ "error": "not signed in" }),
+        )
+        .into_response();
+    }
+    if bank.faults.is_on(Fault::BalanceApi) {
+        return json(
+            StatusCode::SERVICE_UNAVAILABLE,
+            serde_json::json!({ "error": super::BALANCE_API_ERROR }),
+        )
+        .into_response();
+    }
+    json(
+        StatusCode::OK,
+        serde_json::json!({ "card": "4821", "balance": DEMO_BALANCE }),
+    )
+    .into_response()
 }
 
 async fn logout(State(bank): State<Arc<Bank>>, headers: HeaderMap) -> Response {

@@ -13,5 +13,7 @@ mod seal;
 pub mod signature;
 
 pub use failure::{FailureEvidence, KeptEvidence, PageAtFailure, keep_failure_evidence};
-pub use screenshot::{EvidenceFolder, WriteError, save_screenshot, screenshot_file_name, slug};
+pub use screenshot::{
+    EvidenceFolder, WriteError, save_file, save_screenshot, screenshot_file_name, slug,
+};
 pub use seal::seal_folder;

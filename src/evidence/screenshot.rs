@@ -21,6 +21,16 @@ impl EvidenceFolder {
         self.dir
             .join(screenshot_file_name(index, name, self.attempt))
     }
+
+    /// Where the attempt's HAR goes: `network.har`, `network-attempt2.har` for a later attempt.
+    pub fn har_path(&self) -> PathBuf {
+        let name = if self.attempt > 1 {
+            format!("network-attempt{}.har", self.attempt)
+        } else {
+            "network.har".to_string()
+        };
+        self.dir.join(name)
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +42,11 @@ pub struct WriteError {
 
 /// Writes a screenshot's `png` to `path`, creating its folder.
 pub async fn save_screenshot(path: &Path, png: &[u8]) -> Result<(), WriteError> {
+    save_file(path, png).await
+}
+
+/// Writes `bytes` to `path`, creating its folder.
+pub async fn save_file(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     if let Some(dir) = path.parent() {
         tokio::fs::create_dir_all(dir)
             .await
@@ -40,7 +55,7 @@ pub async fn save_screenshot(path: &Path, png: &[u8]) -> Result<(), WriteError> 
                 source,
             })?;
     }
-    tokio::fs::write(path, png)
+    tokio::fs::write(path, bytes)
         .await
         .map_err(|source| WriteError {
             path: path.to_path_buf(),
@@ -89,6 +104,15 @@ mod tests {
             folder.screenshot_path(3, "click #login"),
             Path::new("out/run/card/03-click-login-attempt2.png")
         );
+        assert_eq!(
+            folder.har_path(),
+            Path::new("out/run/card/network-attempt2.har")
+        );
+        let first = EvidenceFolder {
+            attempt: 1,
+            ..folder
+        };
+        assert_eq!(first.har_path(), Path::new("out/run/card/network.har"));
     }
 
     #[tokio::test]

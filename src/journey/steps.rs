@@ -489,7 +489,32 @@ impl Reader<'_> {
             Some(n) if from != "totp" => {
                 let p = self.string(f, n, "a regex")?;
                 let p = regex_literal(&p).unwrap_or(&p).to_string();
-                self.regex(f, n, &p)
+                let re = self.regex(f, n, &p)?;
+                // A pattern that can match nothing would take a message for an empty code.
+                use crate::code_pattern::{UnusablePattern, check};
+                let label = match check(&re) {
+                    Ok(()) => None,
+                    Err(UnusablePattern::MatchesEmpty(_)) => Some("it can match an empty string"),
+                    Err(UnusablePattern::GroupMatchesEmpty(_)) => {
+                        Some("its first group, the code, can be empty")
+                    }
+                };
+                match label {
+                    None => Some(re),
+                    Some(label) => {
+                        self.error_help(
+                            f,
+                            f.pos(n),
+                            "this pattern can give an empty code",
+                            label,
+                            Some(
+                                "make the code need at least one character, e.g. `\\b(\\d{6})\\b`"
+                                    .into(),
+                            ),
+                        );
+                        None
+                    }
+                }
             }
             // Through the cache: compiled once however many otp steps there are.
             _ => self.regex(f, node, DEFAULT_OTP_PATTERN),

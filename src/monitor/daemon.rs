@@ -215,15 +215,13 @@ pub async fn start(
 
     let http_stop = CancellationToken::new();
     let app = super::http::router(shared.clone());
-    let stop = http_stop.clone();
-    let server = tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, app)
-            .with_graceful_shutdown(stop.cancelled_owned())
-            .await
-        {
-            eprintln!("vedetta monitor: the HTTP server stopped: {e}");
-        }
-    });
+    // Read timeouts and a connection cap: a slow or idle client cannot starve /healthz.
+    let server = tokio::spawn(crate::http_server::serve(
+        listener,
+        app,
+        crate::http_server::Limits::default(),
+        http_stop.clone(),
+    ));
 
     let notifier = Notifier::new(setup.channels);
     let resender = match notifier.resend_interval() {
@@ -509,7 +507,7 @@ async fn run_once(
     {
         // Counters and state change together for whoever reads `/metrics`.
         let mut metrics = ctx.shared.lock_metrics();
-        metrics.observe(name, record::metrics_sample(&run));
+        metrics.observe(name, record::metrics_sample(&run, report.journeys.first()));
         metrics.observe_slow(name, run.status.as_str(), &run.slow);
         ctx.shared
             .states

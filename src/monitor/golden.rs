@@ -295,6 +295,7 @@ fn metrics_exposition_matches_the_golden_file() {
             duration_s: 4.25,
             failure_category: None,
             steps: vec![(1, "open the home page".into(), 1.5)],
+            ttfb: vec![(1, "open the home page".into(), 0.125)],
         },
     );
     daemon.observe(
@@ -305,6 +306,7 @@ fn metrics_exposition_matches_the_golden_file() {
             duration_s: 31.5,
             failure_category: Some("timeout"),
             steps: vec![(1, "open the home page".into(), 1.5)],
+            ttfb: vec![(1, "open the home page".into(), 0.125)],
         },
     );
     daemon.observe(
@@ -315,6 +317,7 @@ fn metrics_exposition_matches_the_golden_file() {
             duration_s: 2.0,
             failure_category: None,
             steps: vec![],
+            ttfb: vec![],
         },
     );
     daemon.observe(
@@ -329,6 +332,7 @@ fn metrics_exposition_matches_the_golden_file() {
                 (2, "type \"user\" \\ pass".into(), 0.5),
                 (6, "wait for the\nSMS code".into(), 10.59),
             ],
+            ttfb: vec![(1, "open the home page".into(), 0.25)],
         },
     );
     daemon.observe(
@@ -339,6 +343,7 @@ fn metrics_exposition_matches_the_golden_file() {
             duration_s: 0.8,
             failure_category: None,
             steps: vec![(1, "open".into(), 0.8)],
+            ttfb: vec![],
         },
     );
     // That run passed, slowly: the step over its threshold, and the journey as a whole.
@@ -370,6 +375,7 @@ fn metrics_exposition_matches_the_golden_file() {
             duration_s: 0.1,
             failure_category: None,
             steps: vec![],
+            ttfb: vec![],
         },
     );
     daemon.add("statements");
@@ -387,7 +393,7 @@ fn status_page_matches_the_golden_file() {
     let row = |id: i64, status: RunStatus, started_at_ms: i64| RunRow {
         id,
         journey: JOURNEY.into(),
-        started_at: super::notify::rfc3339(started_at_ms),
+        started_at: crate::time::rfc3339_ms(started_at_ms),
         started_at_ms,
         finished_at_ms: started_at_ms + 12_340,
         duration_ms: 12_340,
@@ -426,7 +432,7 @@ fn status_page_matches_the_golden_file() {
         journey: JOURNEY.into(),
         kind: IncidentKind::Down,
         since_ms,
-        since: super::notify::rfc3339(since_ms),
+        since: crate::time::rfc3339_ms(since_ms),
         opened_run: 41,
         closed_at_ms,
         closed_run: closed_at_ms.map(|_| 45),

@@ -202,8 +202,8 @@ impl From<Window> for WindowView {
     fn from(w: Window) -> WindowView {
         WindowView {
             id: w.id,
-            starts_at: super::notify::rfc3339(w.starts_at_ms),
-            ends_at: super::notify::rfc3339(w.ends_at_ms),
+            starts_at: crate::time::rfc3339_ms(w.starts_at_ms),
+            ends_at: crate::time::rfc3339_ms(w.ends_at_ms),
             journeys: w.journeys,
             reason: w.reason,
         }
@@ -325,7 +325,7 @@ async fn maintenance_start(
                     .journeys
                     .as_ref()
                     .map_or("every journey".to_string(), |j| j.join(", ")),
-                super::notify::rfc3339(window.ends_at_ms)
+                crate::time::rfc3339_ms(window.ends_at_ms)
             );
             (StatusCode::CREATED, axum::Json(WindowView::from(window))).into_response()
         }

@@ -27,6 +27,8 @@ pub struct JourneyMetrics {
     pub duration_sum_s: f64,
     /// Steps of the last run: (index, name, seconds).
     pub steps: Vec<(usize, String, f64)>,
+    /// Steps of the last run that loaded a document: (index, name, seconds to its first byte).
+    pub ttfb: Vec<(usize, String, f64)>,
     pub failures: BTreeMap<String, u64>,
     pub runs: BTreeMap<&'static str, u64>,
     /// What was slow in the last run that reached the site (empty: nothing).
@@ -61,6 +63,8 @@ pub struct RunSample<'a> {
     pub duration_s: f64,
     pub failure_category: Option<&'a str>,
     pub steps: Vec<(usize, String, f64)>,
+    /// The steps that loaded a document, with its time to first byte in seconds.
+    pub ttfb: Vec<(usize, String, f64)>,
 }
 
 impl Metrics {
@@ -90,6 +94,7 @@ impl Metrics {
             m.duration_count += 1;
             m.duration_sum_s += run.duration_s;
             m.steps = run.steps;
+            m.ttfb = run.ttfb;
         }
     }
 
@@ -274,6 +279,23 @@ impl Metrics {
         }
         family(
             &mut out,
+            "vedetta_journey_step_ttfb_seconds",
+            "gauge",
+            "Time to the first byte of the document each step loaded, in the journey's last run.",
+        );
+        for (name, m) in j {
+            for (index, step, secs) in &m.ttfb {
+                let index = index.to_string();
+                sample(
+                    &mut out,
+                    "vedetta_journey_step_ttfb_seconds",
+                    &[("journey", name), ("step_index", &index), ("step", step)],
+                    *secs,
+                );
+            }
+        }
+        family(
+            &mut out,
             "vedetta_journey_slow_step_duration_seconds",
             "gauge",
             "Steps slower than their slow: threshold in the journey's last run, and how long they took (step_index 0: the journey's steps together).",
@@ -433,6 +455,7 @@ mod tests {
                 duration_s: 3.5,
                 failure_category: Some("outage"),
                 steps: vec![(1, "open \"home\"\npage".into(), 0.25)],
+                ttfb: vec![(1, "open \"home\"\npage".into(), 0.05)],
             },
         );
         let text = m.render();
@@ -462,6 +485,10 @@ mod tests {
             text.contains("step=\"open \\\"home\\\"\\npage\"} 0.25\n"),
             "{text}"
         );
+        assert!(
+            text.contains("vedetta_journey_step_ttfb_seconds{journey=\"card\",step_index=\"1\",step=\"open \\\"home\\\"\\npage\"} 0.05\n"),
+            "{text}"
+        );
         assert!(!text.contains("last_success_timestamp_seconds{"));
         m.observe(
             "card",
@@ -471,6 +498,7 @@ mod tests {
                 duration_s: 2.0,
                 failure_category: None,
                 steps: vec![],
+                ttfb: vec![],
             },
         );
         let text = m.render();
@@ -488,6 +516,7 @@ mod tests {
                 duration_s: 0.1,
                 failure_category: None,
                 steps: vec![],
+                ttfb: vec![],
             },
         );
         assert!(

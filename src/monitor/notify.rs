@@ -23,6 +23,8 @@
 
 use std::time::Duration;
 
+use crate::text::truncate_chars as truncate;
+use crate::time::rfc3339_ms as rfc3339;
 use serde::{Deserialize, Serialize};
 
 pub use super::channels::Channel;
@@ -300,21 +302,6 @@ fn slack_escape(s: &str) -> String {
 
 fn one_line(s: &str) -> String {
     truncate(&s.split_whitespace().collect::<Vec<_>>().join(" "), 300)
-}
-
-fn truncate(s: &str, max_chars: usize) -> String {
-    if s.chars().count() <= max_chars {
-        return s.to_string();
-    }
-    let mut t: String = s.chars().take(max_chars).collect();
-    t.push('…');
-    t
-}
-
-pub fn rfc3339(ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(ms)
-        .map(|t| t.round(jiff::Unit::Second).unwrap_or(t).to_string())
-        .unwrap_or_default()
 }
 
 /// `3h5m`, `2m10s`, `45s`.

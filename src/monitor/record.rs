@@ -2,9 +2,9 @@
 //! the metrics' sample and the console's line. Pure: the daemon does the running and the I/O.
 
 use super::metrics::RunSample;
-use super::notify::rfc3339;
 use super::store::{FailureRecord, NewRun, RunStatus, StepRecord};
 use crate::runner::result::{JourneyResult, JourneyStatus, StepStatus};
+use crate::time::rfc3339_ms as rfc3339;
 
 /// What the daemon knows of a run besides the runner's result.
 #[derive(Debug, Clone)]
@@ -107,8 +107,9 @@ pub fn new_run(run: Finished, result: Option<&JourneyResult>) -> NewRun {
     }
 }
 
-/// The run as `/metrics` counts it: the steps it walked, with their times.
-pub fn metrics_sample(run: &NewRun) -> RunSample<'_> {
+/// The run as `/metrics` counts it: the steps it walked, with their times, and the time to
+/// first byte of each document a step of `result` loaded.
+pub fn metrics_sample<'a>(run: &'a NewRun, result: Option<&JourneyResult>) -> RunSample<'a> {
     RunSample {
         status: run.status.as_str(),
         finished_s: run.finished_at_ms as f64 / 1000.0,
@@ -119,6 +120,14 @@ pub fn metrics_sample(run: &NewRun) -> RunSample<'_> {
             .iter()
             .filter(|s| s.status != "skipped")
             .map(|s| (s.index, s.name.clone(), s.duration_ms as f64 / 1000.0))
+            .collect(),
+        ttfb: result
+            .into_iter()
+            .flat_map(|r| &r.steps)
+            .filter_map(|s| {
+                let ttfb = s.timing?.ttfb_ms?;
+                Some((s.index, s.name.clone(), ttfb as f64 / 1000.0))
+            })
             .collect(),
     }
 }
@@ -184,6 +193,7 @@ pub(super) mod tests {
             skip_reason: None,
             screenshot: None,
             slow_threshold_ms: None,
+            timing: None,
         }
     }
 
@@ -196,7 +206,10 @@ pub(super) mod tests {
             signature: None,
             url: Some("http://127.0.0.1:7878/login".into()),
             page_says: None,
+            console: Vec::new(),
             evidence_sha256: None,
+            requests: Vec::new(),
+            waterfall: Vec::new(),
         }
     }
 
@@ -245,7 +258,7 @@ pub(super) mod tests {
         );
         assert_eq!(run.steps[2].status, "skipped");
         // Metrics count the steps walked, and the failure's category.
-        let sample = metrics_sample(&run);
+        let sample = metrics_sample(&run, Some(&r));
         assert_eq!(sample.failure_category, Some("outage"));
         assert_eq!(
             sample.steps.iter().map(|s| s.0).collect::<Vec<_>>(),
@@ -314,6 +327,6 @@ pub(super) mod tests {
         let run = new_run(finished(None), Some(&r));
         assert_eq!(run.status, RunStatus::Passed);
         assert!(run.failure.is_none());
-        assert_eq!(metrics_sample(&run).failure_category, None);
+        assert_eq!(metrics_sample(&run, Some(&r)).failure_category, None);
     }
 }

@@ -4,7 +4,7 @@
 //! itself every 15 seconds. [`render`] is pure: the HTTP side gathers its [`PageData`].
 
 use super::maintenance::Window;
-use super::notify::{human_secs, rfc3339, slow_summary};
+use super::notify::{human_secs, slow_summary};
 use super::state::{JourneyInfo, JourneyState, Live};
 use super::store::{Incident, IncidentKind, RunRow, RunStatus, Symptom};
 
@@ -29,11 +29,11 @@ pub struct JourneyPage {
     pub maintenance: Option<Window>,
 }
 
-pub use crate::report::html::esc;
+use crate::text::{escape_html as esc, truncate_chars as truncate};
 
 /// `2026-11-25 17:20:03 UTC`.
 fn when(ms: i64) -> String {
-    rfc3339(ms).replace('T', " ").replace('Z', " UTC")
+    crate::time::readable_ms(ms)
 }
 
 fn ago(now_ms: i64, ms: i64) -> String {
@@ -344,16 +344,6 @@ fn render_incident(html: &mut String, i: &Incident, symptoms: &[Symptom], now_ms
         html.push_str("</div>");
     }
     html.push_str("</li>");
-}
-
-fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(max).collect();
-        t.push('…');
-        t
-    }
 }
 
 const CSS: &str = "

@@ -771,7 +771,7 @@ impl Store {
                 journey: r.get(1)?,
                 kind: IncidentKind::parse(&r.get::<_, String>(2)?),
                 since_ms,
-                since: super::notify::rfc3339(since_ms),
+                since: crate::time::rfc3339_ms(since_ms),
                 opened_run: r.get(4)?,
                 closed_at_ms: r.get(5)?,
                 closed_run: r.get(6)?,
@@ -876,7 +876,7 @@ fn run_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunRow> {
     Ok(RunRow {
         id: r.get(0)?,
         journey: r.get(1)?,
-        started_at: super::notify::rfc3339(started_at_ms),
+        started_at: crate::time::rfc3339_ms(started_at_ms),
         started_at_ms,
         finished_at_ms: r.get(3)?,
         duration_ms: r.get::<_, i64>(4)? as u64,

@@ -282,6 +282,7 @@ mod tests {
             skip_reason: (status == StepStatus::Skipped).then(|| "an earlier step failed".into()),
             screenshot: None,
             slow_threshold_ms: None,
+            timing: None,
         }
     }
 
@@ -296,6 +297,9 @@ mod tests {
             url: Some("http://127.0.0.1:7878/login".into()),
             evidence_sha256: None,
             page_says: None,
+            console: Vec::new(),
+            requests: Vec::new(),
+            waterfall: Vec::new(),
         };
         let steps = vec![
             step(1, "open /", StepStatus::Passed, None),

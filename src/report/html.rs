@@ -13,10 +13,11 @@ use std::path::{Path, PathBuf};
 use base64::Engine as _;
 
 use crate::evidence::annotate::annotated_path;
-use crate::report::human_duration;
+use crate::report::{html_network, human_duration};
 use crate::runner::result::{
     AttemptResult, JourneyResult, JourneyStatus, RunReport, StepResult, StepStatus,
 };
+use crate::text::escape_html as esc;
 
 /// Writes `report` as one HTML file to `path`; screenshot paths in the report are read
 /// relative to the current directory (where vedetta wrote them).
@@ -47,8 +48,9 @@ pub fn render(report: &RunReport, base: &Path) -> String {
         h,
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>vedetta — {n} journey{s}, {overall}</title>\n<style>{CSS}</style>\n</head>\n<body>",
+         <title>vedetta — {n} journey{s}, {overall}</title>\n<style>{CSS}{NETWORK_CSS}</style>\n</head>\n<body>",
         s = plural(n),
+        NETWORK_CSS = html_network::CSS,
     );
     let _ = write!(
         h,
@@ -235,6 +237,9 @@ fn render_steps(h: &mut String, steps: &[StepResult], base: &Path) {
             )),
             esc(&duration),
         );
+        if let Some(timing) = &step.timing {
+            html_network::timing(h, timing);
+        }
         if let Some(reason) = &step.skip_reason {
             let _ = writeln!(h, "<div class=\"reason\">{}</div>", esc(reason));
         }
@@ -256,6 +261,8 @@ fn render_steps(h: &mut String, steps: &[StepResult], base: &Path) {
                 let _ = write!(h, " · evidence <code>{}</code>", esc(evidence));
             }
             h.push_str("</div>\n");
+            html_network::failed_requests(h, &f.requests);
+            html_network::waterfall(h, &f.waterfall);
             if let Some(shot) = &f.screenshot {
                 figure(h, shot, base, true);
             }
@@ -305,7 +312,7 @@ fn figure(h: &mut String, shot: &str, base: &Path, prefer_annotated: bool) {
 /// `2026-09-26T09:30:00.123456Z` → `2026-09-26 09:30:00 UTC`; anything else as it is.
 fn readable_time(rfc3339: &str) -> String {
     match rfc3339.parse::<jiff::Timestamp>() {
-        Ok(t) => t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        Ok(t) => crate::time::readable(t),
         Err(_) => rfc3339.to_string(),
     }
 }
@@ -329,22 +336,6 @@ fn tally(steps: &[StepResult]) -> (usize, usize, usize) {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
-}
-
-/// Escapes text for HTML element content and quoted attribute values.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 const CSS: &str = r#"
@@ -407,7 +398,6 @@ footer{text-align:center;color:var(--muted);font-size:12px;padding:4px 0 24px}
 
 #[cfg(test)]
 mod tests {
-    use super::esc;
 
     #[test]
     fn times_read_as_utc_without_fractions() {
@@ -416,13 +406,5 @@ mod tests {
             "2026-11-25 17:08:09 UTC"
         );
         assert_eq!(super::readable_time("not a time"), "not a time");
-    }
-
-    #[test]
-    fn escapes_markup_and_quotes() {
-        assert_eq!(
-            esc(r#"<script>alert("x")</script> & 'y'"#),
-            "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;"
-        );
     }
 }

@@ -277,6 +277,7 @@ mod tests {
             skip_reason: None,
             screenshot: None,
             slow_threshold_ms: Some(2_000),
+            timing: None,
         };
         let slow = SlowStep {
             index: 2,

@@ -5,6 +5,7 @@
 
 pub mod console;
 pub mod html;
+mod html_network;
 pub mod json;
 pub mod junit;
 

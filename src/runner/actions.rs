@@ -7,12 +7,13 @@
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime};
 
+use super::error_page::{error_page_failure, error_page_in_driver_message, shows_its_own_address};
 use super::fail_fast::FailFast;
 use super::failure::StepFailure;
 use super::page::Page;
 use super::result::FailureCategory;
 use crate::browser::{
-    BrowserError, ElementProbe, PageProbe, ProbeRequest, SecretsOnPage, Selector,
+    BrowserError, ElementProbe, ErrorPage, PageProbe, ProbeRequest, SecretsOnPage, Selector,
 };
 use crate::evidence::EvidenceFolder;
 use crate::journey::model::{
@@ -102,10 +103,12 @@ impl<P: Page> StepContext<'_, P> {
         let mut done = Done::default();
         match &step.action {
             Action::Open(t) => self.open(&t.render(self.vars), timeout).await?,
-            Action::Click(l) => self
-                .act(l, deadline, timeout, ElementAction::Click)
-                .await
-                .map_err(self.at(l))?,
+            Action::Click(l) => {
+                self.act(l, deadline, timeout, ElementAction::Click)
+                    .await
+                    .map_err(self.at(l))?;
+                self.not_on_an_error_page().await?;
+            }
             Action::Hover(l) => self
                 .act(l, deadline, timeout, ElementAction::Hover)
                 .await
@@ -148,6 +151,7 @@ impl<P: Page> StepContext<'_, P> {
                     .press(code)
                     .await
                     .map_err(|e| StepFailure::from_browser(e, "could not press the key"))?;
+                self.not_on_an_error_page().await?;
             }
             Action::WaitFor(c) => self.wait_for(c, deadline, timeout).await?,
             Action::AssertVisible(l) => {
@@ -196,7 +200,9 @@ impl<P: Page> StepContext<'_, P> {
                     tokio::select! {
                         fetched = &mut fetch => break fetched,
                         () = tokio::time::sleep(WATCH_EVERY) => match self.look(None, false).await {
-                            Err(f) if f.category == FailureCategory::Outage || f.session_lost => {
+                            Err(f) if f.category == FailureCategory::Outage
+                                || f.error_page
+                                || f.session_lost => {
                                 return Err(f);
                             }
                             // A page between two loads can't be read for a moment: not the
@@ -295,7 +301,8 @@ impl<P: Page> StepContext<'_, P> {
         }
     }
 
-    /// One look at the page; a fail_fast signature or a 5xx document fails the step at once.
+    /// One look at the page; the browser's error page, a fail_fast signature or a 5xx document
+    /// fails the step at once.
     pub(crate) async fn look(
         &self,
         target: Option<&Selector>,
@@ -325,10 +332,36 @@ impl<P: Page> StepContext<'_, P> {
                 }
             }
         };
+        if let Some(error) = &page.error_page {
+            return Err(self.error_page_failure(error, &page.url).await);
+        }
         match self.fail_fast.check(&page, self.vars) {
             Some(outage) => Err(outage),
             None => Ok(page),
         }
+    }
+
+    /// The failure for the browser's error page, seen at `location`.
+    async fn error_page_failure(&self, error: &ErrorPage, location: &str) -> StepFailure {
+        let url = if shows_its_own_address(location) {
+            self.page.current_url().await.ok()
+        } else {
+            Some(location.to_string())
+        };
+        error_page_failure(error, url.as_deref())
+    }
+
+    /// After a click or a key press: one look for the browser's error page, so the step that
+    /// navigated there fails, not the one after it. Firefox's driver reports that itself;
+    /// Chromium's calls the click a success. A page that cannot be read yet is the next
+    /// step's business.
+    async fn not_on_an_error_page(&self) -> Result<(), StepFailure> {
+        if let Ok(page) = self.page.probe(&ProbeRequest::default()).await
+            && let Some(error) = &page.error_page
+        {
+            return Err(self.error_page_failure(error, &page.url).await);
+        }
+        Ok(())
     }
 
     async fn open(&self, raw: &str, timeout: Duration) -> Result<(), StepFailure> {
@@ -337,13 +370,13 @@ impl<P: Page> StepContext<'_, P> {
             .map_err(|m| StepFailure::new(FailureCategory::Navigation, m))?;
         if let Err(e) = self.page.goto(&url, timeout).await {
             return Err(match e {
-                BrowserError::Navigation(m) => match net_error_code(&m) {
-                    Some(code) => navigation_failure(&url, Some(code)),
-                    None => StepFailure::new(
-                        FailureCategory::Navigation,
-                        format!("could not load {url}: {m}"),
-                    ),
-                },
+                BrowserError::Navigation(m) => error_page_in_driver_message(&m, Some(&url))
+                    .unwrap_or_else(|| {
+                        StepFailure::new(
+                            FailureCategory::Navigation,
+                            format!("could not load {url}: {m}"),
+                        )
+                    }),
                 BrowserError::PageLoadTimeout(_) => StepFailure::new(
                     FailureCategory::Timeout,
                     format!(
@@ -354,13 +387,9 @@ impl<P: Page> StepContext<'_, P> {
                 e => StepFailure::from_browser(e, &format!("could not open {url}")),
             });
         }
-        // A 5xx document or a signature fails here as an outage.
+        // The browser's error page (the driver may call the navigation a success: Chromium's
+        // unsafe ports and certificate errors), a 5xx document or a signature fails here.
         let page = self.look(None, false).await?;
-        if page.error_page {
-            // The driver let the navigation "succeed" onto Chrome's error page (an unsafe
-            // port, for one): the page is not there all the same.
-            return Err(navigation_failure(&url, page.net_error.as_deref()));
-        }
         if let Some(s) = page.status.filter(|s| *s >= 400) {
             // 4xx: the page the journey names is not there (a moved link, a wrong base_url) —
             // a navigation problem rather than the site being down.
@@ -549,7 +578,7 @@ impl<P: Page> StepContext<'_, P> {
             }
             if Instant::now() >= deadline {
                 let shown = if want_text {
-                    String::new()
+                    format!("; the page showed {}", page_showed(&page))
                 } else {
                     format!(", it is {actual:?}")
                 };
@@ -652,6 +681,23 @@ impl<P: Page> StepContext<'_, P> {
     }
 }
 
+/// How much of the page's text a failure quotes.
+const SHOWN_TEXT_CHARS: usize = 150;
+
+/// What the page showed instead of the text a step waited for: `title "Home", text "Welcome
+/// back, Mario. Your cards…"` (the text's start, its runs of white space made one space).
+fn page_showed<E>(p: &PageProbe<E>) -> String {
+    let text = body_text(p)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    format!(
+        "title {:?}, text {:?}",
+        p.title.trim(),
+        crate::text::truncate_chars(&text, SHOWN_TEXT_CHARS - 1)
+    )
+}
+
 fn body_text<E>(p: &PageProbe<E>) -> String {
     p.body_text.clone().unwrap_or_default()
 }
@@ -710,32 +756,9 @@ pub(crate) fn resolve_url(raw: &str, base: Option<&str>) -> Result<String, Strin
     Ok(joined.to_string())
 }
 
-/// "could not load URL: net::ERR_UNSAFE_PORT": the same words whether the driver refused the
-/// navigation or the browser showed its error page.
-fn navigation_failure(url: &str, code: Option<&str>) -> StepFailure {
-    let why = match code {
-        Some(code) => format!("net::{code}"),
-        None => "the browser showed its error page".to_string(),
-    };
-    StepFailure::new(
-        FailureCategory::Navigation,
-        format!("could not load {url}: {why}"),
-    )
-}
-
-/// The `ERR_…` code in a driver's or error page's text (`unknown error: net::ERR_…`).
-fn net_error_code(text: &str) -> Option<&str> {
-    let start = text.find("ERR_")?;
-    let rest = &text[start..];
-    let end = rest
-        .find(|c: char| !(c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
-        .unwrap_or(rest.len());
-    Some(&rest[..end])
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{net_error_code, resolve_url};
+    use super::resolve_url;
 
     #[test]
     fn open_resolves_against_base_url_keeping_its_path() {
@@ -756,18 +779,5 @@ mod tests {
             "http://other/x"
         );
         assert!(resolve_url("/x", None).is_err());
-    }
-
-    #[test]
-    fn net_error_codes_are_read_from_driver_and_page_text() {
-        assert_eq!(
-            net_error_code("unknown error: net::ERR_CONNECTION_REFUSED"),
-            Some("ERR_CONNECTION_REFUSED")
-        );
-        assert_eq!(
-            net_error_code("This site can't be reached\nERR_UNSAFE_PORT\n"),
-            Some("ERR_UNSAFE_PORT")
-        );
-        assert_eq!(net_error_code("no code"), None);
     }
 }

@@ -5,7 +5,6 @@ use std::time::Instant;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
-use super::clock::now_rfc3339;
 use super::event::Event;
 use super::options::RunOptions;
 use super::page::{Browser, Page};
@@ -14,6 +13,7 @@ use super::walk::{Halt, Walked, Walker, skipped_results};
 use crate::evidence::EvidenceFolder;
 use crate::evidence::manifest::ManifestMeta;
 use crate::journey::model::Journey;
+use crate::time::now_rfc3339;
 
 /// Why the steps are not walked when no browser could be had.
 const SKIP_NO_BROWSER: &str = "the browser could not start";

@@ -102,8 +102,7 @@ mod tests {
             title: title.into(),
             url: "http://127.0.0.1/x".into(),
             body_text: Some(text.into()),
-            error_page: false,
-            net_error: None,
+            error_page: None,
             signatures_visible: visible,
             target: None,
         }

@@ -20,10 +20,12 @@ use super::options::RunOptions;
 use super::page::{Browser, Page};
 use super::result::JourneyResult;
 use crate::browser::{
-    BrowserError, ElementProbe, PageProbe, ProbeRequest, ScreenshotError, SecretsOnPage, Selector,
+    BrowserError, ConsoleEntry, ElementProbe, ErrorPage, PageProbe, ProbeRequest, ScreenshotError,
+    SecretsOnPage, Selector,
 };
 use crate::journey::model::Journey;
 use crate::journey::{LoadOptions, parse_journey};
+use crate::network::DocumentTiming;
 
 /// One page, shared by the walker and the test that inspects it afterwards.
 #[derive(Clone, Default)]
@@ -44,6 +46,16 @@ struct PageState {
     clicked: Vec<String>,
     /// How the session ended: `close` or `kill`.
     ended: Option<&'static str>,
+    /// Clicking this lands on the browser's error page.
+    navigates_to_error: Option<(String, ErrorPage)>,
+    /// The browser's error page is showing.
+    error_page: Option<ErrorPage>,
+    /// Logged to the console when the page is first looked at.
+    logs: Vec<(&'static str, String)>,
+    /// The network events not yet read; `None`: the page records no network.
+    network: Option<Vec<Json>>,
+    /// Response bodies by request id.
+    bodies: std::collections::HashMap<String, String>,
 }
 
 impl FakePage {
@@ -63,6 +75,33 @@ impl FakePage {
     /// Clicking `element` finds the browser session gone.
     pub(crate) fn click_crashes(self, element: &str) -> FakePage {
         self.state().crashes = Some(element.to_string());
+        self
+    }
+
+    /// Clicking `element` lands on the browser's error page `page` (as Chromium does: the click
+    /// itself succeeds).
+    pub(crate) fn click_lands_on(self, element: &str, page: ErrorPage) -> FakePage {
+        self.state().navigates_to_error = Some((element.to_string(), page));
+        self
+    }
+
+    /// The page logs `message` at `level` to the console when it is first looked at.
+    pub(crate) fn logs(self, level: &'static str, message: &str) -> FakePage {
+        self.state().logs.push((level, message.to_string()));
+        self
+    }
+
+    /// The page recorded these network events (CDP `Network.*`), with these bodies by request
+    /// id.
+    pub(crate) fn with_network(self, events: Vec<Json>, bodies: &[(&str, &str)]) -> FakePage {
+        {
+            let mut s = self.state();
+            s.network = Some(events);
+            s.bodies = bodies
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+        }
         self
     }
 
@@ -133,9 +172,8 @@ impl Page for FakePage {
             status: Some(200),
             title: "Fake page".into(),
             url: st.url.clone(),
-            body_text: req.want_text.then(String::new),
-            error_page: false,
-            net_error: None,
+            body_text: req.want_text.then(|| "Loading your balance…".to_string()),
+            error_page: st.error_page.clone(),
             signatures_visible: req.signatures.iter().map(shows).collect(),
             target,
         })
@@ -145,6 +183,10 @@ impl Page for FakePage {
         let hang = {
             let mut st = self.state();
             st.clicked.push(el.clone());
+            if let Some((_, page)) = st.navigates_to_error.as_ref().filter(|(e, _)| e == el) {
+                st.error_page = Some(page.clone());
+                st.showing.clear();
+            }
             if st.crashes.as_ref() == Some(el) {
                 return Err(BrowserError::Lost("chrome not reachable".into()));
             }
@@ -200,8 +242,18 @@ impl Page for FakePage {
         Ok("<html><body>fake</body></html>".into())
     }
 
-    async fn console_log(&self) -> Option<Vec<String>> {
-        Some(vec!["INFO fake page loaded".into()])
+    async fn console_log(&self) -> Option<Vec<ConsoleEntry>> {
+        let now = jiff::Timestamp::now().as_millisecond();
+        let logged = std::mem::take(&mut self.state().logs);
+        let entry = |at_ms, level: &str, message: String| ConsoleEntry {
+            at_ms,
+            level: level.into(),
+            source: "javascript".into(),
+            message,
+        };
+        let mut entries = vec![entry(0, "INFO", "fake page loaded".into())];
+        entries.extend(logged.into_iter().map(|(l, m)| entry(now, l, m)));
+        Some(entries)
     }
 
     async fn notices(&self) -> Result<Vec<String>, BrowserError> {
@@ -210,6 +262,19 @@ impl Page for FakePage {
 
     async fn element_rect(&self, _sel: &Selector) -> Result<Option<[f64; 4]>, BrowserError> {
         Ok(None)
+    }
+
+    async fn network_events(&self) -> Option<Vec<Json>> {
+        let mut s = self.state();
+        s.network.as_mut().map(std::mem::take)
+    }
+
+    async fn response_body(&self, id: &str) -> Option<String> {
+        self.state().bodies.get(id).cloned()
+    }
+
+    async fn document_timing(&self) -> Option<DocumentTiming> {
+        None
     }
 
     fn describe(&self) -> (String, String, String) {

@@ -7,12 +7,12 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
 use super::attempt::{run_attempt, seal_failures};
-use super::clock::now_rfc3339;
 use super::event::Event;
 use super::options::RunOptions;
 use super::page::Browser;
 use super::result::{AttemptResult, JourneyResult, JourneyStatus, StepResult};
 use crate::journey::model::Journey;
+use crate::time::now_rfc3339;
 
 /// Walks `journey` in a fresh page from `browser` until an attempt passes or its retries are
 /// used up.

@@ -6,7 +6,9 @@
 
 mod actions;
 mod attempt;
-mod clock;
+mod cause;
+mod console;
+mod error_page;
 pub mod event;
 mod fail_fast;
 mod failure;
@@ -14,6 +16,7 @@ mod failure_evidence;
 #[cfg(test)]
 mod fake_page;
 mod journey;
+mod network_evidence;
 mod options;
 mod page;
 pub mod result;

@@ -8,10 +8,11 @@ use std::time::Duration;
 use serde_json::Value as Json;
 
 use crate::browser::{
-    BrowserConfig, BrowserError, Element, PageProbe, ProbeRequest, ScreenshotError, SecretsOnPage,
-    Selector, Session,
+    BrowserConfig, BrowserError, ConsoleEntry, Element, PageProbe, ProbeRequest, ScreenshotError,
+    SecretsOnPage, Selector, Session,
 };
 use crate::journey::model::Journey;
+use crate::network::DocumentTiming;
 
 /// Starts a fresh page (a browser session) for each attempt.
 pub(crate) trait Browser: Sync {
@@ -68,12 +69,18 @@ pub(crate) trait Page: Send + Sync + Sized {
     ) -> impl Future<Output = Result<Vec<u8>, ScreenshotError>> + Send;
     fn current_url(&self) -> impl Future<Output = Result<String, BrowserError>> + Send;
     fn source(&self) -> impl Future<Output = Result<String, BrowserError>> + Send;
-    fn console_log(&self) -> impl Future<Output = Option<Vec<String>>> + Send;
+    fn console_log(&self) -> impl Future<Output = Option<Vec<ConsoleEntry>>> + Send;
     fn notices(&self) -> impl Future<Output = Result<Vec<String>, BrowserError>> + Send;
     fn element_rect(
         &self,
         sel: &Selector,
     ) -> impl Future<Output = Result<Option<[f64; 4]>, BrowserError>> + Send;
+    /// The page's network events since the last call; `None` where none are recorded.
+    fn network_events(&self) -> impl Future<Output = Option<Vec<Json>>> + Send;
+    /// The start of the body of the response to request `id`, while the browser holds it.
+    fn response_body(&self, id: &str) -> impl Future<Output = Option<String>> + Send;
+    /// The showing document's timings, when it has them.
+    fn document_timing(&self) -> impl Future<Output = Option<DocumentTiming>> + Send;
     /// Browser name, browser version, driver.
     fn describe(&self) -> (String, String, String);
     /// Ends the session politely.
@@ -159,7 +166,7 @@ impl Page for Session {
     fn source(&self) -> impl Future<Output = Result<String, BrowserError>> + Send {
         Session::source(self)
     }
-    fn console_log(&self) -> impl Future<Output = Option<Vec<String>>> + Send {
+    fn console_log(&self) -> impl Future<Output = Option<Vec<ConsoleEntry>>> + Send {
         Session::console_log(self)
     }
     fn notices(&self) -> impl Future<Output = Result<Vec<String>, BrowserError>> + Send {
@@ -170,6 +177,15 @@ impl Page for Session {
         sel: &Selector,
     ) -> impl Future<Output = Result<Option<[f64; 4]>, BrowserError>> + Send {
         Session::element_rect(self, sel)
+    }
+    fn network_events(&self) -> impl Future<Output = Option<Vec<Json>>> + Send {
+        Session::network_events(self)
+    }
+    fn response_body(&self, id: &str) -> impl Future<Output = Option<String>> + Send {
+        Session::response_body(self, id)
+    }
+    fn document_timing(&self) -> impl Future<Output = Option<DocumentTiming>> + Send {
+        Session::document_timing(self)
     }
     fn describe(&self) -> (String, String, String) {
         Session::describe(self)

@@ -5,6 +5,8 @@
 
 use serde::Serialize;
 
+use crate::network::{FailedRequest, PageTiming, StepRequest};
+
 #[derive(Debug, Clone, Serialize)]
 pub struct RunReport {
     pub vedetta_version: String,
@@ -119,6 +121,10 @@ pub struct StepResult {
     /// The step's `slow:` threshold, set when the step passed but took longer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub slow_threshold_ms: Option<u64>,
+    /// How fast the document this step loaded came (an `open`, a click that navigated); absent
+    /// for a step that loaded none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timing: Option<PageTiming>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -161,10 +167,23 @@ pub struct Failure {
     /// `message`, so every report and alert carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page_says: Option<String>,
+    /// The first errors the page logged in the browser's console during the step or the one
+    /// before it (an uncaught exception, a script that did not load), short and masked.
+    /// Chromium only: Firefox's driver gives no console.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub console: Vec<String>,
     /// SHA-256 (lowercase hex) of the evidence folder's `manifest.json` as written: kept outside
     /// the folder, so a manifest rewritten to cover altered files shows.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence_sha256: Option<String>,
+    /// The requests that failed around the step (HTTP ≥ 500 or no answer, and the site under
+    /// test's 4xx), most telling first; the first also ends `message`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub requests: Vec<FailedRequest>,
+    /// Every request of the step's window, for the HTML report's waterfall (the evidence
+    /// folder's `network.har` has them in full; not in the JSON report).
+    #[serde(skip)]
+    pub waterfall: Vec<StepRequest>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

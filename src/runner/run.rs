@@ -8,12 +8,12 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
-use super::clock::now_rfc3339;
 use super::event::Event;
 use super::journey::run_with_retries;
 use super::options::RunOptions;
 use super::result::{JourneyResult, JourneyStatus, RunReport};
 use crate::journey::model::Journey;
+use crate::time::now_rfc3339;
 
 /// Walks every journey and returns their results in input order, sending events as it goes.
 /// Never fails and never panics on the site's behaviour: a failure is data in the report.

@@ -108,6 +108,7 @@ mod tests {
             skip_reason: None,
             screenshot: None,
             slow_threshold_ms: None,
+            timing: None,
         }
     }
 

@@ -15,16 +15,19 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
 use super::actions::{Children, Done, Save, StepContext};
+use super::cause::with_network_cause;
 use super::event::Event;
 use super::fail_fast::FailFast;
 use super::failure::StepFailure;
 use super::failure_evidence::{bounded, failure_header, read_page_at_failure};
+use super::network_evidence::NetworkRecorder;
 use super::page::Page;
 use super::result::{FailureCategory, StepResult, StepStatus};
-use crate::browser::{ProbeRequest, SecretsOnPage, Selector};
+use crate::browser::{ConsoleEntry, ProbeRequest, SecretsOnPage, Selector};
 use crate::evidence::result_file::ResultFile;
 use crate::evidence::{EvidenceFolder, FailureEvidence, PageAtFailure, keep_failure_evidence};
 use crate::journey::model::{Action, Journey, ScreenshotPolicy, Step, Variables};
+use crate::network::Site;
 use crate::otp::OtpSources;
 
 /// Beyond its own timeout, how long a step may take before the browser is deemed hung.
@@ -89,6 +92,21 @@ pub(crate) struct Walker<'a, P: Page> {
     any_step_failed: bool,
     /// Variables a failed step would have saved → which step, for the step that reads one.
     unset: BTreeMap<String, String>,
+    /// When the step before the current one began: a failure names the console errors logged
+    /// since (see `console.rs`).
+    previous_step_began: Option<SystemTime>,
+    /// The page's requests and documents so far.
+    network: NetworkRecorder,
+}
+
+/// When a failed step began and failed, and since when its console errors count.
+struct FailedStepTimes {
+    /// The step's start, on our clock: the window of its requests.
+    began: Instant,
+    /// The failure moment, for the annotated header.
+    failed_at: jiff::Timestamp,
+    /// The start of the step before: a script that threw while that one loaded counts.
+    console_since: SystemTime,
 }
 
 impl<'a, P: Page> Walker<'a, P> {
@@ -120,6 +138,8 @@ impl<'a, P: Page> Walker<'a, P> {
             error: None,
             any_step_failed: false,
             unset: BTreeMap::new(),
+            previous_step_began: None,
+            network: NetworkRecorder::default(),
         }
     }
 
@@ -127,6 +147,7 @@ impl<'a, P: Page> Walker<'a, P> {
     pub(crate) async fn walk(mut self) -> Walked {
         let journey = self.journey;
         self.walk_steps(&journey.steps).await;
+        self.keep_network().await;
         Walked {
             error: self.error.map(|e| self.vars.mask(&e)),
             steps: self.steps,
@@ -169,6 +190,11 @@ impl<'a, P: Page> Walker<'a, P> {
             name: name.clone(),
         });
         let started = Instant::now();
+        let began_at = SystemTime::now();
+        let console_since = self
+            .previous_step_began
+            .replace(began_at)
+            .unwrap_or(began_at);
         let guard = step_budget(step, self.journey.timeout) + HUNG_BROWSER_GRACE;
         let outcome = if let Some(f) = self.unset_variable(step) {
             Some(Err(f))
@@ -201,9 +227,22 @@ impl<'a, P: Page> Walker<'a, P> {
         };
         let mut result = base_result(step, index, self.depth);
         result.duration_ms = duration_ms;
+        let lost = matches!(&outcome, Err(f) if f.session_lost);
+        if !lost && !matches!(step.action, Action::Include { .. } | Action::When { .. }) {
+            result.timing = bounded(self.cancel, self.network.new_document_timing(self.page))
+                .await
+                .flatten();
+        }
         match outcome {
             Ok(done) => self.passed(step, index, result, done).await,
-            Err(f) => self.failed(step, index, result, f, ended_at).await,
+            Err(f) => {
+                let when = FailedStepTimes {
+                    began: started,
+                    failed_at: ended_at,
+                    console_since,
+                };
+                self.failed(step, index, result, f, when).await
+            }
         }
     }
 
@@ -286,8 +325,13 @@ impl<'a, P: Page> Walker<'a, P> {
         index: usize,
         mut result: StepResult,
         f: StepFailure,
-        failed_at: jiff::Timestamp,
+        when: FailedStepTimes,
     ) {
+        let FailedStepTimes {
+            began,
+            failed_at,
+            console_since,
+        } = when;
         let f = self.name_the_outage(f).await;
         let lost = f.session_lost;
         let infrastructure = f.is_infrastructure();
@@ -297,8 +341,9 @@ impl<'a, P: Page> Walker<'a, P> {
         } else {
             self.where_the_browser_is().await
         };
-        // The site's own words ("Error LGN-500") beside ours ("no element matches #otp").
-        let notices = if lost || infrastructure {
+        // The site's own words ("Error LGN-500") beside ours ("no element matches #otp"); the
+        // browser's error page has none.
+        let notices = if lost || infrastructure || f.error_page {
             Vec::new()
         } else {
             self.bounded(self.page.notices())
@@ -306,7 +351,31 @@ impl<'a, P: Page> Walker<'a, P> {
                 .and_then(Result::ok)
                 .unwrap_or_default()
         };
-        let failure = f.into_failure(&self.vars, url, &notices);
+        // Read once (the driver hands each entry out once): for the failure and the evidence.
+        let console = if lost {
+            None
+        } else {
+            self.bounded(self.page.console_log()).await.flatten()
+        };
+        let logged = console
+            .as_deref()
+            .map(|entries| super::console::errors_since(entries, console_since))
+            .unwrap_or_default();
+        // The site under test: the page's and base_url's (see `crate::network::site`).
+        let base_url = self.journey.base_url.as_ref().map(|b| b.render(&self.vars));
+        let site = Site::new(url.iter().chain(base_url.iter()).map(String::as_str));
+        let failure = f.into_failure(&self.vars, url, &notices, &logged);
+        let failure = if lost {
+            failure
+        } else {
+            let network = self
+                .network
+                .step_failed(self.page, began, &site, &self.vars);
+            let network = bounded(self.cancel, network).await.unwrap_or_default();
+            with_network_cause(failure, network)
+        };
+        // What the console said ends the message only when no failed request explains it.
+        let failure = super::failure::with_console_cause(failure);
         // An optional step's trouble is reported and the walk goes on — unless the session
         // is gone, when nothing more can run.
         if lost || (infrastructure && !step.optional) {
@@ -315,7 +384,9 @@ impl<'a, P: Page> Walker<'a, P> {
         result.status = StepStatus::Failed;
         result.failure = Some(failure);
         if self.journey.screenshots != ScreenshotPolicy::Off {
-            self.keep_evidence(step, &mut result, target, lost, title, failed_at)
+            // Nothing can be read off the page of a lost session.
+            let console = (!lost).then(|| console_lines(console, self.page));
+            self.keep_evidence(step, &mut result, target, title, failed_at, console)
                 .await;
         }
         self.any_step_failed = true;
@@ -326,6 +397,9 @@ impl<'a, P: Page> Walker<'a, P> {
             );
         }
         self.report(result);
+        if lost || !step.optional {
+            self.network.halted();
+        }
         if lost {
             self.halted = Some(Halt::SessionLost);
         } else if !step.optional {
@@ -368,26 +442,28 @@ impl<'a, P: Page> Walker<'a, P> {
     }
 
     /// The failed step's files in the evidence folder, named after its screenshot (taken or
-    /// not); `result` learns where they are.
+    /// not); `result` learns where they are. `console` is the console log's lines, `None` when
+    /// the session is lost (then nothing is read off the page).
     async fn keep_evidence(
         &self,
         step: &Step,
         result: &mut StepResult,
         target: Option<Selector>,
-        lost: bool,
         title: Option<String>,
         failed_at: jiff::Timestamp,
+        console: Option<Vec<String>>,
     ) {
-        let page = if lost {
-            PageAtFailure::default()
-        } else {
+        let page = if let Some(console) = console {
             let secrets = SecretsOnPage::new(&self.secret_fields, &self.vars);
-            let page = read_page_at_failure(self.page, self.cancel, &secrets, target.as_ref());
+            let page =
+                read_page_at_failure(self.page, self.cancel, &secrets, target.as_ref(), console);
             let (page, screenshot_error) = page.await;
             if let Some(e) = screenshot_error {
                 tracing::warn!(journey = %self.journey.name, "{}", self.vars.mask(&e));
             }
             page
+        } else {
+            PageAtFailure::default()
         };
         let Some(header) = failure_header(&self.journey.name, result, failed_at) else {
             return;
@@ -424,6 +500,24 @@ impl<'a, P: Page> Walker<'a, P> {
         .await;
         for problem in kept.problems {
             tracing::warn!(journey = %self.journey.name, "{}", self.vars.mask(&problem));
+        }
+    }
+
+    /// The attempt's `network.har` in its evidence folder, when the attempt left evidence there
+    /// (a failure's files, a kept screenshot) and the browser recorded the network. Written
+    /// before the folder is sealed, so the manifest covers it.
+    async fn keep_network(&mut self) {
+        let left_evidence = self.steps.iter().any(|s| {
+            s.screenshot.is_some() || s.failure.as_ref().is_some_and(|f| f.evidence.is_some())
+        });
+        if !left_evidence || self.halted == Some(Halt::SessionLost) || self.cancel.is_cancelled() {
+            return;
+        }
+        let har = bounded(self.cancel, self.network.har(self.page, &self.vars)).await;
+        let Some(Some(har)) = har else { return };
+        let path = self.evidence.har_path();
+        if let Err(e) = crate::evidence::save_file(&path, &har).await {
+            tracing::warn!(journey = %self.journey.name, "could not save the network log: {e}");
         }
     }
 
@@ -469,6 +563,27 @@ impl<'a, P: Page> Walker<'a, P> {
     fn report(&mut self, step: StepResult) {
         report_step(self.events, &self.journey.name, &step);
         self.steps.push(step);
+    }
+}
+
+/// The evidence folder's console log: the browser's entries, or a note saying why there are
+/// none, so a reader does not wonder. geckodriver gives WebDriver clients neither the console
+/// nor the network (README, "Firefox").
+fn console_lines<P: Page>(console: Option<Vec<ConsoleEntry>>, page: &P) -> Vec<String> {
+    match console {
+        Some(entries) => entries.iter().map(ConsoleEntry::line).collect(),
+        None => {
+            let (browser, _, driver) = page.describe();
+            let what = if browser.eq_ignore_ascii_case("firefox") {
+                "no browser console and no network record, so neither is kept for this run \
+                 (Chromium keeps both)"
+            } else {
+                "no browser console, so none is kept for this run"
+            };
+            vec![format!(
+                "# {browser} through {driver}: the driver gives vedetta {what}"
+            )]
+        }
     }
 }
 
@@ -551,6 +666,7 @@ fn base_result(step: &Step, index: usize, depth: usize) -> StepResult {
         skip_reason: None,
         screenshot: None,
         slow_threshold_ms: None,
+        timing: None,
     }
 }
 
@@ -803,6 +919,161 @@ steps:
         // No screenshot of a page that is gone, and no polite goodbye.
         assert_eq!(failure.screenshot, None);
         assert_eq!(page.ended(), Some("kill"));
+    }
+
+    /// The events of a page's request to `url` that answered `status` with a JSON error,
+    /// sent a moment ago.
+    fn answered_now(id: &str, url: &str, status: u16) -> Vec<serde_json::Value> {
+        use crate::network::cdp::tests::{answered, finished, sent};
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs_f64();
+        let mut request = sent(id, "GET", url, "Fetch", 10.0);
+        request["params"]["wallTime"] = serde_json::json!(now - 0.5);
+        vec![
+            request,
+            answered(id, status, "application/json", 10.1),
+            finished(id, 10.2),
+        ]
+    }
+
+    const BALANCE: &str = r##"
+name: balance
+base_url: http://bank.test
+timeout: 1ms
+steps:
+  - click: "#balance"
+"##;
+
+    #[tokio::test]
+    async fn a_step_during_which_the_site_s_backend_failed_is_an_outage_naming_the_request() {
+        let j = journey(BALANCE);
+        let page = FakePage::showing(&[]).with_network(
+            answered_now("7", "http://bank.test/api/balance?card=4821", 503),
+            &[("7", r#"{"error": "balance service unavailable"}"#)],
+        );
+        let out = tempfile::tempdir().unwrap();
+        let (r, _) = run_on(&j, [page], out.path(), &CancellationToken::new()).await;
+
+        let failure = r.steps[0].failure.as_ref().unwrap();
+        assert_eq!(failure.category, FailureCategory::Outage);
+        assert_eq!(
+            failure.message,
+            r#"no element matches #balance (waited 1ms); GET /api/balance?card=4821 answered 503 ("balance service unavailable")"#
+        );
+        assert_eq!(failure.requests.len(), 1);
+        assert_eq!(failure.requests[0].status, Some(503));
+        // The attempt's requests are in the evidence folder's HAR, which the manifest seals.
+        let folder = out.path().join("fake-run/balance");
+        let har: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(folder.join("network.har")).unwrap()).unwrap();
+        let entry = &har["log"]["entries"][0];
+        assert_eq!(
+            entry["request"]["url"],
+            "http://bank.test/api/balance?card=4821"
+        );
+        assert_eq!(entry["response"]["status"], 503);
+        assert_eq!(
+            entry["response"]["content"]["text"],
+            r#"{"error": "balance service unavailable"}"#
+        );
+        let verified = crate::evidence::manifest::verify(&folder).unwrap();
+        assert!(verified.is_intact(), "{verified:?}");
+    }
+
+    #[tokio::test]
+    async fn another_site_s_failure_is_listed_but_never_makes_an_outage() {
+        let j = journey(BALANCE);
+        let page = FakePage::showing(&[]).with_network(
+            answered_now("8", "https://analytics.example/collect", 503),
+            &[],
+        );
+        let out = tempfile::tempdir().unwrap();
+        let (r, _) = run_on(&j, [page], out.path(), &CancellationToken::new()).await;
+
+        let failure = r.steps[0].failure.as_ref().unwrap();
+        assert_eq!(failure.category, FailureCategory::ElementMissing);
+        assert!(
+            failure
+                .message
+                .ends_with("; GET https://analytics.example/collect answered 503"),
+            "{}",
+            failure.message
+        );
+        assert!(!failure.requests[0].site_under_test);
+    }
+
+    #[tokio::test]
+    async fn a_click_onto_the_browsers_error_page_fails_that_click_as_an_outage() {
+        // A step timeout the walk would have to sit out if the error page went unnoticed.
+        let j = journey(
+            r##"
+name: stopped
+timeout: 30s
+steps:
+  - click: "#targets"
+  - wait_for: { text: Targets }
+"##,
+        );
+        let page = FakePage::showing(&["#targets"]).click_lands_on(
+            "#targets",
+            crate::browser::ErrorPage::chromium("ERR_CONNECTION_REFUSED"),
+        );
+        let out = tempfile::tempdir().unwrap();
+        let (r, _) = run_on(&j, [page], out.path(), &CancellationToken::new()).await;
+
+        assert_eq!(r.status, JourneyStatus::Failed);
+        assert_eq!(r.error, None);
+        assert_eq!(
+            walk_of(&r),
+            [
+                (1, 0, Failed, None),
+                (2, 0, Skipped, Some("an earlier step failed"))
+            ]
+        );
+        let failure = r.steps[0].failure.as_ref().unwrap();
+        assert_eq!(failure.category, FailureCategory::Outage);
+        assert!(
+            failure
+                .message
+                .ends_with(": connection refused (ERR_CONNECTION_REFUSED)"),
+            "{}",
+            failure.message
+        );
+    }
+
+    #[tokio::test]
+    async fn a_wait_that_times_out_names_what_the_page_showed_and_logged() {
+        let j = journey(
+            r##"
+name: spinner
+timeout: 1ms
+steps:
+  - wait_for: { text: "€" }
+"##,
+        );
+        let page = FakePage::showing(&[])
+            .logs("WARNING", "http://h/a.js 1:1 deprecated")
+            .logs(
+                "SEVERE",
+                "http://h/account.js 11:5 Uncaught TypeError: balance is undefined",
+            );
+        let out = tempfile::tempdir().unwrap();
+        let (r, _) = run_on(&j, [page], out.path(), &CancellationToken::new()).await;
+
+        let failure = r.steps[0].failure.as_ref().unwrap();
+        assert_eq!(failure.category, FailureCategory::Timeout);
+        assert_eq!(
+            failure.message,
+            "the page text did not match \"€\" within 1ms; the page showed title \"Fake page\", \
+             text \"Loading your balance…\"; the page logged: Uncaught TypeError: balance is \
+             undefined (account.js:12)"
+        );
+        assert_eq!(
+            failure.console,
+            ["Uncaught TypeError: balance is undefined (account.js:12)"]
+        );
     }
 
     #[tokio::test]

@@ -176,10 +176,28 @@ async fn login_sends_the_code_by_signed_webhook_and_the_code_works_once() {
     )
     .await;
     assert_eq!(status, 200);
+    // The page loads its balance from the bank's API, as a banking app's does.
     assert!(
-        html.contains(&format!(r#"id="balance">{DEMO_BALANCE}<"#)),
+        html.contains(r#"id="balance">Loading your balance…<"#)
+            && html.contains(r#"fetch("/api/balance?card=4821""#),
         "{html}"
     );
+    let (status, body) = get(
+        &client,
+        format!("{}/api/balance?card=4821", stack.bank.url),
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let balance: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(balance["balance"], DEMO_BALANCE, "{body}");
+    let (status, _) = get(
+        &client,
+        format!("{}/api/balance?card=4821", stack.bank.url),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "not signed in");
 
     let response = verify(&stack, &client, &cookie, &code).await;
     assert_eq!(
@@ -288,6 +306,44 @@ async fn no_balance_renders_the_account_page_without_the_balance() {
         "{html}"
     );
     assert!(!html.contains(DEMO_BALANCE), "{html}");
+    assert!(
+        !html.contains("/api/balance"),
+        "the page never asks: no request fails"
+    );
+    stack.shutdown().await;
+}
+
+#[tokio::test]
+async fn balance_api_makes_the_balance_service_answer_503_with_its_error() {
+    let (stack, client) = start_with_faults(&[Fault::BalanceApi]).await;
+    let since = SystemTime::now();
+    let (_, cookie) = login(&stack, &client, DEMO_PASSWORD).await;
+    let cookie = cookie.unwrap();
+    let code = code_from_inbox(&stack, since, Duration::from_secs(5))
+        .await
+        .unwrap();
+    verify(&stack, &client, &cookie, &code).await;
+    // The page itself renders and asks for its balance…
+    let (status, html) = get(
+        &client,
+        format!("{}/account", stack.bank.url),
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(html.contains(r#"fetch("/api/balance?card=4821""#), "{html}");
+    // …which the balance service does not give.
+    let (status, body) = get(
+        &client,
+        format!("{}/api/balance?card=4821", stack.bank.url),
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&body).unwrap(),
+        serde_json::json!({"error": "balance service unavailable"})
+    );
     stack.shutdown().await;
 }
 
@@ -431,7 +487,7 @@ fn an_unknown_fault_is_invalid_input_and_lists_the_valid_ones() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("unknown fault `power-cut`; valid faults: outage, login-error, sms-drop, sms-delay, slow, no-balance"),
+        stderr.contains("unknown fault `power-cut`; valid faults: outage, login-error, sms-drop, sms-delay, slow, no-balance, balance-api"),
         "{stderr}"
     );
 }

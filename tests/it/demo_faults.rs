@@ -407,3 +407,66 @@ async fn every_example_journey_passes_against_the_demo_bank() {
         }
     }
 }
+
+/// `vedetta demo --fault balance-api`: the account page comes, its balance never does — and
+/// the failure says why: the bank's balance API answered 503, an outage, named in the console
+/// line, the JSON report and the evidence folder's HAR.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_shows_a_balance_api_outage_with_the_request_named() {
+    let _browser = BROWSERS.acquire().await.unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let report_path = out.path().join("report.json");
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_vedetta"))
+        .args(["demo", "--fault", "balance-api", "--listen", "127.0.0.1:0"])
+        .arg("--out")
+        .arg(out.path().join("evidence"))
+        .arg("--report-json")
+        .arg(&report_path)
+        .current_dir(out.path())
+        .kill_on_drop(true)
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    let cause = r#"GET /api/balance?card=4821 answered 503 ("balance service unavailable")"#;
+    assert!(
+        stdout.contains("outage") && stdout.contains(cause),
+        "{stdout}"
+    );
+
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report_path).unwrap()).unwrap();
+    let steps = report["journeys"][0]["steps"].as_array().unwrap();
+    let failed: Vec<&serde_json::Value> =
+        steps.iter().filter(|s| s["status"] == "failed").collect();
+    assert_eq!(failed.len(), 1, "{steps:#?}");
+    let failure = &failed[0]["failure"];
+    assert_eq!(failed[0]["name"], "the balance is an amount in euro");
+    assert_eq!(failure["category"], "outage");
+    let message = failure["message"].as_str().unwrap();
+    assert!(message.contains("Loading your balance"), "{message}");
+    assert!(message.ends_with(cause), "{message}");
+    let request = &failure["requests"][0];
+    assert_eq!(request["method"], "GET");
+    assert!(
+        request["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/api/balance?card=4821")
+    );
+    assert_eq!(request["status"], 503);
+    assert_eq!(request["error_text"], "balance service unavailable");
+    assert_eq!(request["site_under_test"], true);
+    // The step that opened the home page says how fast it came.
+    assert!(steps[0]["timing"]["ttfb_ms"].is_u64(), "{:#}", steps[0]);
+    let evidence = Path::new(failure["evidence"].as_str().unwrap());
+    let evidence = if evidence.is_absolute() {
+        evidence.to_path_buf()
+    } else {
+        out.path().join(evidence)
+    };
+    let har = std::fs::read_to_string(evidence.join("network.har")).unwrap();
+    assert!(har.contains("/api/balance?card=4821"));
+    assert!(!har.contains(DEMO_PASSWORD), "the login POST's password");
+}

@@ -140,6 +140,20 @@ async fn the_demo_journey_walks_through_a_selenium_grid() {
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap())
             .unwrap();
     assert_eq!(report["journeys"][0]["status"], "passed");
+    // Through the grid too, the network is recorded (the kept screenshot's folder has the
+    // attempt's HAR) and the page's timings read.
+    let steps = report["journeys"][0]["steps"].as_array().unwrap();
+    assert!(steps[0]["timing"]["ttfb_ms"].is_u64(), "{:#}", steps[0]);
+    let shot = steps
+        .iter()
+        .find_map(|s| s["screenshot"].as_str())
+        .expect("the balance screenshot");
+    let folder = dir.path().join(shot);
+    let har = std::fs::read_to_string(folder.parent().unwrap().join("network.har")).unwrap();
+    assert!(
+        har.contains("/api/balance?card=4821"),
+        "the balance API call"
+    );
 
     // vedetta closed its session: the grid's slots are free and its browser is gone.
     let jvm = grid.child.id();

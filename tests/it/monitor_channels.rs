@@ -16,7 +16,8 @@ use axum::routing::post;
 use serde_json::{Value, json};
 
 use vedetta::monitor::channels::{self, Channel, Email, PagerDuty, Screenshot, SmtpSecurity};
-use vedetta::monitor::notify::{Alert, AlertEvent, AlertFacts, AlertStep, Notifier, rfc3339};
+use vedetta::monitor::notify::{Alert, AlertEvent, AlertFacts, AlertStep, Notifier};
+use vedetta::time::rfc3339_ms as rfc3339;
 
 const PATIENCE: Duration = Duration::from_secs(60);
 

@@ -282,7 +282,7 @@ async fn outage_alerts_once_recovers_once_and_history_survives_a_restart() {
     );
     assert_eq!(
         down["since"],
-        vedetta::monitor::notify::rfc3339(seen[d - 1].2),
+        vedetta::time::rfc3339_ms(seen[d - 1].2),
         "since the first failure of the streak"
     );
     let r = at(recovered_run);

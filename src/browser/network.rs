@@ -1,0 +1,156 @@
+//! Reading the page's network and timings from the browser.
+//!
+//! Chromium: chromedriver records the DevTools Protocol's `Network.*` events in its
+//! *performance log* when the session asks for it (`goog:loggingPrefs: {performance: ALL}`);
+//! each read (`POST /session/{id}/se/log`) hands over and forgets what it recorded since the
+//! last. A failed answer's body is asked of the browser through chromedriver's DevTools
+//! endpoint (`/goog/cdp/execute`, `Network.getResponseBody`) while the browser still holds it.
+//! Firefox's geckodriver has neither: no network there. Timings are read by script in both.
+
+use base64::Engine as _;
+use fantoccini::Client;
+use serde_json::{Value as Json, json};
+
+use crate::network::DocumentTiming;
+
+/// The timing script (see `timing.js`).
+const TIMING_JS: &str = include_str!("timing.js");
+
+/// A failed answer's body is kept up to this many bytes as read (it is masked, then cut to the
+/// HAR's 2 KiB).
+const BODY_READ_BYTES: usize = 4096;
+
+/// Reads of the performance log in one drain at most: chromedriver hands over up to 100 000
+/// entries a read.
+const MAX_LOG_READS: usize = 20;
+
+/// What to add to Chromium's capabilities so that chromedriver records the network.
+pub(super) fn record_network(logging_prefs: &mut Json, chrome_options: &mut Json) {
+    logging_prefs["performance"] = json!("ALL");
+    chrome_options["perfLoggingPrefs"] = json!({ "enableNetwork": true, "enablePage": false });
+}
+
+/// The `Network.*` events recorded since the last call, in order; `None` when the driver keeps
+/// no performance log (not chromedriver, or a grid that does not pass it on).
+pub(super) async fn drain_network_events(client: &Client) -> Option<Vec<Json>> {
+    let mut events = Vec::new();
+    for _ in 0..MAX_LOG_READS {
+        let batch = client.issue_cmd(SeLog("performance")).await.ok()?;
+        let entries = batch.as_array()?;
+        if entries.is_empty() {
+            break;
+        }
+        events.extend(entries.iter().filter_map(network_event));
+    }
+    Some(events)
+}
+
+/// The inner `{"method": "Network.…", "params": …}` of a performance log entry, whose
+/// `message` is that event wrapped in JSON text.
+fn network_event(entry: &Json) -> Option<Json> {
+    let text = entry["message"].as_str()?;
+    let mut wrapped: Json = serde_json::from_str(text).ok()?;
+    let event = wrapped.get_mut("message")?.take();
+    event["method"]
+        .as_str()?
+        .starts_with("Network.")
+        .then_some(event)
+}
+
+/// The start of the body of the response to request `id`, as text; `None` when the browser no
+/// longer holds it (the page navigated away) or cannot say.
+pub(super) async fn response_body(client: &Client, id: &str) -> Option<String> {
+    let v = client
+        .issue_cmd(CdpExecute {
+            cmd: "Network.getResponseBody",
+            params: json!({ "requestId": id }),
+        })
+        .await
+        .ok()?;
+    let body = v["body"].as_str()?;
+    let bytes = if v["base64Encoded"].as_bool() == Some(true) {
+        base64::engine::general_purpose::STANDARD
+            .decode(body)
+            .ok()?
+    } else {
+        body.as_bytes().to_vec()
+    };
+    let head = &bytes[..bytes.len().min(BODY_READ_BYTES)];
+    Some(String::from_utf8_lossy(head).into_owned())
+}
+
+/// The showing document's timing; `None` where it has none or the page cannot be read.
+pub(super) async fn document_timing(client: &Client) -> Option<DocumentTiming> {
+    let v = client.execute(TIMING_JS, vec![]).await.ok()?;
+    DocumentTiming::from_json(&v)
+}
+
+/// chromedriver's (non-W3C) log endpoint: `browser` is the page's console, `performance` the
+/// DevTools events.
+#[derive(Debug)]
+pub(super) struct SeLog(pub &'static str);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for SeLog {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/se/log",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+        (
+            axum::http::Method::POST,
+            Some(json!({ "type": self.0 }).to_string()),
+        )
+    }
+}
+
+/// A DevTools Protocol command through chromedriver.
+#[derive(Debug)]
+struct CdpExecute {
+    cmd: &'static str,
+    params: Json,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for CdpExecute {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+        let body = json!({ "cmd": self.cmd, "params": self.params });
+        (axum::http::Method::POST, Some(body.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn performance_log_entries_unwrap_to_their_network_events() {
+        let wrap = |method: &str| {
+            json!({"level": "INFO", "timestamp": 1, "message": json!({
+                "message": {"method": method, "params": {"requestId": "1"}},
+                "webview": "ABC"}).to_string()})
+        };
+        assert_eq!(
+            network_event(&wrap("Network.loadingFinished")),
+            Some(json!({"method": "Network.loadingFinished", "params": {"requestId": "1"}}))
+        );
+        assert_eq!(network_event(&wrap("Page.loadEventFired")), None);
+        assert_eq!(network_event(&json!({"message": "not json"})), None);
+    }
+}
