@@ -209,7 +209,7 @@ impl<'a, P: Page> Walker<'a, P> {
         let mut result = base_result(step, index, self.depth);
         result.duration_ms = duration_ms;
         let lost = matches!(&outcome, Err(f) if f.session_lost);
-        if !lost && !matches!(step.action, Action::Include { .. } | Action::When { .. }) {
+        if !lost && may_load_a_document(&step.action) {
             result.timing = bounded(self.cancel, self.network.new_document_timing(self.page))
                 .await
                 .flatten();
@@ -546,6 +546,23 @@ fn report_step(events: &UnboundedSender<Event>, journey: &str, step: &StepResult
         journey: journey.to_string(),
         step: step.clone(),
     });
+}
+
+/// Whether a step may bring a new document: it opens one, acts on the page (a click, a key,
+/// a form control, a script may navigate), or waits while one comes. Only after these is the
+/// page asked for its timings.
+fn may_load_a_document(action: &Action) -> bool {
+    matches!(
+        action,
+        Action::Open(_)
+            | Action::Click(_)
+            | Action::Press(_)
+            | Action::Select(_)
+            | Action::Check(_)
+            | Action::Uncheck(_)
+            | Action::Script { .. }
+            | Action::WaitFor(_)
+    )
 }
 
 /// How long a step may legitimately take.

@@ -150,7 +150,10 @@ async fn the_demo_journey_walks_through_a_selenium_grid() {
         .expect("the balance screenshot");
     let folder = dir.path().join(shot);
     let har = std::fs::read_to_string(folder.parent().unwrap().join("network.har")).unwrap();
-    assert!(har.contains("/api/balance?card=4821"), "the balance API call");
+    assert!(
+        har.contains("/api/balance?card=4821"),
+        "the balance API call"
+    );
 
     // vedetta closed its session: the grid's slots are free and its browser is gone.
     let jvm = grid.child.id();

@@ -1,0 +1,132 @@
+//! What recording the network and the page timings costs a journey: the demo journey (13
+//! steps, the SMS code through the inbox) walked against the embedded bank with recording on —
+//! chromedriver's performance log, a timing read after each step, the HAR written before the
+//! folder is sealed (the journey keeps a screenshot, so every run seals one) — and with it off,
+//! alternately in one run, so that the machine's load falls on both alike.
+//!
+//! `cargo bench --profile dev --bench network` (needs chromium and chromedriver, as the tests
+//! do). The goal: recording on takes at most 1.05× the wall time of recording off.
+
+use std::path::Path;
+use std::time::Instant;
+
+use tokio::sync::mpsc::unbounded_channel;
+use tokio_util::sync::CancellationToken;
+use vedetta::browser::BrowserConfig;
+use vedetta::demo::{DEMO_PASSWORD, DemoStack};
+use vedetta::journey::{LoadOptions, load_journey};
+use vedetta::runner::result::JourneyStatus;
+use vedetta::runner::{RunOptions, run};
+
+/// Runs of each kind.
+const ROUNDS: usize = 12;
+
+/// One walk of the demo journey: (the journey's wall time from the browser's start to its
+/// close, the steps' own time), in milliseconds.
+async fn walk(stack: &DemoStack, recording: bool, out: &Path, n: usize) -> (f64, f64) {
+    let mut opts = LoadOptions::with_env([("DEMO_PASSWORD".to_string(), DEMO_PASSWORD.into())]);
+    opts.cli_vars = vec![("BANK_URL".into(), stack.bank.url.clone())];
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("journeys/demo-card-balance.yaml");
+    let journey = load_journey(&path, &opts).unwrap_or_else(|d| panic!("{d:#?}"));
+    let options = RunOptions {
+        browser: BrowserConfig {
+            without_recording: !recording,
+            ..BrowserConfig::default()
+        },
+        jobs: 1,
+        out_dir: out.to_path_buf(),
+        run_id: format!("run-{n}-{recording}"),
+        otp: stack.otp_sources(),
+        sign_key: None,
+    };
+    let (tx, _rx) = unbounded_channel();
+    let started = Instant::now();
+    let report = run(vec![journey], options, tx, CancellationToken::new()).await;
+    let wall = started.elapsed().as_secs_f64() * 1000.0;
+    let j = &report.journeys[0];
+    assert_eq!(j.status, JourneyStatus::Passed, "{j:#?}");
+    let har = out
+        .join(format!("run-{n}-{recording}"))
+        .join(&j.name)
+        .join("network.har");
+    assert_eq!(har.is_file(), recording, "{}", har.display());
+    let steps = j.steps.iter().map(|s| s.duration_ms as f64).sum();
+    (wall, steps)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let stack = DemoStack::start(listener, Vec::new()).await.unwrap();
+    let out = tempfile::tempdir().unwrap();
+    // One walk to warm the disk cache and the bank, not counted.
+    walk(&stack, true, out.path(), 0).await;
+    let (mut on, mut off) = (Vec::new(), Vec::new());
+    for n in 1..=ROUNDS {
+        // ABBA: neither kind always goes first.
+        let order = if n % 2 == 0 {
+            [true, false]
+        } else {
+            [false, true]
+        };
+        for recording in order {
+            let t = walk(&stack, recording, out.path(), n).await;
+            if recording { &mut on } else { &mut off }.push(t);
+        }
+    }
+    stack.shutdown().await;
+
+    // Each round's two walks ran back to back: their ratio is what recording cost then, and
+    // the median of the rounds' ratios is robust to the machine's load changing over the run.
+    let ratio = |part: fn(&(f64, f64)) -> f64| {
+        median(
+            on.iter()
+                .zip(&off)
+                .map(|(a, b)| part(a) / part(b))
+                .collect(),
+        )
+    };
+    let med = |v: &[(f64, f64)], part: fn(&(f64, f64)) -> f64| median(v.iter().map(part).collect());
+    println!(
+        "network recording benchmark: the demo journey, {ROUNDS} rounds of one walk each way \
+         (alternating which goes first); medians"
+    );
+    println!(
+        "{:<34} {:>12} {:>12} {:>16}",
+        "", "recording", "off", "ratio per round"
+    );
+    for (label, part) in [
+        (
+            "journey wall time (browser incl.)",
+            (|t| t.0) as fn(&(f64, f64)) -> f64,
+        ),
+        ("the steps' own time", |t| t.1),
+    ] {
+        println!(
+            "{:<34} {:>9.0} ms {:>9.0} ms {:>15.3}×",
+            label,
+            med(&on, part),
+            med(&off, part),
+            ratio(part)
+        );
+    }
+    // The least disturbed walk of each kind: on a busy machine, the closest to the work itself.
+    let fastest = |v: &[(f64, f64)]| v.iter().map(|t| t.0).fold(f64::INFINITY, f64::min);
+    println!(
+        "{:<34} {:>9.0} ms {:>9.0} ms {:>15.3}× (fastest / fastest)",
+        "fastest journey wall time",
+        fastest(&on),
+        fastest(&off),
+        fastest(&on) / fastest(&off)
+    );
+}
