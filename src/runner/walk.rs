@@ -465,12 +465,18 @@ impl<'a, P: Page> Walker<'a, P> {
         if !left_evidence || self.halted == Some(Halt::SessionLost) || self.cancel.is_cancelled() {
             return;
         }
+        let started = Instant::now();
         let har = bounded(self.cancel, self.network.har(self.page, &self.vars)).await;
         let Some(Some(har)) = har else { return };
         let path = self.evidence.har_path();
         if let Err(e) = crate::evidence::save_file(&path, &har).await {
             tracing::warn!(journey = %self.journey.name, "could not save the network log: {e}");
         }
+        tracing::debug!(
+            bytes = har.len(),
+            took_ms = started.elapsed().as_millis() as u64,
+            "network log kept"
+        );
     }
 
     /// Saves a screenshot for step `index`; `None` (logged) if it could not be taken.
@@ -548,9 +554,10 @@ fn report_step(events: &UnboundedSender<Event>, journey: &str, step: &StepResult
     });
 }
 
-/// Whether a step may bring a new document: it opens one, acts on the page (a click, a key,
-/// a form control, a script may navigate), or waits while one comes. Only after these is the
-/// page asked for its timings.
+/// Whether a step may bring a new document: it opens one, or acts on the page in a way that
+/// may navigate (a click, a key, a form control, a script) — the driver waits for the
+/// navigation such an action starts, so its document is in by the step's end. Only after these
+/// is the page asked for its timings: one script round trip each.
 fn may_load_a_document(action: &Action) -> bool {
     matches!(
         action,
@@ -561,7 +568,6 @@ fn may_load_a_document(action: &Action) -> bool {
             | Action::Check(_)
             | Action::Uncheck(_)
             | Action::Script { .. }
-            | Action::WaitFor(_)
     )
 }
 
