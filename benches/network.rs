@@ -140,7 +140,8 @@ async fn main() {
         "{:<40} {:>12} {:>12} {:>16}",
         "", "recording", "off", "ratio per round"
     );
-    let rows: [(&str, fn(&Walk) -> f64); 3] = [
+    type Part = fn(&Walk) -> f64;
+    let rows: [(&str, Part); 3] = [
         ("journey wall time (browser start incl.)", |w| w.wall),
         ("first step to the journey's end", |w| w.walk),
         ("the steps' own time", |w| w.steps),
