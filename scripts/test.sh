@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 source scripts/ensure-tools.sh
 # xmllint checks the JUnit report against its schema.
 ensure_tools "${BROWSER_TOOLS[@]}" xmllint:libxml2-utils firefox-esr:firefox-esr
+# The monitor's channel and metrics tests talk to real Alertmanager, Prometheus and SMTP.
+ensure_tools "${MONITOR_TOOLS[@]}"
+ensure_python_module aiosmtpd python3-aiosmtpd
 # The Firefox tests drive Debian's firefox-esr through geckodriver.
 ensure_geckodriver
 # The grid test drives the browser through a real Selenium Grid.
@@ -14,6 +17,9 @@ export VEDETTA_SELENIUM_JAR
 # The network test validates each network.har against the HAR schema.
 VEDETTA_HAR_SCHEMA_DIR=$(ensure_har_schema)
 export VEDETTA_HAR_SCHEMA_DIR
+# The fill tests type into real CodeMirror 6 and Monaco editors.
+VEDETTA_EDITORS=$(ensure_editor_packages)
+export VEDETTA_EDITORS
 
 # Browser processes already running before the suite (another session's, say) are not ours;
 # the check at the end counts only what the suite leaves behind.

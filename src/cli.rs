@@ -12,6 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::browser::{BrowserConfig, BrowserKind};
 use crate::commands::demo::{DemoConfig, DemoMode};
 use crate::commands::inbox::InboxCommandConfig;
+use crate::commands::init::InitConfig;
 use crate::commands::journeys::VarSources;
 use crate::commands::monitor::MonitorCommandConfig;
 use crate::commands::pipeline::ReportFiles;
@@ -46,6 +47,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Print the JSON Schema of the journey language (for yaml-language-server).
     Schema,
+    /// Write a commented starter journey for a site (and, with --monitor, a monitor config).
+    Init(InitArgs),
     /// Serve the embedded demo bank and walk journeys/demo-card-balance.yaml against it.
     Demo(DemoArgs),
     /// Serve the SMS inbox that providers post inbound messages to.
@@ -55,6 +58,55 @@ pub enum Command {
     /// Work with evidence folders.
     #[command(subcommand)]
     Evidence(EvidenceCommand),
+    /// Open, end or list a running monitor's maintenance windows (alerts held, runs recorded).
+    Maintenance(MaintenanceArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MaintenanceArgs {
+    #[command(subcommand)]
+    pub action: MaintenanceAction,
+    /// The monitor's address.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "VEDETTA_MONITOR_URL",
+        default_value = "http://127.0.0.1:9090",
+        global = true
+    )]
+    pub monitor: String,
+    /// The monitor's `api_token` (needed to start or end a window).
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "VEDETTA_API_TOKEN",
+        hide_env_values = true,
+        global = true
+    )]
+    pub token: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MaintenanceAction {
+    /// Open a window now: the journeys' runs go on and are recorded, no alert is sent.
+    Start {
+        /// How long it lasts (e.g. 30m, 2h; at most 7 days).
+        #[arg(long = "for", value_name = "DURATION", value_parser = parse_duration_arg, default_value = "1h")]
+        duration: Duration,
+        /// A journey it holds (repeatable); default: every journey.
+        #[arg(long = "journey", value_name = "NAME")]
+        journeys: Vec<String>,
+        /// Why, for the status page and the API.
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+    },
+    /// End a window now (its id, as `start` and `list` print it).
+    End {
+        #[arg(value_name = "ID")]
+        id: String,
+    },
+    /// The windows open now and coming.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -126,6 +178,10 @@ pub struct RunArgs {
     pub sign_key: Option<PathBuf>,
     #[command(flatten)]
     pub reports: ReportArgs,
+    /// Exit 1 when a journey passed but was slow (crossed a `slow:` threshold): for release
+    /// gates. Without it a slow run exits 0, reported as degraded.
+    #[arg(long)]
+    pub fail_on_slow: bool,
     /// Default per-step timeout, for journeys that set none (e.g. 10s, 1m).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration_arg)]
     pub timeout: Option<Duration>,
@@ -189,6 +245,22 @@ pub struct ValidateArgs {
     /// that hold no credentials).
     #[arg(long)]
     pub no_secrets: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct InitArgs {
+    /// The page the journey starts from (default: a placeholder to change).
+    #[arg(value_name = "URL")]
+    pub url: Option<String>,
+    /// Also write monitor.yaml, which walks journeys/*.yaml on a schedule.
+    #[arg(long)]
+    pub monitor: bool,
+    /// Where to write journeys/ (and monitor.yaml).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+    /// Overwrite files that are already there.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -296,6 +368,7 @@ fn run(command: Command) -> Result<Outcome, CommandError> {
         Command::Run(args) => commands::run::execute(args.into()),
         Command::Validate(args) => commands::validate::execute(args.into()),
         Command::Schema => commands::schema::execute(),
+        Command::Init(args) => commands::init::execute(args.into()),
         Command::Demo(args) => commands::demo::execute(args.into()),
         Command::Inbox(args) => commands::inbox::execute(args.into()),
         Command::Monitor(args) => commands::monitor::execute(args.into()),
@@ -303,6 +376,28 @@ fn run(command: Command) -> Result<Outcome, CommandError> {
             commands::evidence::verify(&dir, key.as_deref())
         }
         Command::Evidence(EvidenceCommand::Keygen { stem }) => commands::evidence::keygen(&stem),
+        Command::Maintenance(args) => {
+            let target = commands::maintenance::MaintenanceTarget {
+                monitor: args.monitor,
+                token: args.token,
+            };
+            let command = match args.action {
+                MaintenanceAction::Start {
+                    duration,
+                    journeys,
+                    reason,
+                } => commands::maintenance::MaintenanceCommand::Start {
+                    duration,
+                    journeys,
+                    reason,
+                },
+                MaintenanceAction::End { id } => {
+                    commands::maintenance::MaintenanceCommand::End { id }
+                }
+                MaintenanceAction::List => commands::maintenance::MaintenanceCommand::List,
+            };
+            commands::maintenance::execute(target, command)
+        }
     }
 }
 
@@ -326,6 +421,17 @@ fn init_logging(format: LogFormat, verbose: bool) {
 
 // ---------------------------------------------------------------- arguments into configs
 
+impl From<InitArgs> for InitConfig {
+    fn from(args: InitArgs) -> InitConfig {
+        InitConfig {
+            url: args.url,
+            monitor: args.monitor,
+            dir: args.dir,
+            force: args.force,
+        }
+    }
+}
+
 impl From<RunArgs> for RunConfig {
     fn from(args: RunArgs) -> RunConfig {
         // clap makes --inbox and --inbox-listen exclusive, each requiring --inbox-token.
@@ -347,6 +453,7 @@ impl From<RunArgs> for RunConfig {
             out: args.out,
             sign_key: args.sign_key,
             reports: args.reports.into(),
+            fail_on_slow: args.fail_on_slow,
             timeout: args.timeout,
             sms_inbox,
         }
@@ -490,6 +597,8 @@ mod tests {
         assert_eq!(c.browser.kind, BrowserKind::Firefox);
         assert!(c.browser.headed);
         assert!(matches!(c.sms_inbox, SmsInbox::None));
+        assert!(!c.fail_on_slow);
+        assert!(run_config(&["run", "a.yaml", "--fail-on-slow"]).fail_on_slow);
     }
 
     #[test]

@@ -9,10 +9,12 @@
 
 pub mod browser;
 pub mod cli;
+pub mod code_pattern;
 pub mod commands;
 pub mod demo;
 pub mod evidence;
 pub mod exit;
+pub mod http_server;
 pub mod inbox;
 pub mod journey;
 pub mod monitor;

@@ -9,7 +9,9 @@ pub enum BrowserError {
     /// The session died mid-run (driver killed, browser crashed, connection lost).
     #[error("the browser session was lost: {0}")]
     Lost(String),
-    /// The page could not be loaded (`net::ERR_…`: refused, DNS, TLS).
+    /// The page could not be loaded: the browser showed its own error page (chromedriver's
+    /// `net::ERR_…`, geckodriver's `Reached error page: about:neterror?…` and `insecure
+    /// certificate`; see [`super::ErrorPage::from_driver_message`]).
     #[error("{0}")]
     Navigation(String),
     /// The page did not finish loading within the step's timeout.
@@ -68,10 +70,15 @@ impl From<CmdError> for BrowserError {
                     | ErrorStatus::InvalidElementState
                     | ErrorStatus::MoveTargetOutOfBounds => BrowserError::NotInteractable(msg),
                     ErrorStatus::JavascriptError => BrowserError::Script(msg),
+                    ErrorStatus::InsecureCertificate => BrowserError::Navigation(
+                        format!("insecure certificate {msg}").trim_end().into(),
+                    ),
                     ErrorStatus::Timeout | ErrorStatus::ScriptTimeout => {
                         BrowserError::PageLoadTimeout(msg)
                     }
-                    _ if lower.contains("net::err_") => BrowserError::Navigation(msg),
+                    _ if lower.contains("net::err_") || lower.contains("reached error page") => {
+                        BrowserError::Navigation(msg)
+                    }
                     _ => BrowserError::Other(msg),
                 }
             }
@@ -100,4 +107,43 @@ impl From<NewSessionError> for BrowserError {
 /// chromedriver appends a multi-line "(Session info: …)" and stack; keep the first line.
 fn first_line(s: &str) -> String {
     s.lines().next().unwrap_or("").trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use fantoccini::error::{CmdError, ErrorStatus, WebDriver};
+
+    use super::BrowserError;
+
+    fn from(status: ErrorStatus, message: &'static str) -> BrowserError {
+        BrowserError::from(CmdError::Standard(WebDriver::new(status, message)))
+    }
+
+    #[test]
+    fn a_navigation_onto_the_browsers_error_page_is_a_navigation_error_in_both_browsers() {
+        // chromedriver
+        let e = from(
+            ErrorStatus::UnknownError,
+            "unknown error: net::ERR_CONNECTION_REFUSED\n  (Session info: chrome=156)",
+        );
+        assert!(
+            matches!(&e, BrowserError::Navigation(m) if m == "unknown error: net::ERR_CONNECTION_REFUSED"),
+            "{e:?}"
+        );
+        // geckodriver, for a navigation and for a click that navigated
+        let e = from(
+            ErrorStatus::UnknownError,
+            "Reached error page: about:neterror?e=connectionFailure&u=http%3A//127.0.0.1%3A9/",
+        );
+        assert!(matches!(&e, BrowserError::Navigation(_)), "{e:?}");
+        assert!(!e.is_lost());
+        let e = from(ErrorStatus::InsecureCertificate, "");
+        assert!(
+            matches!(&e, BrowserError::Navigation(m) if m == "insecure certificate"),
+            "{e:?}"
+        );
+        // Anything else unknown stays the harness's trouble.
+        let e = from(ErrorStatus::UnknownError, "something odd");
+        assert!(matches!(&e, BrowserError::Other(_)), "{e:?}");
+    }
 }

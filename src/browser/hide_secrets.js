@@ -5,16 +5,11 @@ function blank(el) {
   if (seen.has(el) || !('value' in el)) return;
   seen.add(el); saved.push([el, el.value]); el.value = '';
 }
-function all(sel) {
-  try {
-    if (sel.css !== undefined) return Array.from(document.querySelectorAll(sel.css));
-    const r = document.evaluate(sel.xpath, document, null, XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null);
-    const out = [];
-    for (let i = 0; i < r.snapshotLength; i++) out.push(r.snapshotItem(i));
-    return out;
-  } catch (e) { return []; }
+// (`all` comes from select.js, prepended.)
+function matches(sel) {
+  try { return all(sel); } catch (e) { return []; }
 }
-for (const sel of fields) for (const el of all(sel)) blank(el);
+for (const sel of fields) for (const el of matches(sel)) blank(el);
 if (secrets.length) {
   for (const el of document.querySelectorAll('input, textarea')) {
     if (secrets.some(s => el.value.includes(s))) blank(el);

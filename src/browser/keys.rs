@@ -40,9 +40,54 @@ pub fn key_code(name: &str) -> Option<char> {
     Some(code)
 }
 
+/// The code points of a `press:` chord, modifiers first and the key last: `Shift+Enter` →
+/// `[Shift, Enter]`, `Control++` → `[Control, '+']`; a lone key is a chord of one.
+pub fn chord(name: &str) -> Option<Vec<char>> {
+    if name.chars().count() <= 1 {
+        return key_code(name).map(|c| vec![c]);
+    }
+    let (head, key) = match name.strip_suffix("++") {
+        Some(head) if !head.is_empty() => (head, "+"),
+        _ => match name.rsplit_once('+') {
+            Some((head, key)) if !head.is_empty() && !key.is_empty() => (head, key),
+            _ => return key_code(name).map(|c| vec![c]),
+        },
+    };
+    let mut codes = head
+        .split('+')
+        .map(|m| match m.to_ascii_lowercase().as_str() {
+            "shift" | "control" | "ctrl" | "alt" | "option" | "meta" | "cmd" | "command"
+            | "super" => key_code(match m.to_ascii_lowercase().as_str() {
+                "option" => "alt",
+                "cmd" | "super" => "meta",
+                other => other,
+            }),
+            _ => None,
+        })
+        .collect::<Option<Vec<char>>>()?;
+    codes.push(key_code(key)?);
+    Some(codes)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::key_code;
+    use super::{chord, key_code};
+
+    #[test]
+    fn chords_hold_their_modifiers_before_the_key() {
+        assert_eq!(chord("Enter"), Some(vec!['\u{e007}']));
+        assert_eq!(chord("Shift+Enter"), Some(vec!['\u{e008}', '\u{e007}']));
+        assert_eq!(chord("Control+a"), Some(vec!['\u{e009}', 'a']));
+        assert_eq!(chord("Meta+k"), Some(vec!['\u{e03d}', 'k']));
+        assert_eq!(
+            chord("Control+Alt+ArrowDown"),
+            Some(vec!['\u{e009}', '\u{e00a}', '\u{e015}'])
+        );
+        assert_eq!(chord("Control++"), Some(vec!['\u{e009}', '+']));
+        assert_eq!(chord("+"), Some(vec!['+']));
+        assert_eq!(chord("Hyper+a"), None);
+        assert_eq!(chord("a+Shift"), None);
+    }
 
     #[test]
     fn named_keys_map_to_webdriver_code_points() {

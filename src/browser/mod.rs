@@ -6,8 +6,10 @@
 //! the driver process.
 
 mod config;
+mod console;
 pub mod driver;
 mod error;
+mod error_page;
 pub mod keys;
 mod kind;
 mod network;
@@ -18,9 +20,11 @@ mod session;
 mod temp_dir;
 
 pub use config::BrowserConfig;
+pub use console::ConsoleEntry;
 pub use error::BrowserError;
+pub use error_page::{ErrorPage, ErrorPageKind};
 pub use kind::BrowserKind;
-pub use probe::{ElementProbe, PageProbe, ProbeRequest};
+pub use probe::{Ambiguity, ElementProbe, PageProbe, ProbeRequest};
 pub use secrets_on_page::{ScreenshotError, SecretsOnPage};
 pub use selector::Selector;
 pub use session::{Element, Session};

@@ -1,5 +1,6 @@
 //! What one poll of the page sees (see `probe.js`).
 
+use super::error_page::ErrorPage;
 use super::selector::Selector;
 use fantoccini::elements::Element;
 
@@ -23,10 +24,9 @@ pub struct PageProbe<E = Element> {
     pub title: String,
     pub url: String,
     pub body_text: Option<String>,
-    /// The browser's own error page is showing (`chrome-error://…`): the page never loaded.
-    pub error_page: bool,
-    /// The net error code the error page names (`ERR_UNSAFE_PORT`), when it names one.
-    pub net_error: Option<String>,
+    /// The browser's own error page is showing (`chrome-error://…`, `about:neterror?…`): the
+    /// page never loaded, and what the browser says went wrong.
+    pub error_page: Option<ErrorPage>,
     /// One per requested signature selector: whether a visible element matches it.
     pub signatures_visible: Vec<bool>,
     pub target: Option<ElementProbe<E>>,
@@ -47,7 +47,20 @@ pub enum ElementProbe<E = Element> {
         checked: bool,
         /// Visible text (an input's value), when visible.
         text: Option<String>,
+        /// Set when more than one visible element matches.
+        ambiguity: Option<Ambiguity>,
     },
+}
+
+/// More than one visible element matches a locator: the step may act on another element than
+/// the author meant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ambiguity {
+    /// How many visible elements match.
+    pub visible: usize,
+    /// Short descriptions (`button#send "Log in" in form#login`) of the first two: the one the
+    /// step uses, then the next. Page text: mask before showing.
+    pub first: Vec<String>,
 }
 
 impl<E> ElementProbe<E> {
@@ -67,4 +80,14 @@ impl<E> ElementProbe<E> {
     }
 }
 
-pub(crate) const PROBE_JS: &str = include_str!("probe.js");
+pub(crate) const PROBE_JS: &str = concat!(
+    include_str!("select.js"),
+    include_str!("editors.js"),
+    include_str!("probe.js")
+);
+
+/// `fill`'s look at its element (see `fill.js`).
+pub(crate) const FILL_JS: &str = concat!(include_str!("editors.js"), include_str!("fill.js"));
+
+/// `all(selector)` and `visible(element)` for page scripts (see `select.js`).
+pub(crate) const SELECT_JS: &str = include_str!("select.js");

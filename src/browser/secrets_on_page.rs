@@ -45,5 +45,6 @@ pub enum ScreenshotError {
     Unmasked(BrowserError),
 }
 
-pub(super) const HIDE_JS: &str = include_str!("hide_secrets.js");
+pub(super) const HIDE_JS: &str =
+    concat!(include_str!("select.js"), include_str!("hide_secrets.js"));
 pub(super) const RESTORE_JS: &str = include_str!("restore_secrets.js");

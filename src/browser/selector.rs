@@ -10,12 +10,34 @@ use crate::journey::model::{Locator, LocatorKind, Variables};
 pub enum Selector {
     Css(String),
     Xpath(String),
+    /// A locator narrowed by `within:` / `nth:`: `target`'s matches inside an element `within`
+    /// matches, and of those the `nth` (1-based) visible one.
+    Scoped {
+        target: Box<Selector>,
+        within: Option<Box<Selector>>,
+        nth: Option<usize>,
+    },
 }
 
 impl Selector {
     /// Renders `locator` with `vars`. `text` finds the deepest element whose text contains the
     /// value (visibility is judged by the page script, which prefers visible matches).
     pub fn from_locator(locator: &Locator, vars: &Variables) -> Selector {
+        let target = Selector::unscoped(locator, vars);
+        match &locator.scope {
+            None => target,
+            Some(scope) => Selector::Scoped {
+                target: Box::new(target),
+                within: scope
+                    .within
+                    .as_ref()
+                    .map(|w| Box::new(Selector::from_locator(w, vars))),
+                nth: scope.nth,
+            },
+        }
+    }
+
+    fn unscoped(locator: &Locator, vars: &Variables) -> Selector {
         let v = locator.value.render(vars);
         match locator.kind {
             LocatorKind::Css => Selector::Css(v),
@@ -73,10 +95,7 @@ mod tests {
     use crate::journey::model::Template;
 
     fn loc(kind: LocatorKind, v: &str) -> Locator {
-        Locator {
-            kind,
-            value: Template::literal(v),
-        }
+        Locator::new(kind, Template::literal(v))
     }
 
     #[test]

@@ -11,10 +11,14 @@ pub use fantoccini::elements::Element;
 
 use super::BrowserKind;
 use super::config::BrowserConfig;
+use super::console::ConsoleEntry;
 use super::driver::LocalDriver;
 use super::error::BrowserError;
+use super::error_page::{ErrorPage, ErrorPageKind};
 use super::network::{self, SeLog};
-use super::probe::{ElementProbe, PROBE_JS, PageProbe, ProbeRequest};
+use super::probe::{
+    Ambiguity, ElementProbe, FILL_JS, PROBE_JS, PageProbe, ProbeRequest, SELECT_JS,
+};
 use super::secrets_on_page::{HIDE_JS, RESTORE_JS, ScreenshotError, SecretsOnPage};
 use super::selector::Selector;
 use crate::journey::model::SECRET_MASK;
@@ -198,6 +202,20 @@ impl Session {
                     enabled: t["enabled"].as_bool().unwrap_or(false),
                     checked: t["checked"].as_bool().unwrap_or(false),
                     text: t["text"].as_str().map(str::to_string),
+                    ambiguity: match t["visible_count"].as_u64() {
+                        Some(n) if n > 1 => Some(Ambiguity {
+                            visible: n as usize,
+                            first: t["first_visible"]
+                                .as_array()
+                                .map(|a| {
+                                    a.iter()
+                                        .filter_map(|d| d.as_str().map(str::to_string))
+                                        .collect()
+                                })
+                                .unwrap_or_default(),
+                        }),
+                        _ => None,
+                    },
                 }
             } else {
                 ElementProbe::Missing
@@ -208,8 +226,7 @@ impl Session {
             title: v["title"].as_str().unwrap_or_default().to_string(),
             url: v["url"].as_str().unwrap_or_default().to_string(),
             body_text: v["body_text"].as_str().map(str::to_string),
-            error_page: v["error_page"].as_bool().unwrap_or(false),
-            net_error: v["net_error"].as_str().map(str::to_string),
+            error_page: error_page(&v["error_page"]),
             signatures_visible: v["signatures"]
                 .as_array()
                 .map(|a| a.iter().map(|b| b.as_bool().unwrap_or(false)).collect())
@@ -236,12 +253,58 @@ impl Session {
         Ok(el.is_selected().await?)
     }
 
-    /// Clears a field and types `text` into it, as a person would.
+    /// Replaces what an element holds with `text`: a form field is cleared and typed into, as
+    /// a person would; a contenteditable region has its content selected and typed over; a
+    /// code editor (CodeMirror, Monaco) has its whole text replaced through its own API, so
+    /// that its auto-indent and bracket closing do not change what is written (see `fill.js`).
     pub async fn fill(&self, el: &Element, text: &str) -> Result<(), BrowserError> {
-        el.clear().await?;
-        if !text.is_empty() {
-            el.send_keys(text).await?;
+        let how = self
+            .client
+            .execute(
+                FILL_JS,
+                vec![serde_json::to_value(el).unwrap_or(Json::Null), json!(text)],
+            )
+            .await?;
+        match how.get("type").and_then(Json::as_str) {
+            _ if how.get("set").is_some() => Ok(()),
+            Some(selection) => {
+                if selection == "select_all" {
+                    self.press(&['\u{e009}', 'a']).await?;
+                }
+                self.type_over_selection(text).await
+            }
+            None => {
+                el.clear().await?;
+                if !text.is_empty() {
+                    el.send_keys(text).await?;
+                }
+                Ok(())
+            }
         }
+    }
+
+    /// Types `text` with the keyboard into whatever has the focus, replacing its selection
+    /// (an empty text deletes it). Line breaks are Enter, tabs are Tab.
+    async fn type_over_selection(&self, text: &str) -> Result<(), BrowserError> {
+        let mut keys = KeyActions::new("keyboard".into());
+        let codes: Vec<char> = if text.is_empty() {
+            vec!['\u{e003}'] // Backspace
+        } else {
+            text.chars()
+                .map(|c| match c {
+                    '\n' => '\u{e007}',
+                    '\t' => '\u{e004}',
+                    c => c,
+                })
+                .collect()
+        };
+        for value in codes {
+            keys = keys
+                .then(KeyAction::Down { value })
+                .then(KeyAction::Up { value });
+        }
+        self.client.perform_actions(keys).await?;
+        let _ = self.client.release_actions().await;
         Ok(())
     }
 
@@ -257,11 +320,16 @@ impl Session {
         Ok(())
     }
 
-    /// Presses and releases one key on whatever has the focus.
-    pub async fn press(&self, key: char) -> Result<(), BrowserError> {
-        let keys = KeyActions::new("keyboard".into())
-            .then(KeyAction::Down { value: key })
-            .then(KeyAction::Up { value: key });
+    /// Presses a chord on whatever has the focus: every key of it down in order (modifiers
+    /// first), then up in reverse — `Shift+Enter` is Shift held while Enter is pressed.
+    pub async fn press(&self, chord: &[char]) -> Result<(), BrowserError> {
+        let mut keys = KeyActions::new("keyboard".into());
+        for &value in chord {
+            keys = keys.then(KeyAction::Down { value });
+        }
+        for &value in chord.iter().rev() {
+            keys = keys.then(KeyAction::Up { value });
+        }
         self.client.perform_actions(keys).await?;
         let _ = self.client.release_actions().await;
         Ok(())
@@ -313,15 +381,16 @@ impl Session {
         Ok(self.client.source().await?)
     }
 
-    /// The viewport rectangle (CSS pixels) of the first element `sel` matches, if it has one.
+    /// The viewport rectangle (CSS pixels) of the element `sel` names — its first visible
+    /// match, as the steps use, else its first — if it has one.
     pub async fn element_rect(&self, sel: &Selector) -> Result<Option<[f64; 4]>, BrowserError> {
         const RECT: &str = "const s = arguments[0]; let el = null;\
-            try { el = s.css !== undefined ? document.querySelector(s.css)\
-              : document.evaluate(s.xpath, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue; } catch (e) {}\
+            try { const found = all(s); el = found.find(visible) || found[0]; } catch (e) {}\
             if (!el || !el.getBoundingClientRect) return null;\
             const r = el.getBoundingClientRect();\
             return (r.width || r.height) ? [r.x, r.y, r.width, r.height] : null;";
-        let v = self.client.execute(RECT, vec![json!(sel)]).await?;
+        let script = format!("{SELECT_JS}\n{RECT}");
+        let v = self.client.execute(&script, vec![json!(sel)]).await?;
         Ok(v.as_array().and_then(|a| {
             let n: Vec<f64> = a.iter().filter_map(Json::as_f64).collect();
             (n.len() == 4).then(|| [n[0], n[1], n[2], n[3]])
@@ -394,23 +463,18 @@ impl Session {
         network::document_timing(&self.client).await
     }
 
-    /// The browser console's entries since the last call, one line each (`LEVEL message`);
-    /// `None` where the driver does not keep them (chromedriver does, with `goog:loggingPrefs`).
-    pub async fn console_log(&self) -> Option<Vec<String>> {
+    /// The browser console's entries since the last call; `None` where the driver does not
+    /// keep them (chromedriver does, with `goog:loggingPrefs`; geckodriver does not).
+    pub async fn console_log(&self) -> Option<Vec<ConsoleEntry>> {
         let v = self.client.issue_cmd(SeLog("browser")).await.ok()?;
         Some(
             v.as_array()?
                 .iter()
-                .map(|e| {
-                    let ms = e["timestamp"].as_i64().unwrap_or(0);
-                    let at = jiff::Timestamp::from_millisecond(ms)
-                        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
-                        .unwrap_or_default();
-                    format!(
-                        "{at} {} {}",
-                        e["level"].as_str().unwrap_or("INFO"),
-                        e["message"].as_str().unwrap_or("")
-                    )
+                .map(|e| ConsoleEntry {
+                    at_ms: e["timestamp"].as_i64().unwrap_or(0),
+                    level: e["level"].as_str().unwrap_or("INFO").to_string(),
+                    source: e["source"].as_str().unwrap_or_default().to_string(),
+                    message: e["message"].as_str().unwrap_or_default().to_string(),
                 })
                 .collect(),
         )
@@ -523,5 +587,21 @@ fn firefox_prefs() -> Json {
         "media.gmp-manager.url": "",
         "browser.newtabpage.enabled": false,
         "layout.css.devPixelsPerPx": "1.0",
+    })
+}
+
+/// The probe's `error_page`: `{chromium: code or null}`, `{firefox: document URI}` or null.
+fn error_page(v: &Json) -> Option<ErrorPage> {
+    if let Some(uri) = v.get("firefox").and_then(Json::as_str) {
+        return ErrorPage::firefox(uri);
+    }
+    let chromium = v.get("chromium")?;
+    Some(match chromium.as_str() {
+        Some(code) => ErrorPage::chromium(code),
+        None => ErrorPage {
+            kind: ErrorPageKind::Other,
+            code: String::new(),
+            url: None,
+        },
     })
 }

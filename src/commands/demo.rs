@@ -193,6 +193,7 @@ fn walk_demo(
         jobs: 1,
         out: config.out.clone(),
         reports: config.reports.clone(),
+        fail_on_slow: false,
         otp: stack.otp_sources(),
         sign_key: None,
     };

@@ -64,6 +64,8 @@ pub async fn watch(
         browser: browser.clone(),
         otp: stack.otp_sources(),
         sign_key: None,
+        maintenance: Vec::new(),
+        api_token: None,
     };
     let cancel = CancellationToken::new();
     let running = crate::monitor::start(setup, cancel.clone())

@@ -112,6 +112,33 @@ pub fn short_secrets(journeys: &[Journey]) -> Vec<Problem> {
     warnings
 }
 
+/// A step's `slow:` at or above its timeout could never show: the step would fail first. A
+/// warning at the step's place; the command goes on. Blocks (`include`, `when`) are left out:
+/// their `slow:` covers their inner steps too, each with its own timeout.
+pub fn unreachable_slow(journeys: &[Journey]) -> Vec<Problem> {
+    use crate::journey::model::{Step, format_duration};
+    let mut warnings = Vec::new();
+    for j in journeys {
+        for step in Step::all(&j.steps) {
+            let Some(slow) = step.slow else { continue };
+            if !step.inner_steps().is_empty() {
+                continue;
+            }
+            let timeout = step.timeout.unwrap_or(j.timeout);
+            if slow >= timeout {
+                warnings.push(Problem::Warning(format!(
+                    "{}: step `{}` has slow: {} at or above its timeout {}: it could never show (the step fails first)",
+                    step.location,
+                    step.display_name(),
+                    format_duration(slow),
+                    format_duration(timeout)
+                )));
+            }
+        }
+    }
+    warnings
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,6 +182,21 @@ mod tests {
         );
         let long = journey(text, &[("PIN", "123456")]);
         assert!(short_secrets(&[long]).is_empty());
+    }
+
+    #[test]
+    fn a_slow_threshold_the_timeout_would_cut_short_is_warned_about_at_its_step() {
+        let j = journey(
+            "name: j\ntimeout: 5s\nsteps:\n  - open: http://127.0.0.1/\n    slow: 5s\n  - click: '#a'\n    timeout: 20s\n    slow: 10s\n  - click: '#b'\n    slow: 6s\n",
+            &[],
+        );
+        assert_eq!(
+            rendered(&unreachable_slow(&[j])),
+            [
+                "warning: j.yaml:4:5: step `open http://127.0.0.1/` has slow: 5s at or above its timeout 5s: it could never show (the step fails first)",
+                "warning: j.yaml:9:5: step `click #b` has slow: 6s at or above its timeout 5s: it could never show (the step fails first)",
+            ]
+        );
     }
 
     #[test]

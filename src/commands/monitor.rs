@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
-use super::journeys::{VarSources, load_journey, load_options, same_names};
+use super::journeys::{VarSources, load_journey, load_options, same_names, unreachable_slow};
 use super::served_inbox::{ServeInboxError, serve_inbox};
 use super::signal::wait_for_signal;
 use super::{CommandError, Outcome, Problem, problem};
@@ -59,7 +59,17 @@ fn load_journeys(
             second.file.display()
         )));
     }
+    for (name, line, column) in &config.maintenance_names {
+        if !out.iter().any(|sj| &sj.journey.name == name) {
+            problems.push(Problem::error(format!(
+                "{}:{line}:{column}: a maintenance window names `{name}`, which is not a journey this monitor runs",
+                config.file.display()
+            )));
+        }
+    }
     if problems.is_empty() {
+        let journeys: Vec<_> = out.iter().map(|sj| sj.journey.clone()).collect();
+        problem::eprint(&unreachable_slow(&journeys));
         Ok(out)
     } else {
         Err(CommandError::Invalid(problems))
@@ -91,6 +101,8 @@ async fn serve(
         browser,
         otp,
         sign_key: config.sign_key.clone(),
+        maintenance: config.maintenance.clone(),
+        api_token: config.api_token.clone(),
     };
     let running = match monitor::start(setup, cancel.clone()).await {
         Ok(r) => r,

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use tokio_util::sync::CancellationToken;
 
-use super::journeys::{load_journey, misspelt_vars, same_names, short_secrets};
+use super::journeys::{load_journey, misspelt_vars, same_names, short_secrets, unreachable_slow};
 use super::signal::wait_for_signal;
 use super::{CommandError, Outcome, Problem, problem};
 use crate::browser::BrowserConfig;
@@ -35,6 +35,8 @@ pub struct RunSetup {
     pub jobs: usize,
     pub out: PathBuf,
     pub reports: ReportFiles,
+    /// `--fail-on-slow`: a journey that passed but was slow exits 1.
+    pub fail_on_slow: bool,
     pub otp: OtpSources,
     pub sign_key: Option<SealKey>,
 }
@@ -50,6 +52,7 @@ pub async fn run_journeys(files: &[PathBuf], setup: RunSetup) -> Result<Outcome,
     let run_id = crate::time::folder_stamp(started_at);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let parallel = setup.jobs > 1 && journeys.len() > 1;
+    let fail_on_slow = setup.fail_on_slow;
     let console = tokio::task::spawn_blocking(move || {
         let mut console = ConsoleReporter::stdout(parallel);
         while let Some(event) = rx.blocking_recv() {
@@ -87,7 +90,7 @@ pub async fn run_journeys(files: &[PathBuf], setup: RunSetup) -> Result<Outcome,
     write_reports(&report, &setup.reports)?;
     Ok(match interrupted {
         Some(signal) => Outcome::Interrupted(signal),
-        None => Outcome::Ran(report.exit_code()),
+        None => Outcome::Ran(report.exit_code_with(fail_on_slow)),
     })
 }
 
@@ -113,6 +116,7 @@ fn checked_journeys(
     }
     problems.extend(misspelt_vars(&journeys, &setup.load.cli_vars));
     problems.extend(short_secrets(&journeys));
+    problems.extend(unreachable_slow(&journeys));
     if setup.otp.sms.is_none() {
         for step in journeys.iter().flat_map(|j| sms_steps(&j.steps)) {
             problems.push(Problem::error(format!(
@@ -183,6 +187,7 @@ mod tests {
             jobs: 1,
             out: PathBuf::from("unused"),
             reports: ReportFiles::default(),
+            fail_on_slow: false,
             otp: OtpSources::default(),
             sign_key: None,
         }

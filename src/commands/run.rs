@@ -26,6 +26,8 @@ pub struct RunConfig {
     /// `--sign-key`: the private key that signs evidence manifests.
     pub sign_key: Option<PathBuf>,
     pub reports: ReportFiles,
+    /// `--fail-on-slow`: a degraded journey exits 1.
+    pub fail_on_slow: bool,
     /// The step timeout of journeys that set none.
     pub timeout: Option<Duration>,
     pub sms_inbox: SmsInbox,
@@ -96,6 +98,7 @@ pub fn execute(config: RunConfig) -> Result<Outcome, CommandError> {
             jobs: config.jobs,
             out: config.out,
             reports: config.reports,
+            fail_on_slow: config.fail_on_slow,
             otp,
             sign_key,
         };

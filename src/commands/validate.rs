@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::journeys::{VarSources, load_options, misspelt_vars};
+use super::journeys::{VarSources, load_options, misspelt_vars, unreachable_slow};
 use super::{CommandError, Outcome, Problem, problem};
 use crate::journey::load_journey;
 use crate::journey::model::Step;
@@ -30,6 +30,7 @@ pub fn execute(config: ValidateConfig) -> Result<Outcome, CommandError> {
                     std::slice::from_ref(&journey),
                     &opts.cli_vars,
                 ));
+                problem::eprint(&unreachable_slow(std::slice::from_ref(&journey)));
                 // Numbered as a run numbers them: inner steps of include and when count too.
                 let n = Step::all(&journey.steps).len();
                 let steps = if n == 1 { "step" } else { "steps" };

@@ -22,6 +22,7 @@ use tokio_util::sync::CancellationToken;
 use super::faults::{Fault, FaultSwitch};
 use super::sms::SmsGateway;
 use super::{DEMO_BALANCE, DEMO_PASSWORD, DEMO_PHONE, DEMO_USERNAME, pages};
+use crate::http_server::{self, Limits, RunningServer};
 
 const SESSION_COOKIE: &str = "vb_session";
 const BANNER_COOKIE: &str = "vb_cookies";
@@ -73,26 +74,18 @@ pub struct BankHandle {
     pub admin_token: String,
     /// Switch faults in-process (the admin API does the same over HTTP).
     pub faults: FaultSwitch,
-    shutdown: CancellationToken,
-    task: tokio::task::JoinHandle<()>,
+    server: RunningServer,
 }
 
 impl BankHandle {
-    /// Stops accepting and waits (briefly) for requests in flight.
+    /// Stops accepting, cancels delayed SMS sends and waits (briefly) for requests in flight.
     pub async fn shutdown(self) {
-        self.shutdown.cancel();
-        let mut task = self.task;
-        if tokio::time::timeout(Duration::from_secs(5), &mut task)
-            .await
-            .is_err()
-        {
-            task.abort();
-        }
+        self.server.shutdown().await;
     }
 
     /// Resolves when the server stops.
     pub async fn stopped(&mut self) {
-        let _ = (&mut self.task).await;
+        self.server.stopped().await;
     }
 }
 
@@ -120,9 +113,8 @@ struct Bank {
     shutdown: CancellationToken,
 }
 
-/// Serves the bank on `listener` until shut down.
+/// Serves the bank on `listener` until shut down, within the shared limits on clients.
 pub async fn serve(listener: TcpListener, config: BankConfig) -> std::io::Result<BankHandle> {
-    let addr = listener.local_addr()?;
     let admin_token = config
         .admin_token
         .clone()
@@ -141,23 +133,14 @@ pub async fn serve(listener: TcpListener, config: BankConfig) -> std::io::Result
             .unwrap_or_default(),
         shutdown: shutdown.clone(),
     });
-    let app = router(bank);
-    let stop = shutdown.clone();
-    let task = tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, app)
-            .with_graceful_shutdown(stop.cancelled_owned())
-            .await
-        {
-            tracing::error!("demo bank stopped: {e}");
-        }
-    });
+    let server = http_server::spawn(listener, router(bank), Limits::default(), shutdown)?;
+    let addr = server.addr();
     Ok(BankHandle {
         addr,
         url: format!("http://{addr}"),
         admin_token,
         faults,
-        shutdown,
-        task,
+        server,
     })
 }
 

@@ -301,6 +301,32 @@ mod tests {
     }
 
     #[test]
+    fn a_file_listed_twice_is_said_so_not_missing() {
+        let dir = folder();
+        let path = dir.path().join(MANIFEST_FILE);
+        let mut m: serde_json::Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+        let files = m["files"].as_array_mut().unwrap();
+        let first = files[0].clone();
+        files.push(first.clone());
+        fs::write(&path, serde_json::to_vec(&m).unwrap()).unwrap();
+        let r = verify(dir.path()).unwrap();
+        assert_eq!(r.listed_twice, [first["path"].as_str().unwrap()]);
+        assert!(r.missing.is_empty() && r.changed.is_empty() && r.added.is_empty());
+        assert!(!r.is_intact());
+    }
+
+    #[test]
+    fn a_signature_beside_the_manifest_is_not_an_added_file() {
+        let dir = folder();
+        fs::write(
+            dir.path().join(super::super::signature::SIGNATURE_FILE),
+            b"{}",
+        )
+        .unwrap();
+        assert!(verify(dir.path()).unwrap().is_intact());
+    }
+
+    #[test]
     fn folder_without_a_valid_manifest_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(

@@ -70,7 +70,8 @@ impl RemoteInbox {
                 ))
             })?;
         let status = response.status();
-        let body: serde_json::Value = response.json().await.unwrap_or_default();
+        let raw = response.text().await.unwrap_or_default();
+        let body: serde_json::Value = serde_json::from_str(&raw).unwrap_or_default();
         let text = |key: &str| body.get(key).and_then(|v| v.as_str()).map(str::to_string);
         match status.as_u16() {
             200 => text("code").map(Some).ok_or_else(|| {
@@ -81,12 +82,27 @@ impl RemoteInbox {
                 "SMS inbox at {} refused the token",
                 self.url
             ))),
+            // The inbox says what was wrong with the request in one plain line.
+            400 => Err(OtpError::Unavailable(format!(
+                "SMS inbox at {} refused the request: {}",
+                self.url,
+                refusal(&raw)
+            ))),
             other => Err(OtpError::Unavailable(format!(
                 "SMS inbox at {} answered HTTP {other}",
                 self.url
             ))),
         }
     }
+}
+
+/// The first line of the inbox's refusal, short and without control characters: it is the
+/// inbox's answer, but the inbox may not be ours.
+fn refusal(raw: &str) -> String {
+    const MAX_CHARS: usize = 300;
+    let line = raw.lines().next().unwrap_or_default().trim();
+    let short: String = line.chars().take(MAX_CHARS).collect();
+    crate::text::escape_untrusted(&short).into_owned()
 }
 
 /// What went wrong, from reqwest's error chain: its kind, then the causes (the top-level text
@@ -117,6 +133,9 @@ impl SmsInbox for RemoteInbox {
         timeout: Duration,
     ) -> futures::future::BoxFuture<'a, Result<String, OtpError>> {
         Box::pin(async move {
+            // Said here, before the inbox is asked: the same rule it applies.
+            crate::code_pattern::check(pattern)
+                .map_err(|e| OtpError::Unavailable(e.to_string()))?;
             let deadline = tokio::time::Instant::now() + timeout;
             // The server caps one long-poll at MAX_WAIT; longer step timeouts take several.
             loop {

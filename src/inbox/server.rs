@@ -25,7 +25,9 @@ use tokio_util::sync::CancellationToken;
 
 use super::store::{Delivery, Inbox};
 use super::twilio;
+use crate::http_server::{self, Limits, RunningServer};
 use crate::otp::OtpError;
+use crate::text::escape_untrusted;
 
 /// Bodies larger than this are refused (413): an SMS webhook is a few hundred bytes.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -72,8 +74,7 @@ struct AppState {
 /// A running inbox server. Dropping it does not stop it: call [`InboxServer::shutdown`].
 pub struct InboxServer {
     pub addr: SocketAddr,
-    shutdown: CancellationToken,
-    task: tokio::task::JoinHandle<()>,
+    server: RunningServer,
 }
 
 impl InboxServer {
@@ -94,49 +95,50 @@ impl InboxServer {
 
     /// Stops accepting, ends waiting long-polls and waits (briefly) for requests in flight.
     pub async fn shutdown(self) {
-        self.shutdown.cancel();
-        let mut task = self.task;
-        if tokio::time::timeout(Duration::from_secs(5), &mut task)
-            .await
-            .is_err()
-        {
-            task.abort();
-        }
+        self.server.shutdown().await;
     }
 
-    /// Resolves when the server stops (after [`InboxServer::shutdown`] or a fatal error).
+    /// Resolves when the server stops (after [`InboxServer::shutdown`]).
     pub async fn stopped(&mut self) {
-        let _ = (&mut self.task).await;
+        self.server.stopped().await;
     }
 }
 
-/// Serves the inbox on `listener` until shut down.
+/// The inbox's limits on clients: the shared ones, with bodies no larger than a webhook's.
+pub fn default_limits() -> Limits {
+    Limits {
+        max_body_bytes: MAX_BODY_BYTES,
+        ..Limits::default()
+    }
+}
+
+/// Serves the inbox on `listener` until shut down, within [`default_limits`].
 pub async fn serve(
     listener: TcpListener,
     inbox: Arc<Inbox>,
     config: InboxConfig,
 ) -> std::io::Result<InboxServer> {
-    let addr = listener.local_addr()?;
+    serve_within(listener, inbox, config, default_limits()).await
+}
+
+/// [`serve`] within other limits on clients (tests use tight ones).
+pub async fn serve_within(
+    listener: TcpListener,
+    inbox: Arc<Inbox>,
+    config: InboxConfig,
+    limits: Limits,
+) -> std::io::Result<InboxServer> {
+    // One token ends both the server and the long-polls waiting in it.
     let shutdown = CancellationToken::new();
     let state = Arc::new(AppState {
         inbox,
         config,
         shutdown: shutdown.clone(),
     });
-    let app = router(state);
-    let stop = shutdown.clone();
-    let task = tokio::spawn(async move {
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(stop.cancelled_owned())
-            .await;
-        if let Err(e) = served {
-            tracing::error!("inbox server stopped: {e}");
-        }
-    });
+    let server = http_server::spawn(listener, router(state), limits, shutdown)?;
     Ok(InboxServer {
-        addr,
-        shutdown,
-        task,
+        addr: server.addr(),
+        server,
     })
 }
 
@@ -150,7 +152,10 @@ fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
+/// Answers `status` with `why`, and logs it. `why` often quotes the request (a bad number, a
+/// bad pattern), so control characters in it are escaped in both.
 fn refuse(status: StatusCode, why: &str) -> Response {
+    let why = escape_untrusted(why);
     tracing::info!(status = status.as_u16(), "inbox refused a request: {why}");
     (
         status,
@@ -258,7 +263,7 @@ async fn twilio_webhook(
     let from = field("From").unwrap_or_default();
     match state.inbox.deliver(to, from, body, field("MessageSid")) {
         Ok(delivery) => {
-            tracing::info!(to = %to, duplicate = (delivery == Delivery::Duplicate), "SMS received from Twilio");
+            tracing::info!(to = %escape_untrusted(to), duplicate = (delivery == Delivery::Duplicate), "SMS received from Twilio");
             twiml_empty()
         }
         Err(e) => refuse(StatusCode::BAD_REQUEST, &e.to_string()),
@@ -317,7 +322,7 @@ async fn json_webhook(
         msg.id.as_deref(),
     ) {
         Ok(delivery) => {
-            tracing::info!(to = %msg.to, duplicate = (delivery == Delivery::Duplicate), "SMS received");
+            tracing::info!(to = %escape_untrusted(&msg.to), duplicate = (delivery == Delivery::Duplicate), "SMS received");
             (
                 StatusCode::OK,
                 axum::Json(serde_json::json!({"stored": delivery == Delivery::Stored})),
@@ -350,6 +355,12 @@ async fn next_code(State(state): State<Arc<AppState>>, headers: HeaderMap, uri: 
         Ok(p) => p,
         Err(e) => return refuse(StatusCode::BAD_REQUEST, &format!("bad `pattern`: {e}")),
     };
+    if let Err(unusable) = crate::code_pattern::check(&pattern) {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            &format!("bad `pattern`: {unusable}"),
+        );
+    }
     let since = match query.get("since").map(|s| s.parse::<u64>()) {
         None => SystemTime::now(),
         Some(Ok(ms)) => UNIX_EPOCH + Duration::from_millis(ms),
@@ -388,5 +399,86 @@ async fn next_code(State(state): State<Arc<AppState>>, headers: HeaderMap, uri: 
         )
             .into_response(),
         Err(OtpError::Unavailable(why)) => refuse(StatusCode::BAD_REQUEST, &why),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    const TOKEN: &str = "inbox-unit-test-token-0123456789";
+
+    /// What the server logs while a test runs, kept in memory.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Captured {
+        fn text(&self) -> String {
+            String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+        }
+    }
+
+    async fn start() -> InboxServer {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+        serve(
+            listener,
+            Arc::new(Inbox::new()),
+            InboxConfig {
+                token: TOKEN.into(),
+                twilio_auth_token: None,
+                public_url: None,
+            },
+        )
+        .await
+        .unwrap()
+    }
+
+    // current_thread (the default): the server's tasks log on this thread, into `captured`.
+    #[tokio::test]
+    async fn terminal_controls_in_an_authenticated_to_are_escaped_in_the_log_and_the_answer() {
+        let captured = Captured::default();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer({
+                let captured = captured.clone();
+                move || captured.clone()
+            })
+            .with_ansi(false)
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let server = start().await;
+        let hostile = "+39\u{1b}]0;pwned\u{7}\u{1b}[2J\u{202e}3330000001";
+        let response = reqwest::Client::new()
+            .post(server.inbound_url())
+            .bearer_auth(TOKEN)
+            .json(&serde_json::json!({"to": hostile, "body": "code 123456"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400);
+        let answer = response.text().await.unwrap();
+        server.shutdown().await;
+        let log = captured.text();
+        assert!(log.contains("is not a phone number"), "{log}");
+        for shown in [&log, &answer] {
+            assert!(
+                !shown.contains(['\u{1b}', '\u{7}', '\u{202e}']),
+                "raw control characters: {shown:?}"
+            );
+            assert!(
+                shown.contains("\\u{1b}]0;pwned\\u{7}\\u{1b}[2J\\u{202e}"),
+                "{shown:?}"
+            );
+        }
     }
 }

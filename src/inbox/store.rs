@@ -7,6 +7,8 @@ use std::time::{Duration, SystemTime};
 
 use tokio::sync::Notify;
 
+use crate::code_pattern;
+use crate::otp::phone::{InvalidNumber, normalise_number};
 use crate::otp::{OtpError, SmsInbox};
 
 /// How many messages the inbox keeps; older ones are dropped first.
@@ -26,35 +28,6 @@ pub struct Message {
     pub received_at: SystemTime,
     /// Handed out to a journey already: never handed out again.
     pub taken: bool,
-}
-
-/// A phone number that is not a plausible E.164 number.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("`{0}` is not a phone number in international form (+ and 6 to 15 digits)")]
-pub struct InvalidNumber(pub String);
-
-/// `+39 333 000-0001`, `(+39) 3330000001` and `0039 3330000001` all become `+393330000001`:
-/// providers and journey authors write numbers differently, the inbox compares one form.
-pub fn normalise_number(raw: &str) -> Result<String, InvalidNumber> {
-    let compact: String = raw
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')' | '\u{a0}'))
-        .collect();
-    let digits = if let Some(rest) = compact.strip_prefix('+') {
-        rest
-    } else if let Some(rest) = compact.strip_prefix("00") {
-        rest
-    } else {
-        return Err(InvalidNumber(raw.to_string()));
-    };
-    let plausible = (6..=15).contains(&digits.len())
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && !digits.starts_with('0');
-    if plausible {
-        Ok(format!("+{digits}"))
-    } else {
-        Err(InvalidNumber(raw.to_string()))
-    }
 }
 
 #[derive(Default)]
@@ -137,8 +110,8 @@ impl Inbox {
     }
 
     /// Takes the code of the newest untaken message to `to` received at or after `since` whose
-    /// body matches `pattern` (first capture group, else the whole match) and marks it taken,
-    /// both under one lock: two journeys waiting on one number never get the same code.
+    /// body holds one by `pattern` ([`code_pattern::find_code`]: never empty) and marks it
+    /// taken, both under one lock: two journeys waiting on one number never get the same code.
     /// Returns `None` if none is there now.
     pub fn try_take_code(
         &self,
@@ -151,8 +124,7 @@ impl Inbox {
             if m.taken || m.to != to || m.received_at < since {
                 return None;
             }
-            let caps = pattern.captures(&m.body)?;
-            let code = caps.get(1).or_else(|| caps.get(0))?.as_str().to_string();
+            let code = code_pattern::find_code(pattern, &m.body)?.to_string();
             Some((m, code))
         });
         found.map(|(m, code)| {
@@ -161,7 +133,8 @@ impl Inbox {
         })
     }
 
-    /// [`Inbox::try_take_code`], waiting up to `timeout` for a message to arrive.
+    /// [`Inbox::try_take_code`], waiting up to `timeout` for a message to arrive. A pattern
+    /// that could match an empty code ([`code_pattern::check`]) is refused first.
     pub async fn take_code(
         &self,
         to: &str,
@@ -170,6 +143,7 @@ impl Inbox {
         timeout: Duration,
     ) -> Result<String, OtpError> {
         let to = normalise_number(to).map_err(|e| OtpError::Unavailable(e.to_string()))?;
+        code_pattern::check(pattern).map_err(|e| OtpError::Unavailable(e.to_string()))?;
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             // Register for the next arrival before looking, so a message that lands between
@@ -229,21 +203,6 @@ mod tests {
 
     fn six_digits() -> regex::Regex {
         regex::Regex::new(r"\b(\d{6})\b").unwrap()
-    }
-
-    #[test]
-    fn numbers_normalise_to_e164() {
-        assert_eq!(
-            normalise_number("+39 333 000-0001").unwrap(),
-            "+393330000001"
-        );
-        assert_eq!(
-            normalise_number("0039 (333) 0000001").unwrap(),
-            "+393330000001"
-        );
-        assert!(normalise_number("3330000001").is_err());
-        assert!(normalise_number("+39abc").is_err());
-        assert!(normalise_number("+").is_err());
     }
 
     #[test]
@@ -334,6 +293,29 @@ mod tests {
             .deliver("+393330000001", "x", "code 654321", None)
             .unwrap();
         assert_eq!(waiter.await.unwrap().unwrap(), "654321");
+    }
+
+    #[tokio::test]
+    async fn a_pattern_that_can_match_an_empty_code_is_refused_and_takes_nothing() {
+        let inbox = Inbox::new();
+        let since = SystemTime::UNIX_EPOCH;
+        inbox
+            .deliver("+393330000001", "x", "code 654321", None)
+            .unwrap();
+        let empty = regex::Regex::new("(z)?").unwrap();
+        let err = inbox
+            .take_code("+393330000001", &empty, since, Duration::from_millis(50))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, OtpError::Unavailable(_)), "{err:?}");
+        // Even asked directly, an empty match is no code.
+        assert_eq!(inbox.try_take_code("+393330000001", &empty, since), None);
+        assert_eq!(
+            inbox
+                .try_take_code("+393330000001", &six_digits(), since)
+                .as_deref(),
+            Some("654321")
+        );
     }
 
     #[tokio::test]

@@ -11,10 +11,10 @@ use std::path::Path;
 use marked_yaml::Node;
 
 use super::journey_file::{TOP_KEYS, check_top_keys, looks_like_secrets};
+use super::loader::{NOT_REGULAR_HELP, SourceError};
 use super::model::Action;
 use super::reader::Reader;
 use super::source::{MAX_FILE_BYTES, Pos, SourceFile};
-use super::sources::{NOT_REGULAR_HELP, SourceError};
 use super::yaml;
 
 /// Files included inside included files, at most this deep.
@@ -256,9 +256,9 @@ mod tests {
 
     use super::super::Diagnostic;
     use super::super::load::load_journey;
+    use super::super::loader::MemorySources;
     use super::super::model::{Action, Journey};
     use super::super::options::LoadOptions;
-    use super::super::sources::MemorySources;
 
     const PART: &str = "steps:\n  - click: \"#a\"\n";
 

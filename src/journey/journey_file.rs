@@ -21,13 +21,16 @@ pub const TOP_KEYS: &[&str] = &[
     "base_url",
     "tags",
     "timeout",
+    "slow",
     "retries",
+    "retry_delay",
     "viewport",
     "screenshots",
     "vars",
     "secrets",
     "fail_fast",
     "steps",
+    "strict",
 ];
 
 pub const MAX_RETRIES: u32 = 10;
@@ -134,10 +137,12 @@ pub fn read(f: &SourceFile, opts: &LoadOptions) -> Result<Journey, Vec<Diagnosti
         .map(|n| tags(&mut r, f, n))
         .unwrap_or_default();
     let timeout = map.get_node("timeout").and_then(|n| r.timeout(f, n));
+    let slow = map.get_node("slow").and_then(|n| r.slow(f, n));
     let retries = map
         .get_node("retries")
         .and_then(|n| retries(&mut r, f, n))
         .unwrap_or(0);
+    let retry_delay = read_retry_delay(&mut r, f, map, retries);
     let viewport = map
         .get_node("viewport")
         .and_then(|n| viewport(&mut r, f, n))
@@ -150,6 +155,10 @@ pub fn read(f: &SourceFile, opts: &LoadOptions) -> Result<Journey, Vec<Diagnosti
         .get_node("fail_fast")
         .map(|n| fail_fast(&mut r, f, n))
         .unwrap_or_default();
+    let strict = map
+        .get_node("strict")
+        .and_then(|n| r.boolean(f, n))
+        .unwrap_or(false);
     r.has_base_url = map.get_node("base_url").is_some();
     let steps = match map.get_node("steps") {
         Some(node) => {
@@ -183,12 +192,15 @@ pub fn read(f: &SourceFile, opts: &LoadOptions) -> Result<Journey, Vec<Diagnosti
         timeout: timeout
             .or(opts.default_timeout)
             .unwrap_or(DEFAULT_STEP_TIMEOUT),
+        slow,
         retries,
+        retry_delay,
         viewport,
         screenshots,
         variables: r.variables,
         fail_fast,
         steps,
+        strict,
     })
 }
 
@@ -328,6 +340,38 @@ fn retries(r: &mut Reader, f: &SourceFile, node: &Node) -> Option<u32> {
             None
         }
     }
+}
+
+/// `retry_delay:` (the default when absent); an error without `retries:` to delay.
+fn read_retry_delay(
+    r: &mut Reader,
+    f: &SourceFile,
+    map: &MarkedMappingNode,
+    retries: u32,
+) -> super::model::RetryDelay {
+    let Some(node) = map.get_node("retry_delay") else {
+        return Default::default();
+    };
+    let policy = r.retry_delay(f, node).unwrap_or_default();
+    // (An invalid `retries:` is reported on its own; 0 then is no news.)
+    let no_retries = match map.get_node("retries") {
+        None => true,
+        Some(n) => retries == 0 && n.as_scalar().is_some_and(|s| s.as_str().trim() == "0"),
+    };
+    if no_retries {
+        let key = map
+            .keys()
+            .find(|k| k.as_str() == "retry_delay")
+            .expect("present");
+        r.error_help(
+            f,
+            f.pos(&Node::from(key.clone())),
+            "`retry_delay` without `retries`",
+            "there is no retry to wait for",
+            Some("add `retries: 1` (or more) beside it".into()),
+        );
+    }
+    policy
 }
 
 fn viewport(r: &mut Reader, f: &SourceFile, node: &Node) -> Option<Viewport> {

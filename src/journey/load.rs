@@ -5,10 +5,10 @@ use std::path::Path;
 
 use super::diagnostic::Diagnostic;
 use super::journey_file;
+use super::loader::{read_text, too_big};
 use super::model::Journey;
 use super::options::LoadOptions;
 use super::source::{MAX_FILE_BYTES, SourceFile};
-use super::sources::{read_text, too_big};
 
 /// Reads (through `opts.sources`) and validates a journey file and the files it includes.
 pub fn load_journey(path: &Path, opts: &LoadOptions) -> Result<Journey, Vec<Diagnostic>> {

@@ -11,14 +11,16 @@ mod include;
 mod journey_file;
 mod keys;
 mod load;
+mod loader;
+mod locator_scope;
 mod mask;
 mod options;
 mod os;
 mod reader;
+mod retry;
 mod schema;
 mod secrets;
 mod source;
-mod sources;
 mod steps;
 mod suggest;
 mod template;
@@ -27,12 +29,12 @@ mod yaml;
 pub use diagnostic::Diagnostic;
 pub use duration::parse_duration;
 pub use load::{load_journey, parse_journey};
+pub use loader::{MemorySources, SourceError, SourceLoader};
 pub use options::{EnvLookup, LoadOptions};
 pub use os::FileSystem;
 pub use schema::journey_schema;
 pub use secrets::load_secrets_file;
 pub use source::MAX_FILE_BYTES;
-pub use sources::{MemorySources, SourceError, SourceLoader};
 
 /// The spanned YAML reader behind journeys, for other configuration files (the monitor's) to
 /// report their problems at file:line:column the same way.

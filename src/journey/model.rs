@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::mask::SecretMatcher;
+pub use super::retry::RetryDelay;
 
 /// A place in a journey file (1-based line and column).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -37,8 +38,12 @@ pub struct Journey {
     pub tags: Vec<String>,
     /// Default per-step timeout.
     pub timeout: Duration,
+    /// `slow:`: the run is degraded when its steps together take longer (it still passes).
+    pub slow: Option<Duration>,
     /// Whole-journey retries; a pass after a retry is `flaky`.
     pub retries: u32,
+    /// How long to wait before each retry.
+    pub retry_delay: RetryDelay,
     pub viewport: Viewport,
     pub screenshots: ScreenshotPolicy,
     /// Values of `vars:`, `--var` and the environment, resolved at validation time, plus the
@@ -46,6 +51,9 @@ pub struct Journey {
     pub variables: Variables,
     pub fail_fast: Vec<FailFastSignature>,
     pub steps: Vec<Step>,
+    /// `strict: true`: a locator that matches more than one visible element fails its step
+    /// (else it is a warning). A step's own `strict:` overrides it.
+    pub strict: bool,
 }
 
 pub const DEFAULT_STEP_TIMEOUT: Duration = Duration::from_secs(15);
@@ -99,8 +107,13 @@ pub struct Step {
     pub name: Option<String>,
     /// Overrides the journey's timeout for every wait in this step.
     pub timeout: Option<Duration>,
+    /// `slow:`: the run is degraded when this step (with its inner steps, for a block) takes
+    /// longer; the step still passes.
+    pub slow: Option<Duration>,
     /// A failure is reported but the journey goes on.
     pub optional: bool,
+    /// `strict:` on the step: overrides the journey's.
+    pub strict: Option<bool>,
     pub action: Action,
     pub location: Location,
 }
@@ -168,6 +181,8 @@ pub enum Action {
         save_as: Option<String>,
     },
     Sleep(Duration),
+    /// A message for the console and the reports, `${VARS}` rendered and secrets masked.
+    Log(Template),
     /// A block that runs only if its condition holds within `within`.
     When {
         condition: Condition,
@@ -203,6 +218,7 @@ impl Action {
             Action::Include { .. } => "include",
             Action::Script { .. } => "script",
             Action::Sleep(_) => "sleep",
+            Action::Log(_) => "log",
             Action::When { .. } => "when",
         }
     }
@@ -244,6 +260,7 @@ impl Action {
             Action::Include { path, .. } => format!("{k} {}", path.display()),
             Action::Script { .. } => k.to_string(),
             Action::Sleep(d) => format!("{k} {}", format_duration(*d)),
+            Action::Log(message) => format!("{k} {message}"),
             Action::When { condition, .. } => format!("{k} {condition}"),
         }
     }
@@ -254,6 +271,37 @@ impl Action {
 pub struct Locator {
     pub kind: LocatorKind,
     pub value: Template,
+    /// `within:` / `nth:`, narrowing a locator that matches several elements.
+    pub scope: Option<Box<Scope>>,
+}
+
+/// Narrows a locator: only matches inside an element `within` matches, and of those (when
+/// `nth` is given) the nth visible one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scope {
+    pub within: Option<Locator>,
+    /// 1-based, among the visible matches in document order.
+    pub nth: Option<usize>,
+}
+
+impl Locator {
+    /// A locator without `within:` or `nth:`.
+    pub fn new(kind: LocatorKind, value: Template) -> Locator {
+        Locator {
+            kind,
+            value,
+            scope: None,
+        }
+    }
+
+    /// Its templates: its value's and its `within:`'s.
+    pub fn templates(&self) -> Vec<&Template> {
+        let mut out = vec![&self.value];
+        if let Some(within) = self.scope.as_ref().and_then(|s| s.within.as_ref()) {
+            out.extend(within.templates());
+        }
+        out
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -284,9 +332,18 @@ impl LocatorKind {
 impl fmt::Display for Locator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.kind {
-            LocatorKind::Css => write!(f, "{}", self.value),
-            kind => write!(f, "{}={:?}", kind.keyword(), self.value.to_string()),
+            LocatorKind::Css => write!(f, "{}", self.value)?,
+            kind => write!(f, "{}={:?}", kind.keyword(), self.value.to_string())?,
         }
+        if let Some(scope) = &self.scope {
+            if let Some(within) = &scope.within {
+                write!(f, " within {within}")?;
+            }
+            if let Some(n) = scope.nth {
+                write!(f, " nth {n}")?;
+            }
+        }
+        Ok(())
     }
 }
 

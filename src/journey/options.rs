@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
+use super::loader::SourceLoader;
 use super::model::Variables;
 use super::os::{FileSystem, process_env};
-use super::sources::SourceLoader;
 
 /// Looks an environment variable up by name.
 pub type EnvLookup = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;

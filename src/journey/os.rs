@@ -6,8 +6,8 @@ use std::io::Read;
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
+use super::loader::{SourceError, SourceLoader};
 use super::options::EnvLookup;
-use super::sources::{SourceError, SourceLoader};
 
 /// Journey, include and secrets files on disk.
 #[derive(Debug, Clone, Copy, Default)]

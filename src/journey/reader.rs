@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use marked_yaml::Node;
-use marked_yaml::types::MarkedMappingNode;
+use marked_yaml::types::{MarkedMappingNode, MarkedScalarNode};
 use regex::Regex;
 
 use super::diagnostic::Diagnostic;
@@ -30,6 +30,8 @@ const REGEX_SIZE_LIMIT: usize = 2 * 1024 * 1024;
 const MAX_REGEXES: usize = 100;
 
 pub const LOCATOR_KEYS: &[&str] = &["css", "xpath", "text", "id", "name", "link"];
+/// Beside a locator's key: narrow what it matches (see `locator_scope.rs`).
+pub const SCOPE_KEYS: &[&str] = &["within", "nth"];
 
 /// The folder of the journey's file, which its includes stay under.
 #[derive(Debug, Default)]
@@ -65,6 +67,9 @@ pub struct Reader<'o> {
     pub included_bytes: usize,
     /// The journey has a `base_url:` (valid or not): relative `open:` URLs resolve against it.
     pub has_base_url: bool,
+    /// The action whose argument is being read (`wait_for`, …): a step option written inside
+    /// its map is told where it goes.
+    pub action: Option<String>,
 }
 
 impl<'o> Reader<'o> {
@@ -81,6 +86,7 @@ impl<'o> Reader<'o> {
             journey_folder: JourneyFolder::default(),
             included_bytes: 0,
             has_base_url: false,
+            action: None,
             regexes: std::collections::HashMap::new(),
         }
     }
@@ -181,6 +187,9 @@ impl<'o> Reader<'o> {
     ) {
         for key in map.keys() {
             if !allowed.contains(&key.as_str()) {
+                if self.misplaced_step_option(f, key) {
+                    continue;
+                }
                 let help = suggest::did_you_mean(key.as_str(), allowed.iter().copied());
                 self.error_help(
                     f,
@@ -191,6 +200,28 @@ impl<'o> Reader<'o> {
                 );
             }
         }
+    }
+
+    /// A step option (`timeout`, `name`, `optional`, …) written inside an action's map, where
+    /// it means nothing: says it goes on the step. `true` when `key` was one (and reported).
+    pub fn misplaced_step_option(&mut self, f: &SourceFile, key: &MarkedScalarNode) -> bool {
+        let k = key.as_str();
+        let Some(action) = self.action.clone() else {
+            return false;
+        };
+        if !super::steps::STEP_OPTIONS.contains(&k) {
+            return false;
+        }
+        self.error_help(
+            f,
+            f.pos(&Node::from(key.clone())),
+            format!("`{k}` is a step option, not part of `{action}`"),
+            format!("inside `{action}`'s map"),
+            Some(format!(
+                "`{k}` goes on the step, beside `{action}`: on its own line, indented like `{action}:`"
+            )),
+        );
+        true
     }
 
     pub fn wrong_type(&mut self, f: &SourceFile, node: &Node, expected: &str) {
@@ -365,16 +396,17 @@ impl<'o> Reader<'o> {
         Some(name)
     }
 
-    /// A locator: a CSS string, or a one-key map `{css|xpath|text|id|name|link: …}`.
+    /// A locator: a CSS string, or a one-key map `{css|xpath|text|id|name|link: …}`, which
+    /// may be narrowed by `within:` and `nth:` beside its key.
     pub fn locator(&mut self, f: &SourceFile, node: &Node) -> Option<Locator> {
         const EXPECTED: &str = "a locator: a CSS selector or {css|xpath|text|id|name|link: …}";
         match node {
             Node::Scalar(s) if !is_null(s) => {
                 let value = self.nonempty_template(f, node, "a CSS selector")?;
-                Some(Locator {
-                    kind: LocatorKind::Css,
-                    value,
-                })
+                Some(Locator::new(LocatorKind::Css, value))
+            }
+            Node::Mapping(m) if m.keys().any(|k| SCOPE_KEYS.contains(&k.as_str())) => {
+                self.scoped_locator(f, node, m)
             }
             Node::Mapping(m) => {
                 let mut entries = m.iter();
@@ -388,6 +420,12 @@ impl<'o> Reader<'o> {
                     return None;
                 };
                 if let Some((extra, _)) = entries.next() {
+                    // (`name` is a locator kind too: then it is a second locator.)
+                    if !LOCATOR_KEYS.contains(&extra.as_str())
+                        && self.misplaced_step_option(f, extra)
+                    {
+                        return None;
+                    }
                     self.error(
                         f,
                         f.pos(&Node::from(extra.clone())),
@@ -434,7 +472,7 @@ impl<'o> Reader<'o> {
         };
         let value =
             self.nonempty_template(f, value, &format!("the {} to look for", kind.keyword()))?;
-        Some(Locator { kind, value })
+        Some(Locator::new(kind, value))
     }
 
     /// A substring to look for, or a `/regex/`.
@@ -512,6 +550,21 @@ impl<'o> Reader<'o> {
                 f.pos(node),
                 "a timeout must be more than 0",
                 "nothing could ever finish in it",
+            );
+            return None;
+        }
+        Some(d)
+    }
+
+    /// A `slow:` threshold: a duration above zero (every step takes some time).
+    pub fn slow(&mut self, f: &SourceFile, node: &Node) -> Option<Duration> {
+        let d = self.duration(f, node)?;
+        if d.is_zero() {
+            self.error(
+                f,
+                f.pos(node),
+                "a slow threshold must be more than 0",
+                "every step takes some time: it would always be slow",
             );
             return None;
         }

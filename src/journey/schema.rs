@@ -46,7 +46,7 @@ fn schema_with_described_refs() -> Value {
             "oneOf": [ pairs_with("option", json!({"$ref": "#/definitions/scalar"})), css_map(json!({"$ref": "#/definitions/scalar"})) ]
         },
         "press": {
-            "description": "Press a key: Enter, Tab, Escape, Backspace, Delete, Space, ArrowUp/Down/Left/Right, Home, End, PageUp, PageDown, Insert, F1–F12, or one character.",
+            "description": "Press a key: Enter, Tab, Escape, Backspace, Delete, Space, ArrowUp/Down/Left/Right, Home, End, PageUp, PageDown, Insert, F1–F12, or one character; after modifiers held while it is pressed: Shift+Enter, Control+a, Meta+k, Alt+ArrowDown.",
             "type": ["string", "number"]
         },
         "wait_for": {
@@ -88,6 +88,7 @@ fn schema_with_described_refs() -> Value {
             ]
         },
         "sleep": { "description": "Wait a fixed time (prefer wait_for).", "$ref": "#/definitions/duration" },
+        "log": { "description": "Print a message in the console and the reports; ${VARS} are rendered, secrets masked.", "type": ["string", "number", "boolean"] },
         "when": {
             "description": "Run the sibling `steps:` only if the condition holds within `within` (default 2s).",
             "type": "object",
@@ -122,7 +123,12 @@ fn schema_with_described_refs() -> Value {
         "timeout".into(),
         json!({ "description": "This step's timeout.", "$ref": "#/definitions/duration" }),
     );
+    step_properties.insert(
+        "slow".into(),
+        json!({ "description": "Degraded when this step takes longer (it still passes); below its timeout.", "$ref": "#/definitions/duration" }),
+    );
     step_properties.insert("optional".into(), json!({ "description": "A failure is reported but the journey goes on.", "type": "boolean" }));
+    step_properties.insert("strict".into(), json!({ "description": "A locator matching more than one visible element fails this step (true) or is a warning (false); overrides the journey's `strict`.", "type": "boolean" }));
     step_properties.insert(
         "steps".into(),
         json!({ "description": "The steps of a `when:` block.", "$ref": "#/definitions/steps" }),
@@ -142,7 +148,20 @@ fn schema_with_described_refs() -> Value {
             "base_url": { "description": "`open:` paths resolve against it.", "type": "string" },
             "tags": { "description": "Labels for filtering and reports.", "type": "array", "items": { "type": "string" } },
             "timeout": { "description": "Default per-step timeout (15s if not set).", "$ref": "#/definitions/duration" },
+            "slow": { "description": "Degraded when the steps together take longer (the journey still passes).", "$ref": "#/definitions/duration" },
             "retries": { "description": "Whole-journey retries; a pass after a retry is reported flaky.", "type": "integer", "minimum": 0, "maximum": 10 },
+            "retry_delay": {
+                "description": "Wait before each retry (default 3s, with up to a fifth more at random): a duration, or {delay, backoff, max, jitter}.",
+                "anyOf": [
+                    { "$ref": "#/definitions/duration" },
+                    { "type": "object", "additionalProperties": false, "properties": {
+                        "delay": { "description": "Before the first retry.", "$ref": "#/definitions/duration" },
+                        "backoff": { "description": "Each later retry waits this many times longer (1 to 10).", "type": "number", "minimum": 1, "maximum": 10 },
+                        "max": { "description": "No wait longer than this.", "$ref": "#/definitions/duration" },
+                        "jitter": { "description": "Lengthen each wait by up to a fifth, at random (default true).", "type": "boolean" }
+                    } }
+                ]
+            },
             "viewport": { "description": "Browser window size, WIDTHxHEIGHT.", "type": "string", "pattern": "^[0-9]+x[0-9]+$" },
             "screenshots": { "description": "When to take screenshots.", "enum": ["on_failure", "every_step", "off"] },
             "vars": {
@@ -171,7 +190,8 @@ fn schema_with_described_refs() -> Value {
                     "oneOf": [ { "required": ["text"] }, { "required": ["title"] }, { "required": ["element"] } ]
                 }
             },
-            "steps": { "$ref": "#/definitions/steps" }
+            "steps": { "$ref": "#/definitions/steps" },
+            "strict": { "description": "A locator that matches more than one visible element fails its step, instead of a warning (default false).", "type": "boolean" }
         },
         "definitions": {
             "string": { "type": "string", "minLength": 1 },
@@ -194,7 +214,8 @@ fn schema_with_described_refs() -> Value {
                         ("id", "Element id.", json!({"$ref": "#/definitions/string"})),
                         ("name", "Element name attribute.", json!({"$ref": "#/definitions/string"})),
                         ("link", "A link whose visible text contains this.", json!({"$ref": "#/definitions/string"})),
-                    ])
+                    ]),
+                    scoped_locator()
                 ]
             },
             "otp": {
@@ -221,7 +242,7 @@ fn schema_with_described_refs() -> Value {
             },
             "steps": { "type": "array", "minItems": 1, "items": { "$ref": "#/definitions/step" } },
             "step": {
-                "description": "One action, plus optional name, timeout, optional.",
+                "description": "One action, plus optional name, timeout, slow, optional.",
                 "type": "object",
                 "additionalProperties": false,
                 "properties": step_properties,
@@ -248,6 +269,25 @@ fn css_map(value: Value) -> Value {
         "minProperties": 1,
         "not": { "required": ["locator"] },
         "additionalProperties": value
+    })
+}
+
+/// `{<kind>: …, within: locator, nth: N}`: a locator narrowed to the matches inside another
+/// element, or to the nth visible one.
+fn scoped_locator() -> Value {
+    let kinds = ["css", "xpath", "text", "id", "name", "link"];
+    let mut properties = serde_json::Map::new();
+    for k in kinds {
+        properties.insert(k.into(), json!({"$ref": "#/definitions/string"}));
+    }
+    properties.insert("within".into(), json!({ "description": "Only matches inside an element this locator matches.", "$ref": "#/definitions/locator" }));
+    properties.insert("nth".into(), json!({ "description": "The nth visible match (1 is the first).", "type": "integer", "minimum": 1, "maximum": 1000 }));
+    json!({
+        "type": "object",
+        "additionalProperties": false,
+        "properties": properties,
+        "anyOf": [ { "required": ["within"] }, { "required": ["nth"] } ],
+        "oneOf": kinds.iter().map(|k| json!({ "required": [k] })).collect::<Vec<_>>()
     })
 }
 

@@ -9,9 +9,9 @@ use std::path::Path;
 use serde_yaml::Value;
 
 use super::diagnostic::Diagnostic;
+use super::loader::read_text;
 use super::model::Location;
 use super::os::FileSystem;
-use super::sources::read_text;
 
 #[allow(clippy::result_large_err)] // one per run; the API the CLI and runner share
 pub fn load_secrets_file(path: &Path) -> Result<BTreeMap<String, String>, Diagnostic> {

@@ -36,8 +36,9 @@ pub const ACTIONS: &[&str] = &[
     "script",
     "sleep",
     "when",
+    "log",
 ];
-pub const STEP_OPTIONS: &[&str] = &["name", "timeout", "optional"];
+pub const STEP_OPTIONS: &[&str] = &["name", "timeout", "slow", "optional", "strict"];
 const MAX_SCREENSHOT_NAME: usize = 100;
 
 fn key_node(k: &MarkedScalarNode) -> Node {
@@ -90,13 +91,17 @@ impl Reader<'_> {
         };
         let mut actions: Vec<(&MarkedScalarNode, &Node)> = Vec::new();
         let (mut name, mut timeout, mut optional, mut when_steps) = (None, None, false, None);
+        let mut slow = None;
         let mut unknown = false;
+        let mut strict = None;
         for (key, value) in map.iter() {
             match key.as_str() {
                 a if ACTIONS.contains(&a) => actions.push((key, value)),
                 "name" => name = self.nonempty_string(f, value, "a step name"),
                 "timeout" => timeout = self.timeout(f, value),
+                "slow" => slow = self.slow(f, value),
                 "optional" => optional = self.boolean(f, value).unwrap_or(false),
+                "strict" => strict = self.boolean(f, value),
                 "steps" => when_steps = Some((key, value)),
                 other => {
                     unknown = true;
@@ -105,7 +110,7 @@ impl Reader<'_> {
                         f,
                         f.pos(&key_node(key)),
                         format!("unknown key `{other}`"),
-                        "expected an action (open, click, fill, …) or name, timeout, optional",
+                        "expected an action (open, click, fill, …) or name, timeout, slow, optional",
                         suggest::did_you_mean(other, candidates),
                     );
                 }
@@ -128,6 +133,12 @@ impl Reader<'_> {
                 return None;
             }
             [one] => *one,
+            [(first, _), (second, _), ..]
+                if first.as_str() == "when" || second.as_str() == "when" =>
+            {
+                self.action_beside_when(f, first, second);
+                return None;
+            }
             [(first, _), (second, _), ..] => {
                 self.error_help(
                     f,
@@ -153,7 +164,10 @@ impl Reader<'_> {
                 "only a `when:` block has steps",
             );
         }
-        let (action, inner_timeout) = self.action(f, key, value, when_steps.map(|(_, v)| v))?;
+        self.action = Some(key.as_str().to_string());
+        let read = self.action(f, key, value, when_steps.map(|(_, v)| v));
+        self.action = None;
+        let (action, inner_timeout) = read?;
         if let (Some(_), Some(_)) = (timeout, inner_timeout) {
             self.error(
                 f,
@@ -166,10 +180,37 @@ impl Reader<'_> {
         Some(Step {
             name,
             timeout: timeout.or(inner_timeout),
+            slow,
             optional,
+            strict,
             action,
             location,
         })
+    }
+
+    /// `when:` and another action in one step: the other action belongs in the block's
+    /// `steps:`.
+    fn action_beside_when(
+        &mut self,
+        f: &SourceFile,
+        first: &MarkedScalarNode,
+        second: &MarkedScalarNode,
+    ) {
+        let other = if first.as_str() == "when" {
+            second
+        } else {
+            first
+        };
+        let a = other.as_str();
+        self.error_help(
+            f,
+            f.pos(&key_node(other)),
+            format!("`{a}` beside `when:` is a second action in the step"),
+            "belongs inside the `when` block",
+            Some(format!(
+                "a `when` block's steps go in `steps:`: move `{a}` into a `steps:` list beside `when:`"
+            )),
+        );
     }
 
     /// An `open:` URL: absolute http(s) (or `file:`, `data:`, `about:`), or relative with a
@@ -265,6 +306,7 @@ impl Reader<'_> {
             "script" => self.script(f, value)?,
             "sleep" => Action::Sleep(self.duration(f, value)?),
             "when" => self.when(f, key, value, when_steps)?,
+            "log" => self.log_message(f, value)?,
             other => unreachable!("`{other}` is in ACTIONS but not read"),
         };
         Some((action, None))
@@ -316,12 +358,13 @@ impl Reader<'_> {
         let mut out = Vec::new();
         let mut ok = true;
         for (key, value) in map.iter() {
+            if self.misplaced_step_option(f, key) {
+                ok = false;
+                continue;
+            }
             let locator = self
                 .nonempty_template(f, &key_node(key), "a CSS selector")
-                .map(|value| Locator {
-                    kind: LocatorKind::Css,
-                    value,
-                });
+                .map(|value| Locator::new(LocatorKind::Css, value));
             let value = read(self, f, value);
             match (locator, value) {
                 (Some(l), Some(v)) => out.push((l, v)),
@@ -335,7 +378,7 @@ impl Reader<'_> {
         let name = self.string(
             f,
             node,
-            "a key name (Enter, Tab, Escape, …) or one character",
+            "a key name (Enter, Tab, Escape, …) or one character, after modifiers (Shift+Enter)",
         )?;
         match canonical_key(&name) {
             Ok(k) => Some(Key(k)),
@@ -344,7 +387,7 @@ impl Reader<'_> {
                     f,
                     f.pos(node),
                     format!("unknown key name `{name}`"),
-                    "expected Enter, Tab, Escape, Backspace, Delete, Space, Arrow…, Home, End, PageUp, PageDown, F1–F12 or one character",
+                    "expected Enter, Tab, Escape, Backspace, Delete, Space, Arrow…, Home, End, PageUp, PageDown, F1–F12 or one character, after Shift+, Control+, Alt+ or Meta+",
                     help,
                 );
                 None
@@ -400,6 +443,9 @@ impl Reader<'_> {
             return None;
         }
         if let Some((extra, _)) = entries.next() {
+            if !keys.contains(&extra.as_str()) && self.misplaced_step_option(f, extra) {
+                return None;
+            }
             self.error(
                 f,
                 f.pos(&key_node(extra)),
@@ -486,7 +532,32 @@ impl Reader<'_> {
             Some(n) if from != "totp" => {
                 let p = self.string(f, n, "a regex")?;
                 let p = regex_literal(&p).unwrap_or(&p).to_string();
-                self.regex(f, n, &p)
+                let re = self.regex(f, n, &p)?;
+                // A pattern that can match nothing would take a message for an empty code.
+                use crate::code_pattern::{UnusablePattern, check};
+                let label = match check(&re) {
+                    Ok(()) => None,
+                    Err(UnusablePattern::MatchesEmpty(_)) => Some("it can match an empty string"),
+                    Err(UnusablePattern::GroupMatchesEmpty(_)) => {
+                        Some("its first group, the code, can be empty")
+                    }
+                };
+                match label {
+                    None => Some(re),
+                    Some(label) => {
+                        self.error_help(
+                            f,
+                            f.pos(n),
+                            "this pattern can give an empty code",
+                            label,
+                            Some(
+                                "make the code need at least one character, e.g. `\\b(\\d{6})\\b`"
+                                    .into(),
+                            ),
+                        );
+                        None
+                    }
+                }
             }
             // Through the cache: compiled once however many otp steps there are.
             _ => self.regex(f, node, DEFAULT_OTP_PATTERN),
@@ -573,6 +644,12 @@ impl Reader<'_> {
         })
     }
 
+    /// `log: "balance is ${BALANCE}"`: a message, its variables checked like any template's.
+    fn log_message(&mut self, f: &SourceFile, node: &Node) -> Option<Action> {
+        self.nonempty_template(f, node, "a message (may use ${VARS})")
+            .map(Action::Log)
+    }
+
     fn when(
         &mut self,
         f: &SourceFile,
@@ -602,6 +679,7 @@ impl Reader<'_> {
                 "text" => self
                     .text_match(f, v, "a substring or /regex/ of the page's text")
                     .map(Condition::Text),
+                _ if self.misplaced_step_option(f, k) => None,
                 other => {
                     let help =
                         suggest::did_you_mean(other, CONDITIONS.iter().chain(&["within"]).copied());
@@ -615,6 +693,7 @@ impl Reader<'_> {
                     None
                 }
             },
+            [_, (k2, _), ..] if self.misplaced_step_option(f, k2) => None,
             [_, (k2, _), ..] => {
                 self.error(
                     f,
@@ -708,6 +787,62 @@ mod tests {
             messages("  - when: { visible: a }\n    steps: []\n"),
             ["no steps"]
         );
+    }
+
+    #[test]
+    fn an_action_beside_when_is_told_to_go_in_its_steps() {
+        for steps in [
+            "  - when: { visible: a }\n    click: b\n",
+            "  - click: b\n    when: { visible: a }\n    steps:\n      - click: c\n",
+        ] {
+            let d = parse(steps).unwrap_err();
+            assert_eq!(d.len(), 1, "{d:?}");
+            assert_eq!(
+                d[0].message,
+                "`click` beside `when:` is a second action in the step"
+            );
+            assert!(
+                d[0].help
+                    .as_deref()
+                    .unwrap()
+                    .starts_with("a `when` block's steps go in `steps:`"),
+                "{d:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_step_option_inside_an_action_s_map_is_told_to_go_on_the_step() {
+        for steps in [
+            "  - wait_for: { text: Hi, timeout: 5s }\n",
+            "  - wait_for: { timeout: 5s, text: Hi }\n",
+            "  - click: { text: Hi, timeout: 5s }\n",
+            "  - fill: { \"#a\": x, timeout: 5s }\n",
+            "  - fill: { locator: a, value: x, timeout: 5s }\n",
+            "  - when: { visible: a, timeout: 5s }\n    steps:\n      - click: b\n",
+        ] {
+            let d = parse(steps).unwrap_err();
+            assert_eq!(
+                d.iter().map(|d| d.message.as_str()).collect::<Vec<_>>(),
+                [d[0].message.as_str()],
+                "{steps}"
+            );
+            assert!(
+                d[0].message
+                    .starts_with("`timeout` is a step option, not part of `"),
+                "{steps}: {d:?}"
+            );
+            assert!(
+                d[0].help
+                    .as_deref()
+                    .unwrap()
+                    .starts_with("`timeout` goes on the step, beside `"),
+                "{steps}: {d:?}"
+            );
+        }
+        // Where it belongs, it is fine; and otp has a timeout of its own.
+        parse("  - wait_for: { text: Hi }\n    timeout: 5s\n").unwrap();
+        parse("  - otp: { from: sms, to: x, save_as: C, timeout: 5s }\n").unwrap();
     }
 
     #[test]

@@ -1,10 +1,18 @@
-//! When a journey is down, and when it is back: a state machine over each finished run's
-//! outcome that speaks only on a change of state.
+//! When a journey is down, slow or back: a state machine over each finished run's outcome that
+//! speaks only on a change of state.
 //!
-//! Two alerts per journey, independent of each other:
+//! The site is in one of three states — **up**, **degraded**, **down** — and the monitor itself
+//! may be **blind** besides:
 //! - **down**: the site is failing its customers. Raised after `N` failed runs in a row (or `x`
 //!   failed runs among the last `y`), cleared after `M` passing runs in a row. A `flaky` run
 //!   passed in the end, so it counts as a pass and never raises anything.
+//! - **degraded**: the site works but slowly (runs that passed but crossed a `slow:`
+//!   threshold). Raised after `degraded_after` such runs in a row, cleared after `M` runs in a
+//!   row under every threshold (announced as a recovery). A lower severity than down.
+//!   Degraded → down and down → degraded are one change each, announced once: a run that ends
+//!   an outage but is slow takes the journey from down straight to degraded (not "recovered"
+//!   and then "degraded"), and an outage that starts while degraded replaces the degraded
+//!   alert.
 //! - **blind**: the monitor itself cannot see (no browser, driver gone: status `error`). Raised
 //!   after `blind_after` such runs in a row, cleared by the next run that saw the site, whatever
 //!   it saw. An `error` run is never evidence about the site: it neither extends nor breaks a
@@ -25,11 +33,16 @@ pub enum DownRule {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AlertRules {
     pub down: DownRule,
-    /// Passing runs in a row that clear a down alert.
+    /// Passing runs in a row that clear a down alert (fast ones: a degraded alert).
     pub recover_after: u32,
     /// `error` runs in a row that raise the "monitor is blind" alert.
     pub blind_after: u32,
+    /// Slow runs in a row (passed, but over a `slow:` threshold) that raise a degraded alert.
+    pub degraded_after: u32,
 }
+
+/// `degraded_after` when the config does not say.
+pub const DEFAULT_DEGRADED_AFTER: u32 = 2;
 
 impl Default for AlertRules {
     fn default() -> Self {
@@ -37,6 +50,7 @@ impl Default for AlertRules {
             down: DownRule::Consecutive(2),
             recover_after: 1,
             blind_after: 2,
+            degraded_after: DEFAULT_DEGRADED_AFTER,
         }
     }
 }
@@ -48,7 +62,10 @@ impl AlertRules {
             DownRule::Consecutive(n) => n,
             DownRule::Window { runs, .. } => runs,
         };
-        down.max(self.recover_after).max(self.blind_after).max(1) as usize
+        down.max(self.recover_after)
+            .max(self.blind_after)
+            .max(self.degraded_after)
+            .max(1) as usize
     }
 }
 
@@ -58,6 +75,8 @@ impl AlertRules {
 pub enum Outcome {
     Passed,
     Flaky,
+    /// Passed (or flaky), but over a `slow:` threshold.
+    Degraded,
     Failed,
     Error,
 }
@@ -86,6 +105,19 @@ pub enum Transition {
     Blind { since_ms: i64 },
     /// The monitor sees again; it was blind from `since_ms` to `at_ms`.
     Sighted { since_ms: i64, at_ms: i64 },
+    /// Up → degraded: slow since the first slow run of the streak.
+    Degraded { since_ms: i64 },
+    /// Degraded → up: fast again at `at_ms`; it was slow since `since_ms`.
+    DegradedRecovered { since_ms: i64, at_ms: i64 },
+    /// Degraded → down: down since `since_ms` (the first failure), after being slow since
+    /// `degraded_since_ms`.
+    DegradedToDown {
+        since_ms: i64,
+        degraded_since_ms: i64,
+    },
+    /// Down → degraded: back at `at_ms` but slow (degraded since then); it was down since
+    /// `down_since_ms`.
+    DownToDegraded { down_since_ms: i64, at_ms: i64 },
 }
 
 /// One journey's alert state: bounded by its rules' memory, whatever the uptime.
@@ -97,8 +129,14 @@ pub struct AlertState {
     pass_streak: u32,
     error_streak: u32,
     error_since_ms: i64,
+    /// Slow runs in a row, and when the first of them started.
+    slow_streak: u32,
+    slow_since_ms: i64,
+    /// Runs in a row that passed under every threshold.
+    fast_streak: u32,
     down: Option<OpenAlert>,
     blind: Option<OpenAlert>,
+    degraded: Option<OpenAlert>,
 }
 
 impl AlertState {
@@ -109,8 +147,12 @@ impl AlertState {
             pass_streak: 0,
             error_streak: 0,
             error_since_ms: 0,
+            slow_streak: 0,
+            slow_since_ms: 0,
+            fast_streak: 0,
             down: None,
             blind: None,
+            degraded: None,
         }
     }
 
@@ -133,8 +175,18 @@ impl AlertState {
         state
     }
 
+    /// The degraded alert that is on, as the store recorded it (after [`restore`](Self::restore)).
+    pub fn with_degraded(mut self, degraded: Option<OpenAlert>) -> AlertState {
+        self.degraded = degraded;
+        self
+    }
+
     pub fn rules(&self) -> AlertRules {
         self.rules
+    }
+
+    pub fn degraded(&self) -> Option<OpenAlert> {
+        self.degraded
     }
 
     pub fn down(&self) -> Option<OpenAlert> {
@@ -143,6 +195,17 @@ impl AlertState {
 
     pub fn blind(&self) -> Option<OpenAlert> {
         self.blind
+    }
+
+    /// Forgets the streaks and the window of recent runs, keeping the alerts that are on: after
+    /// a maintenance window the state is judged afresh from the runs that follow it.
+    pub fn reset_streaks(&mut self) {
+        *self = AlertState {
+            down: self.down,
+            blind: self.blind,
+            degraded: self.degraded,
+            ..AlertState::new(self.rules)
+        };
     }
 
     /// Takes in one finished run; returns the transitions it causes (usually none).
@@ -168,33 +231,80 @@ impl AlertState {
             });
         }
         let failed = obs.outcome == Outcome::Failed;
+        let slow = obs.outcome == Outcome::Degraded;
         if self.recent.len() == self.rules.memory() {
             self.recent.pop_front();
         }
         self.recent.push_back((failed, obs.at_ms));
         if failed {
             self.pass_streak = 0;
+            self.slow_streak = 0;
+            self.fast_streak = 0;
             if self.down.is_none()
                 && let Some(since_ms) = self.tripped()
             {
                 self.down = Some(OpenAlert { since_ms });
-                changes.push(Transition::Down { since_ms });
+                // One change: the outage takes the degraded alert's place.
+                changes.push(match self.degraded.take() {
+                    Some(degraded) => Transition::DegradedToDown {
+                        since_ms,
+                        degraded_since_ms: degraded.since_ms,
+                    },
+                    None => Transition::Down { since_ms },
+                });
             }
+            return changes;
+        }
+        self.pass_streak = self.pass_streak.saturating_add(1);
+        if slow {
+            if self.slow_streak == 0 {
+                self.slow_since_ms = obs.at_ms;
+            }
+            self.slow_streak = self.slow_streak.saturating_add(1);
+            self.fast_streak = 0;
         } else {
-            self.pass_streak = self.pass_streak.saturating_add(1);
-            if let Some(open) = self.down
-                && self.pass_streak >= self.rules.recover_after
-            {
+            self.fast_streak = self.fast_streak.saturating_add(1);
+            self.slow_streak = 0;
+        }
+        if let Some(open) = self.down {
+            if self.pass_streak >= self.rules.recover_after {
                 self.down = None;
                 // A recovery closes the books: the failures of the outage that ended (and of
                 // the flapping before it) must not count towards the next one, or a single
                 // failure after `x` in `y` recovers would page again.
                 self.recent.clear();
-                changes.push(Transition::Recovered {
+                if slow {
+                    // Back, but slow: one change, from down straight to degraded.
+                    self.degraded = Some(OpenAlert {
+                        since_ms: obs.at_ms,
+                    });
+                    changes.push(Transition::DownToDegraded {
+                        down_since_ms: open.since_ms,
+                        at_ms: obs.at_ms,
+                    });
+                } else {
+                    changes.push(Transition::Recovered {
+                        since_ms: open.since_ms,
+                        at_ms: obs.at_ms,
+                    });
+                }
+            }
+            return changes;
+        }
+        match self.degraded {
+            None if slow && self.slow_streak >= self.rules.degraded_after => {
+                let since_ms = self.slow_since_ms;
+                self.degraded = Some(OpenAlert { since_ms });
+                changes.push(Transition::Degraded { since_ms });
+            }
+            Some(open) if !slow && self.fast_streak >= self.rules.recover_after => {
+                self.degraded = None;
+                changes.push(Transition::DegradedRecovered {
                     since_ms: open.since_ms,
                     at_ms: obs.at_ms,
                 });
             }
+            _ => {}
         }
         changes
     }
@@ -251,6 +361,7 @@ mod tests {
             down,
             recover_after,
             blind_after: 2,
+            degraded_after: 2,
         }
     }
 
@@ -516,6 +627,150 @@ mod tests {
                 at_ms: 5
             })
             .is_empty()
+        );
+    }
+
+    #[test]
+    fn degraded_after_n_slow_runs_in_a_row_once_and_recovered_when_fast_again() {
+        let mut s = AlertState::new(AlertRules::default());
+        let t = feed(
+            &mut s,
+            &[
+                Degraded, Passed, Degraded, Degraded, Degraded, Flaky, Degraded, Passed,
+            ],
+        );
+        assert_eq!(
+            t,
+            vec![
+                (3, Transition::Degraded { since_ms: 3000 }),
+                (
+                    5,
+                    Transition::DegradedRecovered {
+                        since_ms: 3000,
+                        at_ms: 6000
+                    }
+                ),
+            ],
+            "one slow run is not enough; a fast flaky run counts as fast"
+        );
+        assert_eq!(s.degraded(), None);
+        assert_eq!(s.down(), None, "slow is never down");
+    }
+
+    #[test]
+    fn degraded_to_down_and_down_to_degraded_are_one_change_each() {
+        let mut s = AlertState::new(AlertRules::default());
+        let t = feed(
+            &mut s,
+            &[
+                Degraded, Degraded, Failed, Failed, Failed, Degraded, Degraded, Passed,
+            ],
+        );
+        assert_eq!(
+            t,
+            vec![
+                (1, Transition::Degraded { since_ms: 1000 }),
+                (
+                    3,
+                    Transition::DegradedToDown {
+                        since_ms: 3000,
+                        degraded_since_ms: 1000
+                    }
+                ),
+                (
+                    5,
+                    Transition::DownToDegraded {
+                        down_since_ms: 3000,
+                        at_ms: 6000
+                    }
+                ),
+                (
+                    7,
+                    Transition::DegradedRecovered {
+                        since_ms: 6000,
+                        at_ms: 8000
+                    }
+                ),
+            ]
+        );
+        // Down, then back fast: a plain recovery; a slow run before the streak ends changes
+        // nothing while still down.
+        let mut s = AlertState::new(rules(DownRule::Consecutive(1), 2));
+        let t = feed(&mut s, &[Failed, Degraded, Passed]);
+        assert_eq!(
+            t,
+            vec![
+                (0, Transition::Down { since_ms: 1000 }),
+                (
+                    2,
+                    Transition::Recovered {
+                        since_ms: 1000,
+                        at_ms: 3000
+                    }
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn errors_neither_make_nor_break_a_slow_streak_and_a_failure_breaks_it() {
+        let mut s = AlertState::new(AlertRules::default());
+        let t = feed(&mut s, &[Degraded, Error, Degraded]);
+        assert_eq!(t, vec![(2, Transition::Degraded { since_ms: 1000 })]);
+        let mut s = AlertState::new(AlertRules::default());
+        assert!(feed(&mut s, &[Degraded, Failed, Degraded, Passed]).is_empty());
+    }
+
+    #[test]
+    fn a_restored_degraded_alert_recovers_once() {
+        let mut s = AlertState::restore(AlertRules::default(), &[], None, None)
+            .with_degraded(Some(OpenAlert { since_ms: 5 }));
+        let slow = Observation {
+            outcome: Degraded,
+            at_ms: 10,
+        };
+        assert!(s.observe(slow).is_empty(), "still degraded: said already");
+        let fast = Observation {
+            outcome: Passed,
+            at_ms: 20,
+        };
+        assert_eq!(
+            s.observe(fast),
+            vec![Transition::DegradedRecovered {
+                since_ms: 5,
+                at_ms: 20
+            }]
+        );
+        assert!(s.observe(fast).is_empty());
+    }
+
+    #[test]
+    fn after_a_reset_the_streaks_start_afresh_and_the_alerts_stay() {
+        let mut s = AlertState::new(AlertRules::default());
+        assert!(feed(&mut s, &[Failed]).is_empty());
+        s.reset_streaks();
+        let t = s.observe(Observation {
+            outcome: Failed,
+            at_ms: 10_000,
+        });
+        assert!(
+            t.is_empty(),
+            "one failure after the reset, not two in a row"
+        );
+        let t = s.observe(Observation {
+            outcome: Failed,
+            at_ms: 11_000,
+        });
+        assert_eq!(t, vec![Transition::Down { since_ms: 10_000 }]);
+        s.reset_streaks();
+        assert_eq!(s.down(), Some(OpenAlert { since_ms: 10_000 }), "still down");
+        assert!(
+            s.observe(Observation {
+                outcome: Failed,
+                at_ms: 12_000
+            })
+            .is_empty(),
+            "never said twice"
         );
     }
 

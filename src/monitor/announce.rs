@@ -9,7 +9,7 @@ use super::store::NewRun;
 /// The changes a run causes. A cancelled run (the daemon's shutdown) says nothing of the site
 /// and leaves `state` as it was.
 pub fn observe(state: &mut AlertState, run: &NewRun) -> Vec<Transition> {
-    match run.status.outcome() {
+    match run.outcome() {
         Some(outcome) => state.observe(Observation {
             outcome,
             at_ms: run.started_at_ms,
@@ -34,27 +34,74 @@ impl Announcer {
     pub fn alert(&self, run: &NewRun, run_id: i64, t: Transition) -> Alert {
         let base = &self.base_url;
         let journey = &self.journey;
-        let (event, since_ms, at_ms) = match t {
-            Transition::Down { since_ms } => (AlertEvent::Down, since_ms, run.started_at_ms),
-            Transition::Recovered { since_ms, at_ms } => (AlertEvent::Recovered, since_ms, at_ms),
-            Transition::Blind { since_ms } => (AlertEvent::Blind, since_ms, run.started_at_ms),
-            Transition::Sighted { since_ms, at_ms } => (AlertEvent::Sighted, since_ms, at_ms),
+        let started = run.started_at_ms;
+        let (event, previous, since_ms, at_ms, previous_since_ms) = match t {
+            Transition::Down { since_ms } => (AlertEvent::Down, "up", since_ms, started, None),
+            Transition::DegradedToDown { since_ms, .. } => {
+                (AlertEvent::Down, "degraded", since_ms, started, None)
+            }
+            Transition::Recovered { since_ms, at_ms } => {
+                (AlertEvent::Recovered, "down", since_ms, at_ms, None)
+            }
+            Transition::DegradedRecovered { since_ms, at_ms } => {
+                (AlertEvent::Recovered, "degraded", since_ms, at_ms, None)
+            }
+            Transition::Degraded { since_ms } => {
+                (AlertEvent::Degraded, "up", since_ms, started, None)
+            }
+            Transition::DownToDegraded {
+                down_since_ms,
+                at_ms,
+            } => (
+                AlertEvent::Degraded,
+                "down",
+                at_ms,
+                at_ms,
+                Some(down_since_ms),
+            ),
+            Transition::Blind { since_ms } => (AlertEvent::Blind, "", since_ms, started, None),
+            Transition::Sighted { since_ms, at_ms } => {
+                (AlertEvent::Sighted, "", since_ms, at_ms, None)
+            }
         };
         let failure = run.failure.as_ref().filter(|_| event == AlertEvent::Down);
+        let slow = if event == AlertEvent::Degraded {
+            run.slow.clone()
+        } else {
+            Vec::new()
+        };
+        let first_slow = slow.first();
         Alert::new(AlertFacts {
             event,
+            previous: (!previous.is_empty()).then_some(previous),
+            previous_since_ms,
             journey: journey.clone(),
             title: self.title.clone(),
             at_ms,
             since_ms,
             run_id,
-            step: failure.map(|f| AlertStep {
-                index: f.step_index,
-                name: f.step_name.clone(),
-            }),
-            category: failure.map(|f| f.category.clone()),
+            step: failure
+                .map(|f| AlertStep {
+                    index: f.step_index,
+                    name: f.step_name.clone(),
+                })
+                .or_else(|| {
+                    first_slow.filter(|s| s.index > 0).map(|s| AlertStep {
+                        index: s.index,
+                        name: s.name.clone(),
+                    })
+                }),
+            category: failure
+                .map(|f| f.category.clone())
+                .or_else(|| first_slow.map(|_| "slow".to_string())),
             message: match event {
                 AlertEvent::Down => failure.map(|f| f.message.clone()),
+                AlertEvent::Degraded => (!slow.is_empty()).then(|| {
+                    slow.iter()
+                        .map(super::notify::slow_summary)
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                }),
                 AlertEvent::Blind => run.error.clone(),
                 _ => None,
             },
@@ -63,6 +110,7 @@ impl Announcer {
                 .and_then(|f| f.screenshot.as_ref())
                 .map(|_| format!("{base}/runs/{run_id}/screenshot")),
             evidence: failure.and_then(|f| f.evidence.clone()),
+            slow,
         })
     }
 }
@@ -94,6 +142,9 @@ mod tests {
             }),
             steps: Vec::new(),
             evidence: None,
+            degraded: false,
+            slow: Vec::new(),
+            maintenance: false,
         }
     }
 

@@ -8,13 +8,24 @@
 //! retention: 30d                  # runs (and their evidence) older than this are deleted
 //! concurrency: 2                  # browsers at once
 //! timeout: 10s                    # step timeout for journeys that set none
-//! alerts: { down_after: 2, recover_after: 1 }    # or { failures: 3, window: 5 }; blind_after
-//! channels:
+//! alerts: { down_after: 2, recover_after: 1 }    # or { failures: 3, window: 5 }; blind_after,
+//!                                 # degraded_after (slow runs in a row, default 2)
+//! channels:                       # each with its own retries and back-off; docs/monitor.md
 //!   - webhook: http://127.0.0.1:5000/alerts
 //!   - slack: ${SLACK_WEBHOOK_URL}  # ${NAME}: --var, --secrets, then the environment
+//!   - teams: ${TEAMS_WEBHOOK_URL}
+//!   - pagerduty: { routing_key: "${PD_ROUTING_KEY}" }
+//!   - alertmanager: http://127.0.0.1:9093          # or { url: …, resend: 1m }
+//!   - email: { smtp: "smtp://mail.example.com:587", from: vedetta@example.com, to: [ops@example.com],
+//!              username: vedetta, password: "${SMTP_PASSWORD}" }   # security: starttls | tls | none
 //! inbox:                         # served by the daemon; or `url:` of an inbox served elsewhere
 //!   listen: 127.0.0.1:7879
 //!   token: ${VEDETTA_INBOX_TOKEN}
+//! maintenance:                    # alerts held, runs still recorded (marked maintenance)
+//!   - cron: "0 2 * * SUN"         # UTC start
+//!     for: 2h
+//!     journeys: [card-balance]    # default: all
+//! api_token: ${VEDETTA_API_TOKEN} # bearer token of POST/DELETE /api/maintenance
 //! journeys:
 //!   - path: journeys/*.yaml       # a file or a glob, relative to this file
 //!     every: 1m
@@ -33,7 +44,10 @@ use marked_yaml::Node;
 use marked_yaml::types::MarkedMappingNode;
 
 use super::alert::{AlertRules, DownRule};
-use super::notify::Channel;
+use super::channels::{
+    Alertmanager, Channel, DEFAULT_EVENTS_URL, DEFAULT_RESEND, Email, PagerDuty, SmtpSecurity,
+};
+use super::maintenance::ScheduledWindow;
 use super::schedule::Schedule;
 use crate::evidence::signature::SealKey;
 use crate::journey::spanned::{MAX_FILE_BYTES, Pos, Reader, SourceFile, kind, load};
@@ -58,7 +72,12 @@ const TOP_KEYS: &[&str] = &[
     "inbox",
     "journeys",
     "sign_key",
+    "maintenance",
+    "api_token",
 ];
+const MAINTENANCE_KEYS: &[&str] = &["cron", "for", "journeys"];
+/// The shortest `api_token` taken: it guards writes (maintenance windows).
+pub const MIN_API_TOKEN_LEN: usize = 16;
 const JOURNEY_KEYS: &[&str] = &["path", "every", "jitter", "cron", "alerts", "timeout"];
 const ALERT_KEYS: &[&str] = &[
     "down_after",
@@ -66,8 +85,16 @@ const ALERT_KEYS: &[&str] = &[
     "window",
     "recover_after",
     "blind_after",
+    "degraded_after",
 ];
-const CHANNEL_KEYS: &[&str] = &["webhook", "slack"];
+const CHANNEL_KEYS: &[&str] = &[
+    "webhook",
+    "slack",
+    "teams",
+    "pagerduty",
+    "alertmanager",
+    "email",
+];
 const INBOX_KEYS: &[&str] = &["listen", "url", "token", "twilio_auth_token", "public_url"];
 
 /// A validated monitor config. Paths are absolute (resolved against the config's folder).
@@ -85,6 +112,14 @@ pub struct MonitorConfig {
     pub inbox: Option<InboxSettings>,
     /// Signs every evidence folder's manifest (`sign_key:`, a PEM private key).
     pub sign_key: Option<SealKey>,
+    /// `maintenance:`: planned windows (cron start in UTC + duration).
+    pub maintenance: Vec<ScheduledWindow>,
+    /// Each journey name a maintenance window lists, with where (line, column): checked
+    /// against the journeys once they are loaded.
+    pub maintenance_names: Vec<(String, usize, usize)>,
+    /// `api_token:`: the bearer token of the write API (`POST /api/maintenance`); `None`: the
+    /// write API is off.
+    pub api_token: Option<String>,
 }
 
 /// One journey file and how it is run.
@@ -226,6 +261,12 @@ pub fn parse_config(
         .unwrap_or_default();
     let inbox = root.get_node("inbox").and_then(|n| c.inbox(n));
     let sign_key = root.get_node("sign_key").and_then(|n| c.sign_key(n));
+    let mut maintenance_names = Vec::new();
+    let maintenance = root
+        .get_node("maintenance")
+        .map(|n| c.maintenance(n, &mut maintenance_names))
+        .unwrap_or_default();
+    let api_token = root.get_node("api_token").and_then(|n| c.api_token(n));
     let journeys = match root.get_node("journeys") {
         Some(n) => c.journeys(n, alerts.unwrap_or_default(), timeout),
         None => {
@@ -253,6 +294,9 @@ pub fn parse_config(
         channels,
         inbox,
         sign_key,
+        maintenance,
+        maintenance_names,
+        api_token,
     })
 }
 
@@ -471,43 +515,432 @@ impl ConfigReader<'_, '_> {
                 None => ok = false,
             }
         }
+        if let Some(n) = map.get_node("degraded_after") {
+            match self.count(n, 1, MAX_RULE_RUNS, "slow runs in a row") {
+                Some(n) => rules.degraded_after = n,
+                None => ok = false,
+            }
+        }
         ok.then_some(rules)
     }
 
     fn channels(&mut self, node: &Node) -> Vec<Channel> {
-        const EXPECTED: &str = "a list of channels: - webhook: URL or - slack: URL";
+        const EXPECTED: &str =
+            "a list of channels: - webhook: URL, - slack: URL, - pagerduty: {…}, …";
         let Node::Sequence(items) = node else {
             self.r.wrong_type(self.f, node, EXPECTED);
             return Vec::new();
         };
         let mut out = Vec::new();
         for item in items.iter() {
-            let Some(map) = self.map(item, "a channel: {webhook: URL} or {slack: URL}") else {
+            let Some(map) = self.map(item, "a channel: {webhook: URL}, {pagerduty: {…}}, …")
+            else {
                 continue;
             };
-            self.r
-                .unknown_keys(self.f, map, CHANNEL_KEYS, "`webhook` or `slack`");
+            self.r.unknown_keys(
+                self.f,
+                map,
+                CHANNEL_KEYS,
+                "a channel: webhook, slack, teams, pagerduty, alertmanager or email",
+            );
             if map.len() != 1 {
                 self.r.error(
                     self.f,
                     self.f.pos(item),
                     "a channel has one key",
-                    "`webhook: URL` or `slack: URL`",
+                    "`webhook: URL`, `pagerduty: {routing_key: …}`, … — one per list item",
                 );
                 continue;
             }
-            if let Some(n) = map.get_node("webhook")
-                && let Some(url) = self.http_url(n, true)
-            {
-                out.push(Channel::Webhook { url });
+            let Some((key, value)) = map.iter().next() else {
+                continue;
+            };
+            let channel = match key.as_str() {
+                "webhook" => self
+                    .http_url(value, true)
+                    .map(|url| Channel::Webhook { url }),
+                "slack" => self.http_url(value, true).map(|url| Channel::Slack { url }),
+                "teams" => self.http_url(value, true).map(|url| Channel::Teams { url }),
+                "pagerduty" => self.pagerduty(value),
+                "alertmanager" => self.alertmanager(value),
+                "email" => self.email(value),
+                _ => None,
+            };
+            out.extend(channel);
+        }
+        out
+    }
+
+    /// `{routing_key: …, url: …}`: Events API v2.
+    fn pagerduty(&mut self, node: &Node) -> Option<Channel> {
+        const KEYS: &[&str] = &["routing_key", "url"];
+        let map = self.map(node, "PagerDuty settings: {routing_key: ${PD_ROUTING_KEY}}")?;
+        self.r
+            .unknown_keys(self.f, map, KEYS, "a PagerDuty setting: routing_key or url");
+        let routing_key = match map.get_node("routing_key") {
+            Some(n) => self
+                .r
+                .nonempty_template(self.f, n, "the integration's routing key")
+                .map(|t| t.render(&self.r.variables).trim().to_string()),
+            None => {
+                self.r.error(
+                    self.f,
+                    self.f.pos(node),
+                    "missing `routing_key:`",
+                    "the Events v2 integration key of a PagerDuty service (e.g. ${PD_ROUTING_KEY})",
+                );
+                None
             }
-            if let Some(n) = map.get_node("slack")
-                && let Some(url) = self.http_url(n, true)
+        };
+        let url = match map.get_node("url") {
+            Some(n) => self.http_url(n, true),
+            None => Some(DEFAULT_EVENTS_URL.to_string()),
+        };
+        Some(Channel::PagerDuty(PagerDuty {
+            routing_key: routing_key.filter(|k| !k.is_empty())?,
+            url: url?,
+        }))
+    }
+
+    /// `URL`, or `{url: URL, resend: 1m}`.
+    fn alertmanager(&mut self, node: &Node) -> Option<Channel> {
+        const KEYS: &[&str] = &["url", "resend"];
+        if let Node::Scalar(_) = node {
+            let url = self.http_url(node, true)?;
+            return Some(Channel::Alertmanager(Alertmanager::new(
+                url,
+                DEFAULT_RESEND,
+            )));
+        }
+        let map = self.map(node, "an Alertmanager's URL, or {url: URL, resend: 1m}")?;
+        self.r
+            .unknown_keys(self.f, map, KEYS, "an Alertmanager setting: url or resend");
+        let url = match map.get_node("url") {
+            Some(n) => self.http_url(n, true),
+            None => {
+                self.r.error(
+                    self.f,
+                    self.f.pos(node),
+                    "missing `url:`",
+                    "the Alertmanager's address, like http://127.0.0.1:9093",
+                );
+                None
+            }
+        };
+        let resend = match map.get_node("resend") {
+            Some(n) => self.r.timeout(self.f, n),
+            None => Some(DEFAULT_RESEND),
+        };
+        Some(Channel::Alertmanager(Alertmanager::new(url?, resend?)))
+    }
+
+    /// `{smtp: URL, from: …, to: […], username, password, security, ca}`.
+    fn email(&mut self, node: &Node) -> Option<Channel> {
+        const KEYS: &[&str] = &[
+            "smtp", "from", "to", "username", "password", "security", "ca",
+        ];
+        let map = self.map(
+            node,
+            "e-mail settings: {smtp: \"smtp://mail.example.com:587\", from: …, to: […]}",
+        )?;
+        self.r.unknown_keys(
+            self.f,
+            map,
+            KEYS,
+            "an e-mail setting: smtp, from, to, username, password, security or ca",
+        );
+        let missing = |r: &mut Reader, key: &str, label: &str| {
+            if map.get_node(key).is_none() {
+                r.error(self.f, self.f.pos(node), format!("missing `{key}:`"), label);
+            }
+        };
+        missing(
+            &mut self.r,
+            "smtp",
+            "the mail server, like smtp://mail.example.com:587",
+        );
+        missing(
+            &mut self.r,
+            "from",
+            "the sender, like \"vedetta <vedetta@example.com>\"",
+        );
+        missing(
+            &mut self.r,
+            "to",
+            "who gets the alerts: an address or a list",
+        );
+        let server = map.get_node("smtp").and_then(|n| self.smtp_server(n));
+        let security = match map.get_node("security") {
+            Some(n) => {
+                let text = self.r.nonempty_string(self.f, n, "starttls, tls or none")?;
+                match text.trim() {
+                    "starttls" => Some(SmtpSecurity::StartTls),
+                    "tls" => Some(SmtpSecurity::Tls),
+                    "none" => Some(SmtpSecurity::None),
+                    other => {
+                        self.r.error(
+                            self.f,
+                            self.f.pos(n),
+                            format!("invalid security `{other}`"),
+                            "expected starttls, tls or none",
+                        );
+                        None
+                    }
+                }
+            }
+            None => server.as_ref().map(|s| s.3),
+        };
+        let from = map.get_node("from").and_then(|n| self.mailbox(n));
+        let to = match map.get_node("to") {
+            Some(Node::Sequence(list)) if !list.is_empty() => {
+                let all: Vec<_> = list.iter().map(|n| self.mailbox(n)).collect();
+                all.into_iter().collect::<Option<Vec<_>>>()
+            }
+            Some(n @ Node::Scalar(_)) => self.mailbox(n).map(|m| vec![m]),
+            Some(n) => {
+                self.r
+                    .wrong_type(self.f, n, "an address or a non-empty list of addresses");
+                None
+            }
+            None => None,
+        };
+        let mut text = |key: &str, what: &str| {
+            map.get_node(key).map(|n| {
+                self.r
+                    .nonempty_template(self.f, n, what)
+                    .map(|t| t.render(&self.r.variables))
+            })
+        };
+        let username = text("username", "the SMTP login");
+        let password = text("password", "the SMTP password (e.g. ${SMTP_PASSWORD})");
+        if username.is_some() != password.is_some() {
+            self.r.error(
+                self.f,
+                self.f.pos(node),
+                "`username` and `password` go together",
+                "give both to log in, or neither",
+            );
+            return None;
+        }
+        let ca_pem = match map.get_node("ca") {
+            Some(n) => {
+                let file = self
+                    .r
+                    .nonempty_string(self.f, n, "a PEM file of a CA to trust")?;
+                match std::fs::read(self.base.join(file.trim())) {
+                    Ok(pem) if pem.starts_with(b"-----BEGIN") => Some(Some(pem)),
+                    Ok(_) => {
+                        self.r.error(
+                            self.f,
+                            self.f.pos(n),
+                            "not a PEM certificate",
+                            "expected a file starting with -----BEGIN CERTIFICATE-----",
+                        );
+                        None
+                    }
+                    Err(e) => {
+                        self.r.error(
+                            self.f,
+                            self.f.pos(n),
+                            format!("cannot read `{file}`: {e}"),
+                            "a PEM file, relative to this config",
+                        );
+                        None
+                    }
+                }
+            }
+            None => Some(None),
+        };
+        let (server, host, port, _) = server?;
+        Some(Channel::Email(Email {
+            server,
+            host,
+            port,
+            security: security?,
+            from: from?,
+            to: to?,
+            username: username.flatten(),
+            password: password.flatten(),
+            ca_pem: ca_pem?,
+        }))
+    }
+
+    /// `smtp://host[:port]` (STARTTLS, 587) or `smtps://host[:port]` (TLS, 465): the URL, host,
+    /// port and the security its scheme implies.
+    fn smtp_server(&mut self, node: &Node) -> Option<(String, String, u16, SmtpSecurity)> {
+        let t = self.r.nonempty_template(
+            self.f,
+            node,
+            "the mail server, like smtp://mail.example.com:587",
+        )?;
+        let text = t.render(&self.r.variables).trim().to_string();
+        let parsed = url::Url::parse(&text)
+            .ok()
+            .filter(|u| u.host_str().is_some());
+        let problem = match &parsed {
+            None => Some("expected smtp://HOST[:PORT] (STARTTLS) or smtps://HOST[:PORT] (TLS)"),
+            Some(u) if !matches!(u.scheme(), "smtp" | "smtps") => {
+                Some("expected smtp://HOST[:PORT] (STARTTLS) or smtps://HOST[:PORT] (TLS)")
+            }
+            Some(u) if !u.username().is_empty() || u.password().is_some() => {
+                Some("no credentials in the URL: give `username:` and `password:`")
+            }
+            _ => None,
+        };
+        if let Some(label) = problem {
+            self.r
+                .error(self.f, self.f.pos(node), "invalid SMTP server", label);
+            return None;
+        }
+        let u = parsed.expect("checked");
+        let (security, default_port) = if u.scheme() == "smtps" {
+            (SmtpSecurity::Tls, 465)
+        } else {
+            (SmtpSecurity::StartTls, 587)
+        };
+        let host = u
+            .host_str()
+            .expect("checked")
+            .trim_matches(['[', ']'])
+            .to_string();
+        Some((text, host, u.port().unwrap_or(default_port), security))
+    }
+
+    /// `name <address>` or `address`.
+    fn mailbox(&mut self, node: &Node) -> Option<lettre::message::Mailbox> {
+        let t = self.r.nonempty_template(
+            self.f,
+            node,
+            "an e-mail address, like \"Ops <ops@example.com>\"",
+        )?;
+        let text = t.render(&self.r.variables);
+        match text.trim().parse::<lettre::message::Mailbox>() {
+            Ok(m) => Some(m),
+            Err(_) => {
+                self.r.error(
+                    self.f,
+                    self.f.pos(node),
+                    "invalid e-mail address",
+                    "expected ops@example.com or \"Ops <ops@example.com>\"",
+                );
+                None
+            }
+        }
+    }
+
+    /// `- cron: "0 2 * * SUN"` (UTC), `for: 2h`, `journeys: [name, …]` (default: all).
+    fn maintenance(
+        &mut self,
+        node: &Node,
+        names: &mut Vec<(String, usize, usize)>,
+    ) -> Vec<ScheduledWindow> {
+        const EXPECTED: &str = "a list of windows: - cron: \"0 2 * * SUN\", for: 2h";
+        let Node::Sequence(items) = node else {
+            self.r.wrong_type(self.f, node, EXPECTED);
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for item in items.iter() {
+            let Some(map) = self.map(item, "a window: {cron: \"0 2 * * SUN\", for: 2h}") else {
+                continue;
+            };
+            self.r.unknown_keys(
+                self.f,
+                map,
+                MAINTENANCE_KEYS,
+                "a maintenance setting: cron, for or journeys",
+            );
+            let cron = match map.get_node("cron") {
+                Some(c) => self
+                    .r
+                    .nonempty_string(self.f, c, "a cron pattern like \"0 2 * * SUN\"")
+                    .and_then(|pattern| match Schedule::parse_cron(&pattern) {
+                        Ok(cron) => Some((cron, pattern.trim().to_string())),
+                        Err(e) => {
+                            self.r.error(
+                                self.f,
+                                self.f.pos(c),
+                                format!("invalid cron pattern `{pattern}`"),
+                                e.to_lowercase(),
+                            );
+                            None
+                        }
+                    }),
+                None => {
+                    self.r.error(
+                        self.f,
+                        self.f.pos(item),
+                        "missing `cron:`",
+                        "when the window starts, in UTC (e.g. \"0 2 * * SUN\")",
+                    );
+                    None
+                }
+            };
+            let duration = match map.get_node("for") {
+                Some(n) => self.r.timeout(self.f, n),
+                None => {
+                    self.r.error(
+                        self.f,
+                        self.f.pos(item),
+                        "missing `for:`",
+                        "how long the window lasts (e.g. 2h)",
+                    );
+                    None
+                }
+            };
+            let journeys = match map.get_node("journeys") {
+                Some(Node::Sequence(list)) if !list.is_empty() => {
+                    let mut these = Vec::new();
+                    for n in list.iter() {
+                        if let Some(name) = self.r.nonempty_string(self.f, n, "a journey's name") {
+                            let pos = self.f.pos(n);
+                            names.push((name.clone(), pos.line, pos.column));
+                            these.push(name);
+                        }
+                    }
+                    Some(Some(these))
+                }
+                Some(n) => {
+                    self.r
+                        .wrong_type(self.f, n, "a non-empty list of journey names");
+                    None
+                }
+                None => Some(None),
+            };
+            if let (Some((cron, pattern)), Some(duration), Some(journeys)) =
+                (cron, duration, journeys)
             {
-                out.push(Channel::Slack { url });
+                out.push(ScheduledWindow {
+                    cron: Box::new(cron),
+                    pattern,
+                    duration,
+                    journeys,
+                });
             }
         }
         out
+    }
+
+    /// The write API's bearer token: long enough to guard it.
+    fn api_token(&mut self, node: &Node) -> Option<String> {
+        let token = self
+            .r
+            .nonempty_template(self.f, node, "a bearer token (e.g. ${VEDETTA_API_TOKEN})")?
+            .render(&self.r.variables)
+            .trim()
+            .to_string();
+        let distinct = token.chars().collect::<BTreeSet<_>>().len();
+        if token.chars().count() < MIN_API_TOKEN_LEN || distinct < 6 {
+            self.r.error_help(
+                self.f,
+                self.f.pos(node),
+                "the API token is too weak",
+                format!("at least {MIN_API_TOKEN_LEN} characters, not repetitive: it guards the write API"),
+                Some("make one with `openssl rand -hex 24`".into()),
+            );
+            return None;
+        }
+        Some(token)
     }
 
     fn inbox(&mut self, node: &Node) -> Option<InboxSettings> {
@@ -836,6 +1269,19 @@ mod tests {
             }
         );
         assert_eq!(c.journeys[0].alerts.recover_after, 2);
+        assert_eq!(c.journeys[0].alerts.degraded_after, 2, "the default");
+        let slow = parse_in(
+            dir.path(),
+            "alerts: {degraded_after: 3}\njourneys:\n  - path: j/a.yaml\n    every: 1m\n    alerts: {degraded_after: 1}\n  - path: j/b.yaml\n    every: 1m\n",
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                slow.journeys[0].alerts.degraded_after,
+                slow.journeys[1].alerts.degraded_after
+            ),
+            (1, 3)
+        );
         assert!(
             matches!(c.journeys[0].schedule, Schedule::Every { jitter, .. } if jitter == Duration::from_secs(6))
         );
@@ -909,6 +1355,197 @@ mod tests {
             let err = parse_in(dir.path(), text).unwrap_err();
             assert!(err.contains(message), "{text:?} → {err}");
             let at = format!("monitor.yaml:{line}:{col}");
+            assert!(err.contains(&at), "{text:?}: expected {at} in\n{err}");
+        }
+    }
+
+    #[test]
+    fn every_channel_reads_with_its_defaults() {
+        let dir = dir_with_journeys();
+        let opts = LoadOptions::with_env([
+            ("PD_KEY".to_string(), "R0UTINGKEY".to_string()),
+            ("SMTP_PASSWORD".to_string(), "s3cret pass".to_string()),
+        ]);
+        let text = "channels:\n\
+             \x20 - teams: https://example.logic.azure.com/workflows/x/triggers/manual/paths/invoke?sig=abc\n\
+             \x20 - pagerduty: { routing_key: \"${PD_KEY}\" }\n\
+             \x20 - alertmanager: http://127.0.0.1:9093/\n\
+             \x20 - alertmanager: { url: http://127.0.0.1:9094, resend: 30s }\n\
+             \x20 - email: { smtp: \"smtp://mail.example.com\", from: \"vedetta <v@example.com>\", to: [ops@example.com, b@example.com], username: v, password: \"${SMTP_PASSWORD}\" }\n\
+             \x20 - email: { smtp: \"smtps://mail.example.com\", from: v@example.com, to: ops@example.com }\n\
+             \x20 - email: { smtp: \"smtp://127.0.0.1:2525\", from: v@example.com, to: ops@example.com, security: none }\n\
+             journeys:\n  - path: j/a.yaml\n    every: 1m\n";
+        let c = parse_config(text, &dir.path().join("monitor.yaml"), &opts).unwrap();
+        assert_eq!(c.channels.len(), 7);
+        assert!(matches!(&c.channels[0], Channel::Teams { url } if url.ends_with("sig=abc")));
+        match &c.channels[1] {
+            Channel::PagerDuty(p) => {
+                assert_eq!(p.routing_key, "R0UTINGKEY");
+                assert_eq!(p.url, DEFAULT_EVENTS_URL);
+            }
+            other => panic!("{other:?}"),
+        }
+        match (&c.channels[2], &c.channels[3]) {
+            (Channel::Alertmanager(a), Channel::Alertmanager(b)) => {
+                assert_eq!(a.endpoint(), "http://127.0.0.1:9093/api/v2/alerts");
+                assert_eq!(a.resend, DEFAULT_RESEND);
+                assert_eq!(b.resend, Duration::from_secs(30));
+            }
+            other => panic!("{other:?}"),
+        }
+        let emails: Vec<&Email> = c
+            .channels
+            .iter()
+            .filter_map(|c| match c {
+                Channel::Email(e) => Some(e),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            emails
+                .iter()
+                .map(|e| (e.port, e.security))
+                .collect::<Vec<_>>(),
+            [
+                (587, SmtpSecurity::StartTls),
+                (465, SmtpSecurity::Tls),
+                (2525, SmtpSecurity::None)
+            ]
+        );
+        assert_eq!(emails[0].to.len(), 2);
+        assert_eq!(emails[0].password.as_deref(), Some("s3cret pass"));
+        // Printing a channel never shows a secret.
+        let printed = format!("{:?}", c.channels);
+        assert!(
+            !printed.contains("R0UTINGKEY")
+                && !printed.contains("s3cret")
+                && !printed.contains("sig=abc"),
+            "{printed}"
+        );
+    }
+
+    #[test]
+    fn channel_problems_point_at_line_and_column() {
+        let dir = dir_with_journeys();
+        let journeys = "journeys:\n  - path: j/a.yaml\n    every: 1m\n";
+        let cases: &[(&str, &str, &str)] = &[
+            (
+                "channels:\n  - pagerduti: { routing_key: x }\n",
+                "unknown key `pagerduti`",
+                "2:5",
+            ),
+            (
+                "channels:\n  - pagerduty: { routing_key: x, sevrity: high }\n",
+                "unknown key `sevrity`",
+                "2:34",
+            ),
+            (
+                "channels:\n  - pagerduty: { url: http://127.0.0.1:1/ }\n",
+                "missing `routing_key:`",
+                "2:16",
+            ),
+            (
+                "channels:\n  - alertmanager: { url: http://127.0.0.1:1, resend: 0s }\n",
+                "more than 0",
+                "2:54",
+            ),
+            (
+                "channels:\n  - email: { smtp: \"smtp://u:p@h\", from: a@b.c, to: d@e.f }\n",
+                "invalid SMTP server",
+                "2:20",
+            ),
+            (
+                "channels:\n  - email: { smtp: \"http://h\", from: a@b.c, to: d@e.f }\n",
+                "invalid SMTP server",
+                "2:20",
+            ),
+            (
+                "channels:\n  - email: { smtp: \"smtp://h\", to: d@e.f }\n",
+                "missing `from:`",
+                "2:12",
+            ),
+            (
+                "channels:\n  - email: { smtp: \"smtp://h\", from: nobody, to: d@e.f }\n",
+                "invalid e-mail address",
+                "2:38",
+            ),
+            (
+                "channels:\n  - email: { smtp: \"smtp://h\", from: a@b.c, to: d@e.f, security: maybe }\n",
+                "invalid security `maybe`",
+                "2:66",
+            ),
+            (
+                "channels:\n  - email: { smtp: \"smtp://h\", from: a@b.c, to: d@e.f, username: u }\n",
+                "`username` and `password` go together",
+                "2:12",
+            ),
+        ];
+        for (channels, message, at) in cases {
+            let text = format!("{channels}{journeys}");
+            let err = parse_in(dir.path(), &text).unwrap_err();
+            assert!(err.contains(message), "{text:?} → {err}");
+            let at = format!("monitor.yaml:{at}");
+            assert!(err.contains(&at), "{text:?}: expected {at} in\n{err}");
+        }
+    }
+
+    #[test]
+    fn maintenance_windows_and_the_api_token_read_and_their_problems_point_at_their_place() {
+        let dir = dir_with_journeys();
+        let journeys = "journeys:\n  - path: j/a.yaml\n    every: 1m\n";
+        let c = parse_in(
+            dir.path(),
+            &format!(
+                "api_token: 0123456789abcdef0123\nmaintenance:\n  - cron: \"0 2 * * SUN\"\n    for: 2h\n    journeys: [x, y]\n  - cron: \"@daily\"\n    for: 30m\n{journeys}"
+            ),
+        )
+        .unwrap();
+        assert_eq!(c.maintenance.len(), 2);
+        assert_eq!(c.maintenance[0].duration, Duration::from_secs(7200));
+        assert_eq!(
+            c.maintenance[0].journeys.as_deref(),
+            Some(&["x".to_string(), "y".to_string()][..])
+        );
+        assert_eq!(c.maintenance[1].journeys, None);
+        assert_eq!(
+            c.maintenance_names,
+            [("x".to_string(), 5, 16), ("y".to_string(), 5, 19)]
+        );
+        assert_eq!(c.api_token.as_deref(), Some("0123456789abcdef0123"));
+
+        let cases: &[(&str, &str, &str)] = &[
+            (
+                "maintenance:\n  - cron: \"0 2 * * SUN\"\n",
+                "missing `for:`",
+                "2:5",
+            ),
+            ("maintenance:\n  - for: 2h\n", "missing `cron:`", "2:5"),
+            (
+                "maintenance:\n  - cron: \"0 25 * * *\"\n    for: 1h\n",
+                "invalid cron pattern",
+                "2:11",
+            ),
+            (
+                "maintenance:\n  - cron: \"@daily\"\n    for: 0s\n",
+                "more than 0",
+                "3:10",
+            ),
+            (
+                "maintenance:\n  - cron: \"@daily\"\n    for: 1h\n    journys: [a]\n",
+                "unknown key `journys`",
+                "4:5",
+            ),
+            (
+                "api_token: aaaaaaaaaaaaaaaaaaaa\n",
+                "the API token is too weak",
+                "1:12",
+            ),
+        ];
+        for (text, message, at) in cases {
+            let text = format!("{text}{journeys}");
+            let err = parse_in(dir.path(), &text).unwrap_err();
+            assert!(err.contains(message), "{text:?} → {err}");
+            let at = format!("monitor.yaml:{at}");
             assert!(err.contains(&at), "{text:?}: expected {at} in\n{err}");
         }
     }

@@ -25,7 +25,9 @@ use tokio_util::sync::CancellationToken;
 
 use super::alert::{AlertRules, AlertState};
 use super::announce::{self, Announcer};
+use super::channels::Screenshot;
 use super::http::Shared;
+use super::maintenance::{MaintenanceBook, ScheduledWindow, Windows};
 use super::metrics::{JourneyMetrics, Metrics};
 use super::notify::{Channel, Notifier};
 use super::record::{self, Finished};
@@ -95,6 +97,10 @@ pub struct MonitorSetup {
     pub otp: OtpSources,
     /// Signs each run's evidence manifest.
     pub sign_key: Option<SealKey>,
+    /// The config's maintenance windows.
+    pub maintenance: Vec<ScheduledWindow>,
+    /// The write API's bearer token; `None`: writes are refused.
+    pub api_token: Option<String>,
 }
 
 /// A started monitor.
@@ -163,6 +169,19 @@ pub async fn start(
         .map(|u| u.trim_end_matches('/').to_string())
         .unwrap_or_else(|| format!("http://{addr}"));
 
+    // Ad hoc maintenance windows still open or to come, as the history left them.
+    let s = store.clone();
+    let now_ms = Timestamp::now().as_millisecond();
+    let ad_hoc = tokio::task::spawn_blocking(move || s.windows(now_ms))
+        .await
+        .map_err(|e| {
+            MonitorError::Internal(format!("reading the maintenance windows failed: {e}"))
+        })??;
+    let maintenance = MaintenanceBook::new(Windows {
+        scheduled: setup.maintenance,
+        ad_hoc,
+    });
+
     // Alert state, health and metrics as the history left them.
     let mut metrics = Metrics::default();
     let mut health = Vec::with_capacity(setup.journeys.len());
@@ -190,23 +209,41 @@ pub async fn start(
             .collect(),
         base_url,
         started_at_ms: Timestamp::now().as_millisecond(),
+        maintenance,
+        api_token: setup.api_token,
     });
 
     let http_stop = CancellationToken::new();
     let app = super::http::router(shared.clone());
-    let stop = http_stop.clone();
-    let server = tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, app)
-            .with_graceful_shutdown(stop.cancelled_owned())
-            .await
-        {
-            eprintln!("vedetta monitor: the HTTP server stopped: {e}");
-        }
-    });
+    // Read timeouts and a connection cap: a slow or idle client cannot starve /healthz.
+    let server = tokio::spawn(crate::http_server::serve(
+        listener,
+        app,
+        crate::http_server::Limits::default(),
+        http_stop.clone(),
+    ));
 
+    let notifier = Notifier::new(setup.channels);
+    let resender = match notifier.resend_interval() {
+        Some(every) => {
+            // What fired before a restart keeps firing (and ends) as it was announced.
+            let s = store.clone();
+            match tokio::task::spawn_blocking(move || s.firing_alerts()).await {
+                Ok(Ok(firing)) => notifier.remember_firing(&firing),
+                Ok(Err(e)) => eprintln!("vedetta monitor: could not read the firing alerts: {e}"),
+                Err(e) => eprintln!("vedetta monitor: reading the firing alerts failed: {e}"),
+            }
+            Some(tokio::spawn(resend_firing(
+                notifier.clone(),
+                every,
+                cancel.clone(),
+            )))
+        }
+        None => None,
+    };
     let ctx = Arc::new(RunContext {
         shared: shared.clone(),
-        notifier: Notifier::new(setup.channels),
+        notifier,
         deliveries: Mutex::new(JoinSet::new()),
         browsers: Arc::new(Semaphore::new(setup.concurrency.max(1))),
         browser: setup.browser,
@@ -244,6 +281,9 @@ pub async fn start(
         stopping.cancelled().await;
         while journeys.join_next().await.is_some() {}
         sweeper.abort();
+        if let Some(resender) = resender {
+            resender.abort();
+        }
         let mut deliveries = std::mem::take(&mut *ctx.lock_deliveries());
         let all_sent = async { while deliveries.join_next().await.is_some() {} };
         if tokio::time::timeout(DELIVERY_GRACE, all_sent)
@@ -277,10 +317,11 @@ async fn restore(
         let history = store.recent_observations(&name, rules.memory())?;
         let down = store.open_alert(&name, IncidentKind::Down)?;
         let blind = store.open_alert(&name, IncidentKind::Blind)?;
+        let degraded = store.open_alert(&name, IncidentKind::Degraded)?;
         let last = store.runs(&name, 20, None)?;
         let last_success = store.last_success_ms(&name)?;
         Ok((
-            AlertState::restore(rules, &history, down, blind),
+            AlertState::restore(rules, &history, down, blind).with_degraded(degraded),
             last,
             last_success,
         ))
@@ -319,6 +360,9 @@ async fn watch(
 ) {
     let mut ticker = Ticker::new(sj.schedule.clone(), origin);
     let name = sj.journey.name.clone();
+    // Whether the last run was held by a maintenance window: the first run after one is
+    // judged afresh.
+    let mut held = false;
     loop {
         let now = Instant::now();
         let fire = {
@@ -338,7 +382,7 @@ async fn watch(
             _ = cancel.cancelled() => break,
         };
         let Ok(_permit) = permit else { break };
-        run_once(&ctx, &sj, &mut state, &cancel).await;
+        run_once(&ctx, &sj, &mut state, &mut held, &cancel).await;
         if cancel.is_cancelled() {
             break;
         }
@@ -348,11 +392,13 @@ async fn watch(
         .update(&name, |now| now.live.next_run_ms = None);
 }
 
-/// One run of one journey, recorded, observed and announced.
+/// One run of one journey, recorded, observed and announced — or, held by a maintenance
+/// window, recorded and marked, never observed: no alert.
 async fn run_once(
     ctx: &RunContext,
     sj: &ScheduledJourney,
     state: &mut AlertState,
+    held: &mut bool,
     cancel: &CancellationToken,
 ) {
     let journey = &sj.journey;
@@ -365,6 +411,7 @@ async fn run_once(
         started_ms.rem_euclid(1000)
     );
     let evidence_key = format!("{name}/{folder}");
+    let window = ctx.shared.maintenance.holding(name, started_ms);
     ctx.shared
         .states
         .update(name, |now| now.live.running_since_ms = Some(started_ms));
@@ -395,12 +442,25 @@ async fn run_once(
             finished_ms,
             shutting_down: cancel.is_cancelled(),
             sealed_evidence: sealed.then(|| evidence_dir.display().to_string()),
+            maintenance: window.is_some(),
         },
         report.journeys.first(),
     );
 
     let before = state.clone();
-    let transitions = announce::observe(state, &run);
+    let held_before = *held;
+    if run.status != super::store::RunStatus::Cancelled {
+        if window.is_none() && *held {
+            // The window is over: judged afresh from this run on.
+            state.reset_streaks();
+        }
+        *held = window.is_some();
+    }
+    let transitions = if window.is_some() {
+        Vec::new()
+    } else {
+        announce::observe(state, &run)
+    };
     let announcer = Announcer {
         base_url: ctx.shared.base_url.clone(),
         journey: name.to_string(),
@@ -432,11 +492,13 @@ async fn run_once(
         Ok(Err(e)) => {
             eprintln!("vedetta monitor: could not record a run of {name}: {e}");
             *state = before;
+            *held = held_before;
             return;
         }
         Err(e) => {
             eprintln!("vedetta monitor: recording a run of {name} failed: {e}");
             *state = before;
+            *held = held_before;
             return;
         }
     };
@@ -446,6 +508,7 @@ async fn run_once(
         // Counters and state change together for whoever reads `/metrics`.
         let mut metrics = ctx.shared.lock_metrics();
         metrics.observe(name, record::metrics_sample(&run, report.journeys.first()));
+        metrics.observe_slow(name, run.status.as_str(), &run.slow);
         ctx.shared
             .states
             .update(name, |now| now.health.observe(run.status, state));
@@ -456,6 +519,36 @@ async fn run_once(
         println!("vedetta monitor: ALERT {}", alert.text);
     }
     deliver(ctx, queued);
+}
+
+/// Posts the alerts firing on an Alertmanager again every `every`, until the monitor stops.
+async fn resend_firing(notifier: Notifier, every: Duration, cancel: CancellationToken) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(every) => notifier.resend_firing().await,
+            _ = cancel.cancelled() => return,
+        }
+    }
+}
+
+/// The annotated screenshot of the failure that raised `alert`, for the channels that attach
+/// it (e-mail): read from the evidence folder, never from a path the alert carries.
+async fn screenshot(store: &Store, alert: &super::notify::Alert) -> Option<Screenshot> {
+    if alert.event != super::notify::AlertEvent::Down || alert.screenshot_url.is_none() {
+        return None;
+    }
+    let store = store.clone();
+    let run_id = alert.run_id;
+    let name = format!("{}-run-{run_id}.png", alert.journey);
+    tokio::task::spawn_blocking(move || {
+        let recorded = store.run(run_id).ok()??.failure?.screenshot?;
+        let path = super::http::evidence_png(&store, &recorded)?;
+        let png = std::fs::read(path).ok()?;
+        Some(Screenshot { name, png })
+    })
+    .await
+    .ok()
+    .flatten()
 }
 
 /// Sends alerts of the outbox, one after the other (a run's `sighted` before its `down`), in
@@ -470,8 +563,16 @@ fn deliver(ctx: &RunContext, queued: Vec<Queued>) {
     let mut deliveries = ctx.lock_deliveries();
     while deliveries.try_join_next().is_some() {}
     deliveries.spawn(async move {
+        let attaches = notifier
+            .channels()
+            .iter()
+            .any(|c| matches!(c, Channel::Email(_)));
         for q in queued {
-            notifier.send(&q.alert).await;
+            let shot = match attaches {
+                true => screenshot(&store, &q.alert).await,
+                false => None,
+            };
+            notifier.send_with(&q.alert, shot.as_ref()).await;
             let store = store.clone();
             let at_ms = Timestamp::now().as_millisecond();
             let marked = tokio::task::spawn_blocking(move || store.mark_sent(q.id, at_ms)).await;

@@ -17,6 +17,7 @@ use super::metrics::{Metrics, RunSample};
 use super::notify::Alert;
 use super::state::Health;
 use super::store::{FailureRecord, NewRun, RunStatus};
+use crate::runner::result::SlowStep;
 
 const BASE: &str = "http://127.0.0.1:9090";
 const JOURNEY: &str = "card-balance";
@@ -57,6 +58,9 @@ fn run(status: RunStatus, started_at_ms: i64) -> NewRun {
         failure: None,
         steps: Vec::new(),
         evidence: None,
+        degraded: false,
+        slow: Vec::new(),
+        maintenance: false,
     }
 }
 
@@ -83,6 +87,23 @@ fn alerts() -> Vec<Alert> {
     let mut error = run(RunStatus::Error, T0 + 7_200_000);
     error.error = Some("cannot start the browser: chromedriver\nnot found on PATH".into());
     let sighted = run(RunStatus::Passed, T0 + 7_290_000);
+    let mut slow = run(RunStatus::Passed, T0 + 9_000_000);
+    slow.degraded = true;
+    slow.slow = vec![
+        SlowStep {
+            index: 10,
+            name: "view the card <balance>".into(),
+            duration_ms: 4_100,
+            threshold_ms: 2_000,
+        },
+        SlowStep {
+            index: 0,
+            name: JOURNEY.into(),
+            duration_ms: 9_250,
+            threshold_ms: 8_000,
+        },
+    ];
+    let fast = run(RunStatus::Passed, T0 + 9_600_000);
     let titled = Announcer {
         base_url: BASE.into(),
         journey: JOURNEY.into(),
@@ -117,6 +138,29 @@ fn alerts() -> Vec<Alert> {
                 at_ms: sighted.started_at_ms,
             },
         ),
+        titled.alert(
+            &slow,
+            60,
+            Transition::Degraded {
+                since_ms: slow.started_at_ms - 60_000,
+            },
+        ),
+        titled.alert(
+            &fast,
+            61,
+            Transition::DegradedRecovered {
+                since_ms: slow.started_at_ms - 60_000,
+                at_ms: fast.started_at_ms,
+            },
+        ),
+        titled.alert(
+            &slow,
+            62,
+            Transition::DownToDegraded {
+                down_since_ms: since,
+                at_ms: slow.started_at_ms,
+            },
+        ),
     ]
 }
 
@@ -141,6 +185,62 @@ fn slack_payloads_match_the_golden_file() {
     assert_golden("monitor-slack.json", &payloads(Alert::slack_payload));
 }
 
+#[test]
+fn teams_payloads_match_the_golden_file() {
+    assert_golden(
+        "monitor-teams.json",
+        &payloads(super::channels::teams_payload),
+    );
+}
+
+#[test]
+fn pagerduty_events_match_the_golden_file() {
+    let pd = super::channels::PagerDuty {
+        routing_key: "R0UTINGKEY0000000000000000000000".into(),
+        url: super::channels::DEFAULT_EVENTS_URL.into(),
+    };
+    assert_golden("monitor-pagerduty.json", &payloads(|a| pd.payload(a)));
+}
+
+/// What an Alertmanager is posted for each alert in turn: the state that ended (with `endsAt`,
+/// its labels as it fired), then the one that began.
+#[test]
+fn alertmanager_posts_match_the_golden_file() {
+    let am = super::channels::Alertmanager::new(
+        "http://127.0.0.1:9093",
+        super::channels::DEFAULT_RESEND,
+    );
+    let posts: Vec<serde_json::Value> = alerts()
+        .iter()
+        .map(|a| serde_json::Value::Array(am.alerts_for(a)))
+        .collect();
+    assert_golden(
+        "monitor-alertmanager.json",
+        &(serde_json::to_string_pretty(&posts).unwrap() + "\n"),
+    );
+    // Still firing after all of them: the degraded state the last alert began.
+    let firing = am.firing();
+    assert_eq!(firing.len(), 1);
+    assert_eq!(firing[0]["labels"]["alertname"], "VedettaJourneyDegraded");
+}
+
+/// The e-mail of each alert: its subject and plain-text body.
+#[test]
+fn email_texts_match_the_golden_file() {
+    use super::channels::Email;
+    let text: String = alerts()
+        .iter()
+        .map(|a| {
+            format!(
+                "Subject: {}\n\n{}\n----\n",
+                Email::subject(a),
+                Email::body(a).replace(env!("CARGO_PKG_VERSION"), "{VERSION}")
+            )
+        })
+        .collect();
+    assert_golden("monitor-email.txt", &text);
+}
+
 /// The metrics and the journeys' states as the daemon keeps them: each run observed by the
 /// alert rules, counted, and the journey's health updated.
 #[derive(Default)]
@@ -158,6 +258,7 @@ impl Daemon {
                 down: DownRule::Consecutive(2),
                 recover_after: 1,
                 blind_after: 1,
+                degraded_after: 2,
             })
         });
         if let Some(outcome) = status.outcome() {
@@ -245,6 +346,27 @@ fn metrics_exposition_matches_the_golden_file() {
             ttfb: vec![],
         },
     );
+    // That run passed, slowly: the step over its threshold, and the journey as a whole.
+    daemon.metrics.observe_slow(
+        "transfer",
+        "passed",
+        &[
+            SlowStep {
+                index: 1,
+                name: "open".into(),
+                duration_ms: 800,
+                threshold_ms: 500,
+            },
+            SlowStep {
+                index: 0,
+                name: "transfer".into(),
+                duration_ms: 800,
+                threshold_ms: 750,
+            },
+        ],
+    );
+    // An error run says nothing of the site: the list stays.
+    daemon.metrics.observe_slow("transfer", "error", &[]);
     daemon.observe(
         "transfer",
         RunSample {
@@ -281,6 +403,9 @@ fn status_page_matches_the_golden_file() {
         failure: None,
         evidence: None,
         steps: None,
+        degraded: false,
+        slow: Vec::new(),
+        maintenance: false,
     };
     let mut failed = row(42, RunStatus::Failed, T0 + 120_000);
     failed.failure = Some(FailureRecord {
@@ -320,6 +445,7 @@ fn status_page_matches_the_golden_file() {
         now_ms: T0 + 300_000,
         journeys: vec![
             JourneyPage {
+                maintenance: None,
                 info: info(JOURNEY, Some(TITLE)),
                 state: JourneyState::Down,
                 live: Live {
@@ -347,6 +473,7 @@ fn status_page_matches_the_golden_file() {
                 ],
             },
             JourneyPage {
+                maintenance: None,
                 info: info("transfer", None),
                 state: JourneyState::Blind,
                 live: Live {
@@ -357,6 +484,7 @@ fn status_page_matches_the_golden_file() {
                 incidents: vec![],
             },
             JourneyPage {
+                maintenance: None,
                 info: info("statements", None),
                 state: JourneyState::Pending,
                 live: Live::default(),

@@ -5,6 +5,10 @@
 //! - `GET /api/journeys/{name}/runs?limit=50&before=ID`: runs, newest first
 //! - `GET /api/journeys/{name}/incidents?limit=20`
 //! - `GET /api/runs/{id}`: one run with its steps
+//! - `GET /api/maintenance`: maintenance windows open now and coming;
+//!   `POST /api/maintenance` (`{"for": "30m", "journeys": [...], "reason": "..."}`) opens one
+//!   from now, `DELETE /api/maintenance/{id}` ends one — both with `Authorization: Bearer
+//!   <api_token>`, refused when the config sets no `api_token`
 //! - `GET /runs/{id}/screenshot`, `GET /runs/{id}/steps/{index}/screenshot`: evidence PNGs.
 //!   The file is the one the history recorded for that run — its annotated copy (header strip,
 //!   red box) when the runner wrote one beside it — and is served only when it lies inside the
@@ -19,6 +23,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
 
+use super::maintenance::{MaintenanceBook, Window};
 use super::metrics::Metrics;
 use super::state::{JourneyInfo, JourneyState, Live, States};
 use super::status_page::{JourneyPage, PageData, STRIP_RUNS, TIMELINE_INCIDENTS};
@@ -39,6 +44,10 @@ pub struct Shared {
     /// `http://127.0.0.1:9090` or the configured public URL, without a trailing `/`.
     pub base_url: String,
     pub started_at_ms: i64,
+    /// The maintenance windows: the config's and the ad hoc ones.
+    pub maintenance: MaintenanceBook,
+    /// The write API's bearer token (`api_token:`); `None`: writes are refused.
+    pub api_token: Option<String>,
 }
 
 impl Shared {
@@ -48,8 +57,23 @@ impl Shared {
 
     /// The `/metrics` exposition.
     pub fn metrics_text(&self) -> String {
+        let now = jiff::Timestamp::now().as_millisecond();
+        let held: std::collections::BTreeSet<String> = self
+            .journeys
+            .iter()
+            .filter(|j| self.maintenance.holding(&j.name, now).is_some())
+            .map(|j| j.name.clone())
+            .collect();
         let metrics = self.lock_metrics();
-        metrics.render(&self.states.health())
+        metrics.render_with(&self.states.health(), &held)
+    }
+
+    /// A journey's state now: maintenance while a window holds it, else as its runs say.
+    pub fn state_of(&self, name: &str, now_ms: i64) -> (JourneyState, Option<Window>) {
+        match self.maintenance.holding(name, now_ms) {
+            Some(window) => (JourneyState::Maintenance, Some(window)),
+            None => (self.states.get(name).state(), None),
+        }
     }
 }
 
@@ -62,6 +86,14 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/api/journeys/{name}/runs", get(runs))
         .route("/api/journeys/{name}/incidents", get(incidents))
         .route("/api/runs/{id}", get(run))
+        .route(
+            "/api/maintenance",
+            get(maintenance_list).post(maintenance_start),
+        )
+        .route(
+            "/api/maintenance/{id}",
+            axum::routing::delete(maintenance_end),
+        )
         .route("/runs/{id}/screenshot", get(failure_screenshot))
         .route("/runs/{id}/steps/{index}/screenshot", get(step_screenshot))
         .with_state(shared)
@@ -112,12 +144,15 @@ async fn gather(shared: &Arc<Shared>) -> Result<PageData, Response> {
         })
         .await?;
         let now = shared.states.get(&info.name);
+        let (state, maintenance) =
+            shared.state_of(&info.name, jiff::Timestamp::now().as_millisecond());
         journeys.push(JourneyPage {
             info,
-            state: now.state(),
+            state,
             live: now.live,
             runs,
             incidents,
+            maintenance,
         });
     }
     Ok(PageData {
@@ -147,6 +182,185 @@ struct JourneyView {
     live: Live,
     last_run: Option<RunRow>,
     open_incidents: Vec<Incident>,
+    /// The maintenance window holding it now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    maintenance: Option<WindowView>,
+}
+
+/// A maintenance window as the API shows it.
+#[derive(Serialize)]
+pub struct WindowView {
+    pub id: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    /// `null`: every journey.
+    pub journeys: Option<Vec<String>>,
+    pub reason: Option<String>,
+}
+
+impl From<Window> for WindowView {
+    fn from(w: Window) -> WindowView {
+        WindowView {
+            id: w.id,
+            starts_at: crate::time::rfc3339_ms(w.starts_at_ms),
+            ends_at: crate::time::rfc3339_ms(w.ends_at_ms),
+            journeys: w.journeys,
+            reason: w.reason,
+        }
+    }
+}
+
+/// The longest ad hoc window: a forgotten one must not silence alerts for ever.
+pub const MAX_AD_HOC_WINDOW: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
+
+async fn maintenance_list(State(shared): State<Arc<Shared>>) -> Response {
+    let now = jiff::Timestamp::now().as_millisecond();
+    let windows: Vec<WindowView> = shared
+        .maintenance
+        .listed(now)
+        .into_iter()
+        .map(WindowView::from)
+        .collect();
+    axum::Json(windows).into_response()
+}
+
+/// `Authorization: Bearer <api_token>`, compared in constant time: `None` when it is right,
+/// else the answer to give.
+fn refusal(shared: &Shared, headers: &axum::http::HeaderMap) -> Option<Response> {
+    let Some(token) = &shared.api_token else {
+        return Some(
+            (
+                StatusCode::FORBIDDEN,
+                "the write API is off: set `api_token:` in the monitor's config\n",
+            )
+                .into_response(),
+        );
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if crate::inbox::constant_time_eq(given.trim().as_bytes(), token.as_bytes()) {
+        None
+    } else {
+        Some(
+            (
+                StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, "Bearer")],
+                "a valid bearer token is required\n",
+            )
+                .into_response(),
+        )
+    }
+}
+
+fn bad_request(message: impl std::fmt::Display) -> Response {
+    (StatusCode::BAD_REQUEST, format!("{message}\n")).into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewWindow {
+    /// A duration: `30m`, `2h`.
+    #[serde(rename = "for")]
+    duration: String,
+    journeys: Option<Vec<String>>,
+    reason: Option<String>,
+}
+
+async fn maintenance_start(
+    State(shared): State<Arc<Shared>>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Some(refused) = refusal(&shared, &headers) {
+        return refused;
+    }
+    let asked: NewWindow = match serde_json::from_slice(&body) {
+        Ok(a) => a,
+        Err(e) => {
+            return bad_request(format!(
+                "expected {{\"for\": \"30m\", \"journeys\": [...], \"reason\": \"...\"}}: {e}"
+            ));
+        }
+    };
+    let duration = match crate::journey::parse_duration(&asked.duration) {
+        Some(d) if !d.is_zero() && d <= MAX_AD_HOC_WINDOW => d,
+        _ => {
+            return bad_request(format!(
+                "invalid `for` {:?}: a duration above 0 and at most 7 days, like 30m or 2h",
+                asked.duration
+            ));
+        }
+    };
+    if let Some(names) = &asked.journeys {
+        if names.is_empty() {
+            return bad_request("`journeys` is empty: leave it out for every journey");
+        }
+        if let Some(unknown) = names.iter().find(|n| !known(&shared, n)) {
+            return bad_request(format!("no journey named {unknown:?}"));
+        }
+    }
+    let reason = asked.reason.map(|r| {
+        r.chars()
+            .filter(|c| !c.is_control())
+            .take(200)
+            .collect::<String>()
+    });
+    let now = jiff::Timestamp::now().as_millisecond();
+    let ends = now.saturating_add(duration.as_millis() as i64);
+    let journeys = asked.journeys.clone();
+    let added = read(&shared, move |s| {
+        s.add_window(journeys.as_deref(), now, ends, reason.as_deref())
+    })
+    .await;
+    match added {
+        Ok(window) => {
+            shared.maintenance.put(window.clone());
+            println!(
+                "vedetta monitor: maintenance {} started for {} until {}",
+                window.id,
+                window
+                    .journeys
+                    .as_ref()
+                    .map_or("every journey".to_string(), |j| j.join(", ")),
+                crate::time::rfc3339_ms(window.ends_at_ms)
+            );
+            (StatusCode::CREATED, axum::Json(WindowView::from(window))).into_response()
+        }
+        Err(r) => r,
+    }
+}
+
+async fn maintenance_end(
+    State(shared): State<Arc<Shared>>,
+    headers: axum::http::HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if let Some(refused) = refusal(&shared, &headers) {
+        return refused;
+    }
+    if id.starts_with("scheduled-") {
+        return (
+            StatusCode::CONFLICT,
+            "a scheduled window is the config's: change `maintenance:` there\n",
+        )
+            .into_response();
+    }
+    let Ok(number) = id.parse::<i64>() else {
+        return not_found("maintenance window");
+    };
+    let now = jiff::Timestamp::now().as_millisecond();
+    match read(&shared, move |s| s.end_window(number, now)).await {
+        Ok(Some(window)) => {
+            shared.maintenance.put(window.clone());
+            println!("vedetta monitor: maintenance {} ended", window.id);
+            axum::Json(WindowView::from(window)).into_response()
+        }
+        Ok(None) => not_found("maintenance window"),
+        Err(r) => r,
+    }
 }
 
 async fn journeys(State(shared): State<Arc<Shared>>) -> Response {
@@ -162,8 +376,11 @@ async fn journeys(State(shared): State<Arc<Shared>>) -> Response {
             Err(r) => return r,
         };
         let now = shared.states.get(&info.name);
+        let (state, maintenance) =
+            shared.state_of(&info.name, jiff::Timestamp::now().as_millisecond());
         out.push(JourneyView {
-            state: now.state(),
+            state,
+            maintenance: maintenance.map(WindowView::from),
             live: now.live,
             last_run: last.into_iter().next(),
             open_incidents: incidents
@@ -256,7 +473,7 @@ async fn step_screenshot(
 /// The file to serve for a recorded screenshot: the annotated copy beside it when there is
 /// one (what people need during an incident: when, where, why, and the red box), else the raw
 /// capture. Either only from inside the evidence folder.
-fn evidence_png(store: &Store, recorded: &str) -> Option<std::path::PathBuf> {
+pub(super) fn evidence_png(store: &Store, recorded: &str) -> Option<std::path::PathBuf> {
     let annotated = annotated_path(std::path::Path::new(recorded));
     annotated
         .to_str()

@@ -10,6 +10,7 @@ use std::fmt::Write;
 
 use super::state::Health;
 use super::store::{RunRow, RunStatus};
+use crate::runner::result::SlowStep;
 
 /// Upper bounds (seconds) of the run-duration histogram's buckets.
 pub const DURATION_BUCKETS: [f64; 10] =
@@ -30,6 +31,8 @@ pub struct JourneyMetrics {
     pub ttfb: Vec<(usize, String, f64)>,
     pub failures: BTreeMap<String, u64>,
     pub runs: BTreeMap<&'static str, u64>,
+    /// What was slow in the last run that reached the site (empty: nothing).
+    pub slow: Vec<SlowStep>,
 }
 
 impl JourneyMetrics {
@@ -95,8 +98,26 @@ impl Metrics {
         }
     }
 
-    /// The exposition text, with each journey's up and alert gauges from `health`.
+    /// What was slow in a run that reached the site (passed, flaky or failed); the last such
+    /// run's list replaces the one before.
+    pub fn observe_slow(&mut self, journey: &str, status: &str, slow: &[SlowStep]) {
+        if matches!(status, "passed" | "flaky" | "failed") {
+            self.journey(journey).slow = slow.to_vec();
+        }
+    }
+
+    /// The exposition text, with each journey's up and alert gauges from `health` (none in
+    /// maintenance).
     pub fn render(&self, health: &BTreeMap<String, Health>) -> String {
+        self.render_with(health, &std::collections::BTreeSet::new())
+    }
+
+    /// [`render`](Self::render), `maintenance` naming the journeys a maintenance window holds.
+    pub fn render_with(
+        &self,
+        health: &BTreeMap<String, Health>,
+        maintenance: &std::collections::BTreeSet<String>,
+    ) -> String {
         let mut out = String::new();
         let j = &self.journeys;
         family(
@@ -117,23 +138,60 @@ impl Metrics {
         }
         family(
             &mut out,
-            "vedetta_journey_alert",
+            "vedetta_journey_state",
             "gauge",
-            "1 while an alert is on: kind down (the site fails) or blind (the monitor cannot run the journey).",
+            "The site's state by the alerts: 0 up, 1 degraded (slow), 2 down.",
         );
         for (name, h) in health {
+            let state = if h.down {
+                Some(2.0)
+            } else if h.degraded {
+                Some(1.0)
+            } else {
+                h.up.map(|_| 0.0)
+            };
+            if let Some(state) = state {
+                sample(
+                    &mut out,
+                    "vedetta_journey_state",
+                    &[("journey", name)],
+                    state,
+                );
+            }
+        }
+        family(
+            &mut out,
+            "vedetta_journey_maintenance",
+            "gauge",
+            "1 while a maintenance window holds the journey: its runs are recorded, no alert is sent.",
+        );
+        for name in health.keys() {
             sample(
                 &mut out,
-                "vedetta_journey_alert",
-                &[("journey", name), ("kind", "down")],
-                h.down as u8 as f64,
+                "vedetta_journey_maintenance",
+                &[("journey", name)],
+                maintenance.contains(name) as u8 as f64,
             );
-            sample(
-                &mut out,
-                "vedetta_journey_alert",
-                &[("journey", name), ("kind", "blind")],
-                h.blind as u8 as f64,
-            );
+        }
+        family(
+            &mut out,
+            "vedetta_journey_alert",
+            "gauge",
+            "1 while an alert is on: kind down (the site fails), degraded (the site is slow) or blind (the monitor cannot run the journey).",
+        );
+        for (name, h) in health {
+            for (kind, on) in [
+                ("down", h.down),
+                ("degraded", h.degraded),
+                ("blind", h.blind),
+            ] {
+                sample(
+                    &mut out,
+                    "vedetta_journey_alert",
+                    &[("journey", name), ("kind", kind)],
+                    on as u8 as f64,
+                );
+            }
         }
         family(
             &mut out,
@@ -233,6 +291,40 @@ impl Metrics {
                     "vedetta_journey_step_ttfb_seconds",
                     &[("journey", name), ("step_index", &index), ("step", step)],
                     *secs,
+                );
+            }
+        }
+        family(
+            &mut out,
+            "vedetta_journey_slow_step_duration_seconds",
+            "gauge",
+            "Steps slower than their slow: threshold in the journey's last run, and how long they took (step_index 0: the journey's steps together).",
+        );
+        for (name, m) in j {
+            for s in &m.slow {
+                let index = s.index.to_string();
+                sample(
+                    &mut out,
+                    "vedetta_journey_slow_step_duration_seconds",
+                    &[("journey", name), ("step_index", &index), ("step", &s.name)],
+                    s.duration_ms as f64 / 1000.0,
+                );
+            }
+        }
+        family(
+            &mut out,
+            "vedetta_journey_slow_step_threshold_seconds",
+            "gauge",
+            "The slow: threshold of each step in vedetta_journey_slow_step_duration_seconds.",
+        );
+        for (name, m) in j {
+            for s in &m.slow {
+                let index = s.index.to_string();
+                sample(
+                    &mut out,
+                    "vedetta_journey_slow_step_threshold_seconds",
+                    &[("journey", name), ("step_index", &index), ("step", &s.name)],
+                    s.threshold_ms as f64 / 1000.0,
                 );
             }
         }
@@ -448,6 +540,9 @@ mod tests {
             failure: None,
             evidence: None,
             steps: None,
+            degraded: false,
+            slow: Vec::new(),
+            maintenance: false,
         };
         let newest_first = [row(4, RunStatus::Cancelled), row(3, RunStatus::Failed)];
         let m = JourneyMetrics::restore(&newest_first, Some(2000));

@@ -7,9 +7,11 @@
 //! - [`record`]: a runner's result → the history's row, the metrics' sample, the console line.
 //! - [`announce`]: which alerts a recorded run raises, and what they say.
 //! - [`notify`]: alert messages, the webhook and Slack shapes, delivery with retries.
+//! - [`channels`]: PagerDuty, Alertmanager, Teams and e-mail: their payloads and addresses.
 //! - [`state`]: each journey's state now (up, failing, down, blind, pending; running, next run).
 //! - [`metrics`]: `/metrics` in Prometheus' text format.
 //! - [`http`], [`status_page`]: the daemon's routes and the page for people.
+//! - [`maintenance`]: planned and ad hoc windows when runs raise no alert.
 //! - [`retention`]: old runs and their evidence folders deleted, hourly.
 //! - [`daemon`]: the async orchestration — the scheduler, runs through the runner, shutdown.
 //!
@@ -17,11 +19,13 @@
 
 pub mod alert;
 pub mod announce;
+pub mod channels;
 pub mod config;
 pub mod daemon;
 #[cfg(test)]
 mod golden;
 pub mod http;
+pub mod maintenance;
 pub mod metrics;
 pub mod notify;
 pub mod record;

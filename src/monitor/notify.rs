@@ -1,9 +1,12 @@
-//! Telling people: an alert's message, its JSON shapes (a generic webhook and Slack's), and
-//! delivery with a timeout and a few retries. A delivery that fails is logged, never fatal.
+//! Telling people: an alert's message, its JSON shapes (a generic webhook and Slack's; the
+//! other channels' are in [`channels`](super::channels)), and delivery to every channel with a
+//! timeout and the channel's own retries and back-off. A delivery that fails is logged (its
+//! secrets masked), never fatal.
 //!
 //! The generic webhook's body (a contract: fields may be added, never renamed):
 //! ```json
-//! { "vedetta_version": "0.1.0", "event": "down",        // down | recovered | blind | sighted
+//! { "vedetta_version": "0.1.0", "event": "down",        // down | degraded | recovered | blind | sighted
+//!   "previous": "up",                                   // the site's state before: up | degraded | down
 //!   "journey": "card-balance", "title": "Card balance after SMS login",
 //!   "at": "2026-11-25T11:32:00Z", "since": "2026-11-25T11:30:00Z",
 //!   "duration_seconds": null,                           // recovered / sighted: how long it lasted
@@ -13,7 +16,9 @@
 //!   "text": "🔴 card-balance is DOWN …",                // the same one-line summary Slack shows
 //!   "status_page": "http://127.0.0.1:9090/#journey-card-balance",
 //!   "screenshot_url": "http://127.0.0.1:9090/runs/42/screenshot",
-//!   "evidence": "/var/lib/vedetta/evidence/card-balance/…/card-balance" }
+//!   "evidence": "/var/lib/vedetta/evidence/card-balance/…/card-balance",
+//!   "slow": [ { "index": 10, "name": "view the card balance",   // degraded: what was slow
+//!               "duration_ms": 4100, "threshold_ms": 2000 } ] }
 //! ```
 
 use std::time::Duration;
@@ -22,53 +27,16 @@ use crate::text::truncate_chars as truncate;
 use crate::time::rfc3339_ms as rfc3339;
 use serde::{Deserialize, Serialize};
 
-/// Where alerts go.
-#[derive(Clone)]
-pub enum Channel {
-    /// POST of the generic JSON above.
-    Webhook { url: String },
-    /// POST of Slack's incoming-webhook JSON (`text` + `blocks`), which Mattermost and
-    /// Rocket.Chat accept too.
-    Slack { url: String },
-}
-
-/// Webhook URLs often are secrets (Slack's carry a token): show only the host.
-impl std::fmt::Debug for Channel {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.describe())
-    }
-}
-
-impl Channel {
-    pub fn url(&self) -> &str {
-        match self {
-            Channel::Webhook { url } | Channel::Slack { url } => url,
-        }
-    }
-
-    /// `slack webhook on hooks.slack.com`: safe to print.
-    pub fn describe(&self) -> String {
-        let kind = match self {
-            Channel::Webhook { .. } => "webhook",
-            Channel::Slack { .. } => "slack webhook",
-        };
-        let host = url::Url::parse(self.url())
-            .ok()
-            .and_then(|u| {
-                u.host_str().map(|h| match u.port() {
-                    Some(p) => format!("{h}:{p}"),
-                    None => h.to_string(),
-                })
-            })
-            .unwrap_or_else(|| "?".into());
-        format!("{kind} on {host}")
-    }
-}
+pub use super::channels::Channel;
+use super::channels::{Retry, Screenshot};
+use crate::runner::result::SlowStep;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertEvent {
     Down,
+    /// The site works, but slowly: a lower severity than down.
+    Degraded,
     Recovered,
     Blind,
     Sighted,
@@ -78,9 +46,31 @@ impl AlertEvent {
     pub fn as_str(self) -> &'static str {
         match self {
             AlertEvent::Down => "down",
+            AlertEvent::Degraded => "degraded",
             AlertEvent::Recovered => "recovered",
             AlertEvent::Blind => "blind",
             AlertEvent::Sighted => "sighted",
+        }
+    }
+}
+
+/// How urgent an alert is, as paging tools rank it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// The site fails its customers: wake someone up.
+    Critical,
+    /// Slow, or the monitor cannot see: look soon.
+    Warning,
+    /// Good news: something ended.
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
         }
     }
 }
@@ -112,11 +102,24 @@ pub struct Alert {
     pub status_page: String,
     pub screenshot_url: Option<String>,
     pub evidence: Option<String>,
+    /// The site's state before this change (`up`, `degraded`, `down`); none for blind and
+    /// sighted, which are about the monitor.
+    #[serde(default)]
+    pub previous: Option<String>,
+    /// What was slow, for a degraded alert.
+    #[serde(default)]
+    pub slow: Vec<SlowStep>,
 }
 
 /// The facts an alert is made of; [`Alert::new`] writes its summary line.
 pub struct AlertFacts {
     pub event: AlertEvent,
+    /// The site's state before (`up`, `degraded`, `down`); `None` for blind and sighted.
+    pub previous: Option<&'static str>,
+    /// When the state that ended began, for a change that ends one without being a recovery
+    /// (down → degraded): how long it lasted is said.
+    pub previous_since_ms: Option<i64>,
+    pub slow: Vec<SlowStep>,
     pub journey: String,
     pub title: Option<String>,
     pub at_ms: i64,
@@ -138,10 +141,28 @@ impl Alert {
     pub fn new(f: AlertFacts) -> Alert {
         let at = rfc3339(f.at_ms);
         let since = rfc3339(f.since_ms);
-        let lasted = matches!(f.event, AlertEvent::Recovered | AlertEvent::Sighted)
-            .then(|| ((f.at_ms - f.since_ms).max(0) / 1000) as u64);
+        let lasted = match (f.event, f.previous_since_ms) {
+            (AlertEvent::Recovered | AlertEvent::Sighted, _) => Some(f.at_ms - f.since_ms),
+            (_, Some(previous_since)) => Some(f.at_ms - previous_since),
+            _ => None,
+        }
+        .map(|ms| (ms.max(0) / 1000) as u64);
         let j = &f.journey;
+        let slow = match f.slow.as_slice() {
+            [] => String::new(),
+            [one] => format!(": {}", slow_summary(one)),
+            [first, more @ ..] => format!(": {} (and {} more)", slow_summary(first), more.len()),
+        };
         let text = match f.event {
+            AlertEvent::Degraded if f.previous == Some("down") => format!(
+                "🟠 {j} is back but DEGRADED (slow) at {at}, after {} down{slow}",
+                human_secs(lasted.unwrap_or(0))
+            ),
+            AlertEvent::Degraded => format!("🟠 {j} is DEGRADED (slow) since {since}{slow}"),
+            AlertEvent::Recovered if f.previous == Some("degraded") => format!(
+                "✅ {j} RECOVERED at {at}: fast again after {} slow (since {since})",
+                human_secs(lasted.unwrap_or(0))
+            ),
             AlertEvent::Down => {
                 let step = f
                     .step
@@ -191,6 +212,17 @@ impl Alert {
             status_page: f.status_page,
             screenshot_url: f.screenshot_url,
             evidence: f.evidence,
+            previous: f.previous.map(str::to_string),
+            slow: f.slow,
+        }
+    }
+
+    /// Critical for down, warning for degraded and blind, info for the good news.
+    pub fn severity(&self) -> Severity {
+        match self.event {
+            AlertEvent::Down => Severity::Critical,
+            AlertEvent::Degraded | AlertEvent::Blind => Severity::Warning,
+            AlertEvent::Recovered | AlertEvent::Sighted => Severity::Info,
         }
     }
 
@@ -220,6 +252,11 @@ impl Alert {
             serde_json::json!({"type": "section", "text": mrkdwn(slack_escape(&self.text))}),
             serde_json::json!({"type": "section", "fields": fields}),
         ];
+        if !self.slow.is_empty() {
+            let lines: Vec<String> = self.slow.iter().map(slow_summary).collect();
+            blocks.push(serde_json::json!({"type": "section",
+                "text": mrkdwn(format!("*Slow*\n{}", slack_escape(&lines.join("\n"))))}));
+        }
         if let (AlertEvent::Down | AlertEvent::Blind, Some(message)) = (self.event, &self.message) {
             blocks.push(serde_json::json!({"type": "section",
                 "text": mrkdwn(format!("```{}```", slack_escape(&truncate(message, 2500))))}));
@@ -235,6 +272,21 @@ impl Alert {
             .push(serde_json::json!({"type": "context", "elements": [mrkdwn(links.join(" · "))]}));
         serde_json::json!({ "text": self.text, "blocks": blocks })
     }
+}
+
+/// `step 10 "view the card balance" took 4.1 s, over its slow: 2.0 s` (index 0: the journey's
+/// steps together).
+pub fn slow_summary(s: &SlowStep) -> String {
+    let what = if s.index == 0 {
+        "the journey's steps together".to_string()
+    } else {
+        format!("step {} \"{}\"", s.index, s.name)
+    };
+    format!(
+        "{what} took {}, over its slow: {}",
+        crate::report::human_duration(s.duration_ms),
+        crate::report::human_duration(s.threshold_ms)
+    )
 }
 
 fn mrkdwn(text: String) -> serde_json::Value {
@@ -262,9 +314,15 @@ pub fn human_secs(secs: u64) -> String {
 pub struct Notifier {
     client: reqwest::Client,
     channels: Vec<Channel>,
-    /// Tries per channel (1 + retries).
-    tries: u32,
-    backoff: Duration,
+    /// Tries and back-off for every channel, instead of each one's own (tests).
+    retry: Option<Retry>,
+}
+
+/// Why one try of a channel failed, secrets masked.
+struct Refused {
+    message: String,
+    /// Another try may succeed.
+    retryable: bool,
 }
 
 impl Notifier {
@@ -278,15 +336,14 @@ impl Notifier {
         Notifier {
             client,
             channels,
-            tries: 3,
-            backoff: Duration::from_secs(1),
+            retry: None,
         }
     }
 
-    /// Tries per channel (at least 1) and the first pause between them (doubling after).
+    /// Tries per channel (at least 1) and the first pause between them (doubling after), for
+    /// every channel instead of each one's own.
     pub fn with_retries(mut self, tries: u32, backoff: Duration) -> Notifier {
-        self.tries = tries.max(1);
-        self.backoff = backoff;
+        self.retry = Some(Retry::new(tries.max(1), backoff));
         self
     }
 
@@ -297,41 +354,212 @@ impl Notifier {
     /// Delivers `alert` to every channel; returns how many took it. Never panics, never
     /// fails: each refusal is logged and retried, then given up on.
     pub async fn send(&self, alert: &Alert) -> usize {
+        self.send_with(alert, None).await
+    }
+
+    /// [`send`](Self::send), with the failure's annotated screenshot for the channels that
+    /// attach it (e-mail, on a down alert).
+    pub async fn send_with(&self, alert: &Alert, screenshot: Option<&Screenshot>) -> usize {
         let mut delivered = 0;
         for channel in &self.channels {
-            let body = match channel {
-                Channel::Webhook { .. } => alert.webhook_payload(),
-                Channel::Slack { .. } => alert.slack_payload(),
-            };
-            let mut last_error = String::new();
-            for attempt in 1..=self.tries {
-                match self.client.post(channel.url()).json(&body).send().await {
-                    Ok(resp) if resp.status().is_success() => {
-                        delivered += 1;
-                        last_error.clear();
-                        break;
+            let ok = match channel {
+                Channel::Alertmanager(am) => {
+                    // Worked out once: it moves what fires there.
+                    let alerts = am.alerts_for(alert);
+                    if alerts.is_empty() {
+                        continue;
                     }
-                    Ok(resp) => last_error = format!("answered {}", resp.status()),
-                    // Without the URL: it may hold a token.
-                    Err(e) => last_error = describe_reqwest_error(&e),
+                    let body = serde_json::Value::Array(alerts);
+                    self.tried(channel, alert.event.as_str(), &alert.journey, || {
+                        self.post(channel, am.endpoint(), &body)
+                    })
+                    .await
                 }
-                if attempt < self.tries {
-                    tokio::time::sleep(self.backoff * 2u32.saturating_pow(attempt - 1)).await;
+                Channel::Email(email) => {
+                    let shot = screenshot.filter(|_| alert.event == AlertEvent::Down);
+                    match email.message(alert, shot) {
+                        Ok(message) => {
+                            self.tried(channel, alert.event.as_str(), &alert.journey, || {
+                                let message = message.clone();
+                                async move {
+                                    email.send(message).await.map_err(|e| Refused {
+                                        retryable: matches!(
+                                            e,
+                                            super::channels::EmailError::Smtp {
+                                                retryable: true,
+                                                ..
+                                            }
+                                        ),
+                                        message: e.to_string(),
+                                    })
+                                }
+                            })
+                            .await
+                        }
+                        Err(e) => {
+                            self.give_up(
+                                channel,
+                                alert.event.as_str(),
+                                &alert.journey,
+                                1,
+                                &e.to_string(),
+                            );
+                            false
+                        }
+                    }
                 }
-            }
-            if !last_error.is_empty() {
-                tracing::warn!(channel = %channel.describe(), "alert not delivered: {last_error}");
-                eprintln!(
-                    "vedetta monitor: could not deliver the {} alert for {} to the {} after {} tries: {last_error}",
-                    alert.event.as_str(),
-                    alert.journey,
-                    channel.describe(),
-                    self.tries
-                );
-            }
+                Channel::Webhook { url } => {
+                    let body = alert.webhook_payload();
+                    self.tried(channel, alert.event.as_str(), &alert.journey, || {
+                        self.post(channel, url.clone(), &body)
+                    })
+                    .await
+                }
+                Channel::Slack { url } => {
+                    let body = alert.slack_payload();
+                    self.tried(channel, alert.event.as_str(), &alert.journey, || {
+                        self.post(channel, url.clone(), &body)
+                    })
+                    .await
+                }
+                Channel::Teams { url } => {
+                    let body = super::channels::teams_payload(alert);
+                    self.tried(channel, alert.event.as_str(), &alert.journey, || {
+                        self.post(channel, url.clone(), &body)
+                    })
+                    .await
+                }
+                Channel::PagerDuty(pd) => {
+                    let body = pd.payload(alert);
+                    self.tried(channel, alert.event.as_str(), &alert.journey, || {
+                        self.post(channel, pd.url.clone(), &body)
+                    })
+                    .await
+                }
+            };
+            delivered += ok as usize;
         }
         delivered
     }
+
+    /// How often alerts firing on an Alertmanager are posted again (`None`: no Alertmanager).
+    pub fn resend_interval(&self) -> Option<Duration> {
+        self.channels
+            .iter()
+            .filter_map(|c| match c {
+                Channel::Alertmanager(am) => Some(am.resend),
+                _ => None,
+            })
+            .min()
+    }
+
+    /// Posts every alert firing on each Alertmanager again, as Alertmanager expects of its
+    /// clients (it resolves an alert not heard of for its `resolve_timeout`).
+    pub async fn resend_firing(&self) {
+        for channel in &self.channels {
+            if let Channel::Alertmanager(am) = channel {
+                let firing = am.firing();
+                if firing.is_empty() {
+                    continue;
+                }
+                let body = serde_json::Value::Array(firing);
+                self.tried(channel, "firing", "every journey", || {
+                    self.post(channel, am.endpoint(), &body)
+                })
+                .await;
+            }
+        }
+    }
+
+    /// After a restart: the alerts that announced the states still on, so that they keep
+    /// firing (and end) with the labels they fired with.
+    pub fn remember_firing(&self, alerts: &[Alert]) {
+        for channel in &self.channels {
+            if let Channel::Alertmanager(am) = channel {
+                am.remember(alerts);
+            }
+        }
+    }
+
+    /// Tries `attempt` by `channel`'s retry policy; true once it succeeded.
+    async fn tried<F, Fut>(&self, channel: &Channel, what: &str, journey: &str, attempt: F) -> bool
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<(), Refused>>,
+    {
+        let retry = self.retry.unwrap_or_else(|| channel.retry());
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            match attempt().await {
+                Ok(()) => return true,
+                Err(refused) if refused.retryable && tries < retry.tries => {
+                    tracing::info!(channel = %channel.describe(), "alert not taken, trying again: {}", refused.message);
+                    tokio::time::sleep(retry.pause(tries)).await;
+                }
+                Err(refused) => {
+                    self.give_up(channel, what, journey, tries, &refused.message);
+                    return false;
+                }
+            }
+        }
+    }
+
+    fn give_up(&self, channel: &Channel, what: &str, journey: &str, tries: u32, error: &str) {
+        let error = mask_secrets(error, &channel.secrets());
+        tracing::warn!(channel = %channel.describe(), "alert not delivered: {error}");
+        eprintln!(
+            "vedetta monitor: could not deliver the {what} alert for {journey} to the {} after {tries} tr{}: {error}",
+            channel.describe(),
+            if tries == 1 { "y" } else { "ies" }
+        );
+    }
+
+    /// One POST of `body` as JSON; any 2xx is taken.
+    async fn post(
+        &self,
+        channel: &Channel,
+        url: String,
+        body: &serde_json::Value,
+    ) -> Result<(), Refused> {
+        match self.client.post(&url).json(body).send().await {
+            Ok(resp) if resp.status().is_success() => Ok(()),
+            Ok(resp) => {
+                let status = resp.status();
+                // The service's own words help (PagerDuty says which field is wrong) — masked.
+                let said = resp.text().await.unwrap_or_default();
+                let said = one_line(&truncate(&said, 300));
+                Err(Refused {
+                    message: mask_secrets(
+                        &format!(
+                            "answered {status}{}",
+                            if said.is_empty() {
+                                String::new()
+                            } else {
+                                format!(": {said}")
+                            }
+                        ),
+                        &channel.secrets(),
+                    ),
+                    retryable: super::channels::retryable_status(status),
+                })
+            }
+            // Without the URL: it may hold a token.
+            Err(e) => Err(Refused {
+                message: mask_secrets(&describe_reqwest_error(&e), &channel.secrets()),
+                retryable: true,
+            }),
+        }
+    }
+}
+
+/// `text` with every one of `secrets` masked, in every form it could take.
+fn mask_secrets(text: &str, secrets: &[String]) -> String {
+    let mut vars = crate::journey::model::Variables::default();
+    for (i, secret) in secrets.iter().enumerate() {
+        vars.set_secret(format!("S{i}"), secret);
+    }
+    vars.mask(text)
 }
 
 fn describe_reqwest_error(e: &reqwest::Error) -> String {
@@ -352,6 +580,9 @@ mod tests {
     fn down() -> Alert {
         Alert::new(AlertFacts {
             event: AlertEvent::Down,
+            previous: Some("up"),
+            previous_since_ms: None,
+            slow: Vec::new(),
             journey: "card".into(),
             title: None,
             at_ms: 1_764_090_000_000,
@@ -397,6 +628,9 @@ mod tests {
     fn recovery_says_how_long_it_lasted() {
         let a = Alert::new(AlertFacts {
             event: AlertEvent::Recovered,
+            previous: Some("down"),
+            previous_since_ms: None,
+            slow: Vec::new(),
             journey: "card".into(),
             title: None,
             at_ms: 3_725_000,
@@ -411,6 +645,65 @@ mod tests {
         });
         assert_eq!(a.duration_seconds, Some(3725));
         assert!(a.text.contains("after 1h2m5s down"), "{}", a.text);
+    }
+
+    #[tokio::test]
+    async fn a_refusal_that_echoes_the_key_is_said_with_the_key_masked_and_not_retried() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let key = "R0UTING+KEY/0123456789abcdef";
+        let hits = Arc::new(AtomicUsize::new(0));
+        let counter = hits.clone();
+        let app = axum::Router::new().route(
+            "/enqueue",
+            axum::routing::post(move || {
+                let counter = counter.clone();
+                async move {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                    (
+                        axum::http::StatusCode::BAD_REQUEST,
+                        format!(
+                            r#"{{"status":"invalid event","errors":["routing_key {key} (encoded {}) is not valid"]}}"#,
+                            percent_encoding::utf8_percent_encode(key, percent_encoding::NON_ALPHANUMERIC)
+                        ),
+                    )
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let channel = Channel::PagerDuty(super::super::channels::PagerDuty {
+            routing_key: key.into(),
+            url: format!("http://{addr}/enqueue"),
+        });
+        let notifier =
+            Notifier::new(vec![channel.clone()]).with_retries(3, Duration::from_millis(10));
+        let refused = notifier
+            .post(
+                &channel,
+                format!("http://{addr}/enqueue"),
+                &serde_json::json!({}),
+            )
+            .await
+            .unwrap_err();
+        assert!(!refused.retryable, "a 400 is not worth another try");
+        assert!(
+            refused.message.starts_with("answered 400 Bad Request: "),
+            "{}",
+            refused.message
+        );
+        assert!(
+            !refused.message.contains("0123456789abcdef"),
+            "{}",
+            refused.message
+        );
+        assert_eq!(notifier.send(&down()).await, 0);
+        assert_eq!(
+            hits.load(Ordering::SeqCst),
+            2,
+            "one try each: never retried"
+        );
     }
 
     #[tokio::test]
@@ -456,13 +749,5 @@ mod tests {
             2,
             "retried once, then delivered"
         );
-    }
-
-    #[test]
-    fn channel_debug_hides_the_url_path() {
-        let c = Channel::Slack {
-            url: "https://hooks.example.com/services/T000/SECRET".into(),
-        };
-        assert_eq!(format!("{c:?}"), "slack webhook on hooks.example.com");
     }
 }

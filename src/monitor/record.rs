@@ -19,6 +19,8 @@ pub struct Finished {
     /// The run's evidence folder, when the runner sealed one — a failure's, or a passing run's
     /// kept screenshots.
     pub sealed_evidence: Option<String>,
+    /// A maintenance window was open when it started.
+    pub maintenance: bool,
 }
 
 /// The run as the store records it. A run cut short by shutdown is `cancelled`.
@@ -40,6 +42,9 @@ pub fn new_run(run: Finished, result: Option<&JourneyResult>) -> NewRun {
             failure: None,
             steps: Vec::new(),
             evidence: run.sealed_evidence,
+            degraded: false,
+            slow: Vec::new(),
+            maintenance: run.maintenance,
         };
     };
     let status = match result.status {
@@ -96,6 +101,9 @@ pub fn new_run(run: Finished, result: Option<&JourneyResult>) -> NewRun {
             })
             .collect(),
         evidence: run.sealed_evidence,
+        degraded: result.degraded && matches!(status, RunStatus::Passed | RunStatus::Flaky),
+        slow: result.slow.clone(),
+        maintenance: run.maintenance,
     }
 }
 
@@ -127,20 +135,28 @@ pub fn metrics_sample<'a>(run: &'a NewRun, result: Option<&JourneyResult>) -> Ru
 /// The daemon's console line for a recorded run:
 /// `2026-11-25T11:32:12Z card run 42 failed in 12.3s — step 6 "wait": otp_not_received`.
 pub fn console_line(run: &NewRun, run_id: i64) -> String {
-    let what = match (&run.failure, &run.error) {
-        (Some(f), _) => format!(
+    let what = match (&run.failure, &run.error, run.slow.first()) {
+        (Some(f), _, _) => format!(
             " — step {} \"{}\": {}",
             f.step_index, f.step_name, f.category
         ),
-        (None, Some(e)) => format!(" — {e}"),
+        (None, Some(e), _) => format!(" — {e}"),
+        (None, None, Some(slow)) if run.degraded => {
+            format!(" — slow: {}", super::notify::slow_summary(slow))
+        }
         _ => String::new(),
     };
     format!(
-        "{} {} run {run_id} {} in {:.1}s{what}",
+        "{} {} run {run_id} {} in {:.1}s{what}{}",
         rfc3339(run.finished_at_ms),
         run.journey,
         run.status.as_str(),
         run.duration_ms as f64 / 1000.0,
+        if run.maintenance {
+            " (maintenance: no alert)"
+        } else {
+            ""
+        }
     )
 }
 
@@ -157,6 +173,7 @@ pub(super) mod tests {
             finished_ms: 1_012_340,
             shutting_down: false,
             sealed_evidence: sealed_evidence.map(str::to_string),
+            maintenance: false,
         }
     }
 
@@ -176,6 +193,9 @@ pub(super) mod tests {
             skip_reason: None,
             screenshot: None,
             timing: None,
+            slow_threshold_ms: None,
+            log: None,
+            warnings: Vec::new(),
         }
     }
 
@@ -188,6 +208,7 @@ pub(super) mod tests {
             signature: None,
             url: Some("http://127.0.0.1:7878/login".into()),
             page_says: None,
+            console: Vec::new(),
             evidence_sha256: None,
             requests: Vec::new(),
             waterfall: Vec::new(),
@@ -209,6 +230,8 @@ pub(super) mod tests {
             steps,
             error: None,
             previous_attempts: Vec::new(),
+            degraded: false,
+            slow: Vec::new(),
         }
     }
 

@@ -35,12 +35,16 @@ pub enum JourneyState {
     Up,
     /// The last run failed, not (yet) enough for an alert.
     Failing,
+    /// A degraded alert is on: the site works, but slowly.
+    Degraded,
     /// A down alert is on.
     Down,
     /// The monitor cannot run the journey (a blind alert is on).
     Blind,
     /// No run yet.
     Pending,
+    /// A maintenance window holds it: runs are recorded, no alert is sent.
+    Maintenance,
 }
 
 impl JourneyState {
@@ -48,9 +52,11 @@ impl JourneyState {
         match self {
             JourneyState::Up => "up",
             JourneyState::Failing => "failing",
+            JourneyState::Degraded => "degraded",
             JourneyState::Down => "down",
             JourneyState::Blind => "blind",
             JourneyState::Pending => "pending",
+            JourneyState::Maintenance => "maintenance",
         }
     }
 }
@@ -65,6 +71,8 @@ pub struct Health {
     pub down: bool,
     /// A blind alert is on.
     pub blind: bool,
+    /// A degraded alert is on.
+    pub degraded: bool,
 }
 
 impl Health {
@@ -89,12 +97,16 @@ impl Health {
     fn alerts(&mut self, alerts: &AlertState) {
         self.down = alerts.down().is_some();
         self.blind = alerts.blind().is_some();
+        self.degraded = alerts.degraded().is_some();
     }
 
-    /// An alert that is on wins over the last run; down over blind.
+    /// An alert that is on wins over the last run; the site's (down, then degraded) over
+    /// blind, which says only that the monitor cannot see now.
     pub fn state(&self) -> JourneyState {
         if self.down {
             JourneyState::Down
+        } else if self.degraded {
+            JourneyState::Degraded
         } else if self.blind {
             JourneyState::Blind
         } else {
@@ -185,6 +197,7 @@ mod tests {
             down: DownRule::Consecutive(2),
             recover_after: 1,
             blind_after: 2,
+            degraded_after: 2,
         });
         for (i, outcome) in outcomes.iter().enumerate() {
             state.observe(Observation {
@@ -234,7 +247,21 @@ mod tests {
             up: Some(true),
             down: true,
             blind: true,
+            degraded: false,
         };
+        assert_eq!(h.state(), JourneyState::Down);
+    }
+
+    #[test]
+    fn degraded_is_its_own_state_under_down_and_over_blind() {
+        let mut h = Health::default();
+        let slow = alerts(&[Outcome::Degraded, Outcome::Degraded]);
+        h.observe(RunStatus::Passed, &slow);
+        assert_eq!(h.state(), JourneyState::Degraded);
+        assert_eq!(h.up, Some(true), "a slow run reached the site and passed");
+        h.blind = true;
+        assert_eq!(h.state(), JourneyState::Degraded);
+        h.down = true;
         assert_eq!(h.state(), JourneyState::Down);
     }
 
@@ -253,6 +280,9 @@ mod tests {
             failure: None,
             evidence: None,
             steps: None,
+            degraded: false,
+            slow: Vec::new(),
+            maintenance: false,
         };
         let newest_first = [
             row(4, RunStatus::Cancelled),

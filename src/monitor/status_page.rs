@@ -3,7 +3,8 @@
 //! with the failure screenshot of each. One HTML document, inline CSS, no script; it reloads
 //! itself every 15 seconds. [`render`] is pure: the HTTP side gathers its [`PageData`].
 
-use super::notify::human_secs;
+use super::maintenance::Window;
+use super::notify::{human_secs, slow_summary};
 use super::state::{JourneyInfo, JourneyState, Live};
 use super::store::{Incident, IncidentKind, RunRow, RunStatus, Symptom};
 
@@ -24,6 +25,8 @@ pub struct JourneyPage {
     /// Newest first.
     pub runs: Vec<RunRow>,
     pub incidents: Vec<(Incident, Vec<Symptom>)>,
+    /// The maintenance window holding it now.
+    pub maintenance: Option<Window>,
 }
 
 use crate::text::{escape_html as esc, truncate_chars as truncate};
@@ -57,10 +60,37 @@ pub fn render(page: &PageData) -> String {
         .iter()
         .filter(|j| j.state == JourneyState::Blind)
         .count();
+    let degraded = page
+        .journeys
+        .iter()
+        .filter(|j| j.state == JourneyState::Degraded)
+        .count();
     let (banner_class, banner) = if down > 0 {
         (
             "down",
             format!("{down} of {} journeys down", page.journeys.len()),
+        )
+    } else if let held @ 1.. = page
+        .journeys
+        .iter()
+        .filter(|j| j.state == JourneyState::Maintenance)
+        .count()
+        && degraded == 0
+    {
+        (
+            "maintenance",
+            format!(
+                "{held} of {} journeys in maintenance: alerts held",
+                page.journeys.len()
+            ),
+        )
+    } else if degraded > 0 {
+        (
+            "degraded",
+            format!(
+                "{degraded} of {} journeys degraded: working, but slow",
+                page.journeys.len()
+            ),
         )
     } else if blind > 0 {
         (
@@ -93,7 +123,8 @@ pub fn render(page: &PageData) -> String {
     }
     html.push_str(
         "<p class=legend>Runs, oldest to newest: <span class=\"key passed\"></span>passed \
-         <span class=\"key flaky\"></span>flaky <span class=\"key failed\"></span>failed \
+         <span class=\"key flaky\"></span>flaky <span class=\"key degraded\"></span>slow \
+         <span class=\"key failed\"></span>failed \
          <span class=\"key error\"></span>monitor error <span class=\"key cancelled\"></span>cancelled</p>",
     );
     html.push_str(
@@ -109,9 +140,11 @@ fn render_journey(html: &mut String, j: &JourneyPage, now_ms: i64) {
     let label = match j.state {
         JourneyState::Up => "Up",
         JourneyState::Failing => "Failing",
+        JourneyState::Degraded => "Degraded",
         JourneyState::Down => "Down",
         JourneyState::Blind => "Monitor blind",
         JourneyState::Pending => "Pending",
+        JourneyState::Maintenance => "Maintenance",
     };
     html.push_str(&format!(
         "<section class=\"journey {state}\" id=\"journey-{name}\" data-state={state}>\
@@ -146,6 +179,18 @@ fn render_journey(html: &mut String, j: &JourneyPage, now_ms: i64) {
         ));
     }
     html.push_str("</p>");
+    if let Some(w) = &j.maintenance {
+        let reason = w
+            .reason
+            .as_deref()
+            .map(|r| format!(" — {}", esc(r)))
+            .unwrap_or_default();
+        html.push_str(&format!(
+            "<p class=maint>In maintenance until {} (window {}){reason}: runs go on and are recorded, alerts are held.</p>",
+            esc(&when(w.ends_at_ms)),
+            esc(&w.id)
+        ));
+    }
 
     // The strip: oldest on the left, like a timeline.
     html.push_str("<div class=strip aria-label=\"recent runs, oldest first\">");
@@ -167,10 +212,20 @@ fn render_journey(html: &mut String, j: &JourneyPage, now_ms: i64) {
             ));
         } else if let Some(e) = &run.error {
             tip.push_str(&format!(" · {e}"));
+        } else if let Some(s) = run.slow.first() {
+            tip.push_str(&format!(" · slow: {}", slow_summary(s)));
         }
+        if run.maintenance {
+            tip.push_str(" · maintenance");
+        }
+        let class = match (run.degraded, run.maintenance) {
+            (true, _) => "degraded".to_string(),
+            (false, true) => format!("{} maintenance", status_class(run.status)),
+            (false, false) => status_class(run.status).to_string(),
+        };
         html.push_str(&format!(
             "<a class=\"run {}\" href=\"/api/runs/{}\" title=\"{}\"></a>",
-            status_class(run.status),
+            class,
             run.id,
             esc(&tip)
         ));
@@ -195,6 +250,17 @@ fn render_journey(html: &mut String, j: &JourneyPage, now_ms: i64) {
         }
     }
 
+    // Slow: which step, and how long it took against its threshold, from the last run.
+    if let Some(last) = j.runs.first().filter(|r| r.degraded)
+        && j.state != JourneyState::Down
+    {
+        html.push_str("<ul class=slow>");
+        for s in &last.slow {
+            html.push_str(&format!("<li>Slow: {}</li>", esc(&slow_summary(s))));
+        }
+        html.push_str("</ul>");
+    }
+
     html.push_str("<h3>Incidents</h3>");
     if j.incidents.is_empty() {
         html.push_str("<p class=quiet>No incidents recorded.</p>");
@@ -214,6 +280,7 @@ fn render_incident(html: &mut String, i: &Incident, symptoms: &[Symptom], now_ms
     let class = format!("incident {kind} {}", if open { "open" } else { "closed" });
     let what = match i.kind {
         IncidentKind::Down => "Down",
+        IncidentKind::Degraded => "Degraded (slow)",
         IncidentKind::Blind => "Monitor blind",
     };
     html.push_str(&format!("<li class=\"{class}\" data-incident={}>", i.id));
@@ -224,10 +291,9 @@ fn render_incident(html: &mut String, i: &Incident, symptoms: &[Symptom], now_ms
     match i.closed_at_ms {
         Some(closed) => html.push_str(&format!(
             " — <span class=recovered>{} {}</span> after {}",
-            if i.kind == IncidentKind::Down {
-                "recovered"
-            } else {
-                "sighted again"
+            match i.kind {
+                IncidentKind::Down | IncidentKind::Degraded => "recovered",
+                IncidentKind::Blind => "sighted again",
             },
             esc(&when(closed)),
             esc(&human_secs(((closed - i.since_ms).max(0) / 1000) as u64))
@@ -288,6 +354,11 @@ header h1{margin:0;font-size:20px;letter-spacing:.02em}header h1 span{font-weigh
 .updated{margin:0;opacity:.7;font-size:13px}
 main{max-width:1100px;margin:0 auto;padding:20px 24px}
 .banner{border-radius:8px;padding:14px 18px;font-size:18px;font-weight:600;margin-bottom:18px;color:#fff}
+.banner.degraded{background:#d97706}.journey.degraded{border-left-color:#f59e0b}.badge.degraded{background:#d97706}
+.run.degraded,.key.degraded{background:#f59e0b}.incident.degraded:before{background:#f59e0b}
+.slow{margin:4px 0 10px;padding-left:18px;color:#92400e}
+.banner.maintenance{background:#2563eb}.journey.maintenance{border-left-color:#2563eb}.badge.maintenance{background:#2563eb}
+.run.maintenance{opacity:.55}.maint{margin:4px 0 10px;color:#1e40af}
 .banner.up{background:#1f9d55}.banner.down{background:#d23c3c}.banner.blind{background:#c98a0b}.banner.pending{background:#6b7280}
 .journey{background:#fff;border-radius:8px;padding:16px 20px;margin-bottom:18px;box-shadow:0 1px 3px rgba(0,0,0,.08);border-left:6px solid #9ca3af}
 .journey.up{border-left-color:#1f9d55}.journey.down{border-left-color:#d23c3c}.journey.failing{border-left-color:#e8793a}.journey.blind{border-left-color:#c98a0b}
@@ -338,6 +409,9 @@ mod tests {
             failure: None,
             evidence: None,
             steps: None,
+            degraded: false,
+            slow: Vec::new(),
+            maintenance: false,
         }
     }
 
@@ -346,6 +420,7 @@ mod tests {
         let page = PageData {
             now_ms: 100_000,
             journeys: vec![JourneyPage {
+                maintenance: None,
                 info: JourneyInfo {
                     name: "card".into(),
                     title: Some("<b>Card</b>".into()),
@@ -394,5 +469,61 @@ mod tests {
         assert_eq!(html.matches("class=\"run failed\"").count(), 2);
         assert!(html.contains("<img src=\"/runs/3/screenshot\""));
         assert!(html.contains("ongoing"));
+    }
+
+    #[test]
+    fn a_degraded_journey_is_amber_with_its_slow_step_and_time() {
+        let mut slow = run(2, RunStatus::Passed);
+        slow.degraded = true;
+        slow.slow = vec![crate::runner::result::SlowStep {
+            index: 10,
+            name: "view the <balance>".into(),
+            duration_ms: 4_100,
+            threshold_ms: 2_000,
+        }];
+        let page = PageData {
+            now_ms: 100_000,
+            journeys: vec![JourneyPage {
+                maintenance: None,
+                info: JourneyInfo {
+                    name: "card".into(),
+                    title: None,
+                    file: "j.yaml".into(),
+                    schedule: "every 2s".into(),
+                    steps: 3,
+                },
+                state: JourneyState::Degraded,
+                live: Live::default(),
+                runs: vec![slow, run(1, RunStatus::Passed)],
+                incidents: vec![(
+                    Incident {
+                        id: 1,
+                        journey: "card".into(),
+                        kind: IncidentKind::Degraded,
+                        since_ms: 2000,
+                        since: String::new(),
+                        opened_run: 2,
+                        closed_at_ms: None,
+                        closed_run: None,
+                        step_index: Some(10),
+                        step_name: Some("view the <balance>".into()),
+                        category: Some("slow".into()),
+                        message: Some("took 4.1 s".into()),
+                    },
+                    Vec::new(),
+                )],
+            }],
+        };
+        let html = render(&page);
+        assert!(
+            html.contains("class=\"banner degraded\">1 of 1 journeys degraded: working, but slow")
+        );
+        assert!(html.contains("data-state=degraded"));
+        assert!(html.contains("<span class=\"badge degraded\">Degraded</span>"));
+        assert!(html.contains(
+            "<li>Slow: step 10 &quot;view the &lt;balance&gt;&quot; took 4.1 s, over its slow: 2.0 s</li>"
+        ), "{html}");
+        assert_eq!(html.matches("class=\"run degraded\"").count(), 1);
+        assert!(html.contains("<b>Degraded (slow)</b> since"));
     }
 }

@@ -14,7 +14,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use super::alert::{Observation, OpenAlert, Outcome, Transition};
+use super::maintenance::Window;
 use super::notify::Alert;
+use crate::runner::result::SlowStep;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -64,6 +66,15 @@ impl RunStatus {
         }
     }
 
+    /// What the alert rules see of a run with this status (`degraded`: it crossed a `slow:`
+    /// threshold); `None` for a cancelled run.
+    pub fn outcome_of(self, degraded: bool) -> Option<Outcome> {
+        match self.outcome() {
+            Some(Outcome::Passed | Outcome::Flaky) if degraded => Some(Outcome::Degraded),
+            other => other,
+        }
+    }
+
     /// What the alert rules see; `None` for a cancelled run.
     pub fn outcome(self) -> Option<Outcome> {
         match self {
@@ -108,6 +119,19 @@ pub struct NewRun {
     /// The run's sealed evidence folder, whatever its status: a failure's, or a passing run's
     /// kept screenshots (absolute path, inside the data folder's `evidence/<evidence_key>`).
     pub evidence: Option<String>,
+    /// It passed but crossed a `slow:` threshold.
+    pub degraded: bool,
+    /// What was slow (the runner's list).
+    pub slow: Vec<SlowStep>,
+    /// It ran during a maintenance window: recorded, never alerted on.
+    pub maintenance: bool,
+}
+
+impl NewRun {
+    /// What the alert rules see of it; `None` for a cancelled run.
+    pub fn outcome(&self) -> Option<Outcome> {
+        self.status.outcome_of(self.degraded)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -139,6 +163,14 @@ pub struct RunRow {
     pub evidence: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub steps: Option<Vec<StepRecord>>,
+    /// It passed but crossed a `slow:` threshold.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub degraded: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub slow: Vec<SlowStep>,
+    /// It ran during a maintenance window.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub maintenance: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -148,6 +180,8 @@ pub enum IncidentKind {
     Down,
     /// The monitor could not run the journey.
     Blind,
+    /// The site works, but slowly.
+    Degraded,
 }
 
 impl IncidentKind {
@@ -155,6 +189,15 @@ impl IncidentKind {
         match self {
             IncidentKind::Down => "down",
             IncidentKind::Blind => "blind",
+            IncidentKind::Degraded => "degraded",
+        }
+    }
+
+    fn parse(s: &str) -> IncidentKind {
+        match s {
+            "blind" => IncidentKind::Blind,
+            "degraded" => IncidentKind::Degraded,
+            _ => IncidentKind::Down,
         }
     }
 }
@@ -260,7 +303,37 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS outbox_by_run ON outbox (run_id);
 CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (id) WHERE sent_at_ms IS NULL;
+CREATE TABLE IF NOT EXISTS maintenance (
+    id INTEGER PRIMARY KEY,
+    journeys TEXT,
+    starts_at_ms INTEGER NOT NULL,
+    ends_at_ms INTEGER NOT NULL,
+    reason TEXT,
+    created_at_ms INTEGER NOT NULL
+);
 ";
+
+/// Columns added to `runs` after its first release: a history written by an older vedetta
+/// gains them (with their defaults) when opened.
+const ADDED_RUN_COLUMNS: &[(&str, &str)] = &[
+    ("degraded", "INTEGER NOT NULL DEFAULT 0"),
+    ("slow", "TEXT"),
+    ("maintenance", "INTEGER NOT NULL DEFAULT 0"),
+];
+
+/// Adds the columns of [`ADDED_RUN_COLUMNS`] that `runs` lacks.
+fn add_missing_columns(conn: &Connection) -> rusqlite::Result<()> {
+    let existing: Vec<String> = conn
+        .prepare("SELECT name FROM pragma_table_info('runs')")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for (name, decl) in ADDED_RUN_COLUMNS {
+        if !existing.iter().any(|c| c == name) {
+            conn.execute_batch(&format!("ALTER TABLE runs ADD COLUMN {name} {decl}"))?;
+        }
+    }
+    Ok(())
+}
 
 /// The history. Cheap to clone; one connection behind a mutex (a monitor writes a run every
 /// few seconds at most; reads are small), used from blocking threads.
@@ -295,6 +368,7 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(open_err)?;
         conn.execute_batch(SCHEMA).map_err(open_err)?;
+        add_missing_columns(&conn).map_err(open_err)?;
         let evidence_root = std::fs::canonicalize(&evidence_root).unwrap_or(evidence_root);
         Ok(Store {
             conn: Arc::new(Mutex::new(conn)),
@@ -331,8 +405,9 @@ impl Store {
         let f = run.failure.as_ref();
         tx.execute(
             "INSERT INTO runs (journey, evidence_key, started_at_ms, finished_at_ms, duration_ms, status,
-                attempts, error, failed_step_index, failed_step_name, category, message, url, screenshot, evidence)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                attempts, error, failed_step_index, failed_step_name, category, message, url, screenshot, evidence,
+                degraded, slow, maintenance)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
             params![
                 run.journey,
                 run.evidence_key,
@@ -349,6 +424,9 @@ impl Store {
                 f.and_then(|f| f.url.as_ref()),
                 f.and_then(|f| f.screenshot.as_ref()),
                 f.and_then(|f| f.evidence.as_ref()).or(run.evidence.as_ref()),
+                run.degraded,
+                (!run.slow.is_empty()).then(|| serde_json::to_string(&run.slow).unwrap_or_default()),
+                run.maintenance,
             ],
         )?;
         let run_id = tx.last_insert_rowid();
@@ -371,22 +449,62 @@ impl Store {
                 ])?;
             }
         }
+        let close = |kind: &str, at_ms: i64| {
+            tx.execute(
+                "UPDATE incidents SET closed_at_ms = ?1, closed_run = ?2
+                 WHERE journey = ?3 AND kind = ?4 AND closed_at_ms IS NULL",
+                params![at_ms, run_id, run.journey, kind],
+            )
+        };
+        let open_down = |since_ms: i64| {
+            tx.execute(
+                "INSERT INTO incidents (journey, kind, since_ms, opened_run, step_index, step_name, category, message)
+                 VALUES (?1, 'down', ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    run.journey,
+                    since_ms,
+                    run_id,
+                    f.map(|f| f.step_index as i64),
+                    f.map(|f| &f.step_name),
+                    f.map(|f| &f.category),
+                    f.map(|f| &f.message),
+                ],
+            )
+        };
+        // A degraded incident names the slowest part: the first slow step, else the journey.
+        let open_degraded = |since_ms: i64| {
+            let slow = run.slow.first();
+            tx.execute(
+                "INSERT INTO incidents (journey, kind, since_ms, opened_run, step_index, step_name, category, message)
+                 VALUES (?1, 'degraded', ?2, ?3, ?4, ?5, 'slow', ?6)",
+                params![
+                    run.journey,
+                    since_ms,
+                    run_id,
+                    slow.map(|s| s.index as i64),
+                    slow.map(|s| &s.name),
+                    slow.map(super::notify::slow_summary),
+                ],
+            )
+        };
         for t in transitions {
             match *t {
                 Transition::Down { since_ms } => {
-                    tx.execute(
-                        "INSERT INTO incidents (journey, kind, since_ms, opened_run, step_index, step_name, category, message)
-                         VALUES (?1, 'down', ?2, ?3, ?4, ?5, ?6, ?7)",
-                        params![
-                            run.journey,
-                            since_ms,
-                            run_id,
-                            f.map(|f| f.step_index as i64),
-                            f.map(|f| &f.step_name),
-                            f.map(|f| &f.category),
-                            f.map(|f| &f.message),
-                        ],
-                    )?;
+                    open_down(since_ms)?;
+                }
+                Transition::DegradedToDown { since_ms, .. } => {
+                    close("degraded", run.started_at_ms)?;
+                    open_down(since_ms)?;
+                }
+                Transition::Degraded { since_ms } => {
+                    open_degraded(since_ms)?;
+                }
+                Transition::DownToDegraded { at_ms, .. } => {
+                    close("down", at_ms)?;
+                    open_degraded(at_ms)?;
+                }
+                Transition::DegradedRecovered { at_ms, .. } => {
+                    close("degraded", at_ms)?;
                 }
                 Transition::Blind { since_ms } => {
                     tx.execute(
@@ -395,17 +513,11 @@ impl Store {
                         params![run.journey, since_ms, run_id, run.error],
                     )?;
                 }
-                Transition::Recovered { at_ms, .. } | Transition::Sighted { at_ms, .. } => {
-                    let kind = if matches!(t, Transition::Recovered { .. }) {
-                        "down"
-                    } else {
-                        "blind"
-                    };
-                    tx.execute(
-                        "UPDATE incidents SET closed_at_ms = ?1, closed_run = ?2
-                         WHERE journey = ?3 AND kind = ?4 AND closed_at_ms IS NULL",
-                        params![at_ms, run_id, run.journey, kind],
-                    )?;
+                Transition::Recovered { at_ms, .. } => {
+                    close("down", at_ms)?;
+                }
+                Transition::Sighted { at_ms, .. } => {
+                    close("blind", at_ms)?;
                 }
             }
         }
@@ -445,6 +557,79 @@ impl Store {
         Ok(out)
     }
 
+    /// The alerts that announced the alerts still on (open incidents), oldest first: what a
+    /// channel that keeps re-announcing firing alerts (Alertmanager) needs after a restart.
+    pub fn firing_alerts(&self) -> Result<Vec<Alert>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(
+            "SELECT i.kind, o.alert FROM incidents i JOIN outbox o ON o.run_id = i.opened_run
+             WHERE i.closed_at_ms IS NULL ORDER BY i.id, o.id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (kind, json) = row?;
+            if let Ok(alert) = serde_json::from_str::<Alert>(&json)
+                && alert.event.as_str() == kind
+            {
+                out.push(alert);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Opens an ad hoc maintenance window from `starts_at_ms` to `ends_at_ms`.
+    pub fn add_window(
+        &self,
+        journeys: Option<&[String]>,
+        starts_at_ms: i64,
+        ends_at_ms: i64,
+        reason: Option<&str>,
+    ) -> Result<Window, StoreError> {
+        let conn = self.lock();
+        let names = journeys.map(|j| serde_json::to_string(j).unwrap_or_default());
+        conn.execute(
+            "INSERT INTO maintenance (journeys, starts_at_ms, ends_at_ms, reason, created_at_ms)
+             VALUES (?1, ?2, ?3, ?4, ?2)",
+            params![names, starts_at_ms, ends_at_ms, reason],
+        )?;
+        Ok(Window {
+            id: conn.last_insert_rowid().to_string(),
+            starts_at_ms,
+            ends_at_ms,
+            journeys: journeys.map(<[String]>::to_vec),
+            reason: reason.map(str::to_string),
+        })
+    }
+
+    /// Ends ad hoc window `id` at `now_ms` (when it was not over already); the window as it is
+    /// now, `None` when there is no such window.
+    pub fn end_window(&self, id: i64, now_ms: i64) -> Result<Option<Window>, StoreError> {
+        let conn = self.lock();
+        conn.execute(
+            "UPDATE maintenance SET ends_at_ms = MAX(starts_at_ms, ?2) WHERE id = ?1 AND ends_at_ms > ?2",
+            params![id, now_ms],
+        )?;
+        Ok(conn
+            .query_row(
+                "SELECT id, journeys, starts_at_ms, ends_at_ms, reason FROM maintenance WHERE id = ?1",
+                params![id],
+                window_row,
+            )
+            .optional()?)
+    }
+
+    /// Ad hoc windows not over at `now_ms`, oldest first.
+    pub fn windows(&self, now_ms: i64) -> Result<Vec<Window>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, journeys, starts_at_ms, ends_at_ms, reason FROM maintenance
+             WHERE ends_at_ms > ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map(params![now_ms], window_row)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(Into::into)
+    }
+
     /// Marks an alert of the outbox as sent (its delivery was tried on every channel).
     pub fn mark_sent(&self, id: i64, at_ms: i64) -> Result<(), StoreError> {
         self.lock().execute(
@@ -464,18 +649,24 @@ impl Store {
     ) -> Result<Vec<Observation>, StoreError> {
         let conn = self.lock();
         let mut stmt = conn.prepare_cached(
-            "SELECT status, started_at_ms FROM runs WHERE journey = ?1 AND status != 'cancelled'
+            "SELECT status, started_at_ms, degraded FROM runs WHERE journey = ?1 AND status != 'cancelled'
                AND id > COALESCE((SELECT MAX(closed_run) FROM incidents
                                   WHERE journey = ?1 AND kind = 'down'), 0)
+               AND id > COALESCE((SELECT MAX(id) FROM runs
+                                  WHERE journey = ?1 AND maintenance = 1), 0)
              ORDER BY id DESC LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![journey, n as i64], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, bool>(2)?,
+            ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (status, at_ms) = row?;
-            if let Some(outcome) = RunStatus::parse(&status).outcome() {
+            let (status, at_ms, degraded) = row?;
+            if let Some(outcome) = RunStatus::parse(&status).outcome_of(degraded) {
                 out.push(Observation { outcome, at_ms });
             }
         }
@@ -578,11 +769,7 @@ impl Store {
             Ok(Incident {
                 id: r.get(0)?,
                 journey: r.get(1)?,
-                kind: if r.get::<_, String>(2)? == "blind" {
-                    IncidentKind::Blind
-                } else {
-                    IncidentKind::Down
-                },
+                kind: IncidentKind::parse(&r.get::<_, String>(2)?),
                 since_ms,
                 since: crate::time::rfc3339_ms(since_ms),
                 opened_run: r.get(4)?,
@@ -654,9 +841,22 @@ impl Store {
     }
 }
 
+fn window_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Window> {
+    Ok(Window {
+        id: r.get::<_, i64>(0)?.to_string(),
+        journeys: r
+            .get::<_, Option<String>>(1)?
+            .and_then(|j| serde_json::from_str(&j).ok()),
+        starts_at_ms: r.get(2)?,
+        ends_at_ms: r.get(3)?,
+        reason: r.get(4)?,
+    })
+}
+
 const RUN_COLUMNS: &str =
     "id, journey, started_at_ms, finished_at_ms, duration_ms, status, attempts, error,
-    failed_step_index, failed_step_name, category, message, url, screenshot, evidence";
+    failed_step_index, failed_step_name, category, message, url, screenshot, evidence,
+    degraded, slow, maintenance";
 
 fn run_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunRow> {
     let started_at_ms: i64 = r.get(2)?;
@@ -686,6 +886,12 @@ fn run_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunRow> {
         failure,
         evidence,
         steps: None,
+        degraded: r.get(15)?,
+        slow: r
+            .get::<_, Option<String>>(16)?
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default(),
+        maintenance: r.get(17)?,
     })
 }
 
@@ -723,6 +929,9 @@ mod tests {
                 screenshot: None,
             }],
             evidence: None,
+            degraded: false,
+            slow: Vec::new(),
+            maintenance: false,
         }
     }
 
@@ -824,6 +1033,9 @@ mod tests {
         use crate::monitor::notify::{AlertEvent, AlertFacts, AlertStep};
         Alert::new(AlertFacts {
             event: AlertEvent::Down,
+            previous: Some("up"),
+            previous_since_ms: None,
+            slow: Vec::new(),
             journey: "a".into(),
             title: Some("A".into()),
             at_ms: 3000,
@@ -885,6 +1097,140 @@ mod tests {
         // Retention takes the outbox rows with their runs.
         store.prune(i64::MAX).unwrap();
         assert!(store.unsent_alerts().unwrap().is_empty());
+    }
+
+    #[test]
+    fn slow_runs_and_degraded_incidents_are_kept_and_read_back() {
+        use crate::runner::result::SlowStep;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let slow = |at| {
+            let mut r = run("a", RunStatus::Passed, at);
+            r.degraded = true;
+            r.slow = vec![SlowStep {
+                index: 1,
+                name: "open".into(),
+                duration_ms: 4_100,
+                threshold_ms: 2_000,
+            }];
+            r
+        };
+        store.record(&slow(1000), &[]).unwrap();
+        store
+            .record(&slow(2000), &[Transition::Degraded { since_ms: 1000 }])
+            .unwrap();
+        let open = store.incidents("a", 10).unwrap();
+        assert_eq!(open[0].kind, IncidentKind::Degraded);
+        assert_eq!(open[0].category.as_deref(), Some("slow"));
+        assert_eq!(
+            open[0].message.as_deref(),
+            Some("step 1 \"open\" took 4.1 s, over its slow: 2.0 s")
+        );
+        assert_eq!(
+            store.open_alert("a", IncidentKind::Degraded).unwrap(),
+            Some(OpenAlert { since_ms: 1000 })
+        );
+        let runs = store.runs("a", 10, None).unwrap();
+        assert!(runs[0].degraded);
+        assert_eq!(runs[0].slow[0].threshold_ms, 2_000);
+        let obs = store.recent_observations("a", 10).unwrap();
+        assert_eq!(obs[1].outcome, Outcome::Degraded);
+        // Degraded → down closes the degraded incident and opens a down one, in one go.
+        store
+            .record(
+                &run("a", RunStatus::Failed, 3000),
+                &[Transition::DegradedToDown {
+                    since_ms: 3000,
+                    degraded_since_ms: 1000,
+                }],
+            )
+            .unwrap();
+        assert_eq!(store.open_alert("a", IncidentKind::Degraded).unwrap(), None);
+        assert!(store.open_alert("a", IncidentKind::Down).unwrap().is_some());
+        store
+            .record(
+                &slow(4000),
+                &[Transition::DownToDegraded {
+                    down_since_ms: 3000,
+                    at_ms: 4000,
+                }],
+            )
+            .unwrap();
+        assert_eq!(store.open_alert("a", IncidentKind::Down).unwrap(), None);
+        assert_eq!(
+            store.open_alert("a", IncidentKind::Degraded).unwrap(),
+            Some(OpenAlert { since_ms: 4000 })
+        );
+    }
+
+    #[test]
+    fn a_history_from_before_slow_runs_gains_their_columns() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let conn = Connection::open(dir.path().join("history.sqlite3")).unwrap();
+            // The `runs` table as the first release wrote it.
+            conn.execute_batch(
+                "CREATE TABLE runs (id INTEGER PRIMARY KEY, journey TEXT NOT NULL,
+                 evidence_key TEXT NOT NULL, started_at_ms INTEGER NOT NULL,
+                 finished_at_ms INTEGER NOT NULL, duration_ms INTEGER NOT NULL,
+                 status TEXT NOT NULL, attempts INTEGER NOT NULL, error TEXT,
+                 failed_step_index INTEGER, failed_step_name TEXT, category TEXT, message TEXT,
+                 url TEXT, screenshot TEXT, evidence TEXT);
+                 INSERT INTO runs (journey, evidence_key, started_at_ms, finished_at_ms,
+                   duration_ms, status, attempts) VALUES ('a', 'a/1', 1, 2, 1, 'passed', 1);",
+            )
+            .unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        let old = &store.runs("a", 10, None).unwrap()[0];
+        assert!(!old.degraded && old.slow.is_empty() && !old.maintenance);
+        store.record(&run("a", RunStatus::Passed, 10), &[]).unwrap();
+        assert_eq!(store.runs("a", 10, None).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn ad_hoc_windows_survive_reopening_and_end_early_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let id = {
+            let store = Store::open(dir.path()).unwrap();
+            let names = vec!["a".to_string()];
+            let w = store
+                .add_window(Some(&names), 1_000, 61_000, Some("deploy"))
+                .unwrap();
+            store.add_window(None, 1_000, 2_000, None).unwrap();
+            w.id.parse::<i64>().unwrap()
+        };
+        let store = Store::open(dir.path()).unwrap();
+        let open = store.windows(5_000).unwrap();
+        assert_eq!(open.len(), 1, "the short one is over");
+        assert_eq!(open[0].journeys.as_deref(), Some(&["a".to_string()][..]));
+        assert_eq!(open[0].reason.as_deref(), Some("deploy"));
+        let ended = store.end_window(id, 9_000).unwrap().unwrap();
+        assert_eq!(ended.ends_at_ms, 9_000);
+        assert_eq!(
+            store.end_window(id, 20_000).unwrap().unwrap().ends_at_ms,
+            9_000,
+            "ended once"
+        );
+        assert!(store.windows(9_000).unwrap().is_empty());
+        assert!(store.end_window(999, 9_000).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_restart_replays_only_the_runs_after_the_last_maintenance_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store
+            .record(&run("a", RunStatus::Failed, 1000), &[])
+            .unwrap();
+        let mut held = run("a", RunStatus::Failed, 2000);
+        held.maintenance = true;
+        store.record(&held, &[]).unwrap();
+        store
+            .record(&run("a", RunStatus::Failed, 3000), &[])
+            .unwrap();
+        let obs = store.recent_observations("a", 10).unwrap();
+        assert_eq!(obs.iter().map(|o| o.at_ms).collect::<Vec<_>>(), [3000]);
     }
 
     #[test]

@@ -83,10 +83,9 @@ pub async fn fetch(
     }
 }
 
-/// The first capture group of `pattern` in `text`, else its whole match.
+/// The code in `text` (see [`crate::code_pattern::find_code`]).
 pub(crate) fn extract(pattern: &regex::Regex, text: &str) -> Option<String> {
-    let caps = pattern.captures(text)?;
-    Some(caps.get(1).or_else(|| caps.get(0))?.as_str().to_string())
+    crate::code_pattern::find_code(pattern, text).map(str::to_string)
 }
 
 /// The innermost cause of a request error ("Connection refused"), without the URL.

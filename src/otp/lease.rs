@@ -60,7 +60,7 @@ pub fn sms_numbers(steps: &[Step], vars: &Variables) -> BTreeSet<String> {
         .into_iter()
         .filter_map(|step| match &step.action {
             Action::Otp(otp) => match &otp.source {
-                OtpSource::Sms { to, .. } => crate::inbox::normalise_number(&to.render(vars)).ok(),
+                OtpSource::Sms { to, .. } => super::phone::normalise_number(&to.render(vars)).ok(),
                 _ => None,
             },
             _ => None,

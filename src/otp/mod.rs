@@ -4,6 +4,7 @@
 pub mod command;
 pub mod http;
 pub mod lease;
+pub mod phone;
 pub mod sms;
 pub mod totp;
 
@@ -49,7 +50,7 @@ pub trait SmsInbox: Send + Sync {
 }
 
 /// The OTP sources a run has: totp, http and command always; sms when an inbox is configured
-/// (an in-process `Arc<inbox::Inbox>` or an `inbox::RemoteInbox`).
+/// (the SMS inbox's store in-process, or its remote client: both implement [`SmsInbox`]).
 #[derive(Clone, Default)]
 pub struct OtpSources {
     pub sms: Option<Arc<dyn SmsInbox>>,
@@ -77,6 +78,16 @@ impl OtpSources {
         since: SystemTime,
         timeout: Duration,
     ) -> Result<String, OtpError> {
+        let pattern = match &step.source {
+            OtpSource::Sms { pattern, .. }
+            | OtpSource::Http { pattern, .. }
+            | OtpSource::Command { pattern, .. } => Some(pattern),
+            OtpSource::Totp { .. } => None,
+        };
+        // Refused before any source is asked: an SMS must not be used up for an empty code.
+        if let Some(Err(unusable)) = pattern.map(crate::code_pattern::check) {
+            return Err(OtpError::Unavailable(vars.mask(&unusable.to_string())));
+        }
         let fetched = match &step.source {
             OtpSource::Sms { to, pattern } => {
                 sms::fetch(

@@ -25,7 +25,7 @@ pub async fn fetch(
                 .into(),
         ));
     };
-    let to = crate::inbox::normalise_number(to)
+    let to = super::phone::normalise_number(to)
         .map_err(|e| OtpError::Unavailable(format!("otp `to`: {e}")))?;
     inbox.take_code(&to, pattern, since, timeout).await
 }

@@ -61,6 +61,10 @@ pub fn render(report: &RunReport, base: &Path) -> String {
     if flaky > 0 {
         let _ = write!(h, "<span class=\"pill flaky\">{flaky} flaky</span>");
     }
+    let slow = report.journeys.iter().filter(|j| j.degraded).count();
+    if slow > 0 {
+        let _ = write!(h, "<span class=\"pill slow\">{slow} slow</span>");
+    }
     if errors > 0 {
         let _ = write!(h, "<span class=\"pill error\">{errors} error</span>");
     }
@@ -93,7 +97,12 @@ fn render_journey(h: &mut String, i: usize, j: &JourneyResult, base: &Path) {
     let _ = write!(
         h,
         "<section class=\"journey {status}\" id=\"journey-{i}\">\n<div class=\"journey-head\">\
-         <span class=\"badge {status}\">{status}</span><h2>{}</h2>",
+         <span class=\"badge {status}\">{status}</span>{}<h2>{}</h2>",
+        if j.degraded {
+            "<span class=\"badge slow\">slow</span>"
+        } else {
+            ""
+        },
         esc(&j.name)
     );
     if let Some(title) = &j.title {
@@ -105,8 +114,10 @@ fn render_journey(h: &mut String, i: usize, j: &JourneyResult, base: &Path) {
         .iter()
         .filter(|x| x.optional && x.status == StepStatus::Failed)
         .count();
+    // Optional failures apart: "0 passed, 3 failed" beside a passed badge misleads.
+    let f = f - optional;
     let optional = if optional > 0 {
-        format!(" ({optional} optional)")
+        format!(", {optional} optional failure{}", plural(optional))
     } else {
         String::new()
     };
@@ -124,6 +135,20 @@ fn render_journey(h: &mut String, i: usize, j: &JourneyResult, base: &Path) {
             h,
             "<div class=\"harness\"><strong>The harness could not do its job</strong> — not the site's fault: {}</div>",
             esc(error)
+        );
+    }
+    for s in &j.slow {
+        let what = if s.index == 0 {
+            "The journey's steps together".to_string()
+        } else {
+            format!("Step {} “{}”", s.index, s.name)
+        };
+        let _ = writeln!(
+            h,
+            "<div class=\"slow-note\">⚠ {} took {}, over its slow: {} — passed, degraded</div>",
+            esc(&what),
+            esc(&human_duration(s.duration_ms)),
+            esc(&human_duration(s.threshold_ms))
         );
     }
     for attempt in &j.previous_attempts {
@@ -171,6 +196,7 @@ fn render_steps(h: &mut String, steps: &[StepResult], base: &Path) {
     for step in steps {
         let failed_optional = step.optional && step.status == StepStatus::Failed;
         let (class, icon) = match step.status {
+            StepStatus::Passed if step.slow_threshold_ms.is_some() => ("passed slow", "⚠"),
             StepStatus::Passed => ("passed", "✔"),
             StepStatus::Failed if failed_optional => ("warned", "!"),
             StepStatus::Failed => ("failed", "✘"),
@@ -179,10 +205,14 @@ fn render_steps(h: &mut String, steps: &[StepResult], base: &Path) {
         let left = elapsed as f64 * 100.0 / total as f64;
         let width = step.duration_ms as f64 * 100.0 / total as f64;
         elapsed += step.duration_ms;
-        let duration = if step.status == StepStatus::Skipped {
-            "skipped".to_string()
-        } else {
-            human_duration(step.duration_ms)
+        let duration = match (step.status, step.slow_threshold_ms) {
+            (StepStatus::Skipped, _) => "skipped".to_string(),
+            (StepStatus::Passed, Some(threshold)) => format!(
+                "{} (slow: over {})",
+                human_duration(step.duration_ms),
+                human_duration(threshold)
+            ),
+            _ => human_duration(step.duration_ms),
         };
         let _ = writeln!(
             h,
@@ -214,6 +244,12 @@ fn render_steps(h: &mut String, steps: &[StepResult], base: &Path) {
         }
         if let Some(reason) = &step.skip_reason {
             let _ = writeln!(h, "<div class=\"reason\">{}</div>", esc(reason));
+        }
+        if let Some(message) = &step.log {
+            let _ = writeln!(h, "<div class=\"reason log\">{}</div>", esc(message));
+        }
+        for w in &step.warnings {
+            let _ = writeln!(h, "<div class=\"reason warn\">⚠ {}</div>", esc(&w.message));
         }
         if let Some(f) = &step.failure {
             let _ = write!(
@@ -255,10 +291,12 @@ fn render_steps(h: &mut String, steps: &[StepResult], base: &Path) {
 fn figure(h: &mut String, shot: &str, base: &Path, prefer_annotated: bool) {
     let raw = resolve(Path::new(shot), base);
     let annotated = annotated_path(&raw);
-    let (path, label) = if prefer_annotated && annotated.is_file() {
-        (annotated, "annotated screenshot")
+    // The caption names the file shown, so the reader opens the picture they saw.
+    let (path, label, shown) = if prefer_annotated && annotated.is_file() {
+        let shown = annotated_path(Path::new(shot)).display().to_string();
+        (annotated, "annotated screenshot", shown)
     } else {
-        (raw, "screenshot")
+        (raw, "screenshot", shot.to_string())
     };
     match std::fs::read(&path) {
         Ok(bytes) => {
@@ -267,7 +305,7 @@ fn figure(h: &mut String, shot: &str, base: &Path, prefer_annotated: bool) {
                 h,
                 "<figure class=\"shot\"><img alt=\"{label}\" src=\"data:image/png;base64,{data}\">\
                  <figcaption>{label} · <code>{}</code></figcaption></figure>",
-                esc(shot)
+                esc(&shown)
             );
         }
         Err(e) => {
@@ -334,24 +372,26 @@ main{max-width:1180px;margin:0 auto;padding:22px 20px 8px}
 .jtitle{color:var(--ink);font-size:15px}.jmeta{color:var(--muted);font-size:12.5px;flex-basis:100%}
 .badge{text-transform:uppercase;font-size:11px;font-weight:700;letter-spacing:.6px;padding:3px 8px;border-radius:5px;position:relative;top:-2px}
 .badge.passed{background:var(--pass-bg);color:var(--pass)}.badge.failed{background:var(--fail-bg);color:var(--fail)}
-.badge.flaky{background:var(--flaky-bg);color:var(--flaky)}.badge.error{background:var(--err-bg);color:var(--err)}
+.badge.flaky,.badge.slow{background:var(--flaky-bg);color:var(--flaky)}.pill.slow{background:var(--flaky-bg);color:var(--flaky)}
+.slow-note{color:var(--flaky);background:var(--flaky-bg);border-radius:6px;padding:6px 10px;margin:4px 0;font-size:13px}
+.step.slow .icon{background:var(--flaky)}.step.slow .bar{background:var(--flaky)}.step.slow .dur{color:var(--flaky)}.badge.error{background:var(--err-bg);color:var(--err)}
 .harness{background:var(--err-bg);color:#3d2470;border-radius:8px;padding:10px 12px;margin:6px 0 10px}
 .attempt{color:var(--flaky);background:var(--flaky-bg);border-radius:6px;padding:6px 10px;margin:4px 0;font-size:13px}
 .steps{list-style:none;margin:0;padding:0}
 .step{border-top:1px solid var(--line);padding:6px 0}
-.row{display:grid;grid-template-columns:24px 26px minmax(180px,1.3fr) 84px minmax(160px,1fr) 70px;align-items:center;gap:8px}
+.row{display:grid;grid-template-columns:24px 26px minmax(180px,1.3fr) max-content minmax(160px,1fr) 70px;align-items:center;gap:8px}
 .icon{width:20px;height:20px;border-radius:50%;display:inline-flex;align-items:center;justify-content:center;font-size:12px;font-weight:700;color:#fff}
 .step.passed .icon{background:var(--pass)}.step.failed .icon{background:var(--fail)}.step.warned .icon{background:var(--flaky)}
 .step.skipped .icon{background:var(--skip-bg);color:var(--skip);border:1px solid #d0d5dd}
 .idx{color:var(--muted);font-variant-numeric:tabular-nums;font-size:12.5px}
 .name{overflow-wrap:anywhere}.name em{font-style:normal;font-size:11px;color:var(--muted);border:1px solid var(--line);border-radius:4px;padding:0 4px;margin-left:4px}
 .step.skipped .name{color:var(--muted)}.step.failed .name{font-weight:600;color:var(--fail)}
-.action{font:12px ui-monospace,"DejaVu Sans Mono",monospace;color:var(--muted)}
+.action{font:12px ui-monospace,"DejaVu Sans Mono",monospace;color:var(--muted);width:15ch;white-space:nowrap}
 .track{position:relative;height:10px;background:#f0f2f6;border-radius:5px;overflow:hidden}
 .bar{position:absolute;top:0;bottom:0;min-width:2px;border-radius:5px;background:var(--pass)}
 .step.failed .bar{background:var(--fail)}.step.warned .bar{background:var(--flaky)}.step.skipped .bar{display:none}
 .dur{text-align:right;font-variant-numeric:tabular-nums;font-size:12.5px;color:var(--muted)}
-.reason{margin:2px 0 0 58px;color:var(--muted);font-size:12.5px}
+.reason{margin:2px 0 0 58px;color:var(--muted);font-size:12.5px}.reason.warn{color:var(--flaky)}
 .failure{margin:8px 0 6px 58px;background:var(--fail-bg);border:1px solid #f5c2c2;border-radius:8px;padding:10px 12px}
 .step.warned .failure{background:var(--flaky-bg);border-color:#f3d19c}
 .what{font-weight:600;overflow-wrap:anywhere}.where{color:var(--muted);font-size:12.5px;margin-top:4px}

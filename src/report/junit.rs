@@ -7,6 +7,10 @@
 //! with the reason. A failed `optional` step is also `<skipped>`, with the failure as its
 //! message: it is reported but, as in the console, it does not fail the run.
 //!
+//! A slow run passed: its slow steps are successes with a `slow:` note in their `<system-out>`,
+//! and the suite gets the property `degraded` and the whole list in its own `<system-out>` —
+//! never a `<failure>` (`--fail-on-slow` is the exit code's business).
+//!
 //! The failure screenshot is named in the test case's `<system-out>` as
 //! `[[ATTACHMENT|path]]`, the convention of Jenkins' JUnit Attachments plugin (absolute path)
 //! and of GitLab's unit test reports (path relative to the project, first match only) — so the
@@ -20,9 +24,10 @@ use quick_junit::{
     NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestRerun, TestSuite,
 };
 
+use super::human_duration;
 use crate::evidence::annotate::annotated_path;
 use crate::runner::result::{
-    FailureCategory, JourneyResult, JourneyStatus, RunReport, StepResult, StepStatus,
+    FailureCategory, JourneyResult, JourneyStatus, RunReport, SlowStep, StepResult, StepStatus,
 };
 
 /// Writes `report` as JUnit XML to `path`.
@@ -58,6 +63,12 @@ fn suite(journey: &JourneyResult, cwd: &Path) -> TestSuite {
     ]);
     if let Some(title) = &journey.title {
         suite.add_property(Property::new("title", title.as_str()));
+    }
+    if journey.degraded {
+        suite.add_property(Property::new("degraded", "true"));
+        let mut notes: Vec<String> = journey.slow.iter().map(slow_note).collect();
+        notes.push(String::new());
+        suite.set_system_out(notes.join("\n"));
     }
 
     let harness_failed = journey.status == JourneyStatus::Error;
@@ -101,6 +112,13 @@ fn test_case(
     let mut out = Vec::new();
     let status = match (step.status, &step.failure) {
         (StepStatus::Passed, _) => {
+            if let Some(threshold) = step.slow_threshold_ms {
+                out.push(format!(
+                    "slow: took {}, over its slow: {} (passed; the run is degraded)",
+                    human_duration(step.duration_ms),
+                    human_duration(threshold)
+                ));
+            }
             let mut status = TestCaseStatus::success();
             for rerun in earlier_failures(journey, step.index) {
                 status.add_rerun(rerun);
@@ -165,6 +183,20 @@ fn test_case(
     case
 }
 
+/// `slow: step 3 view balance took 4.1 s, over its slow: 2.0 s`.
+fn slow_note(s: &SlowStep) -> String {
+    let what = if s.index == 0 {
+        "the journey's steps together".to_string()
+    } else {
+        format!("step {} {}", s.index, s.name)
+    };
+    format!(
+        "slow: {what} took {}, over its slow: {}",
+        human_duration(s.duration_ms),
+        human_duration(s.threshold_ms)
+    )
+}
+
 /// Failures of this step in earlier attempts of a journey that passed in the end (flaky):
 /// `<flakyFailure>`, so CI shows the step passed only on a retry.
 fn earlier_failures(journey: &JourneyResult, index: usize) -> Vec<TestRerun> {
@@ -227,6 +259,74 @@ fn attachment_lines(shot: &str, cwd: &Path) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_slow_run_is_a_passing_suite_with_notes_never_a_failure() {
+        let step = StepResult {
+            index: 2,
+            depth: 0,
+            name: "view balance".into(),
+            action: "wait_for".into(),
+            file: "j.yaml".into(),
+            line: 7,
+            column: 5,
+            status: StepStatus::Passed,
+            duration_ms: 4_100,
+            optional: false,
+            failure: None,
+            skip_reason: None,
+            screenshot: None,
+            slow_threshold_ms: Some(2_000),
+            timing: None,
+            log: None,
+            warnings: Vec::new(),
+        };
+        let slow = SlowStep {
+            index: 2,
+            name: "view balance".into(),
+            duration_ms: 4_100,
+            threshold_ms: 2_000,
+        };
+        let report = RunReport {
+            vedetta_version: "0.1.0".into(),
+            started_at: "2026-09-26T11:30:00Z".into(),
+            duration_ms: 4_200,
+            interrupted: None,
+            journeys: vec![JourneyResult {
+                name: "card".into(),
+                title: None,
+                file: "j.yaml".into(),
+                status: JourneyStatus::Passed,
+                attempts: 1,
+                started_at: "2026-09-26T11:30:00Z".into(),
+                duration_ms: 4_150,
+                steps: vec![step],
+                error: None,
+                previous_attempts: vec![],
+                degraded: true,
+                slow: vec![slow],
+            }],
+        };
+        let xml = render(&report, Path::new("/")).unwrap();
+        assert!(!xml.contains("<failure"), "{xml}");
+        assert!(xml.contains("failures=\"0\""), "{xml}");
+        assert!(
+            xml.contains("<property name=\"degraded\" value=\"true\"/>"),
+            "{xml}"
+        );
+        assert!(
+            xml.contains(
+                "<system-out>slow: took 4.1 s, over its slow: 2.0 s (passed; the run is degraded)\n</system-out>"
+            ),
+            "{xml}"
+        );
+        assert!(
+            xml.contains(
+                "<system-out>slow: step 2 view balance took 4.1 s, over its slow: 2.0 s\n</system-out>"
+            ),
+            "{xml}"
+        );
+    }
 
     #[test]
     fn attachments_are_relative_then_absolute_and_prefer_the_annotated_copy() {

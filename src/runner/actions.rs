@@ -7,12 +7,15 @@
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime};
 
+use super::error_page::{error_page_failure, error_page_in_driver_message, shows_its_own_address};
 use super::fail_fast::FailFast;
 use super::failure::StepFailure;
 use super::page::Page;
 use super::result::FailureCategory;
+use super::result::StepWarning;
 use crate::browser::{
-    BrowserError, ElementProbe, PageProbe, ProbeRequest, SecretsOnPage, Selector,
+    Ambiguity, BrowserError, ElementProbe, ErrorPage, PageProbe, ProbeRequest, SecretsOnPage,
+    Selector,
 };
 use crate::evidence::EvidenceFolder;
 use crate::journey::model::{
@@ -45,6 +48,10 @@ pub(crate) struct StepContext<'a, P> {
     pub secret_fields: &'a [Selector],
     /// Where a `screenshot:` step's picture goes.
     pub evidence: &'a EvidenceFolder,
+    /// A locator matching several visible elements fails the step (else: a warning).
+    pub strict: bool,
+    /// The step's warnings so far (see `ambiguity.rs`), for its result whatever its outcome.
+    pub warnings: std::sync::Mutex<Vec<StepWarning>>,
 }
 
 /// What a step that passed leaves behind.
@@ -58,6 +65,8 @@ pub(crate) struct Done {
     pub screenshot: Option<String>,
     /// For `include` and `when`: whether the inner steps run.
     pub children: Children,
+    /// A `log:` step's message, rendered, secrets masked.
+    pub log: Option<String>,
 }
 
 /// A variable a step sets.
@@ -81,7 +90,11 @@ pub(crate) enum Children {
 /// What an element must be for the step to act on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Need {
+    /// Visible: any match will do (`assert_visible`, `wait_for`).
     Visible,
+    /// Visible, and the one element the step reads (`extract`).
+    Read,
+    /// Visible and enabled: the one element the step acts on.
     Actionable,
 }
 
@@ -102,10 +115,12 @@ impl<P: Page> StepContext<'_, P> {
         let mut done = Done::default();
         match &step.action {
             Action::Open(t) => self.open(&t.render(self.vars), timeout).await?,
-            Action::Click(l) => self
-                .act(l, deadline, timeout, ElementAction::Click)
-                .await
-                .map_err(self.at(l))?,
+            Action::Click(l) => {
+                self.act(l, deadline, timeout, ElementAction::Click)
+                    .await
+                    .map_err(self.at(l))?;
+                self.not_on_an_error_page().await?;
+            }
             Action::Hover(l) => self
                 .act(l, deadline, timeout, ElementAction::Hover)
                 .await
@@ -138,16 +153,17 @@ impl<P: Page> StepContext<'_, P> {
                 }
             }
             Action::Press(key) => {
-                let Some(code) = crate::browser::keys::key_code(&key.0) else {
+                let Some(chord) = crate::browser::keys::chord(&key.0) else {
                     return Err(StepFailure::new(
                         FailureCategory::Infrastructure,
                         format!("unknown key {:?}", key.0),
                     ));
                 };
                 self.page
-                    .press(code)
+                    .press(&chord)
                     .await
                     .map_err(|e| StepFailure::from_browser(e, "could not press the key"))?;
+                self.not_on_an_error_page().await?;
             }
             Action::WaitFor(c) => self.wait_for(c, deadline, timeout).await?,
             Action::AssertVisible(l) => {
@@ -177,7 +193,7 @@ impl<P: Page> StepContext<'_, P> {
             Action::Extract(items) => {
                 for (l, var) in items {
                     let (_, text) = self
-                        .element(l, Need::Visible, deadline, timeout, false)
+                        .element(l, Need::Read, deadline, timeout, false)
                         .await
                         .map_err(self.at(l))?;
                     done.saves.push(Save {
@@ -196,7 +212,9 @@ impl<P: Page> StepContext<'_, P> {
                     tokio::select! {
                         fetched = &mut fetch => break fetched,
                         () = tokio::time::sleep(WATCH_EVERY) => match self.look(None, false).await {
-                            Err(f) if f.category == FailureCategory::Outage || f.session_lost => {
+                            Err(f) if f.category == FailureCategory::Outage
+                                || f.error_page
+                                || f.session_lost => {
                                 return Err(f);
                             }
                             // A page between two loads can't be read for a moment: not the
@@ -252,6 +270,7 @@ impl<P: Page> StepContext<'_, P> {
                 }
             }
             Action::Sleep(d) => tokio::time::sleep(*d).await,
+            Action::Log(message) => done.log = Some(self.vars.mask(&message.render(self.vars))),
             Action::When {
                 condition, within, ..
             } => {
@@ -295,7 +314,23 @@ impl<P: Page> StepContext<'_, P> {
         }
     }
 
-    /// One look at the page; a fail_fast signature or a 5xx document fails the step at once.
+    /// The step uses one element of those `l` matches: several visible ones are a warning
+    /// kept for its result, or with `strict` its failure.
+    fn one_element(&self, l: &Locator, ambiguity: Option<&Ambiguity>) -> Result<(), StepFailure> {
+        let Some(amb) = ambiguity else {
+            return Ok(());
+        };
+        if let Some(w) = super::ambiguity::judge(l, amb, self.vars, self.strict)? {
+            let mut warnings = self.warnings.lock().unwrap_or_else(|e| e.into_inner());
+            if !warnings.iter().any(|k| k.locator == w.locator) {
+                warnings.push(w);
+            }
+        }
+        Ok(())
+    }
+
+    /// One look at the page; the browser's error page, a fail_fast signature or a 5xx document
+    /// fails the step at once.
     pub(crate) async fn look(
         &self,
         target: Option<&Selector>,
@@ -325,10 +360,36 @@ impl<P: Page> StepContext<'_, P> {
                 }
             }
         };
+        if let Some(error) = &page.error_page {
+            return Err(self.error_page_failure(error, &page.url).await);
+        }
         match self.fail_fast.check(&page, self.vars) {
             Some(outage) => Err(outage),
             None => Ok(page),
         }
+    }
+
+    /// The failure for the browser's error page, seen at `location`.
+    async fn error_page_failure(&self, error: &ErrorPage, location: &str) -> StepFailure {
+        let url = if shows_its_own_address(location) {
+            self.page.current_url().await.ok()
+        } else {
+            Some(location.to_string())
+        };
+        error_page_failure(error, url.as_deref())
+    }
+
+    /// After a click or a key press: one look for the browser's error page, so the step that
+    /// navigated there fails, not the one after it. Firefox's driver reports that itself;
+    /// Chromium's calls the click a success. A page that cannot be read yet is the next
+    /// step's business.
+    async fn not_on_an_error_page(&self) -> Result<(), StepFailure> {
+        if let Ok(page) = self.page.probe(&ProbeRequest::default()).await
+            && let Some(error) = &page.error_page
+        {
+            return Err(self.error_page_failure(error, &page.url).await);
+        }
+        Ok(())
     }
 
     async fn open(&self, raw: &str, timeout: Duration) -> Result<(), StepFailure> {
@@ -337,13 +398,13 @@ impl<P: Page> StepContext<'_, P> {
             .map_err(|m| StepFailure::new(FailureCategory::Navigation, m))?;
         if let Err(e) = self.page.goto(&url, timeout).await {
             return Err(match e {
-                BrowserError::Navigation(m) => match net_error_code(&m) {
-                    Some(code) => navigation_failure(&url, Some(code)),
-                    None => StepFailure::new(
-                        FailureCategory::Navigation,
-                        format!("could not load {url}: {m}"),
-                    ),
-                },
+                BrowserError::Navigation(m) => error_page_in_driver_message(&m, Some(&url))
+                    .unwrap_or_else(|| {
+                        StepFailure::new(
+                            FailureCategory::Navigation,
+                            format!("could not load {url}: {m}"),
+                        )
+                    }),
                 BrowserError::PageLoadTimeout(_) => StepFailure::new(
                     FailureCategory::Timeout,
                     format!(
@@ -354,13 +415,9 @@ impl<P: Page> StepContext<'_, P> {
                 e => StepFailure::from_browser(e, &format!("could not open {url}")),
             });
         }
-        // A 5xx document or a signature fails here as an outage.
+        // The browser's error page (the driver may call the navigation a success: Chromium's
+        // unsafe ports and certificate errors), a 5xx document or a signature fails here.
         let page = self.look(None, false).await?;
-        if page.error_page {
-            // The driver let the navigation "succeed" onto Chrome's error page (an unsafe
-            // port, for one): the page is not there all the same.
-            return Err(navigation_failure(&url, page.net_error.as_deref()));
-        }
         if let Some(s) = page.status.filter(|s| *s >= 400) {
             // 4xx: the page the journey names is not there (a moved link, a wrong base_url) —
             // a navigation problem rather than the site being down.
@@ -398,8 +455,12 @@ impl<P: Page> StepContext<'_, P> {
                     visible: true,
                     enabled,
                     text,
+                    ambiguity,
                     ..
-                } if *enabled || need == Need::Visible => {
+                } if *enabled || need != Need::Actionable => {
+                    if need != Need::Visible {
+                        self.one_element(l, ambiguity.as_ref())?;
+                    }
                     return Ok((element.clone(), text.clone()));
                 }
                 _ => {}
@@ -549,7 +610,7 @@ impl<P: Page> StepContext<'_, P> {
             }
             if Instant::now() >= deadline {
                 let shown = if want_text {
-                    String::new()
+                    format!("; the page showed {}", page_showed(&page))
                 } else {
                     format!(", it is {actual:?}")
                 };
@@ -588,9 +649,12 @@ impl<P: Page> StepContext<'_, P> {
             if let ElementProbe::Found {
                 visible: true,
                 text: Some(t),
+                ambiguity,
                 ..
             } = &probe
             {
+                // Whether it matches or not, the text read is one element's of several.
+                self.one_element(l, ambiguity.as_ref())?;
                 if m.is_match(t, self.vars) {
                     return Ok(());
                 }
@@ -652,6 +716,23 @@ impl<P: Page> StepContext<'_, P> {
     }
 }
 
+/// How much of the page's text a failure quotes.
+const SHOWN_TEXT_CHARS: usize = 150;
+
+/// What the page showed instead of the text a step waited for: `title "Home", text "Welcome
+/// back, Mario. Your cards…"` (the text's start, its runs of white space made one space).
+fn page_showed<E>(p: &PageProbe<E>) -> String {
+    let text = body_text(p)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    format!(
+        "title {:?}, text {:?}",
+        p.title.trim(),
+        crate::text::truncate_chars(&text, SHOWN_TEXT_CHARS - 1)
+    )
+}
+
 fn body_text<E>(p: &PageProbe<E>) -> String {
     p.body_text.clone().unwrap_or_default()
 }
@@ -710,32 +791,9 @@ pub(crate) fn resolve_url(raw: &str, base: Option<&str>) -> Result<String, Strin
     Ok(joined.to_string())
 }
 
-/// "could not load URL: net::ERR_UNSAFE_PORT": the same words whether the driver refused the
-/// navigation or the browser showed its error page.
-fn navigation_failure(url: &str, code: Option<&str>) -> StepFailure {
-    let why = match code {
-        Some(code) => format!("net::{code}"),
-        None => "the browser showed its error page".to_string(),
-    };
-    StepFailure::new(
-        FailureCategory::Navigation,
-        format!("could not load {url}: {why}"),
-    )
-}
-
-/// The `ERR_…` code in a driver's or error page's text (`unknown error: net::ERR_…`).
-fn net_error_code(text: &str) -> Option<&str> {
-    let start = text.find("ERR_")?;
-    let rest = &text[start..];
-    let end = rest
-        .find(|c: char| !(c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
-        .unwrap_or(rest.len());
-    Some(&rest[..end])
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{net_error_code, resolve_url};
+    use super::resolve_url;
 
     #[test]
     fn open_resolves_against_base_url_keeping_its_path() {
@@ -756,18 +814,5 @@ mod tests {
             "http://other/x"
         );
         assert!(resolve_url("/x", None).is_err());
-    }
-
-    #[test]
-    fn net_error_codes_are_read_from_driver_and_page_text() {
-        assert_eq!(
-            net_error_code("unknown error: net::ERR_CONNECTION_REFUSED"),
-            Some("ERR_CONNECTION_REFUSED")
-        );
-        assert_eq!(
-            net_error_code("This site can't be reached\nERR_UNSAFE_PORT\n"),
-            Some("ERR_UNSAFE_PORT")
-        );
-        assert_eq!(net_error_code("no code"), None);
     }
 }

@@ -38,6 +38,7 @@ mod tests {
             evidence_sha256: None,
             requests: Vec::new(),
             waterfall: Vec::new(),
+            console: Vec::new(),
         }
     }
 

@@ -3,7 +3,7 @@
 
 use super::result::{JourneyResult, StepResult};
 
-// A step's result is the big one; an event is sent once per step, boxing it buys nothing.
+// One event per step: a finished step's result is the big one, and boxing it would buy nothing.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Event {
@@ -23,11 +23,12 @@ pub enum Event {
         journey: String,
         step: StepResult,
     },
-    /// An attempt failed and another will follow.
+    /// An attempt failed and another will follow, after `delay_ms` (`retry_delay:`).
     Retrying {
         journey: String,
         attempt: u32,
         reason: String,
+        delay_ms: u64,
     },
     JourneyFinished {
         result: JourneyResult,

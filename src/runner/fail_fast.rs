@@ -102,8 +102,7 @@ mod tests {
             title: title.into(),
             url: "http://127.0.0.1/x".into(),
             body_text: Some(text.into()),
-            error_page: false,
-            net_error: None,
+            error_page: None,
             signatures_visible: visible,
             target: None,
         }
@@ -116,10 +115,10 @@ mod tests {
                 "down",
             ),
             sig(
-                FailFastMatcher::Element(Locator {
-                    kind: LocatorKind::Css,
-                    value: Template::literal(".maint"),
-                }),
+                FailFastMatcher::Element(Locator::new(
+                    LocatorKind::Css,
+                    Template::literal(".maint"),
+                )),
                 "maintenance banner",
             ),
             sig(

@@ -30,13 +30,15 @@ pub(crate) async fn bounded<T>(
 }
 
 /// The page as the step failed on it: the screenshot with `secrets` hidden, where `target` is
-/// on it, the page source and the console log. Each is left out if the browser does not give
-/// it; why the screenshot could not be taken comes second (unmasked).
+/// on it, the page source, and `console_log` (read by the caller, who needs it too). Each is
+/// left out if the browser does not give it; why the screenshot could not be taken comes
+/// second (unmasked).
 pub(crate) async fn read_page_at_failure<P: Page>(
     page: &P,
     cancel: &CancellationToken,
     secrets: &SecretsOnPage,
     target: Option<&Selector>,
+    console_log: Vec<String>,
 ) -> (PageAtFailure, Option<String>) {
     let (screenshot, screenshot_error) = match bounded(cancel, page.screenshot(secrets)).await {
         Some(Ok(png)) => (Some(png), None),
@@ -57,12 +59,11 @@ pub(crate) async fn read_page_at_failure<P: Page>(
         _ => None,
     };
     let source = bounded(cancel, page.source()).await.and_then(Result::ok);
-    let console_log = bounded(cancel, page.console_log()).await.flatten();
     let read = PageAtFailure {
         screenshot,
         target,
         source,
-        console_log,
+        console_log: Some(console_log),
     };
     (read, screenshot_error)
 }
@@ -104,6 +105,9 @@ mod tests {
             skip_reason: None,
             screenshot: None,
             timing: None,
+            slow_threshold_ms: None,
+            log: None,
+            warnings: Vec::new(),
         };
         let at: jiff::Timestamp = "2026-09-26T11:30:12.5Z".parse().unwrap();
         assert!(failure_header("card", &step, at).is_none());
@@ -116,6 +120,7 @@ mod tests {
             url: Some("http://127.0.0.1:1/account".into()),
             evidence_sha256: None,
             page_says: None,
+            console: Vec::new(),
             requests: Vec::new(),
             waterfall: Vec::new(),
         });

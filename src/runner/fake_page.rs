@@ -5,7 +5,7 @@
 //! interrupts the run and never answers, clicking a "crashing" one finds the browser gone. The real browser's
 //! behaviour is covered by the integration tests; this only has to be simple and predictable.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 use std::future::Future;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -20,7 +20,8 @@ use super::options::RunOptions;
 use super::page::{Browser, Page};
 use super::result::JourneyResult;
 use crate::browser::{
-    BrowserError, ElementProbe, PageProbe, ProbeRequest, ScreenshotError, SecretsOnPage, Selector,
+    BrowserError, ConsoleEntry, ElementProbe, ErrorPage, PageProbe, ProbeRequest, ScreenshotError,
+    SecretsOnPage, Selector,
 };
 use crate::journey::model::Journey;
 use crate::journey::{LoadOptions, parse_journey};
@@ -35,8 +36,8 @@ pub(crate) struct FakePage {
 #[derive(Default)]
 struct PageState {
     url: String,
-    /// The CSS selectors of the elements showing.
-    showing: BTreeSet<String>,
+    /// The CSS selectors of the elements showing (one listed twice: two elements match it).
+    showing: Vec<String>,
     /// Clicking this cancels the run's token and never answers: the run is interrupted mid-step.
     hangs: Option<(String, CancellationToken)>,
     /// Clicking this finds the browser gone.
@@ -45,6 +46,12 @@ struct PageState {
     clicked: Vec<String>,
     /// How the session ended: `close` or `kill`.
     ended: Option<&'static str>,
+    /// Clicking this lands on the browser's error page.
+    navigates_to_error: Option<(String, ErrorPage)>,
+    /// The browser's error page is showing.
+    error_page: Option<ErrorPage>,
+    /// Logged to the console when the page is first looked at.
+    logs: Vec<(&'static str, String)>,
     /// The network events not yet read; `None`: the page records no network.
     network: Option<Vec<Json>>,
     /// Response bodies by request id.
@@ -68,6 +75,19 @@ impl FakePage {
     /// Clicking `element` finds the browser session gone.
     pub(crate) fn click_crashes(self, element: &str) -> FakePage {
         self.state().crashes = Some(element.to_string());
+        self
+    }
+
+    /// Clicking `element` lands on the browser's error page `page` (as Chromium does: the click
+    /// itself succeeds).
+    pub(crate) fn click_lands_on(self, element: &str, page: ErrorPage) -> FakePage {
+        self.state().navigates_to_error = Some((element.to_string(), page));
+        self
+    }
+
+    /// The page logs `message` at `level` to the console when it is first looked at.
+    pub(crate) fn logs(self, level: &'static str, message: &str) -> FakePage {
+        self.state().logs.push((level, message.to_string()));
         self
     }
 
@@ -135,26 +155,33 @@ impl Page for FakePage {
         let st = self.state();
         let shows = |sel: &Selector| match sel {
             Selector::Css(css) => st.showing.contains(css),
-            Selector::Xpath(_) => false,
+            Selector::Xpath(_) | Selector::Scoped { .. } => false,
         };
         let target = req.target.map(|sel| match sel {
-            Selector::Css(css) if shows(sel) => ElementProbe::Found {
-                element: css.clone(),
-                count: 1,
-                visible: true,
-                enabled: true,
-                checked: false,
-                text: Some(String::new()),
-            },
+            Selector::Css(css) if shows(sel) => {
+                // A selector listed n times is shown by n elements.
+                let n = st.showing.iter().filter(|s| *s == css).count();
+                ElementProbe::Found {
+                    element: css.clone(),
+                    count: n,
+                    visible: true,
+                    enabled: true,
+                    checked: false,
+                    text: Some(String::new()),
+                    ambiguity: (n > 1).then(|| crate::browser::Ambiguity {
+                        visible: n,
+                        first: vec![format!("{css} (1)"), format!("{css} (2)")],
+                    }),
+                }
+            }
             _ => ElementProbe::Missing,
         });
         Ok(PageProbe {
             status: Some(200),
             title: "Fake page".into(),
             url: st.url.clone(),
-            body_text: req.want_text.then(String::new),
-            error_page: false,
-            net_error: None,
+            body_text: req.want_text.then(|| "Loading your balance…".to_string()),
+            error_page: st.error_page.clone(),
             signatures_visible: req.signatures.iter().map(shows).collect(),
             target,
         })
@@ -164,6 +191,10 @@ impl Page for FakePage {
         let hang = {
             let mut st = self.state();
             st.clicked.push(el.clone());
+            if let Some((_, page)) = st.navigates_to_error.as_ref().filter(|(e, _)| e == el) {
+                st.error_page = Some(page.clone());
+                st.showing.clear();
+            }
             if st.crashes.as_ref() == Some(el) {
                 return Err(BrowserError::Lost("chrome not reachable".into()));
             }
@@ -199,7 +230,7 @@ impl Page for FakePage {
         Ok(Ok(()))
     }
 
-    async fn press(&self, _key: char) -> Result<(), BrowserError> {
+    async fn press(&self, _chord: &[char]) -> Result<(), BrowserError> {
         Ok(())
     }
 
@@ -219,8 +250,18 @@ impl Page for FakePage {
         Ok("<html><body>fake</body></html>".into())
     }
 
-    async fn console_log(&self) -> Option<Vec<String>> {
-        Some(vec!["INFO fake page loaded".into()])
+    async fn console_log(&self) -> Option<Vec<ConsoleEntry>> {
+        let now = jiff::Timestamp::now().as_millisecond();
+        let logged = std::mem::take(&mut self.state().logs);
+        let entry = |at_ms, level: &str, message: String| ConsoleEntry {
+            at_ms,
+            level: level.into(),
+            source: "javascript".into(),
+            message,
+        };
+        let mut entries = vec![entry(0, "INFO", "fake page loaded".into())];
+        entries.extend(logged.into_iter().map(|(l, m)| entry(now, l, m)));
+        Some(entries)
     }
 
     async fn notices(&self) -> Result<Vec<String>, BrowserError> {

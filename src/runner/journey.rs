@@ -61,11 +61,22 @@ pub(crate) async fn run_with_retries<B: Browser>(
             .error
             .clone()
             .unwrap_or_else(|| first_failure(&outcome.steps));
+        let delay = journey.retry_delay.before_retry(number, rand::random());
         let _ = events.send(Event::Retrying {
             journey: journey.name.clone(),
             attempt: number,
             reason,
+            delay_ms: delay.as_millis() as u64,
         });
+        tracing::info!(
+            delay_ms = delay.as_millis() as u64,
+            "waiting before the next attempt"
+        );
+        // Interrupted while waiting: this attempt was the last.
+        tokio::select! {
+            () = tokio::time::sleep(delay) => {}
+            () = cancel.cancelled() => break outcome,
+        }
         previous.push(AttemptResult {
             attempt: number,
             status: outcome.status,
@@ -79,6 +90,12 @@ pub(crate) async fn run_with_retries<B: Browser>(
         JourneyStatus::Passed if !previous.is_empty() => JourneyStatus::Flaky,
         s => s,
     };
+    let mut steps = last.steps;
+    // Only a run that passed can be slow: a failed one is worse than slow already.
+    let slow = match status {
+        JourneyStatus::Passed | JourneyStatus::Flaky => super::slow::judge(journey, &mut steps),
+        JourneyStatus::Failed | JourneyStatus::Error => Vec::new(),
+    };
     let result = JourneyResult {
         name: journey.name.clone(),
         title: journey.title.clone(),
@@ -87,12 +104,15 @@ pub(crate) async fn run_with_retries<B: Browser>(
         attempts: number,
         started_at,
         duration_ms: started.elapsed().as_millis() as u64,
-        steps: last.steps,
+        steps,
         error: last.error,
         previous_attempts: previous,
+        degraded: !slow.is_empty(),
+        slow,
     };
     tracing::info!(
         status = result.status.as_str(),
+        degraded = result.degraded,
         attempts = result.attempts,
         duration_ms = result.duration_ms,
         error = result.error.as_deref(),
@@ -158,6 +178,7 @@ mod tests {
     const PAY: &str = r##"
 name: pay
 retries: 1
+retry_delay: 0s
 timeout: 1ms
 steps:
   - click: "#pay"

@@ -5,8 +5,11 @@
 //! the page and its `fail_fast` signatures until the step's timeout.
 
 mod actions;
+mod ambiguity;
 mod attempt;
 mod cause;
+mod console;
+mod error_page;
 pub mod event;
 mod fail_fast;
 mod failure;
@@ -19,6 +22,7 @@ mod options;
 mod page;
 pub mod result;
 mod run;
+mod slow;
 mod unset;
 mod walk;
 

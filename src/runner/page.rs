@@ -8,8 +8,8 @@ use std::time::Duration;
 use serde_json::Value as Json;
 
 use crate::browser::{
-    BrowserConfig, BrowserError, Element, PageProbe, ProbeRequest, ScreenshotError, SecretsOnPage,
-    Selector, Session,
+    BrowserConfig, BrowserError, ConsoleEntry, Element, PageProbe, ProbeRequest, ScreenshotError,
+    SecretsOnPage, Selector, Session,
 };
 use crate::journey::model::Journey;
 use crate::network::DocumentTiming;
@@ -56,7 +56,8 @@ pub(crate) trait Page: Send + Sync + Sized {
         el: &Self::Element,
         label: &str,
     ) -> impl Future<Output = Result<Result<(), Vec<String>>, BrowserError>> + Send;
-    fn press(&self, key: char) -> impl Future<Output = Result<(), BrowserError>> + Send;
+    /// Presses a chord: its modifiers held while its last key is pressed.
+    fn press(&self, chord: &[char]) -> impl Future<Output = Result<(), BrowserError>> + Send;
     fn execute(
         &self,
         script: &str,
@@ -69,7 +70,7 @@ pub(crate) trait Page: Send + Sync + Sized {
     ) -> impl Future<Output = Result<Vec<u8>, ScreenshotError>> + Send;
     fn current_url(&self) -> impl Future<Output = Result<String, BrowserError>> + Send;
     fn source(&self) -> impl Future<Output = Result<String, BrowserError>> + Send;
-    fn console_log(&self) -> impl Future<Output = Option<Vec<String>>> + Send;
+    fn console_log(&self) -> impl Future<Output = Option<Vec<ConsoleEntry>>> + Send;
     fn notices(&self) -> impl Future<Output = Result<Vec<String>, BrowserError>> + Send;
     fn element_rect(
         &self,
@@ -144,8 +145,8 @@ impl Page for Session {
     ) -> impl Future<Output = Result<Result<(), Vec<String>>, BrowserError>> + Send {
         Session::select_option(self, el, label)
     }
-    fn press(&self, key: char) -> impl Future<Output = Result<(), BrowserError>> + Send {
-        Session::press(self, key)
+    fn press(&self, chord: &[char]) -> impl Future<Output = Result<(), BrowserError>> + Send {
+        Session::press(self, chord)
     }
     fn execute(
         &self,
@@ -166,7 +167,7 @@ impl Page for Session {
     fn source(&self) -> impl Future<Output = Result<String, BrowserError>> + Send {
         Session::source(self)
     }
-    fn console_log(&self) -> impl Future<Output = Option<Vec<String>>> + Send {
+    fn console_log(&self) -> impl Future<Output = Option<Vec<ConsoleEntry>>> + Send {
         Session::console_log(self)
     }
     fn notices(&self) -> impl Future<Output = Result<Vec<String>, BrowserError>> + Send {

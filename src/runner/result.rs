@@ -1,7 +1,7 @@
 //! What a run produced: the data behind every report. Failure is data here, not an `Err`.
 //!
 //! Serialised as-is into the JSON report (`--report-json`), whose field names are a contract
-//! (DESIGN.md): fields may be added, never renamed.
+//! (README.md, "The JSON report"): fields may be added, never renamed.
 
 use serde::Serialize;
 
@@ -38,6 +38,24 @@ pub struct JourneyResult {
     /// Earlier attempts that failed, oldest first (empty unless retried).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub previous_attempts: Vec<AttemptResult>,
+    /// The run passed but crossed a `slow:` threshold (`status` stays `passed`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub degraded: bool,
+    /// What crossed its threshold, in walk order; the journey's own `slow:` (index 0) last.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub slow: Vec<SlowStep>,
+}
+
+/// A step (or, with `index` 0, the journey's steps together) that took longer than its
+/// `slow:` threshold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct SlowStep {
+    /// The step's index, as in `steps`; 0 for the journey as a whole.
+    pub index: usize,
+    /// The step's name; the journey's name for the journey as a whole.
+    pub name: String,
+    pub duration_ms: u64,
+    pub threshold_ms: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -104,6 +122,31 @@ pub struct StepResult {
     /// for a step that loaded none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timing: Option<PageTiming>,
+    /// The step's `slow:` threshold, set when the step passed but took longer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slow_threshold_ms: Option<u64>,
+    /// A `log:` step's message, its variables rendered and secrets masked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log: Option<String>,
+    /// What the step did that may not be what the author meant (a locator matching several
+    /// elements), whether it passed or not.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<StepWarning>,
+}
+
+/// A step's warning: it went on, but perhaps not as the author meant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StepWarning {
+    /// What kind: `ambiguous_locator`.
+    pub kind: String,
+    /// Said in the console, secrets masked.
+    pub message: String,
+    /// The locator, as written in the journey.
+    pub locator: String,
+    /// How many visible elements it matched.
+    pub count: usize,
+    /// The first two matches (the one the step used first), secrets masked.
+    pub matches: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -146,6 +189,11 @@ pub struct Failure {
     /// `message`, so every report and alert carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page_says: Option<String>,
+    /// The first errors the page logged in the browser's console during the step or the one
+    /// before it (an uncaught exception, a script that did not load), short and masked.
+    /// Chromium only: Firefox's driver gives no console.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub console: Vec<String>,
     /// SHA-256 (lowercase hex) of the evidence folder's `manifest.json` as written: kept outside
     /// the folder, so a manifest rewritten to cover altered files shows.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -194,14 +242,22 @@ impl FailureCategory {
 }
 
 impl RunReport {
-    /// The process exit code for this run: 0 all passed (flaky counts), 1 a journey failed,
-    /// 3 the harness could not run a journey (and none failed).
+    /// The process exit code for this run: 0 all passed (flaky and slow count), 1 a journey
+    /// failed, 3 the harness could not run a journey (and none failed).
     pub fn exit_code(&self) -> i32 {
+        self.exit_code_with(false)
+    }
+
+    /// [`exit_code`](Self::exit_code), where `fail_on_slow` (`--fail-on-slow`, for release
+    /// gates) makes a degraded journey exit 1 when nothing worse happened.
+    pub fn exit_code_with(&self, fail_on_slow: bool) -> i32 {
         let any = |s| self.journeys.iter().any(|j| j.status == s);
         if any(JourneyStatus::Failed) {
             crate::exit::FAILED
         } else if any(JourneyStatus::Error) {
             crate::exit::HARNESS
+        } else if fail_on_slow && self.journeys.iter().any(|j| j.degraded) {
+            crate::exit::FAILED
         } else {
             crate::exit::PASSED
         }
@@ -210,4 +266,60 @@ impl RunReport {
 
 fn is_zero(n: &usize) -> bool {
     *n == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn journey(status: JourneyStatus, degraded: bool) -> JourneyResult {
+        JourneyResult {
+            name: "j".into(),
+            title: None,
+            file: "j.yaml".into(),
+            status,
+            attempts: 1,
+            started_at: String::new(),
+            duration_ms: 0,
+            steps: Vec::new(),
+            error: None,
+            previous_attempts: Vec::new(),
+            degraded,
+            slow: Vec::new(),
+        }
+    }
+
+    fn report(journeys: Vec<JourneyResult>) -> RunReport {
+        RunReport {
+            vedetta_version: "0.1.0".into(),
+            started_at: String::new(),
+            duration_ms: 0,
+            interrupted: None,
+            journeys,
+        }
+    }
+
+    #[test]
+    fn a_slow_run_exits_0_unless_fail_on_slow_and_never_hides_worse() {
+        let slow = report(vec![journey(JourneyStatus::Passed, true)]);
+        assert_eq!(slow.exit_code(), 0);
+        assert_eq!(slow.exit_code_with(true), 1);
+        let fast = report(vec![journey(JourneyStatus::Flaky, false)]);
+        assert_eq!(fast.exit_code_with(true), 0);
+        let error = report(vec![
+            journey(JourneyStatus::Passed, true),
+            journey(JourneyStatus::Error, false),
+        ]);
+        assert_eq!(
+            error.exit_code_with(true),
+            3,
+            "the harness's trouble is said first"
+        );
+        // Never in the JSON of a run that was not slow; always in one that was.
+        let json = serde_json::to_value(&fast.journeys[0]).unwrap();
+        assert!(json.get("degraded").is_none() && json.get("slow").is_none());
+        let json = serde_json::to_value(&slow.journeys[0]).unwrap();
+        assert_eq!(json["degraded"], true);
+        assert_eq!(json["status"], "passed");
+    }
 }

@@ -66,6 +66,8 @@ pub async fn run(
                     steps: Vec::new(),
                     error: Some(format!("internal error: the journey's task failed ({e})")),
                     previous_attempts: Vec::new(),
+                    degraded: false,
+                    slow: Vec::new(),
                 };
                 let _ = events.send(Event::JourneyFinished {
                     result: result.clone(),

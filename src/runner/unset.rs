@@ -3,13 +3,12 @@
 //! passes vacuously).
 
 use crate::journey::model::{
-    Action, Condition, Locator, OtpSource, Step, Template, TextMatch, WaitCondition,
+    Action, Condition, OtpSource, Step, Template, TextMatch, WaitCondition,
 };
 
 /// The variables `step` reads (its inner steps' excluded), base_url's for an `open`.
 pub(crate) fn used_variables<'s>(step: &'s Step, base_url: Option<&'s Template>) -> Vec<&'s str> {
     let mut templates: Vec<&Template> = Vec::new();
-    let locator = |l: &'s Locator| &l.value;
     let text = |m: &'s TextMatch| match m {
         TextMatch::Contains(t) => Some(t),
         TextMatch::Regex(_) => None,
@@ -24,34 +23,34 @@ pub(crate) fn used_variables<'s>(step: &'s Step, base_url: Option<&'s Template>)
         | Action::Check(l)
         | Action::Uncheck(l)
         | Action::AssertVisible(l)
-        | Action::AssertHidden(l) => templates.push(locator(l)),
+        | Action::AssertHidden(l) => templates.extend(l.templates()),
         Action::Fill(items) | Action::Select(items) => {
             for (l, t) in items {
-                templates.push(locator(l));
+                templates.extend(l.templates());
                 templates.push(t);
             }
         }
         Action::WaitFor(c) => match c {
-            WaitCondition::Visible(l) | WaitCondition::Hidden(l) => templates.push(locator(l)),
+            WaitCondition::Visible(l) | WaitCondition::Hidden(l) => templates.extend(l.templates()),
             WaitCondition::Url(m) | WaitCondition::Text(m) => templates.extend(text(m)),
         },
         Action::AssertText(items) => {
             for (l, m) in items {
-                templates.push(locator(l));
+                templates.extend(l.templates());
                 templates.extend(text(m));
             }
         }
         Action::AssertUrl(m) | Action::AssertTitle(m) => templates.extend(text(m)),
-        Action::Extract(items) => templates.extend(items.iter().map(|(l, _)| locator(l))),
+        Action::Extract(items) => templates.extend(items.iter().flat_map(|(l, _)| l.templates())),
         Action::Otp(otp) => templates.push(match &otp.source {
             OtpSource::Sms { to, .. } => to,
             OtpSource::Totp { secret } => secret,
             OtpSource::Http { url, .. } => url,
             OtpSource::Command { run, .. } => run,
         }),
-        Action::Script { code, .. } => templates.push(code),
+        Action::Script { code, .. } | Action::Log(code) => templates.push(code),
         Action::When { condition, .. } => match condition {
-            Condition::Visible(l) => templates.push(locator(l)),
+            Condition::Visible(l) => templates.extend(l.templates()),
             Condition::Url(m) | Condition::Text(m) => templates.extend(text(m)),
         },
         Action::Press(_) | Action::Screenshot(_) | Action::Include { .. } | Action::Sleep(_) => {}

@@ -23,7 +23,7 @@ use super::failure_evidence::{bounded, failure_header, read_page_at_failure};
 use super::network_evidence::NetworkRecorder;
 use super::page::Page;
 use super::result::{FailureCategory, StepResult, StepStatus};
-use crate::browser::{ProbeRequest, SecretsOnPage, Selector};
+use crate::browser::{ConsoleEntry, ProbeRequest, SecretsOnPage, Selector};
 use crate::evidence::result_file::ResultFile;
 use crate::evidence::{EvidenceFolder, FailureEvidence, PageAtFailure, keep_failure_evidence};
 use crate::journey::model::{Action, Journey, ScreenshotPolicy, Step, Variables};
@@ -92,8 +92,21 @@ pub(crate) struct Walker<'a, P: Page> {
     any_step_failed: bool,
     /// Variables a failed step would have saved → which step, for the step that reads one.
     unset: BTreeMap<String, String>,
+    /// When the step before the current one began: a failure names the console errors logged
+    /// since (see `console.rs`).
+    previous_step_began: Option<SystemTime>,
     /// The page's requests and documents so far.
     network: NetworkRecorder,
+}
+
+/// When a failed step began and failed, and since when its console errors count.
+struct FailedStepTimes {
+    /// The step's start, on our clock: the window of its requests.
+    began: Instant,
+    /// The failure moment, for the annotated header.
+    failed_at: jiff::Timestamp,
+    /// The start of the step before: a script that threw while that one loaded counts.
+    console_since: SystemTime,
 }
 
 impl<'a, P: Page> Walker<'a, P> {
@@ -125,6 +138,7 @@ impl<'a, P: Page> Walker<'a, P> {
             error: None,
             any_step_failed: false,
             unset: BTreeMap::new(),
+            previous_step_began: None,
             network: NetworkRecorder::default(),
         }
     }
@@ -176,13 +190,20 @@ impl<'a, P: Page> Walker<'a, P> {
             name: name.clone(),
         });
         let started = Instant::now();
+        let began_at = SystemTime::now();
+        let console_since = self
+            .previous_step_began
+            .replace(began_at)
+            .unwrap_or(began_at);
         let guard = step_budget(step, self.journey.timeout) + HUNG_BROWSER_GRACE;
+        let mut warnings = Vec::new();
         let outcome = if let Some(f) = self.unset_variable(step) {
             Some(Err(f))
         } else {
-            let cx = self.context();
+            let mut cx = self.context();
+            cx.strict = step.strict.unwrap_or(self.journey.strict);
             let exec = tokio::time::timeout(guard, cx.execute(step, index));
-            tokio::select! {
+            let outcome = tokio::select! {
             biased;
             _ = self.cancel.cancelled() => None,
             r = exec => Some(r.unwrap_or_else(|_| {
@@ -193,7 +214,9 @@ impl<'a, P: Page> Walker<'a, P> {
                 f.session_lost = true;
                 Err(f)
             })),
-            }
+            };
+            warnings = cx.warnings.into_inner().unwrap_or_else(|e| e.into_inner());
+            outcome
         };
         let duration_ms = started.elapsed().as_millis() as u64;
         // The failure moment, before the fail_fast check and the evidence work that follow.
@@ -214,9 +237,17 @@ impl<'a, P: Page> Walker<'a, P> {
                 .await
                 .flatten();
         }
+        result.warnings = warnings;
         match outcome {
             Ok(done) => self.passed(step, index, result, done).await,
-            Err(f) => self.failed(step, index, result, f, started, ended_at).await,
+            Err(f) => {
+                let when = FailedStepTimes {
+                    began: started,
+                    failed_at: ended_at,
+                    console_since,
+                };
+                self.failed(step, index, result, f, when).await
+            }
         }
     }
 
@@ -232,6 +263,8 @@ impl<'a, P: Page> Walker<'a, P> {
             began: self.began,
             secret_fields: &self.secret_fields,
             evidence: &self.evidence,
+            strict: self.journey.strict,
+            warnings: Default::default(),
         }
     }
 
@@ -257,6 +290,7 @@ impl<'a, P: Page> Walker<'a, P> {
             secret_fields,
             screenshot,
             children,
+            log,
         } = done;
         for Save {
             name,
@@ -273,7 +307,13 @@ impl<'a, P: Page> Walker<'a, P> {
         self.secret_fields.extend(secret_fields);
         result.status = StepStatus::Passed;
         result.screenshot = screenshot;
-        let is_block = matches!(step.action, Action::Include { .. } | Action::When { .. });
+        result.slow_threshold_ms = super::slow::crossed(step, result.duration_ms);
+        result.log = log;
+        // Nothing on the page changed for a block's own entry or a message: no picture.
+        let is_block = matches!(
+            step.action,
+            Action::Include { .. } | Action::When { .. } | Action::Log(_)
+        );
         if result.screenshot.is_none()
             && !is_block
             && self.journey.screenshots == ScreenshotPolicy::EveryStep
@@ -298,9 +338,13 @@ impl<'a, P: Page> Walker<'a, P> {
         index: usize,
         mut result: StepResult,
         f: StepFailure,
-        began: Instant,
-        failed_at: jiff::Timestamp,
+        when: FailedStepTimes,
     ) {
+        let FailedStepTimes {
+            began,
+            failed_at,
+            console_since,
+        } = when;
         let f = self.name_the_outage(f).await;
         let lost = f.session_lost;
         let infrastructure = f.is_infrastructure();
@@ -310,8 +354,9 @@ impl<'a, P: Page> Walker<'a, P> {
         } else {
             self.where_the_browser_is().await
         };
-        // The site's own words ("Error LGN-500") beside ours ("no element matches #otp").
-        let notices = if lost || infrastructure {
+        // The site's own words ("Error LGN-500") beside ours ("no element matches #otp"); the
+        // browser's error page has none.
+        let notices = if lost || infrastructure || f.error_page {
             Vec::new()
         } else {
             self.bounded(self.page.notices())
@@ -319,10 +364,20 @@ impl<'a, P: Page> Walker<'a, P> {
                 .and_then(Result::ok)
                 .unwrap_or_default()
         };
+        // Read once (the driver hands each entry out once): for the failure and the evidence.
+        let console = if lost {
+            None
+        } else {
+            self.bounded(self.page.console_log()).await.flatten()
+        };
+        let logged = console
+            .as_deref()
+            .map(|entries| super::console::errors_since(entries, console_since))
+            .unwrap_or_default();
         // The site under test: the page's and base_url's (see `crate::network::site`).
         let base_url = self.journey.base_url.as_ref().map(|b| b.render(&self.vars));
         let site = Site::new(url.iter().chain(base_url.iter()).map(String::as_str));
-        let failure = f.into_failure(&self.vars, url, &notices);
+        let failure = f.into_failure(&self.vars, url, &notices, &logged);
         let failure = if lost {
             failure
         } else {
@@ -332,6 +387,8 @@ impl<'a, P: Page> Walker<'a, P> {
             let network = bounded(self.cancel, network).await.unwrap_or_default();
             with_network_cause(failure, network)
         };
+        // What the console said ends the message only when no failed request explains it.
+        let failure = super::failure::with_console_cause(failure);
         // An optional step's trouble is reported and the walk goes on — unless the session
         // is gone, when nothing more can run.
         if lost || (infrastructure && !step.optional) {
@@ -340,7 +397,9 @@ impl<'a, P: Page> Walker<'a, P> {
         result.status = StepStatus::Failed;
         result.failure = Some(failure);
         if self.journey.screenshots != ScreenshotPolicy::Off {
-            self.keep_evidence(step, &mut result, target, lost, title, failed_at)
+            // Nothing can be read off the page of a lost session.
+            let console = (!lost).then(|| console_lines(console, self.page));
+            self.keep_evidence(step, &mut result, target, title, failed_at, console)
                 .await;
         }
         self.any_step_failed = true;
@@ -396,26 +455,28 @@ impl<'a, P: Page> Walker<'a, P> {
     }
 
     /// The failed step's files in the evidence folder, named after its screenshot (taken or
-    /// not); `result` learns where they are.
+    /// not); `result` learns where they are. `console` is the console log's lines, `None` when
+    /// the session is lost (then nothing is read off the page).
     async fn keep_evidence(
         &self,
         step: &Step,
         result: &mut StepResult,
         target: Option<Selector>,
-        lost: bool,
         title: Option<String>,
         failed_at: jiff::Timestamp,
+        console: Option<Vec<String>>,
     ) {
-        let page = if lost {
-            PageAtFailure::default()
-        } else {
+        let page = if let Some(console) = console {
             let secrets = SecretsOnPage::new(&self.secret_fields, &self.vars);
-            let page = read_page_at_failure(self.page, self.cancel, &secrets, target.as_ref());
+            let page =
+                read_page_at_failure(self.page, self.cancel, &secrets, target.as_ref(), console);
             let (page, screenshot_error) = page.await;
             if let Some(e) = screenshot_error {
                 tracing::warn!(journey = %self.journey.name, "{}", self.vars.mask(&e));
             }
             page
+        } else {
+            PageAtFailure::default()
         };
         let Some(header) = failure_header(&self.journey.name, result, failed_at) else {
             return;
@@ -524,8 +585,32 @@ impl<'a, P: Page> Walker<'a, P> {
     }
 }
 
+/// The evidence folder's console log: the browser's entries, or a note saying why there are
+/// none, so a reader does not wonder. geckodriver gives WebDriver clients neither the console
+/// nor the network (README, "Firefox").
+fn console_lines<P: Page>(console: Option<Vec<ConsoleEntry>>, page: &P) -> Vec<String> {
+    match console {
+        Some(entries) => entries.iter().map(ConsoleEntry::line).collect(),
+        None => {
+            let (browser, _, driver) = page.describe();
+            let what = if browser.eq_ignore_ascii_case("firefox") {
+                "no browser console and no network record, so neither is kept for this run \
+                 (Chromium keeps both)"
+            } else {
+                "no browser console, so none is kept for this run"
+            };
+            vec![format!(
+                "# {browser} through {driver}: the driver gives vedetta {what}"
+            )]
+        }
+    }
+}
+
 /// Logs a step's result and sends it to the reporters.
 fn report_step(events: &UnboundedSender<Event>, journey: &str, step: &StepResult) {
+    for w in &step.warnings {
+        tracing::warn!(index = step.index, step = %step.name, kind = %w.kind, "{}", w.message);
+    }
     // For logs (`-v`, `--log-format json`, the monitor's): one line per step, inside the
     // journey's span. Names and messages are already masked.
     match &step.failure {
@@ -544,6 +629,7 @@ fn report_step(events: &UnboundedSender<Event>, journey: &str, step: &StepResult
             status = step.status.as_str(),
             duration_ms = step.duration_ms,
             skip_reason = step.skip_reason.as_deref(),
+            log = step.log.as_deref(),
             "step {}",
             step.status.as_str()
         ),
@@ -620,6 +706,9 @@ fn base_result(step: &Step, index: usize, depth: usize) -> StepResult {
         skip_reason: None,
         screenshot: None,
         timing: None,
+        slow_threshold_ms: None,
+        log: None,
+        warnings: Vec::new(),
     }
 }
 
@@ -955,6 +1044,78 @@ steps:
             failure.message
         );
         assert!(!failure.requests[0].site_under_test);
+    }
+
+    #[tokio::test]
+    async fn a_click_onto_the_browsers_error_page_fails_that_click_as_an_outage() {
+        // A step timeout the walk would have to sit out if the error page went unnoticed.
+        let j = journey(
+            r##"
+name: stopped
+timeout: 30s
+steps:
+  - click: "#targets"
+  - wait_for: { text: Targets }
+"##,
+        );
+        let page = FakePage::showing(&["#targets"]).click_lands_on(
+            "#targets",
+            crate::browser::ErrorPage::chromium("ERR_CONNECTION_REFUSED"),
+        );
+        let out = tempfile::tempdir().unwrap();
+        let (r, _) = run_on(&j, [page], out.path(), &CancellationToken::new()).await;
+
+        assert_eq!(r.status, JourneyStatus::Failed);
+        assert_eq!(r.error, None);
+        assert_eq!(
+            walk_of(&r),
+            [
+                (1, 0, Failed, None),
+                (2, 0, Skipped, Some("an earlier step failed"))
+            ]
+        );
+        let failure = r.steps[0].failure.as_ref().unwrap();
+        assert_eq!(failure.category, FailureCategory::Outage);
+        assert!(
+            failure
+                .message
+                .ends_with(": connection refused (ERR_CONNECTION_REFUSED)"),
+            "{}",
+            failure.message
+        );
+    }
+
+    #[tokio::test]
+    async fn a_wait_that_times_out_names_what_the_page_showed_and_logged() {
+        let j = journey(
+            r##"
+name: spinner
+timeout: 1ms
+steps:
+  - wait_for: { text: "€" }
+"##,
+        );
+        let page = FakePage::showing(&[])
+            .logs("WARNING", "http://h/a.js 1:1 deprecated")
+            .logs(
+                "SEVERE",
+                "http://h/account.js 11:5 Uncaught TypeError: balance is undefined",
+            );
+        let out = tempfile::tempdir().unwrap();
+        let (r, _) = run_on(&j, [page], out.path(), &CancellationToken::new()).await;
+
+        let failure = r.steps[0].failure.as_ref().unwrap();
+        assert_eq!(failure.category, FailureCategory::Timeout);
+        assert_eq!(
+            failure.message,
+            "the page text did not match \"€\" within 1ms; the page showed title \"Fake page\", \
+             text \"Loading your balance…\"; the page logged: Uncaught TypeError: balance is \
+             undefined (account.js:12)"
+        );
+        assert_eq!(
+            failure.console,
+            ["Uncaught TypeError: balance is undefined (account.js:12)"]
+        );
     }
 
     #[tokio::test]

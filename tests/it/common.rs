@@ -265,6 +265,34 @@ pub fn descendants_of(procs: &[(u32, String)]) -> Vec<(u32, String)> {
     found
 }
 
+/// `vedetta run FILE` against the fixture site with `--secrets`, every report (into
+/// `dir/reports/`) and debug logs as JSON: everything a secret could leak into, written.
+pub fn vedetta_run_everything(
+    journey: &Path,
+    secrets: &Path,
+    base: &str,
+    dir: &Path,
+) -> std::process::Output {
+    let reports = dir.join("reports");
+    std::process::Command::new(env!("CARGO_BIN_EXE_vedetta"))
+        .arg("run")
+        .arg(journey)
+        .args(["--var", &format!("BASE={base}")])
+        .arg("--secrets")
+        .arg(secrets)
+        .arg("--out")
+        .arg(dir.join("out"))
+        .arg("--report-json")
+        .arg(reports.join("report.json"))
+        .arg("--junit")
+        .arg(reports.join("junit.xml"))
+        .arg("--html")
+        .arg(reports.join("report.html"))
+        .args(["--verbose", "--log-format", "json"])
+        .output()
+        .expect("run vedetta")
+}
+
 /// `vedetta run FILE --var BASE=base --out dir/out`, the binary as a user runs it against the
 /// fixture site; the caller adds its own arguments and pipes.
 pub fn vedetta_run(file: &Path, base: &str, dir: &Path) -> tokio::process::Command {

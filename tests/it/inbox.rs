@@ -463,6 +463,59 @@ async fn the_remote_client_reports_a_wrong_token_or_a_missing_inbox_as_unavailab
     assert!(matches!(err, OtpError::Unavailable(_)), "{err:?}");
 }
 
+/// Issue 14, defect 6: `(z)?` or an empty pattern matches every message with an empty code.
+#[tokio::test]
+async fn the_codes_api_refuses_a_pattern_that_can_match_an_empty_code_and_keeps_the_message() {
+    let f = start().await;
+    let since = SystemTime::now();
+    f.inbox.deliver(PHONE, "BANK", "code 424242", None).unwrap();
+    let since_ms = since
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis()
+        .to_string();
+    for pattern in ["(z)?", "", r"\d*", r"code (\d*)"] {
+        let response = f
+            .http
+            .get(format!("{}/api/codes/next", f.server.url()))
+            .bearer_auth(TOKEN)
+            .query(&[
+                ("to", PHONE),
+                ("pattern", pattern),
+                ("since", since_ms.as_str()),
+                ("timeout_ms", "200"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400, "pattern {pattern:?}");
+        let why = response.text().await.unwrap();
+        assert!(why.contains("empty"), "pattern {pattern:?}: {why}");
+    }
+    // The remote client says so too, before asking.
+    let remote = RemoteInbox::new(f.server.url(), TOKEN);
+    let err = remote
+        .take_code(
+            PHONE,
+            &regex::Regex::new("(z)?").unwrap(),
+            since,
+            Duration::from_millis(200),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, OtpError::Unavailable(_)), "{err:?}");
+    assert!(err.to_string().contains("empty"), "{err}");
+    // Nothing was used up: the code is still there for a proper pattern.
+    assert_eq!(
+        remote
+            .take_code(PHONE, &six_digits(), since, Duration::from_secs(5))
+            .await
+            .unwrap(),
+        "424242"
+    );
+    f.server.shutdown().await;
+}
+
 /// `vedetta inbox` as users run it: prints where it listens, takes messages, stops on SIGTERM.
 #[tokio::test]
 async fn the_inbox_command_serves_until_sigterm() {
@@ -531,4 +584,106 @@ fn the_inbox_command_refuses_a_public_address_with_a_short_token() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("not loopback"));
+}
+
+/// Issue 14, defect 7: long enough is not enough off loopback; the refusal says how to make a
+/// good token, and never echoes the weak one.
+#[test]
+fn the_inbox_command_refuses_a_public_address_with_a_token_of_little_variety() {
+    for weak in [
+        "aaaaaaaaaaaaaaaa",
+        "abababababababababababab",
+        "1234567812345678",
+        "0123456789abcdefghij",
+    ] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_vedetta"))
+            .args(["inbox", "--listen", "0.0.0.0:0", "--token", weak])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{weak}: {stderr}");
+        assert!(stderr.contains("not loopback"), "{weak}: {stderr}");
+        assert!(stderr.contains("openssl rand -hex 32"), "{weak}: {stderr}");
+        assert!(!stderr.contains(weak), "the token is echoed: {stderr}");
+    }
+}
+
+/// Issue 14, defect 3: clients that connect and send nothing, or trickle a webhook's body, are
+/// cut off, and the inbox keeps taking messages and handing out codes meanwhile.
+#[tokio::test]
+async fn slow_clients_are_cut_off_and_the_inbox_keeps_working_meanwhile() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // Far above the limits below: reached only if a limit does not hold.
+    const BOUND: Duration = Duration::from_secs(20);
+    let limits = vedetta::http_server::Limits {
+        header_timeout: Duration::from_secs(1),
+        body_timeout: Duration::from_secs(1),
+        max_connections: 32,
+        ..vedetta::inbox::server::default_limits()
+    };
+    let inbox = Arc::new(Inbox::new());
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .unwrap();
+    let server = vedetta::inbox::server::serve_within(
+        listener,
+        inbox.clone(),
+        InboxConfig {
+            token: TOKEN.into(),
+            twilio_auth_token: None,
+            public_url: None,
+        },
+        limits,
+    )
+    .await
+    .unwrap();
+    let addr = server.addr;
+    let mut silent = Vec::new();
+    for _ in 0..20 {
+        silent.push(tokio::net::TcpStream::connect(addr).await.unwrap());
+    }
+    let mut trickling = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST /sms/inbound HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\n\
+         Content-Type: application/json\r\nContent-Length: 500\r\n\r\n{{"
+    );
+    trickling.write_all(head.as_bytes()).await.unwrap();
+
+    // Meanwhile a runner waits for a code and a provider delivers it.
+    let since = SystemTime::now();
+    let remote = RemoteInbox::new(server.url(), TOKEN);
+    let waiting = tokio::spawn(async move {
+        remote
+            .take_code(PHONE, &six_digits(), since, Duration::from_secs(10))
+            .await
+    });
+    let delivered = tokio::time::timeout(
+        BOUND,
+        reqwest::Client::new()
+            .post(server.inbound_url())
+            .bearer_auth(TOKEN)
+            .json(&serde_json::json!({"to": PHONE, "body": "code 909090"}))
+            .send(),
+    )
+    .await
+    .expect("the webhook answered while slow clients hold connections")
+    .unwrap();
+    assert_eq!(delivered.status(), 200);
+    assert_eq!(waiting.await.unwrap().unwrap(), "909090");
+
+    // The slow ones are closed by the inbox; the trickled message was never stored.
+    let mut buf = [0u8; 512];
+    for s in silent.iter_mut().chain(std::iter::once(&mut trickling)) {
+        let closed = tokio::time::timeout(BOUND, async {
+            while let Ok(n) = s.read(&mut buf).await {
+                if n == 0 {
+                    break;
+                }
+            }
+        })
+        .await;
+        assert!(closed.is_ok(), "a slow connection was left open");
+    }
+    assert_eq!(inbox.len(), 1);
+    server.shutdown().await;
 }

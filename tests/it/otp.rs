@@ -399,3 +399,60 @@ async fn assert_gone(pid: u32) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// Issue 14, defect 6: a pattern that can match nothing at all would hand out "" as the code.
+#[tokio::test]
+async fn a_pattern_that_can_match_an_empty_code_is_refused_by_every_source_and_takes_nothing() {
+    let inbox = Arc::new(vedetta::inbox::Inbox::new());
+    let sources = OtpSources::with_sms(inbox.clone());
+    let since = SystemTime::now();
+    inbox
+        .deliver("+393330000001", "BANK", "Your code is 555123", None)
+        .unwrap();
+    for pattern in [r"(z)?", r"\d*", r"code(\d*)", r"\b", "^"] {
+        let empty = regex::Regex::new(pattern).unwrap();
+        let sources_and_steps = [
+            OtpSource::Sms {
+                to: Template::literal("+393330000001"),
+                pattern: empty.clone(),
+            },
+            OtpSource::Command {
+                run: Template::literal("echo 'code 123456'"),
+                pattern: empty.clone(),
+            },
+            OtpSource::Http {
+                url: Template::literal("http://127.0.0.1:9/code"),
+                pattern: empty.clone(),
+            },
+        ];
+        for source in sources_and_steps {
+            let err = sources
+                .fetch(
+                    &step(source),
+                    &Variables::default(),
+                    since,
+                    Duration::from_millis(300),
+                )
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(err, OtpError::Unavailable(_)),
+                "{pattern}: {err:?}"
+            );
+            assert!(err.to_string().contains("empty"), "{pattern}: {err}");
+        }
+    }
+    // The message was not used up by any of them.
+    let code = sources
+        .fetch(
+            &step(OtpSource::Sms {
+                to: Template::literal("+393330000001"),
+                pattern: six_digits(),
+            }),
+            &Variables::default(),
+            since,
+            Duration::from_secs(5),
+        )
+        .await;
+    assert_eq!(code.unwrap(), "555123");
+}

@@ -36,6 +36,9 @@ fn step(index: usize, name: &str, action: &str, status: StepStatus, ms: u64) -> 
         skip_reason: (status == StepStatus::Skipped).then(|| "an earlier step failed".into()),
         screenshot: None,
         timing: None,
+        slow_threshold_ms: None,
+        log: None,
+        warnings: Vec::new(),
     }
 }
 
@@ -49,6 +52,7 @@ fn failure(category: FailureCategory, message: &str, shot: Option<&Path>) -> Fai
         url: Some("http://127.0.0.1:7878/".into()),
         evidence_sha256: None,
         page_says: None,
+        console: Vec::new(),
         requests: Vec::new(),
         waterfall: Vec::new(),
     }
@@ -139,6 +143,8 @@ fn run(dir: &Path) -> RunReport {
                 ],
                 error: None,
                 previous_attempts: vec![],
+                degraded: false,
+                slow: vec![],
             },
             JourneyResult {
                 name: "no-browser".into(),
@@ -151,6 +157,8 @@ fn run(dir: &Path) -> RunReport {
                 steps: vec![],
                 error: Some("could not start chromedriver: not found".into()),
                 previous_attempts: vec![],
+                degraded: false,
+                slow: vec![],
             },
             JourneyResult {
                 name: "flaky-login".into(),
@@ -169,6 +177,8 @@ fn run(dir: &Path) -> RunReport {
                     steps: vec![retried],
                     error: None,
                 }],
+                degraded: false,
+                slow: vec![],
             },
         ],
     }
@@ -375,4 +385,65 @@ fn junit_matches_the_golden_file() {
         xml, want,
         "JUnit output changed; if on purpose, UPDATE_GOLDEN=1"
     );
+}
+
+/// `UPDATE_GOLDEN=1` rewrites `tests/golden/NAME`; otherwise `got` must equal it.
+fn assert_golden(name: &str, got: &str) {
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&golden, got).unwrap();
+    }
+    let want = std::fs::read_to_string(&golden)
+        .unwrap_or_else(|_| panic!("{} missing: run with UPDATE_GOLDEN=1", golden.display()));
+    assert_eq!(got, want, "{name} changed; if on purpose, UPDATE_GOLDEN=1");
+}
+
+/// The JSON report of the same hand-made run: the contract's field names, statuses and
+/// categories as users' scripts read them (the temp folder masked as `{DIR}`).
+#[test]
+fn json_report_matches_the_golden_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = run(dir.path());
+    let file = dir.path().join("report.json");
+    vedetta::report::json::write(&report, &file).unwrap();
+    let json = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace(&dir.path().display().to_string(), "{DIR}");
+    assert_golden("report.json", &json);
+}
+
+/// What the console prints for that run, fed the events the runner sends, colour stripped as
+/// on a pipe.
+#[test]
+fn console_output_matches_the_golden_file() {
+    use vedetta::report::console::ConsoleReporter;
+    use vedetta::runner::event::{Event, Reporter};
+    let dir = tempfile::tempdir().unwrap();
+    let report = run(dir.path());
+    let mut out = anstream::StripStream::new(Vec::new());
+    {
+        let mut console = ConsoleReporter::new(&mut out, false);
+        for j in &report.journeys {
+            console.on_event(&Event::JourneyStarted {
+                journey: j.name.clone(),
+                title: j.title.clone(),
+                attempt: j.attempts,
+                attempts_allowed: j.attempts,
+            });
+            for step in &j.steps {
+                console.on_event(&Event::StepFinished {
+                    journey: j.name.clone(),
+                    step: step.clone(),
+                });
+            }
+            console.on_event(&Event::JourneyFinished { result: j.clone() });
+        }
+        console.run_summary(&report).unwrap();
+    }
+    let text = String::from_utf8(out.into_inner())
+        .unwrap()
+        .replace(&dir.path().display().to_string(), "{DIR}");
+    assert_golden("report.console.txt", &text);
 }

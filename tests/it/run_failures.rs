@@ -252,7 +252,7 @@ async fn a_failure_while_a_signature_shows_is_named_an_outage() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn unreachable_and_missing_pages_are_navigation_failures() {
+async fn a_refused_page_is_an_outage_and_a_missing_one_a_navigation_failure() {
     let site = serve().await;
     let out = tempfile::tempdir().unwrap();
     let port = closed_port();
@@ -267,7 +267,8 @@ async fn unreachable_and_missing_pages_are_navigation_failures() {
     let j = ran.journey();
     assert_eq!(j.status, JourneyStatus::Failed);
     let refused = j.steps[0].failure.as_ref().unwrap();
-    assert_eq!(refused.category, FailureCategory::Navigation);
+    // Nothing answers on the port: the site is down (README, "What a failure says").
+    assert_eq!(refused.category, FailureCategory::Outage);
     assert!(
         refused.message.contains("ERR_CONNECTION_REFUSED"),
         "{}",

@@ -9,12 +9,11 @@
 //! secret and looks for its forms: the two are independent, so one checks the other.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
-use crate::common::{browser_slot, serve};
+use crate::common::{browser_slot, serve, vedetta_run_everything};
 
 /// Characters that encodings rewrite, and some that they leave alone. BMP only: WebDriver
 /// cannot type characters beyond it.
@@ -62,25 +61,8 @@ fn walk_and_search(base: &str, a: &str, b: &str) -> Result<(), TestCaseError> {
         format!("SECRET_A: {}\nSECRET_B: {}\n", quoted(a), quoted(b)),
     )
     .unwrap();
-    let out = dir.path().join("out");
-    let reports = dir.path().join("reports");
-    let run = Command::new(env!("CARGO_BIN_EXE_vedetta"))
-        .arg("run")
-        .arg(&journey)
-        .args(["--var", &format!("BASE={base}")])
-        .arg("--secrets")
-        .arg(&secrets)
-        .arg("--out")
-        .arg(&out)
-        .arg("--report-json")
-        .arg(reports.join("report.json"))
-        .arg("--junit")
-        .arg(reports.join("junit.xml"))
-        .arg("--html")
-        .arg(reports.join("report.html"))
-        .args(["--verbose", "--log-format", "json"])
-        .output()
-        .expect("run vedetta");
+    let (out, reports) = (dir.path().join("out"), dir.path().join("reports"));
+    let run = vedetta_run_everything(&journey, &secrets, base, dir.path());
     let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
     prop_assert_eq!(run.status.code(), Some(1), "{}\n{}", stdout, stderr);
@@ -106,6 +88,14 @@ fn walk_and_search(base: &str, a: &str, b: &str) -> Result<(), TestCaseError> {
         .find(|(n, _)| n.ends_with(".console.txt"))
         .expect("the console log is kept");
     prop_assert!(String::from_utf8_lossy(&console.1).contains("encoded ••••••"));
+    // The error it logged is quoted by the failure, in every report.
+    let report = outputs
+        .iter()
+        .find(|(n, _)| n.ends_with("report.json"))
+        .expect("the JSON report");
+    prop_assert!(
+        String::from_utf8_lossy(&report.1).contains("the page logged: could not save ••••••")
+    );
 
     for (name, bytes) in &outputs {
         let text = String::from_utf8_lossy(bytes);

@@ -7,7 +7,6 @@
 use crate::common;
 
 use std::path::Path;
-use std::process::Command;
 
 use common::{browser_slot, serve};
 
@@ -60,23 +59,7 @@ async fn no_secret_in_any_output_report_log_evidence_or_pixel() {
     let out = dir.path().join("out");
     let reports = dir.path().join("reports");
 
-    let run = Command::new(env!("CARGO_BIN_EXE_vedetta"))
-        .arg("run")
-        .arg(&journey)
-        .args(["--var", &format!("BASE={}", site.base)])
-        .arg("--secrets")
-        .arg(&secrets)
-        .arg("--out")
-        .arg(&out)
-        .arg("--report-json")
-        .arg(reports.join("report.json"))
-        .arg("--junit")
-        .arg(reports.join("junit.xml"))
-        .arg("--html")
-        .arg(reports.join("report.html"))
-        .args(["--verbose", "--log-format", "json"])
-        .output()
-        .expect("run vedetta");
+    let run = common::vedetta_run_everything(&journey, &secrets, &site.base, dir.path());
     let stdout = String::from_utf8_lossy(&run.stdout);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(
