@@ -103,6 +103,7 @@ async fn main() {
         out_dir: out.path().to_path_buf(),
         run_id: "bench".into(),
         otp: Default::default(),
+        sign_key: None,
     };
     let (tx, _rx) = unbounded_channel();
     let report = run(vec![journey], opts, tx, CancellationToken::new()).await;

@@ -232,11 +232,7 @@ impl<'a, P: Page> Walker<'a, P> {
         let mut result = base_result(step, index, self.depth);
         result.duration_ms = duration_ms;
         let lost = matches!(&outcome, Err(f) if f.session_lost);
-        let loads_nothing = matches!(
-            step.action,
-            Action::Include { .. } | Action::When { .. } | Action::Log(_)
-        );
-        if !lost && !loads_nothing {
+        if !lost && may_load_a_document(&step.action) {
             result.timing = bounded(self.cancel, self.network.new_document_timing(self.page))
                 .await
                 .flatten();
@@ -530,12 +526,18 @@ impl<'a, P: Page> Walker<'a, P> {
         if !left_evidence || self.halted == Some(Halt::SessionLost) || self.cancel.is_cancelled() {
             return;
         }
+        let started = Instant::now();
         let har = bounded(self.cancel, self.network.har(self.page, &self.vars)).await;
         let Some(Some(har)) = har else { return };
         let path = self.evidence.har_path();
         if let Err(e) = crate::evidence::save_file(&path, &har).await {
             tracing::warn!(journey = %self.journey.name, "could not save the network log: {e}");
         }
+        tracing::debug!(
+            bytes = har.len(),
+            took_ms = started.elapsed().as_millis() as u64,
+            "network log kept"
+        );
     }
 
     /// Saves a screenshot for step `index`; `None` (logged) if it could not be taken.
@@ -636,6 +638,23 @@ fn report_step(events: &UnboundedSender<Event>, journey: &str, step: &StepResult
         journey: journey.to_string(),
         step: step.clone(),
     });
+}
+
+/// Whether a step may bring a new document: it opens one, or acts on the page in a way that
+/// may navigate (a click, a key, a form control, a script) — the driver waits for the
+/// navigation such an action starts, so its document is in by the step's end. Only after these
+/// is the page asked for its timings: one script round trip each.
+fn may_load_a_document(action: &Action) -> bool {
+    matches!(
+        action,
+        Action::Open(_)
+            | Action::Click(_)
+            | Action::Press(_)
+            | Action::Select(_)
+            | Action::Check(_)
+            | Action::Uncheck(_)
+            | Action::Script { .. }
+    )
 }
 
 /// How long a step may legitimately take.
