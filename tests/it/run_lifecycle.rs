@@ -350,7 +350,7 @@ async fn with_a_webdriver_url_the_given_server_is_used_and_nothing_is_started() 
 async fn every_failed_attempt_keeps_its_record_and_all_name_the_final_manifest() {
     let site = serve().await;
     let out = tempfile::tempdir().unwrap();
-    let yaml = "name: run-retried\nbase_url: ${BASE}\ntimeout: 500ms\nretries: 1\nsteps:\n  - open: /login.html\n  - click: '#nowhere'\n";
+    let yaml = "name: run-retried\nbase_url: ${BASE}\ntimeout: 500ms\nretries: 1\nsteps:\n  - open: /login.html\n    timeout: 10s\n  - click: '#nowhere'\n";
     let ran = run_one(
         journey("retried", yaml, &[("BASE", &site.base)]),
         out.path(),
