@@ -110,7 +110,10 @@ impl Reader<'_> {
                         f,
                         f.pos(&key_node(key)),
                         format!("unknown key `{other}`"),
-                        "expected an action (open, click, fill, …) or name, timeout, slow, optional",
+                        format!(
+                            "expected an action (open, click, fill, …) or {}",
+                            STEP_OPTIONS.join(", ")
+                        ),
                         suggest::did_you_mean(other, candidates),
                     );
                 }
