@@ -14,7 +14,7 @@ use nix::unistd::Pid;
 
 /// The jar: `VEDETTA_SELENIUM_JAR`, else where `scripts/test.sh` installs it. A missing jar
 /// fails the test, saying how to get it — never a silent skip.
-fn selenium_jar() -> PathBuf {
+pub fn selenium_jar() -> PathBuf {
     let jar = std::env::var_os("VEDETTA_SELENIUM_JAR")
         .map(PathBuf::from)
         .unwrap_or_else(|| {

@@ -14,6 +14,7 @@ mod evidence_demo;
 mod evidence_signing;
 mod firefox;
 mod grid;
+mod grid_distributed;
 mod inbox;
 mod monitor_blind;
 mod monitor_channels;
