@@ -124,6 +124,7 @@ mod tests {
     fn run(status: RunStatus, at_ms: i64) -> NewRun {
         NewRun {
             journey: "card".into(),
+            location: String::new(),
             evidence_key: format!("card/{at_ms}"),
             started_at_ms: at_ms,
             finished_at_ms: at_ms + 500,

@@ -26,6 +26,12 @@
 //!     for: 2h
 //!     journeys: [card-balance]    # default: all
 //! api_token: ${VEDETTA_API_TOKEN} # bearer token of POST/DELETE /api/maintenance
+//! locations:                      # where journeys run from (default: one, `local`)
+//!   - name: milan
+//!     webdriver: http://grid-milan:4444   # a Selenium Grid there; none: the monitor's driver
+//!     vars: { BANK_URL: https://it.bank.example }   # over each journey's vars
+//!   - name: frankfurt
+//! alerts: { locations: 2 }        # down when at least this many locations see it down
 //! journeys:
 //!   - path: journeys/*.yaml       # a file or a glob, relative to this file
 //!     every: 1m
@@ -47,6 +53,7 @@ use super::alert::{AlertRules, DownRule};
 use super::channels::{
     Alertmanager, Channel, DEFAULT_EVENTS_URL, DEFAULT_RESEND, Email, PagerDuty, SmtpSecurity,
 };
+use super::locations::Location;
 use super::maintenance::ScheduledWindow;
 use super::schedule::Schedule;
 use crate::evidence::signature::SealKey;
@@ -74,7 +81,9 @@ const TOP_KEYS: &[&str] = &[
     "sign_key",
     "maintenance",
     "api_token",
+    "locations",
 ];
+const LOCATION_KEYS: &[&str] = &["name", "webdriver", "vars"];
 const MAINTENANCE_KEYS: &[&str] = &["cron", "for", "journeys"];
 /// The shortest `api_token` taken: it guards writes (maintenance windows).
 pub const MIN_API_TOKEN_LEN: usize = 16;
@@ -86,6 +95,7 @@ const ALERT_KEYS: &[&str] = &[
     "recover_after",
     "blind_after",
     "degraded_after",
+    "locations",
 ];
 const CHANNEL_KEYS: &[&str] = &[
     "webhook",
@@ -120,6 +130,11 @@ pub struct MonitorConfig {
     /// `api_token:`: the bearer token of the write API (`POST /api/maintenance`); `None`: the
     /// write API is off.
     pub api_token: Option<String>,
+    /// `locations:`: where every journey runs from, in order; one `local` without them.
+    pub locations: Vec<Location>,
+    /// `alerts.locations`: how many locations must see a journey down; `None`: the default
+    /// ([`quorum`](super::locations::quorum)).
+    pub alert_locations: Option<u32>,
 }
 
 /// One journey file and how it is run.
@@ -267,6 +282,17 @@ pub fn parse_config(
         .map(|n| c.maintenance(n, &mut maintenance_names))
         .unwrap_or_default();
     let api_token = root.get_node("api_token").and_then(|n| c.api_token(n));
+    let locations = match root.get_node("locations") {
+        Some(n) => c.locations(n),
+        None => vec![Location::local()],
+    };
+    let alert_locations = root
+        .get_node("alerts")
+        .and_then(|n| match n {
+            Node::Mapping(m) => m.get_node("locations"),
+            _ => None,
+        })
+        .and_then(|n| c.alert_locations(n, locations.len()));
     let journeys = match root.get_node("journeys") {
         Some(n) => c.journeys(n, alerts.unwrap_or_default(), timeout),
         None => {
@@ -297,6 +323,8 @@ pub fn parse_config(
         maintenance,
         maintenance_names,
         api_token,
+        locations,
+        alert_locations,
     })
 }
 
@@ -829,6 +857,131 @@ impl ConfigReader<'_, '_> {
     }
 
     /// `- cron: "0 2 * * SUN"` (UTC), `for: 2h`, `journeys: [name, …]` (default: all).
+    /// `locations:`: a non-empty list of `{name, webdriver, vars}`, names unique.
+    fn locations(&mut self, node: &Node) -> Vec<Location> {
+        const EXPECTED: &str =
+            "a list of locations: - name: milan, webdriver: http://grid-milan:4444";
+        let items = match node {
+            Node::Sequence(items) if !items.is_empty() => items,
+            _ => {
+                self.r.wrong_type(self.f, node, EXPECTED);
+                return vec![Location::local()];
+            }
+        };
+        let mut out: Vec<Location> = Vec::new();
+        for item in items.iter() {
+            let Some(map) = self.map(
+                item,
+                "a location: {name: milan, webdriver: http://grid-milan:4444}",
+            ) else {
+                continue;
+            };
+            self.r.unknown_keys(
+                self.f,
+                map,
+                LOCATION_KEYS,
+                "a location setting: name, webdriver or vars",
+            );
+            let name = match map.get_node("name") {
+                Some(n) => self.location_name(n),
+                None => {
+                    self.r.error(
+                        self.f,
+                        self.f.pos(item),
+                        "missing `name:`",
+                        "a location's name labels its metrics, history and alerts (e.g. milan)",
+                    );
+                    None
+                }
+            };
+            if let (Some(n), Some(name)) = (map.get_node("name"), &name)
+                && out.iter().any(|l| &l.name == name)
+            {
+                self.r.error(
+                    self.f,
+                    self.f.pos(n),
+                    format!("two locations are named `{name}`"),
+                    "names identify locations in history, metrics and alerts",
+                );
+            }
+            let webdriver = map
+                .get_node("webdriver")
+                .and_then(|n| self.http_url(n, true));
+            let mut vars = Vec::new();
+            if let Some(n) = map.get_node("vars") {
+                match n {
+                    Node::Mapping(m) => {
+                        for (k, v) in m.iter() {
+                            let key = k.as_str().to_string();
+                            if key.is_empty()
+                                || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                            {
+                                self.r.error(
+                                    self.f,
+                                    self.f.pos(&Node::from(k.clone())),
+                                    format!("invalid variable name `{key}`"),
+                                    "letters, digits and `_`, as in ${BANK_URL}",
+                                );
+                                continue;
+                            }
+                            if let Some(value) = self.r.string(self.f, v, "a value") {
+                                vars.push((key, value));
+                            }
+                        }
+                    }
+                    other => self.r.wrong_type(
+                        self.f,
+                        other,
+                        "a map of variables: {BANK_URL: https://…}",
+                    ),
+                }
+            }
+            if let Some(name) = name {
+                out.push(Location {
+                    name,
+                    webdriver,
+                    vars,
+                });
+            }
+        }
+        out
+    }
+
+    fn location_name(&mut self, node: &Node) -> Option<String> {
+        let name = self.r.nonempty_string(self.f, node, "a location's name")?;
+        let name = name.trim().to_string();
+        if name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        {
+            Some(name)
+        } else {
+            self.r.error(
+                self.f,
+                self.f.pos(node),
+                format!("invalid location name `{name}`"),
+                "letters, digits, `.`, `_` and `-` (it labels metrics and names folders)",
+            );
+            None
+        }
+    }
+
+    /// `alerts.locations`: from 1 to the number of locations.
+    fn alert_locations(&mut self, node: &Node, locations: usize) -> Option<u32> {
+        let max = locations.max(1) as u32;
+        let n = self.count(node, 1, MAX_RULE_RUNS, "locations")?;
+        if n > max {
+            self.r.error(
+                self.f,
+                self.f.pos(node),
+                format!("{n} locations can never see a journey down: there are {max}"),
+                format!("`alerts.locations` is at most the number of `locations:` ({max})"),
+            );
+            return None;
+        }
+        Some(n)
+    }
+
     fn maintenance(
         &mut self,
         node: &Node,
@@ -1044,7 +1197,19 @@ impl ConfigReader<'_, '_> {
             let entry_pos = self.f.pos(item);
             let schedule = self.schedule(item, map);
             let rules = match map.get_node("alerts") {
-                Some(n) => self.alerts(n, alerts),
+                Some(n) => {
+                    if let Node::Mapping(m) = n
+                        && let Some((k, _)) = m.get_key_value("locations")
+                    {
+                        self.r.error(
+                            self.f,
+                            self.f.pos(&Node::from(k.clone())),
+                            "`locations` is a rule of the whole monitor",
+                            "set it in the top-level `alerts:`",
+                        );
+                    }
+                    self.alerts(n, alerts)
+                }
                 None => Some(alerts),
             };
             let own_timeout = map
@@ -1487,6 +1652,66 @@ mod tests {
             let at = format!("monitor.yaml:{at}");
             assert!(err.contains(&at), "{text:?}: expected {at} in\n{err}");
         }
+    }
+
+    #[test]
+    fn locations_read_in_order_and_their_problems_point_at_their_place() {
+        let dir = dir_with_journeys();
+        let journeys = "journeys:\n  - path: j/a.yaml\n    every: 1m\n";
+        let c = parse_in(dir.path(), journeys).unwrap();
+        assert_eq!(
+            c.locations,
+            vec![Location::local()],
+            "one, local, by default"
+        );
+        assert_eq!(c.alert_locations, None);
+        let c = parse_in(
+            dir.path(),
+            &format!(
+                "locations:\n  - name: milan\n    webdriver: http://127.0.0.1:4444/\n    vars: {{BANK_URL: http://127.0.0.1:1}}\n  - name: paris\nalerts: {{locations: 1}}\n{journeys}"
+            ),
+        )
+        .unwrap();
+        assert_eq!(c.locations.len(), 2);
+        assert_eq!(c.locations[0].name, "milan");
+        assert_eq!(
+            c.locations[0].webdriver.as_deref(),
+            Some("http://127.0.0.1:4444")
+        );
+        assert_eq!(
+            c.locations[0].vars,
+            [("BANK_URL".to_string(), "http://127.0.0.1:1".to_string())]
+        );
+        assert_eq!(c.locations[1].webdriver, None, "none: the local driver");
+        assert_eq!(c.alert_locations, Some(1));
+
+        let err = parse_in(
+            dir.path(),
+            &format!(
+                "locations:\n  - name: milan\n    webdriver: grid-milan\n  - name: milan\n  - name: a b\nalerts: {{locations: 3}}\n{journeys}"
+            ),
+        )
+        .unwrap_err();
+        assert!(err.contains("monitor.yaml:3:16"), "bad URL: {err}");
+        assert!(err.contains("expected an http(s) URL"), "{err}");
+        assert!(err.contains("monitor.yaml:4:11"), "duplicate: {err}");
+        assert!(err.contains("two locations are named `milan`"), "{err}");
+        assert!(err.contains("invalid location name `a b`"), "{err}");
+        assert!(err.contains("monitor.yaml:6:21"), "quorum: {err}");
+        assert!(
+            err.contains("3 locations can never see a journey down: there are 2"),
+            "{err}"
+        );
+
+        let err = parse_in(
+            dir.path(),
+            "journeys:\n  - path: j/a.yaml\n    every: 1m\n    alerts: {locations: 1}\n",
+        )
+        .unwrap_err();
+        assert!(
+            err.contains("`locations` is a rule of the whole monitor"),
+            "{err}"
+        );
     }
 
     #[test]

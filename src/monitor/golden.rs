@@ -48,6 +48,7 @@ fn assert_golden(name: &str, actual: &str) {
 fn run(status: RunStatus, started_at_ms: i64) -> NewRun {
     NewRun {
         journey: JOURNEY.into(),
+        location: String::new(),
         evidence_key: format!("{JOURNEY}/20261125T113000-000"),
         started_at_ms,
         finished_at_ms: started_at_ms + 12_340,

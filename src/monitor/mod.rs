@@ -25,6 +25,7 @@ pub mod daemon;
 #[cfg(test)]
 mod golden;
 pub mod http;
+pub mod locations;
 pub mod maintenance;
 pub mod metrics;
 pub mod notify;

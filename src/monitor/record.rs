@@ -28,6 +28,7 @@ pub fn new_run(run: Finished, result: Option<&JourneyResult>) -> NewRun {
     let Some(result) = result else {
         return NewRun {
             journey: run.journey,
+            location: String::new(),
             evidence_key: run.evidence_key,
             started_at_ms: run.started_ms,
             finished_at_ms: run.finished_ms,
@@ -74,6 +75,7 @@ pub fn new_run(run: Finished, result: Option<&JourneyResult>) -> NewRun {
     });
     NewRun {
         journey: run.journey,
+        location: String::new(),
         evidence_key: run.evidence_key,
         started_at_ms: run.started_ms,
         finished_at_ms: run.finished_ms,

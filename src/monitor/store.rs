@@ -104,6 +104,8 @@ pub struct StepRecord {
 #[derive(Debug, Clone, Serialize)]
 pub struct NewRun {
     pub journey: String,
+    /// Where it ran from (`locations:`; `local` without them).
+    pub location: String,
     /// The run's evidence folder, relative to the data folder's `evidence/`.
     pub evidence_key: String,
     pub started_at_ms: i64,
@@ -319,6 +321,8 @@ const ADDED_RUN_COLUMNS: &[(&str, &str)] = &[
     ("degraded", "INTEGER NOT NULL DEFAULT 0"),
     ("slow", "TEXT"),
     ("maintenance", "INTEGER NOT NULL DEFAULT 0"),
+    // Runs recorded before `locations:` ran from the monitor's own browser.
+    ("location", "TEXT NOT NULL DEFAULT 'local'"),
 ];
 
 /// Adds the columns of [`ADDED_RUN_COLUMNS`] that `runs` lacks.
@@ -406,8 +410,8 @@ impl Store {
         tx.execute(
             "INSERT INTO runs (journey, evidence_key, started_at_ms, finished_at_ms, duration_ms, status,
                 attempts, error, failed_step_index, failed_step_name, category, message, url, screenshot, evidence,
-                degraded, slow, maintenance)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+                degraded, slow, maintenance, location)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
             params![
                 run.journey,
                 run.evidence_key,
@@ -427,6 +431,7 @@ impl Store {
                 run.degraded,
                 (!run.slow.is_empty()).then(|| serde_json::to_string(&run.slow).unwrap_or_default()),
                 run.maintenance,
+                if run.location.is_empty() { super::locations::LOCAL } else { run.location.as_str() },
             ],
         )?;
         let run_id = tx.last_insert_rowid();
@@ -674,6 +679,40 @@ impl Store {
         Ok(out)
     }
 
+    /// The last `n` runs of `journey` at `location` that alert rules see (not cancelled), oldest
+    /// first, after its last maintenance run: what a location's own state replays at a restart.
+    pub fn recent_observations_at(
+        &self,
+        journey: &str,
+        location: &str,
+        n: usize,
+    ) -> Result<Vec<Observation>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(
+            "SELECT status, started_at_ms, degraded FROM runs
+             WHERE journey = ?1 AND location = ?2 AND status != 'cancelled'
+               AND id > COALESCE((SELECT MAX(id) FROM runs
+                                  WHERE journey = ?1 AND location = ?2 AND maintenance = 1), 0)
+             ORDER BY id DESC LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![journey, location, n as i64], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, bool>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (status, at_ms, degraded) = row?;
+            if let Some(outcome) = RunStatus::parse(&status).outcome_of(degraded) {
+                out.push(Observation { outcome, at_ms });
+            }
+        }
+        out.reverse();
+        Ok(out)
+    }
+
     /// The alert of `kind` that is on for `journey`, if any.
     pub fn open_alert(
         &self,
@@ -902,6 +941,7 @@ mod tests {
     fn run(journey: &str, status: RunStatus, at: i64) -> NewRun {
         NewRun {
             journey: journey.into(),
+            location: String::new(),
             evidence_key: format!("{journey}/{at}"),
             started_at_ms: at,
             finished_at_ms: at + 10,
