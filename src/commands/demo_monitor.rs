@@ -66,6 +66,8 @@ pub async fn watch(
         sign_key: None,
         maintenance: Vec::new(),
         api_token: None,
+        locations: Vec::new(),
+        alert_locations: None,
     };
     let cancel = CancellationToken::new();
     let running = crate::monitor::start(setup, cancel.clone())

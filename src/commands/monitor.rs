@@ -103,6 +103,8 @@ async fn serve(
         sign_key: config.sign_key.clone(),
         maintenance: config.maintenance.clone(),
         api_token: config.api_token.clone(),
+        locations: config.locations.clone(),
+        alert_locations: config.alert_locations,
     };
     let running = match monitor::start(setup, cancel.clone()).await {
         Ok(r) => r,

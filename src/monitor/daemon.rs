@@ -24,9 +24,10 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::alert::{AlertRules, AlertState};
-use super::announce::{self, Announcer};
+use super::announce::Announcer;
 use super::channels::Screenshot;
 use super::http::Shared;
+use super::locations::{JourneyAlerts, Location, Verdict};
 use super::maintenance::{MaintenanceBook, ScheduledWindow, Windows};
 use super::metrics::{JourneyMetrics, Metrics};
 use super::notify::{Channel, Notifier};
@@ -101,6 +102,10 @@ pub struct MonitorSetup {
     pub maintenance: Vec<ScheduledWindow>,
     /// The write API's bearer token; `None`: writes are refused.
     pub api_token: Option<String>,
+    /// Where every journey runs from (`locations:`); empty: the one `local` location.
+    pub locations: Vec<Location>,
+    /// `alerts.locations`: how many must see a journey down; `None`: the default.
+    pub alert_locations: Option<u32>,
 }
 
 /// A started monitor.
@@ -183,12 +188,29 @@ pub async fn start(
     });
 
     // Alert state, health and metrics as the history left them.
+    let locations = match setup.locations.is_empty() {
+        true => vec![Location::local()],
+        false => setup.locations.clone(),
+    };
+    let quorum = super::locations::quorum(setup.alert_locations, locations.len());
     let mut metrics = Metrics::default();
     let mut health = Vec::with_capacity(setup.journeys.len());
     let mut alert_states = Vec::with_capacity(setup.journeys.len());
     for sj in &setup.journeys {
-        let (alerts, h, m) = restore(&store, sj).await?;
-        *metrics.journey(&sj.journey.name) = m;
+        let (alerts, h, m) = if locations.len() == 1 {
+            let (alerts, h, m) = restore(&store, sj).await?;
+            (JourneyAlerts::single(&locations[0].name, alerts), h, m)
+        } else {
+            restore_at_locations(&store, sj, &locations, quorum).await?
+        };
+        *metrics.at(&sj.journey.name, &locations[0].name) = m;
+        if locations.len() > 1 {
+            for (location, seen) in alerts.seen() {
+                metrics
+                    .seen
+                    .insert((sj.journey.name.clone(), location), seen);
+            }
+        }
         health.push((sj.journey.name.clone(), h));
         alert_states.push(alerts);
     }
@@ -211,6 +233,7 @@ pub async fn start(
         started_at_ms: Timestamp::now().as_millisecond(),
         maintenance,
         api_token: setup.api_token,
+        locations: locations.iter().map(|l| l.name.clone()).collect(),
     });
 
     let http_stop = CancellationToken::new();
@@ -268,7 +291,18 @@ pub async fn start(
     let mut journeys = JoinSet::new();
     let origin = Instant::now();
     for (sj, state) in setup.journeys.into_iter().zip(alert_states) {
-        journeys.spawn(watch(ctx.clone(), sj, state, origin, cancel.clone()));
+        // Every location runs the journey on its schedule; their runs meet in one verdict.
+        let alerts = Arc::new(tokio::sync::Mutex::new(state));
+        for (index, location) in locations.iter().enumerate() {
+            let at = At::new(&ctx.browser, &sj, location, index, locations.len() > 1);
+            journeys.spawn(watch(
+                ctx.clone(),
+                at,
+                alerts.clone(),
+                origin,
+                cancel.clone(),
+            ));
+        }
     }
     let sweeper = tokio::spawn(super::retention::sweep(
         store,
@@ -333,6 +367,97 @@ async fn restore(
     Ok((state, health, JourneyMetrics::restore(&last, last_success)))
 }
 
+/// Several locations: each one's alert state replayed from its own runs, the verdict that is
+/// on from the store's incidents, the health and the first location's metrics.
+async fn restore_at_locations(
+    store: &Store,
+    sj: &ScheduledJourney,
+    locations: &[Location],
+    quorum: usize,
+) -> Result<(JourneyAlerts, Health, JourneyMetrics), MonitorError> {
+    let store = store.clone();
+    let name = sj.journey.name.clone();
+    let rules = sj.alerts;
+    let names: Vec<String> = locations.iter().map(|l| l.name.clone()).collect();
+    let restored = tokio::task::spawn_blocking(move || -> Result<_, StoreError> {
+        let mut states = Vec::new();
+        for location in names {
+            let history = store.recent_observations_at(&name, &location, rules.memory())?;
+            states.push((location, history));
+        }
+        let verdict = Verdict {
+            down: store.open_alert(&name, IncidentKind::Down)?,
+            degraded: store.open_alert(&name, IncidentKind::Degraded)?,
+            blind: store.open_alert(&name, IncidentKind::Blind)?,
+        };
+        let last = store.runs(&name, 20, None)?;
+        let last_success = store.last_success_ms(&name)?;
+        Ok((states, verdict, last, last_success))
+    })
+    .await
+    .map_err(|e| MonitorError::Internal(format!("reading the history failed: {e}")))??;
+    let (histories, verdict, last, last_success) = restored;
+    let mut lasts = Vec::new();
+    let states = histories
+        .into_iter()
+        .map(|(location, history)| {
+            let mut state = AlertState::new(rules);
+            for obs in &history {
+                state.observe(*obs);
+            }
+            lasts.push(history.last().map(|o| o.outcome));
+            (location, state)
+        })
+        .collect();
+    let mut alerts = JourneyAlerts::new(states, quorum, verdict);
+    for (i, last) in lasts.into_iter().enumerate() {
+        alerts.set_last(i, last);
+    }
+    let mut health = Health::restore(&last, &AlertState::new(rules));
+    let v = alerts.verdict();
+    health.down = v.down.is_some();
+    health.degraded = v.degraded.is_some();
+    health.blind = v.blind.is_some();
+    Ok((alerts, health, JourneyMetrics::restore(&last, last_success)))
+}
+
+/// One journey as one location runs it: the location's variables merged over the journey's,
+/// its WebDriver server (or the monitor's own driver).
+struct At {
+    sj: ScheduledJourney,
+    browser: BrowserConfig,
+    index: usize,
+    location: String,
+    /// More than one location: evidence folders and console lines name this one.
+    named: bool,
+}
+
+impl At {
+    fn new(
+        browser: &BrowserConfig,
+        sj: &ScheduledJourney,
+        location: &Location,
+        index: usize,
+        named: bool,
+    ) -> At {
+        let mut sj = sj.clone();
+        for (name, value) in &location.vars {
+            sj.journey.variables.set(name.clone(), value.clone());
+        }
+        let mut browser = browser.clone();
+        if let Some(url) = &location.webdriver {
+            browser.webdriver_url = Some(url.clone());
+        }
+        At {
+            sj,
+            browser,
+            index,
+            location: location.name.clone(),
+            named,
+        }
+    }
+}
+
 struct RunContext {
     shared: Arc<Shared>,
     notifier: Notifier,
@@ -353,11 +478,12 @@ impl RunContext {
 /// A journey's schedule loop: wait for the next time, take a browser slot, run, record.
 async fn watch(
     ctx: Arc<RunContext>,
-    sj: ScheduledJourney,
-    mut state: AlertState,
+    at: At,
+    alerts: Arc<tokio::sync::Mutex<JourneyAlerts>>,
     origin: Instant,
     cancel: CancellationToken,
 ) {
+    let sj = &at.sj;
     let mut ticker = Ticker::new(sj.schedule.clone(), origin);
     let name = sj.journey.name.clone();
     // Whether the last run was held by a maintenance window: the first run after one is
@@ -382,7 +508,7 @@ async fn watch(
             _ = cancel.cancelled() => break,
         };
         let Ok(_permit) = permit else { break };
-        run_once(&ctx, &sj, &mut state, &mut held, &cancel).await;
+        run_once(&ctx, &at, &alerts, &mut held, &cancel).await;
         if cancel.is_cancelled() {
             break;
         }
@@ -396,20 +522,24 @@ async fn watch(
 /// window, recorded and marked, never observed: no alert.
 async fn run_once(
     ctx: &RunContext,
-    sj: &ScheduledJourney,
-    state: &mut AlertState,
+    at: &At,
+    alerts: &tokio::sync::Mutex<JourneyAlerts>,
     held: &mut bool,
     cancel: &CancellationToken,
 ) {
-    let journey = &sj.journey;
+    let journey = &at.sj.journey;
     let name = journey.name.as_str();
     let started = Timestamp::now();
     let started_ms = started.as_millisecond();
-    let folder = format!(
+    let mut folder = format!(
         "{}-{:03}",
         started.strftime("%Y%m%dT%H%M%S"),
         started_ms.rem_euclid(1000)
     );
+    if at.named {
+        // Two locations may start the same journey in the same millisecond.
+        folder = format!("{folder}-{}", at.location);
+    }
     let evidence_key = format!("{name}/{folder}");
     let window = ctx.shared.maintenance.holding(name, started_ms);
     ctx.shared
@@ -417,7 +547,7 @@ async fn run_once(
         .update(name, |now| now.live.running_since_ms = Some(started_ms));
 
     let options = RunOptions {
-        browser: ctx.browser.clone(),
+        browser: at.browser.clone(),
         jobs: 1,
         out_dir: ctx.shared.store.evidence_root().join(name),
         run_id: folder,
@@ -434,7 +564,7 @@ async fn run_once(
     let sealed = tokio::fs::try_exists(evidence_dir.join(MANIFEST_FILE))
         .await
         .unwrap_or(false);
-    let run = record::new_run(
+    let mut run = record::new_run(
         Finished {
             journey: name.to_string(),
             evidence_key,
@@ -446,21 +576,25 @@ async fn run_once(
         },
         report.journeys.first(),
     );
+    run.location = at.location.clone();
 
+    // One location's run at a time is judged and recorded: the verdict sees them in order.
+    let mut state = alerts.lock().await;
     let before = state.clone();
     let held_before = *held;
     if run.status != super::store::RunStatus::Cancelled {
         if window.is_none() && *held {
             // The window is over: judged afresh from this run on.
-            state.reset_streaks();
+            state.reset_streaks(at.index);
         }
         *held = window.is_some();
     }
     let transitions = if window.is_some() {
         Vec::new()
     } else {
-        announce::observe(state, &run)
+        state.observe(at.index, &run)
     };
+    let summary = state.summary();
     let announcer = Announcer {
         base_url: ctx.shared.base_url.clone(),
         journey: name.to_string(),
@@ -472,6 +606,7 @@ async fn run_once(
     // The alerts go into the outbox with the run: a crash before they are out leaves them
     // there for the next start, never lost.
     let outbox = (!ctx.notifier.channels().is_empty()).then(|| announcer.clone());
+    let outbox_summary = summary.clone();
     let recorded = tokio::task::spawn_blocking(move || {
         store.record_with_alerts(&to_record, &recorded_transitions, |run_id| {
             let Some(announcer) = outbox else {
@@ -479,7 +614,11 @@ async fn run_once(
             };
             recorded_transitions
                 .iter()
-                .map(|t| announcer.alert(&to_record, run_id, *t))
+                .map(|t| {
+                    announcer
+                        .alert(&to_record, run_id, *t)
+                        .from_locations(outbox_summary.as_deref())
+                })
                 .collect()
         })
     })
@@ -502,20 +641,36 @@ async fn run_once(
             return;
         }
     };
-    println!("{}", record::console_line(&run, run_id));
+    match at.named {
+        true => println!(
+            "{} (from {})",
+            record::console_line(&run, run_id),
+            at.location
+        ),
+        false => println!("{}", record::console_line(&run, run_id)),
+    }
 
     {
         // Counters and state change together for whoever reads `/metrics`.
         let mut metrics = ctx.shared.lock_metrics();
-        metrics.observe(name, record::metrics_sample(&run, report.journeys.first()));
-        metrics.observe_slow(name, run.status.as_str(), &run.slow);
-        ctx.shared
-            .states
-            .update(name, |now| now.health.observe(run.status, state));
+        let sample = record::metrics_sample(&run, report.journeys.first());
+        metrics.observe_at(name, &at.location, sample);
+        metrics.observe_slow_at(name, &at.location, run.status.as_str(), &run.slow);
+        if at.named {
+            for (location, seen) in state.seen() {
+                metrics.seen.insert((name.to_string(), location), seen);
+            }
+        }
+        ctx.shared.states.update(name, |now| {
+            state.apply_health(&mut now.health, run.status, at.index)
+        });
     }
+    drop(state);
 
     for t in transitions {
-        let alert = announcer.alert(&run, run_id, t);
+        let alert = announcer
+            .alert(&run, run_id, t)
+            .from_locations(summary.as_deref());
         println!("vedetta monitor: ALERT {}", alert.text);
     }
     deliver(ctx, queued);

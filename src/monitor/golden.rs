@@ -447,6 +447,7 @@ fn status_page_matches_the_golden_file() {
         journeys: vec![
             JourneyPage {
                 maintenance: None,
+                locations: Vec::new(),
                 info: info(JOURNEY, Some(TITLE)),
                 state: JourneyState::Down,
                 live: Live {
@@ -475,6 +476,7 @@ fn status_page_matches_the_golden_file() {
             },
             JourneyPage {
                 maintenance: None,
+                locations: Vec::new(),
                 info: info("transfer", None),
                 state: JourneyState::Blind,
                 live: Live {
@@ -486,6 +488,7 @@ fn status_page_matches_the_golden_file() {
             },
             JourneyPage {
                 maintenance: None,
+                locations: Vec::new(),
                 info: info("statements", None),
                 state: JourneyState::Pending,
                 live: Live::default(),

@@ -48,6 +48,8 @@ pub struct Shared {
     pub maintenance: MaintenanceBook,
     /// The write API's bearer token (`api_token:`); `None`: writes are refused.
     pub api_token: Option<String>,
+    /// The locations journeys run from (`locations:`), in config order.
+    pub locations: Vec<String>,
 }
 
 impl Shared {
@@ -146,6 +148,21 @@ async fn gather(shared: &Arc<Shared>) -> Result<PageData, Response> {
         let now = shared.states.get(&info.name);
         let (state, maintenance) =
             shared.state_of(&info.name, jiff::Timestamp::now().as_millisecond());
+        let locations = match shared.locations.len() {
+            0 | 1 => Vec::new(),
+            _ => {
+                let metrics = shared.lock_metrics();
+                shared
+                    .locations
+                    .iter()
+                    .map(|l| {
+                        let key = (info.name.clone(), l.clone());
+                        let seen = metrics.seen.get(&key).copied();
+                        (l.clone(), seen.unwrap_or(super::locations::Seen::Pending))
+                    })
+                    .collect()
+            }
+        };
         journeys.push(JourneyPage {
             info,
             state,
@@ -153,6 +170,7 @@ async fn gather(shared: &Arc<Shared>) -> Result<PageData, Response> {
             runs,
             incidents,
             maintenance,
+            locations,
         });
     }
     Ok(PageData {

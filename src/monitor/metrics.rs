@@ -50,10 +50,13 @@ impl JourneyMetrics {
     }
 }
 
-/// Every journey's metrics, in config order.
+/// Every journey's metrics at each location it runs from (journey, location).
 #[derive(Debug, Default)]
 pub struct Metrics {
-    pub journeys: BTreeMap<String, JourneyMetrics>,
+    pub journeys: BTreeMap<(String, String), JourneyMetrics>,
+    /// What each location sees of each journey (journey, location), with several locations:
+    /// `vedetta_location_state`.
+    pub seen: BTreeMap<(String, String), super::locations::Seen>,
 }
 
 /// A finished run, as metrics see it.
@@ -68,12 +71,23 @@ pub struct RunSample<'a> {
 }
 
 impl Metrics {
+    /// The journey's metrics at the `local` location (a monitor without `locations:`).
     pub fn journey(&mut self, name: &str) -> &mut JourneyMetrics {
-        self.journeys.entry(name.to_string()).or_default()
+        self.at(name, super::locations::LOCAL)
+    }
+
+    pub fn at(&mut self, name: &str, location: &str) -> &mut JourneyMetrics {
+        self.journeys
+            .entry((name.to_string(), location.to_string()))
+            .or_default()
     }
 
     pub fn observe(&mut self, journey: &str, run: RunSample<'_>) {
-        let m = self.journey(journey);
+        self.observe_at(journey, super::locations::LOCAL, run)
+    }
+
+    pub fn observe_at(&mut self, journey: &str, location: &str, run: RunSample<'_>) {
+        let m = self.at(journey, location);
         *m.runs.entry(run.status).or_default() += 1;
         if run.status == "cancelled" {
             return;
@@ -101,8 +115,18 @@ impl Metrics {
     /// What was slow in a run that reached the site (passed, flaky or failed); the last such
     /// run's list replaces the one before.
     pub fn observe_slow(&mut self, journey: &str, status: &str, slow: &[SlowStep]) {
+        self.observe_slow_at(journey, super::locations::LOCAL, status, slow)
+    }
+
+    pub fn observe_slow_at(
+        &mut self,
+        journey: &str,
+        location: &str,
+        status: &str,
+        slow: &[SlowStep],
+    ) {
         if matches!(status, "passed" | "flaky" | "failed") {
-            self.journey(journey).slow = slow.to_vec();
+            self.at(journey, location).slow = slow.to_vec();
         }
     }
 
@@ -199,12 +223,12 @@ impl Metrics {
             "gauge",
             "When the journey's last run finished (Unix time).",
         );
-        for (name, m) in j {
+        for ((name, loc), m) in j {
             if let Some(t) = m.last_run_s {
                 sample(
                     &mut out,
                     "vedetta_journey_last_run_timestamp_seconds",
-                    &[("journey", name)],
+                    &[("journey", name), ("location", loc)],
                     t,
                 );
             }
@@ -215,12 +239,12 @@ impl Metrics {
             "gauge",
             "When the journey last passed (Unix time).",
         );
-        for (name, m) in j {
+        for ((name, loc), m) in j {
             if let Some(t) = m.last_success_s {
                 sample(
                     &mut out,
                     "vedetta_journey_last_success_timestamp_seconds",
-                    &[("journey", name)],
+                    &[("journey", name), ("location", loc)],
                     t,
                 );
             }
@@ -231,32 +255,32 @@ impl Metrics {
             "histogram",
             "How long runs that reached the site took.",
         );
-        for (name, m) in j {
+        for ((name, loc), m) in j {
             for (bound, count) in DURATION_BUCKETS.iter().zip(m.bucket_counts) {
                 let le = format_value(*bound);
                 sample(
                     &mut out,
                     "vedetta_journey_duration_seconds_bucket",
-                    &[("journey", name), ("le", &le)],
+                    &[("journey", name), ("location", loc), ("le", &le)],
                     count as f64,
                 );
             }
             sample(
                 &mut out,
                 "vedetta_journey_duration_seconds_bucket",
-                &[("journey", name), ("le", "+Inf")],
+                &[("journey", name), ("location", loc), ("le", "+Inf")],
                 m.duration_count as f64,
             );
             sample(
                 &mut out,
                 "vedetta_journey_duration_seconds_sum",
-                &[("journey", name)],
+                &[("journey", name), ("location", loc)],
                 m.duration_sum_s,
             );
             sample(
                 &mut out,
                 "vedetta_journey_duration_seconds_count",
-                &[("journey", name)],
+                &[("journey", name), ("location", loc)],
                 m.duration_count as f64,
             );
         }
@@ -266,13 +290,18 @@ impl Metrics {
             "gauge",
             "How long each step took in the journey's last run.",
         );
-        for (name, m) in j {
+        for ((name, loc), m) in j {
             for (index, step, secs) in &m.steps {
                 let index = index.to_string();
                 sample(
                     &mut out,
                     "vedetta_journey_step_duration_seconds",
-                    &[("journey", name), ("step_index", &index), ("step", step)],
+                    &[
+                        ("journey", name),
+                        ("location", loc),
+                        ("step_index", &index),
+                        ("step", step),
+                    ],
                     *secs,
                 );
             }
@@ -283,13 +312,18 @@ impl Metrics {
             "gauge",
             "Time to the first byte of the document each step loaded, in the journey's last run.",
         );
-        for (name, m) in j {
+        for ((name, loc), m) in j {
             for (index, step, secs) in &m.ttfb {
                 let index = index.to_string();
                 sample(
                     &mut out,
                     "vedetta_journey_step_ttfb_seconds",
-                    &[("journey", name), ("step_index", &index), ("step", step)],
+                    &[
+                        ("journey", name),
+                        ("location", loc),
+                        ("step_index", &index),
+                        ("step", step),
+                    ],
                     *secs,
                 );
             }
@@ -300,13 +334,18 @@ impl Metrics {
             "gauge",
             "Steps slower than their slow: threshold in the journey's last run, and how long they took (step_index 0: the journey's steps together).",
         );
-        for (name, m) in j {
+        for ((name, loc), m) in j {
             for s in &m.slow {
                 let index = s.index.to_string();
                 sample(
                     &mut out,
                     "vedetta_journey_slow_step_duration_seconds",
-                    &[("journey", name), ("step_index", &index), ("step", &s.name)],
+                    &[
+                        ("journey", name),
+                        ("location", loc),
+                        ("step_index", &index),
+                        ("step", &s.name),
+                    ],
                     s.duration_ms as f64 / 1000.0,
                 );
             }
@@ -317,13 +356,18 @@ impl Metrics {
             "gauge",
             "The slow: threshold of each step in vedetta_journey_slow_step_duration_seconds.",
         );
-        for (name, m) in j {
+        for ((name, loc), m) in j {
             for s in &m.slow {
                 let index = s.index.to_string();
                 sample(
                     &mut out,
                     "vedetta_journey_slow_step_threshold_seconds",
-                    &[("journey", name), ("step_index", &index), ("step", &s.name)],
+                    &[
+                        ("journey", name),
+                        ("location", loc),
+                        ("step_index", &index),
+                        ("step", &s.name),
+                    ],
                     s.threshold_ms as f64 / 1000.0,
                 );
             }
@@ -334,12 +378,12 @@ impl Metrics {
             "counter",
             "Failed runs since the monitor started, by failure category.",
         );
-        for (name, m) in j {
+        for ((name, loc), m) in j {
             for (category, n) in &m.failures {
                 sample(
                     &mut out,
                     "vedetta_journey_failures_total",
-                    &[("journey", name), ("category", category)],
+                    &[("journey", name), ("location", loc), ("category", category)],
                     *n as f64,
                 );
             }
@@ -350,14 +394,32 @@ impl Metrics {
             "counter",
             "Runs since the monitor started, by status.",
         );
-        for (name, m) in j {
+        for ((name, loc), m) in j {
             for (status, n) in &m.runs {
                 sample(
                     &mut out,
                     "vedetta_journey_runs_total",
-                    &[("journey", name), ("status", status)],
+                    &[("journey", name), ("location", loc), ("status", status)],
                     *n as f64,
                 );
+            }
+        }
+        if !self.seen.is_empty() {
+            family(
+                &mut out,
+                "vedetta_location_state",
+                "gauge",
+                "What each location sees of the journey: 0 up, 1 degraded (slow), 2 down, 3 blind (it cannot run the journey). The journey's own alerts take the locations' verdict (alerts.locations).",
+            );
+            for ((name, loc), seen) in &self.seen {
+                if let Some(v) = seen.gauge() {
+                    sample(
+                        &mut out,
+                        "vedetta_location_state",
+                        &[("journey", name), ("location", loc)],
+                        v,
+                    );
+                }
             }
         }
         out
@@ -465,20 +527,20 @@ mod tests {
         );
         assert!(
             text.contains(
-                "vedetta_journey_failures_total{journey=\"card\",category=\"outage\"} 1\n"
+                "vedetta_journey_failures_total{journey=\"card\",location=\"local\",category=\"outage\"} 1\n"
             )
         );
         assert!(
             text.contains(
-                "vedetta_journey_duration_seconds_bucket{journey=\"card\",le=\"2.5\"} 0\n"
+                "vedetta_journey_duration_seconds_bucket{journey=\"card\",location=\"local\",le=\"2.5\"} 0\n"
             )
         );
         assert!(
-            text.contains("vedetta_journey_duration_seconds_bucket{journey=\"card\",le=\"5\"} 1\n")
+            text.contains("vedetta_journey_duration_seconds_bucket{journey=\"card\",location=\"local\",le=\"5\"} 1\n")
         );
         assert!(
             text.contains(
-                "vedetta_journey_duration_seconds_bucket{journey=\"card\",le=\"+Inf\"} 1\n"
+                "vedetta_journey_duration_seconds_bucket{journey=\"card\",location=\"local\",le=\"+Inf\"} 1\n"
             )
         );
         assert!(
@@ -486,7 +548,7 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("vedetta_journey_step_ttfb_seconds{journey=\"card\",step_index=\"1\",step=\"open \\\"home\\\"\\npage\"} 0.05\n"),
+            text.contains("vedetta_journey_step_ttfb_seconds{journey=\"card\",location=\"local\",step_index=\"1\",step=\"open \\\"home\\\"\\npage\"} 0.05\n"),
             "{text}"
         );
         assert!(!text.contains("last_success_timestamp_seconds{"));
@@ -504,9 +566,11 @@ mod tests {
         let text = m.render();
         assert!(text.contains("vedetta_journey_up{journey=\"card\"} 1\n"));
         assert!(
-            text.contains("vedetta_journey_last_success_timestamp_seconds{journey=\"card\"} 200\n")
+            text.contains("vedetta_journey_last_success_timestamp_seconds{journey=\"card\",location=\"local\"} 200\n")
         );
-        assert!(text.contains("vedetta_journey_duration_seconds_count{journey=\"card\"} 2\n"));
+        assert!(text.contains(
+            "vedetta_journey_duration_seconds_count{journey=\"card\",location=\"local\"} 2\n"
+        ));
         // An error run leaves `up` as the site was last seen.
         m.observe(
             "card",

@@ -109,6 +109,9 @@ pub struct Alert {
     /// What was slow, for a degraded alert.
     #[serde(default)]
     pub slow: Vec<SlowStep>,
+    /// With several locations: which see what ("down from milan, frankfurt; up from paris").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locations: Option<String>,
 }
 
 /// The facts an alert is made of; [`Alert::new`] writes its summary line.
@@ -214,7 +217,18 @@ impl Alert {
             evidence: f.evidence,
             previous: f.previous.map(str::to_string),
             slow: f.slow,
+            locations: None,
         }
+    }
+
+    /// The alert naming which locations see what (`None`: one location, unchanged): its text
+    /// ends with it, and `locations` carries it.
+    pub fn from_locations(mut self, summary: Option<&str>) -> Alert {
+        if let Some(summary) = summary {
+            self.text = format!("{} ({summary})", self.text);
+            self.locations = Some(summary.to_string());
+        }
+        self
     }
 
     /// Critical for down, warning for degraded and blind, info for the good news.

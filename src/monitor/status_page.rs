@@ -27,6 +27,8 @@ pub struct JourneyPage {
     pub incidents: Vec<(Incident, Vec<Symptom>)>,
     /// The maintenance window holding it now.
     pub maintenance: Option<Window>,
+    /// With several locations: what each sees of it, in config order (empty with one).
+    pub locations: Vec<(String, super::locations::Seen)>,
 }
 
 use crate::text::{escape_html as esc, truncate_chars as truncate};
@@ -190,6 +192,19 @@ fn render_journey(html: &mut String, j: &JourneyPage, now_ms: i64) {
             esc(&when(w.ends_at_ms)),
             esc(&w.id)
         ));
+    }
+    if !j.locations.is_empty() {
+        html.push_str(
+            "<table class=locations aria-label=\"what each location sees\"><tr><th>Location</th><th>State</th></tr>",
+        );
+        for (location, seen) in &j.locations {
+            html.push_str(&format!(
+                "<tr><td>{}</td><td><span class=\"badge {s}\">{s}</span></td></tr>",
+                esc(location),
+                s = seen.as_str()
+            ));
+        }
+        html.push_str("</table>");
     }
 
     // The strip: oldest on the left, like a timeline.
@@ -421,6 +436,7 @@ mod tests {
             now_ms: 100_000,
             journeys: vec![JourneyPage {
                 maintenance: None,
+                locations: Vec::new(),
                 info: JourneyInfo {
                     name: "card".into(),
                     title: Some("<b>Card</b>".into()),
@@ -485,6 +501,7 @@ mod tests {
             now_ms: 100_000,
             journeys: vec![JourneyPage {
                 maintenance: None,
+                locations: Vec::new(),
                 info: JourneyInfo {
                     name: "card".into(),
                     title: None,

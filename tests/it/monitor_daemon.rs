@@ -169,7 +169,9 @@ async fn outage_alerts_once_recovers_once_and_history_survives_a_restart() {
     );
     let outage_failures = metric(
         &metrics,
-        &format!("vedetta_journey_failures_total{{journey=\"{JOURNEY}\",category=\"outage\"}}"),
+        &format!(
+            "vedetta_journey_failures_total{{journey=\"{JOURNEY}\",location=\"local\",category=\"outage\"}}"
+        ),
     );
     assert!(outage_failures.is_some_and(|n| n >= 2.0), "{metrics}");
 
@@ -306,12 +308,12 @@ async fn outage_alerts_once_recovers_once_and_history_survives_a_restart() {
         Some(0.0)
     );
     assert!(metrics.contains(&format!(
-        "vedetta_journey_step_duration_seconds{{journey=\"{JOURNEY}\",step_index=\"1\""
+        "vedetta_journey_step_duration_seconds{{journey=\"{JOURNEY}\",location=\"local\",step_index=\"1\""
     )));
     assert!(
         metric(
             &metrics,
-            &format!("vedetta_journey_last_success_timestamp_seconds{{journey=\"{JOURNEY}\"}}")
+            &format!("vedetta_journey_last_success_timestamp_seconds{{journey=\"{JOURNEY}\",location=\"local\"}}")
         )
         .is_some()
     );

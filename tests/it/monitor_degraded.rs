@@ -116,7 +116,7 @@ async fn the_slow_fault_raises_one_degraded_alert_then_one_recovery_and_never_do
     );
     assert!(
         metrics.contains(&format!(
-            "vedetta_journey_slow_step_threshold_seconds{{journey=\"{JOURNEY}\",step_index=\"1\",step=\"open the home page\"}} 2.5"
+            "vedetta_journey_slow_step_threshold_seconds{{journey=\"{JOURNEY}\",location=\"local\",step_index=\"1\",step=\"open the home page\"}} 2.5"
         )),
         "{metrics}"
     );

@@ -28,6 +28,8 @@ async fn slow_clients_cannot_starve_the_monitors_http() {
             sign_key: None,
             maintenance: Vec::new(),
             api_token: None,
+            locations: Vec::new(),
+            alert_locations: None,
         },
         CancellationToken::new(),
     )

@@ -617,7 +617,7 @@ async fn the_monitor_s_alert_names_the_failed_request_and_metrics_carry_the_ttfb
         .lines()
         .find(|l| {
             l.starts_with(
-                "vedetta_journey_step_ttfb_seconds{journey=\"demo-card-balance\",step_index=\"1\",step=\"open the home page\"} ",
+                "vedetta_journey_step_ttfb_seconds{journey=\"demo-card-balance\",location=\"local\",step_index=\"1\",step=\"open the home page\"} ",
             )
         })
         .unwrap_or_else(|| panic!("no TTFB of the home page in /metrics:\n{metrics}"));
