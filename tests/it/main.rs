@@ -23,6 +23,7 @@ mod monitor_daemon;
 mod monitor_degraded;
 mod monitor_http;
 mod monitor_inbox;
+mod monitor_locations;
 mod monitor_maintenance;
 mod monitor_outbox;
 mod monitor_prometheus;
