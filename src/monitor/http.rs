@@ -148,21 +148,7 @@ async fn gather(shared: &Arc<Shared>) -> Result<PageData, Response> {
         let now = shared.states.get(&info.name);
         let (state, maintenance) =
             shared.state_of(&info.name, jiff::Timestamp::now().as_millisecond());
-        let locations = match shared.locations.len() {
-            0 | 1 => Vec::new(),
-            _ => {
-                let metrics = shared.lock_metrics();
-                shared
-                    .locations
-                    .iter()
-                    .map(|l| {
-                        let key = (info.name.clone(), l.clone());
-                        let seen = metrics.seen.get(&key).copied();
-                        (l.clone(), seen.unwrap_or(super::locations::Seen::Pending))
-                    })
-                    .collect()
-            }
-        };
+        let locations = shared.seen_from(&info.name);
         journeys.push(JourneyPage {
             info,
             state,
@@ -203,6 +189,33 @@ struct JourneyView {
     /// The maintenance window holding it now.
     #[serde(skip_serializing_if = "Option::is_none")]
     maintenance: Option<WindowView>,
+    /// With several locations: what each sees (`{"name": "milan", "state": "down"}`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    locations: Vec<LocationView>,
+}
+
+/// What one location sees of a journey, as the API shows it.
+#[derive(Serialize)]
+struct LocationView {
+    name: String,
+    state: &'static str,
+}
+
+impl Shared {
+    /// What each location sees of `journey`, in config order; empty with one location.
+    pub fn seen_from(&self, journey: &str) -> Vec<(String, super::locations::Seen)> {
+        if self.locations.len() < 2 {
+            return Vec::new();
+        }
+        let metrics = self.lock_metrics();
+        self.locations
+            .iter()
+            .map(|l| {
+                let seen = metrics.seen.get(&(journey.to_string(), l.clone())).copied();
+                (l.clone(), seen.unwrap_or(super::locations::Seen::Pending))
+            })
+            .collect()
+    }
 }
 
 /// A maintenance window as the API shows it.
@@ -396,7 +409,16 @@ async fn journeys(State(shared): State<Arc<Shared>>) -> Response {
         let now = shared.states.get(&info.name);
         let (state, maintenance) =
             shared.state_of(&info.name, jiff::Timestamp::now().as_millisecond());
+        let locations = shared
+            .seen_from(&info.name)
+            .into_iter()
+            .map(|(name, seen)| LocationView {
+                name,
+                state: seen.as_str(),
+            })
+            .collect();
         out.push(JourneyView {
+            locations,
             state,
             maintenance: maintenance.map(WindowView::from),
             live: now.live,

@@ -193,3 +193,59 @@ async fn a_fault_seen_from_one_location_is_down_only_when_one_location_is_enough
     )
     .await;
 }
+
+/// A location whose grid is unreachable is blind there: its blind alert names it, and it never
+/// makes the journey down, even when one location is enough.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_grid_is_a_blind_location_never_an_outage() {
+    let _slot = common::browser_slot().await;
+    let healthy = demo_bank(&[]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let webhook = Webhook::start().await;
+    let journeys = dir.path().join("journeys");
+    std::fs::create_dir_all(&journeys).unwrap();
+    std::fs::copy(demo_journey(), journeys.join("demo-card-balance.yaml")).unwrap();
+    let path = dir.path().join("monitor.yaml");
+    std::fs::write(
+        &path,
+        format!(
+            "listen: 127.0.0.1:0\ndata_dir: data\nconcurrency: 2\n\
+             alerts: {{ down_after: 1, blind_after: 2, locations: 1 }}\n\
+             channels:\n  - webhook: {}\n\
+             inbox: {{ url: \"{}\", token: \"${{INBOX_TOKEN}}\" }}\n\
+             locations:\n  - name: local\n  - name: nowhere\n    webdriver: http://127.0.0.1:{}\n\
+             journeys:\n  - path: journeys/*.yaml\n    every: 2s\n    jitter: 500ms\n",
+            webhook.url,
+            healthy.inbox_server.url(),
+            common::closed_port()
+        ),
+    )
+    .unwrap();
+    let daemon = Daemon::start(&path, &healthy);
+    let blind = wait_for("a blind alert", PATIENCE, || async {
+        webhook.events("blind").into_iter().next()
+    })
+    .await;
+    assert!(
+        blind["locations"]
+            .as_str()
+            .is_some_and(|l| l.contains("blind from nowhere")),
+        "{blind:#}"
+    );
+    let metrics_url = format!("{}/metrics", daemon.url);
+    let metrics = wait_for("local up", PATIENCE, || async {
+        let m = get_text(&metrics_url).await;
+        (location_state(&m, "local") == Some(0.0)).then_some(m)
+    })
+    .await;
+    assert_eq!(location_state(&metrics, "nowhere"), Some(3.0), "{metrics}");
+    let journeys = get_json(&format!("{}/api/journeys", daemon.url)).await;
+    assert_ne!(journeys[0]["state"], "down", "{journeys:#}");
+    assert_eq!(
+        journeys[0]["locations"],
+        serde_json::json!([{"name": "local", "state": "up"}, {"name": "nowhere", "state": "blind"}]),
+        "{journeys:#}"
+    );
+    assert!(webhook.events("down").is_empty());
+    daemon.terminate(Duration::from_secs(60));
+}
