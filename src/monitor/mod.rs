@@ -8,6 +8,8 @@
 //! - [`announce`]: which alerts a recorded run raises, and what they say.
 //! - [`notify`]: alert messages, the webhook and Slack shapes, delivery with retries.
 //! - [`channels`]: PagerDuty, Alertmanager, Teams and e-mail: their payloads and addresses.
+//! - [`locations`]: where journeys run from; each location's alert state and the journey's
+//!   n-of-N verdict over them (`alerts.locations`).
 //! - [`state`]: each journey's state now (up, failing, down, blind, pending; running, next run).
 //! - [`metrics`]: `/metrics` in Prometheus' text format.
 //! - [`http`], [`status_page`]: the daemon's routes and the page for people.
