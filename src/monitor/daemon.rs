@@ -201,10 +201,14 @@ pub async fn start(
             let (alerts, h, m) = restore(&store, sj).await?;
             (JourneyAlerts::single(&locations[0].name, alerts), h, m)
         } else {
-            restore_at_locations(&store, sj, &locations, quorum).await?
+            // The history's last runs are not told apart by location here: each location's
+            // metrics start with its first run.
+            let (alerts, h) = restore_at_locations(&store, sj, &locations, quorum).await?;
+            (alerts, h, JourneyMetrics::default())
         };
-        *metrics.at(&sj.journey.name, &locations[0].name) = m;
-        if locations.len() > 1 {
+        if locations.len() == 1 {
+            *metrics.at(&sj.journey.name, &locations[0].name) = m;
+        } else {
             for (location, seen) in alerts.seen() {
                 metrics
                     .seen
@@ -368,13 +372,13 @@ async fn restore(
 }
 
 /// Several locations: each one's alert state replayed from its own runs, the verdict that is
-/// on from the store's incidents, the health and the first location's metrics.
+/// on from the store's incidents, and the journey's health.
 async fn restore_at_locations(
     store: &Store,
     sj: &ScheduledJourney,
     locations: &[Location],
     quorum: usize,
-) -> Result<(JourneyAlerts, Health, JourneyMetrics), MonitorError> {
+) -> Result<(JourneyAlerts, Health), MonitorError> {
     let store = store.clone();
     let name = sj.journey.name.clone();
     let rules = sj.alerts;
@@ -391,12 +395,11 @@ async fn restore_at_locations(
             blind: store.open_alert(&name, IncidentKind::Blind)?,
         };
         let last = store.runs(&name, 20, None)?;
-        let last_success = store.last_success_ms(&name)?;
-        Ok((states, verdict, last, last_success))
+        Ok((states, verdict, last))
     })
     .await
     .map_err(|e| MonitorError::Internal(format!("reading the history failed: {e}")))??;
-    let (histories, verdict, last, last_success) = restored;
+    let (histories, verdict, last) = restored;
     let mut lasts = Vec::new();
     let states = histories
         .into_iter()
@@ -418,7 +421,7 @@ async fn restore_at_locations(
     health.down = v.down.is_some();
     health.degraded = v.degraded.is_some();
     health.blind = v.blind.is_some();
-    Ok((alerts, health, JourneyMetrics::restore(&last, last_success)))
+    Ok((alerts, health))
 }
 
 /// One journey as one location runs it: the location's variables merged over the journey's,

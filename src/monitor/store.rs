@@ -1229,6 +1229,46 @@ mod tests {
     }
 
     #[test]
+    fn each_location_replays_its_own_runs_and_old_runs_are_local() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let conn = Connection::open(dir.path().join("history.sqlite3")).unwrap();
+            // A history written before locations: no `location` column.
+            conn.execute_batch(
+                "CREATE TABLE runs (id INTEGER PRIMARY KEY, journey TEXT NOT NULL,
+                 evidence_key TEXT NOT NULL, started_at_ms INTEGER NOT NULL,
+                 finished_at_ms INTEGER NOT NULL, duration_ms INTEGER NOT NULL,
+                 status TEXT NOT NULL, attempts INTEGER NOT NULL, error TEXT,
+                 failed_step_index INTEGER, failed_step_name TEXT, category TEXT, message TEXT,
+                 url TEXT, screenshot TEXT, evidence TEXT);
+                 INSERT INTO runs (journey, evidence_key, started_at_ms, finished_at_ms,
+                   duration_ms, status, attempts) VALUES ('a', 'a/1', 1, 2, 1, 'failed', 1);",
+            )
+            .unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        let mut milan = run("a", RunStatus::Passed, 10);
+        milan.location = "milan".into();
+        store.record(&milan, &[]).unwrap();
+        store.record(&run("a", RunStatus::Passed, 20), &[]).unwrap();
+        let at = |location: &str| -> Vec<(Outcome, i64)> {
+            store
+                .recent_observations_at("a", location, 10)
+                .unwrap()
+                .into_iter()
+                .map(|o| (o.outcome, o.at_ms))
+                .collect()
+        };
+        assert_eq!(
+            at("local"),
+            [(Outcome::Failed, 1), (Outcome::Passed, 20)],
+            "the old run and the one recorded without a location are local"
+        );
+        assert_eq!(at("milan"), [(Outcome::Passed, 10)]);
+        assert!(at("paris").is_empty());
+    }
+
+    #[test]
     fn ad_hoc_windows_survive_reopening_and_end_early_once() {
         let dir = tempfile::tempdir().unwrap();
         let id = {
