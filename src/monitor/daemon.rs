@@ -400,27 +400,8 @@ async fn restore_at_locations(
     .await
     .map_err(|e| MonitorError::Internal(format!("reading the history failed: {e}")))??;
     let (histories, verdict, last) = restored;
-    let mut lasts = Vec::new();
-    let states = histories
-        .into_iter()
-        .map(|(location, history)| {
-            let mut state = AlertState::new(rules);
-            for obs in &history {
-                state.observe(*obs);
-            }
-            lasts.push(history.last().map(|o| o.outcome));
-            (location, state)
-        })
-        .collect();
-    let mut alerts = JourneyAlerts::new(states, quorum, verdict);
-    for (i, last) in lasts.into_iter().enumerate() {
-        alerts.set_last(i, last);
-    }
-    let mut health = Health::restore(&last, &AlertState::new(rules));
-    let v = alerts.verdict();
-    health.down = v.down.is_some();
-    health.degraded = v.degraded.is_some();
-    health.blind = v.blind.is_some();
+    let alerts = JourneyAlerts::restore(rules, histories, quorum, verdict);
+    let health = alerts.restored_health(&last, rules);
     Ok((alerts, health))
 }
 

@@ -19,9 +19,9 @@
 //! Pure: no clock, no I/O. The daemon owns one [`JourneyAlerts`] per journey and feeds it each
 //! location's finished runs.
 
-use super::alert::{AlertState, Observation, OpenAlert, Outcome, Transition};
+use super::alert::{AlertRules, AlertState, Observation, OpenAlert, Outcome, Transition};
 use super::state::Health;
-use super::store::{NewRun, RunStatus};
+use super::store::{NewRun, RunRow, RunStatus};
 
 /// The location of a monitor without `locations:`, and of history written before them.
 pub const LOCAL: &str = "local";
@@ -172,15 +172,46 @@ impl JourneyAlerts {
         }
     }
 
-    fn single_location(&self) -> bool {
-        self.at.len() == 1
-    }
-
-    /// What a location last saw (`Failing`/`Up` after a restart: from its last run).
-    pub fn set_last(&mut self, location: usize, last: Option<Outcome>) {
-        if let Some(l) = self.at.get_mut(location) {
+    /// After a restart, several locations: each one's state replayed from its own last runs
+    /// (oldest first), the verdict that is on as the history's incidents say.
+    pub fn restore(
+        rules: AlertRules,
+        histories: Vec<(String, Vec<Observation>)>,
+        quorum: usize,
+        verdict: Verdict,
+    ) -> JourneyAlerts {
+        let mut lasts = Vec::new();
+        let states = histories
+            .into_iter()
+            .map(|(location, history)| {
+                let mut state = AlertState::new(rules);
+                for obs in &history {
+                    state.observe(*obs);
+                }
+                lasts.push(history.last().map(|o| o.outcome));
+                (location, state)
+            })
+            .collect();
+        let mut alerts = JourneyAlerts::new(states, quorum, verdict);
+        for (l, last) in alerts.at.iter_mut().zip(lasts) {
             l.last = last;
         }
+        alerts
+    }
+
+    /// The journey's health after a restart: up or failing from its last runs (newest first),
+    /// the alerts from the verdict.
+    pub fn restored_health(&self, last_runs: &[RunRow], rules: AlertRules) -> Health {
+        let mut health = Health::restore(last_runs, &AlertState::new(rules));
+        let v = self.verdict();
+        health.down = v.down.is_some();
+        health.degraded = v.degraded.is_some();
+        health.blind = v.blind.is_some();
+        health
+    }
+
+    fn single_location(&self) -> bool {
+        self.at.len() == 1
     }
 
     pub fn verdict(&self) -> Verdict {
@@ -352,7 +383,7 @@ fn transitions(was: Verdict, now: Verdict, at_ms: i64) -> Vec<Transition> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::monitor::alert::{AlertRules, DownRule};
+    use crate::monitor::alert::DownRule;
 
     fn rules() -> AlertRules {
         AlertRules {
@@ -518,6 +549,37 @@ mod tests {
             assert_eq!(a.observe(0, &r), expected);
         }
         assert_eq!(a.summary(), None, "no location summary with one location");
+    }
+
+    #[test]
+    fn a_restart_replays_each_location_and_keeps_the_verdict_that_is_on() {
+        let obs = |outcome, at_ms| Observation { outcome, at_ms };
+        let open = Verdict {
+            down: Some(OpenAlert { since_ms: 2 }),
+            ..Verdict::default()
+        };
+        let mut a = JourneyAlerts::restore(
+            rules(),
+            vec![
+                ("milan".into(), vec![obs(Outcome::Failed, 1)]),
+                (
+                    "paris".into(),
+                    vec![obs(Outcome::Passed, 1), obs(Outcome::Failed, 2)],
+                ),
+            ],
+            2,
+            open,
+        );
+        assert_eq!(a.verdict(), open, "nothing re-announced");
+        assert_eq!(a.summary().unwrap(), "down from milan, paris");
+        // Paris passes: the outage that was on ends, since when the history says.
+        assert_eq!(
+            a.observe(1, &run(RunStatus::Passed, 3)),
+            vec![Transition::Recovered {
+                since_ms: 2,
+                at_ms: 3
+            }]
+        );
     }
 
     #[test]
