@@ -5,6 +5,8 @@
 
 pub mod model;
 
+mod capabilities;
+mod devices;
 mod diagnostic;
 mod duration;
 mod include;
@@ -26,6 +28,8 @@ mod suggest;
 mod template;
 mod yaml;
 
+pub use capabilities::{Clash, clashes};
+pub use devices::{device_names, named_device, suggest_device};
 pub use diagnostic::Diagnostic;
 pub use duration::parse_duration;
 pub use load::{load_journey, parse_journey};
