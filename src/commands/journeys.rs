@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::{CommandError, Problem};
+use crate::browser::{BrowserConfig, BrowserKind};
 use crate::journey::model::Journey;
 use crate::journey::{self, LoadOptions};
 
@@ -137,6 +138,68 @@ pub fn unreachable_slow(journeys: &[Journey]) -> Vec<Problem> {
         }
     }
     warnings
+}
+
+/// What the browser configuration cannot do for a journey, as errors before anything starts:
+/// a `browserName` capability naming another browser than `--browser`, and a device Firefox
+/// cannot emulate (never run as a desktop instead).
+pub fn browser_mismatches(journeys: &[Journey], browser: &BrowserConfig) -> Vec<Problem> {
+    let ours = match browser.kind {
+        BrowserKind::Chromium => "chrome",
+        BrowserKind::Firefox => "firefox",
+    };
+    let mut problems = Vec::new();
+    let named = |value: &serde_json::Value| {
+        format!(
+            "`browserName: {value}` names another browser than --browser {} (`{ours}`)",
+            browser.kind
+        )
+    };
+    for (key, value) in &browser.capabilities {
+        if key == "browserName" && value.as_str() != Some(ours) {
+            problems.push(Problem::Error {
+                message: format!("--capability {}", named(value)),
+                help: Some("leave browserName out: --browser chooses the browser".into()),
+            });
+        }
+    }
+    for j in journeys {
+        for c in j.capabilities.iter().filter(|c| c.key == "browserName") {
+            if c.value.as_str() != Some(ours) {
+                problems.push(Problem::Error {
+                    message: format!("{}: capability {}", c.location, named(&c.value)),
+                    help: Some("leave browserName out: --browser chooses the browser".into()),
+                });
+            }
+        }
+        let device = browser.device.as_ref().or(j.device.as_ref());
+        if browser.kind == BrowserKind::Firefox
+            && let Some(refusal) = device.and_then(crate::browser::firefox_refusal)
+        {
+            let from = match &browser.device {
+                Some(_) => "--device".to_string(),
+                None => format!("{}", j.file.display()),
+            };
+            problems.push(Problem::error(format!(
+                "journey `{}` ({from}): {refusal}",
+                j.name
+            )));
+        }
+    }
+    problems
+}
+
+/// The credentials of `--webdriver`'s URL become secrets of every journey: masked in whatever
+/// a journey's run writes (console, reports, evidence), like the journey's own secrets.
+pub fn hide_webdriver_credentials(journeys: &mut [Journey], browser: &BrowserConfig) {
+    let credentials = browser.webdriver_credentials();
+    for j in journeys {
+        for (i, c) in credentials.iter().enumerate() {
+            // Not a variable name: no template can use it.
+            j.variables
+                .set_secret(format!("--webdriver credential {i}"), c.clone());
+        }
+    }
 }
 
 #[cfg(test)]
