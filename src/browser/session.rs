@@ -142,12 +142,34 @@ impl Session {
                 "could not size the browser window: {e}"
             )));
         }
+        // Firefox keeps its windows at least some 450-500 pixels wide: a narrower device would
+        // silently get a wider page.
+        if let Some(device) = &config.device {
+            let inner = session.inner_size().await;
+            if inner != Some((width as i64, height as i64)) {
+                session.close().await;
+                let (w, h) = inner.unwrap_or_default();
+                return Err(BrowserError::Setup(format!(
+                    "Firefox cannot emulate device `{device}`: asked for a {width}×{height} viewport, its window gave {w}×{h} (Firefox keeps windows at least about 500 pixels wide); run it with --browser chromium"
+                )));
+            }
+        }
         Ok(session)
     }
 
     /// The chromedriver's PID (= its process group), when we started it.
     pub fn driver_pid(&self) -> Option<u32> {
         self.driver.as_ref().map(LocalDriver::pid)
+    }
+
+    /// The page's `innerWidth` and `innerHeight`.
+    async fn inner_size(&self) -> Option<(i64, i64)> {
+        let inner = self
+            .client
+            .execute("return [window.innerWidth, window.innerHeight];", vec![])
+            .await
+            .ok()?;
+        Some((inner[0].as_i64()?, inner[1].as_i64()?))
     }
 
     /// `--window-size` sizes the window, not the page: correct by the difference once, so that

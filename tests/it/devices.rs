@@ -167,11 +167,28 @@ async fn firefox_takes_a_window_size_and_user_agent_and_refuses_a_phone() {
 
     let file = echo_journey(
         dir.path(),
-        "device: {width: 400, height: 700, user_agent: VedettaPhone/1.0}\n",
-        "      \"#width\": \"400\"\n      \"#height\": \"700\"\n      \"#touch\": \"no\"\n      \"#ua\": VedettaPhone/1.0\n",
+        "device: {width: 600, height: 700, user_agent: VedettaPhone/1.0}\n",
+        "      \"#width\": \"600\"\n      \"#height\": \"700\"\n      \"#touch\": \"no\"\n      \"#ua\": VedettaPhone/1.0\n",
     );
     let out = run(&file, &site.base, dir.path(), &["--browser", "firefox"]).await;
     assert_eq!(out.status.code(), Some(0), "{}", explain(&out));
+
+    // Narrower than Firefox lets its windows be: said, never run at another width.
+    let file = echo_journey(
+        dir.path(),
+        "device: {width: 360, height: 700, user_agent: VedettaPhone/1.0}\n",
+        "      \"#width\": \"360\"\n",
+    );
+    let out = run(&file, &site.base, dir.path(), &["--browser", "firefox"]).await;
+    assert_eq!(out.status.code(), Some(3), "{}", explain(&out));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains(
+            "Firefox cannot emulate device `360x700 device`: asked for a 360×700 viewport"
+        ),
+        "{}",
+        explain(&out)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
