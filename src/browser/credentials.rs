@@ -49,6 +49,48 @@ pub fn webdriver_credentials(url: &str) -> Vec<String> {
     out
 }
 
+/// Whether a query parameter's value is a secret.
+fn is_secret_param(name: &str) -> bool {
+    let k = name.to_ascii_lowercase().replace('-', "_");
+    SECRET_PARAMS
+        .iter()
+        .any(|p| k == *p || k.ends_with(&format!("_{p}")))
+}
+
+/// `url` with its user, password and secret query values shown as `***` (the rest as given).
+pub fn redact_url(url: &str) -> String {
+    let Ok(mut u) = url::Url::parse(url) else {
+        return "(unparsable URL)".to_string();
+    };
+    if !u.username().is_empty() {
+        let _ = u.set_username("***");
+    }
+    if u.password().is_some() {
+        let _ = u.set_password(Some("***"));
+    }
+    if u.query().is_some() {
+        let pairs: Vec<(String, String)> = u
+            .query_pairs()
+            .map(|(k, v)| {
+                let v = if is_secret_param(&k) {
+                    "***".into()
+                } else {
+                    v.into_owned()
+                };
+                (k.into_owned(), v)
+            })
+            .collect();
+        u.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    let text = u.to_string();
+    // `Url` writes a bare host with a slash; keep the URL as the user wrote it.
+    if !url.ends_with('/') && u.path() == "/" && u.query().is_none() {
+        text.trim_end_matches('/').to_string()
+    } else {
+        text
+    }
+}
+
 /// `text` with every credential of the URL replaced by `***`.
 pub fn mask_credentials(text: &str, credentials: &[String]) -> String {
     let mut out = text.to_string();
@@ -76,6 +118,18 @@ mod tests {
             "cannot reach https://***:***@hub.example.com (***)"
         );
         assert!(webdriver_credentials("http://127.0.0.1:4444").is_empty());
+        assert_eq!(
+            redact_url("https://a:b@hub.example.com/wd/hub?access_key=AK1&region=eu"),
+            "https://***:***@hub.example.com/wd/hub?access_key=***&region=eu"
+        );
+        assert_eq!(
+            redact_url("http://u:p@127.0.0.1:4444"),
+            "http://***:***@127.0.0.1:4444"
+        );
+        assert_eq!(
+            redact_url("http://127.0.0.1:4444/"),
+            "http://127.0.0.1:4444/"
+        );
         assert!(webdriver_credentials("not a url").is_empty());
     }
 }

@@ -24,7 +24,7 @@ mod temp_dir;
 
 pub use config::BrowserConfig;
 pub use console::ConsoleEntry;
-pub use credentials::{mask_credentials, webdriver_credentials};
+pub use credentials::{mask_credentials, redact_url, webdriver_credentials};
 pub use emulation::{firefox_cannot_emulate, firefox_refusal};
 pub use error::BrowserError;
 pub use error_page::{ErrorPage, ErrorPageKind};

@@ -106,7 +106,16 @@ impl Session {
                 if let Some(d) = driver {
                     d.stop().await;
                 }
-                return Err(hide(BrowserError::from(e)));
+                let e = match &config.webdriver_url {
+                    // Which server: the URL as given, its credentials masked.
+                    Some(url) => BrowserError::Setup(format!(
+                        "{} (WebDriver server {})",
+                        BrowserError::from(e),
+                        super::credentials::redact_url(url)
+                    )),
+                    None => BrowserError::from(e),
+                };
+                return Err(hide(e));
             }
             Err(_) => {
                 if let Some(d) = driver {

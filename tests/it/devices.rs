@@ -401,6 +401,7 @@ async fn capabilities_reach_the_driver_through_a_grid_whose_credentials_show_now
     );
     let url = format!("http://{GRID_USER}:{GRID_KEY}@127.0.0.1:{}", grid.port);
     let reports = dir.path().join("reports");
+    std::fs::create_dir_all(&reports).unwrap();
     let out = run(
         &file,
         &site.base,
@@ -438,6 +439,7 @@ async fn capabilities_reach_the_driver_through_a_grid_whose_credentials_show_now
     assert!(!all.contains(GRID_USER), "the grid's user leaked");
 
     // Unreachable: the error names the server, never its credentials.
+    let port = grid.port;
     drop(grid);
     let out = run(
         &file,
@@ -447,6 +449,13 @@ async fn capabilities_reach_the_driver_through_a_grid_whose_credentials_show_now
     )
     .await;
     assert_eq!(out.status.code(), Some(3), "{}", explain(&out));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains(&format!(
+            "(WebDriver server http://***:***@127.0.0.1:{port})"
+        )),
+        "{said}"
+    );
     let all = everything_written(&out, dir.path());
     assert!(
         !all.contains(GRID_KEY) && !all.contains(GRID_USER),
