@@ -674,6 +674,58 @@ mod tests {
     }
 
     #[test]
+    fn device_and_capability_flags_reach_the_browser_config_or_are_refused() {
+        let c = run_config(&[
+            "run",
+            "a.yaml",
+            "--device",
+            "pixel 7",
+            "--capability",
+            "browserVersion=\"130\"",
+            "--capability",
+            "goog:chromeOptions={\"args\":[\"--lang=it\"]}",
+        ]);
+        let device = c.browser.device.expect("a device");
+        assert_eq!(
+            (device.name.as_deref(), device.width),
+            (Some("Pixel 7"), 412)
+        );
+        assert_eq!(
+            c.browser.capabilities,
+            [
+                ("browserVersion".to_string(), serde_json::json!("130")),
+                (
+                    "goog:chromeOptions".to_string(),
+                    serde_json::json!({"args": ["--lang=it"]})
+                ),
+            ]
+        );
+        let refused = |args: &[&str]| {
+            let e = Cli::try_parse_from(std::iter::once("vedetta").chain(args.iter().copied()))
+                .expect_err("refused");
+            assert_eq!(e.exit_code(), 2, "invalid input");
+            e.to_string()
+        };
+        let e = refused(&["run", "a.yaml", "--device", "Pixle 7"]);
+        assert!(
+            e.contains("--device") && e.contains("did you mean `Pixel 7`?"),
+            "{e}"
+        );
+        let e = refused(&["run", "a.yaml", "--capability", "browserVersion=v130"]);
+        assert!(
+            e.contains("--capability") && e.contains("is not JSON"),
+            "{e}"
+        );
+        let e = refused(&["run", "a.yaml", "--capability", "timeouts={}"]);
+        assert!(
+            e.contains("capability `timeouts` is vedetta's to set"),
+            "{e}"
+        );
+        let e = refused(&["run", "a.yaml", "--capability", "=1"]);
+        assert!(e.contains("expected KEY=JSON"), "{e}");
+    }
+
+    #[test]
     fn demo_flags_pick_one_mode() {
         let mode = |args: &[&str]| match parse(args) {
             Command::Demo(a) => DemoConfig::from(a).mode,

@@ -263,6 +263,54 @@ mod tests {
     }
 
     #[test]
+    fn another_browser_name_and_a_phone_in_firefox_are_errors_before_anything_runs() {
+        let j = journey(
+            "name: j\ndevice: Pixel 7\ncapabilities: {browserName: firefox}\nsteps:\n  - open: http://127.0.0.1/\n",
+            &[],
+        );
+        let chromium = BrowserConfig::default();
+        assert_eq!(
+            rendered(&browser_mismatches(std::slice::from_ref(&j), &chromium)),
+            [
+                "error: j.yaml:3:16: capability `browserName: \"firefox\"` names another browser than --browser chromium (`chrome`)\nhelp: leave browserName out: --browser chooses the browser"
+            ]
+        );
+        let firefox = BrowserConfig {
+            kind: BrowserKind::Firefox,
+            ..BrowserConfig::default()
+        };
+        let said = rendered(&browser_mismatches(std::slice::from_ref(&j), &firefox));
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(
+            said[0].starts_with(
+                "error: journey `j` (j.yaml): Firefox cannot emulate a pixel ratio of 2.625"
+            ),
+            "{said:?}"
+        );
+    }
+
+    #[test]
+    fn the_webdriver_urls_credentials_become_every_journeys_secrets() {
+        let mut js = vec![journey(
+            "name: j\nsteps:\n  - open: http://127.0.0.1/\n",
+            &[],
+        )];
+        let grid = BrowserConfig {
+            webdriver_url: Some(
+                "https://alice:K3y-K3y@hub.example.com/wd/hub?access_key=AK-99".into(),
+            ),
+            ..BrowserConfig::default()
+        };
+        hide_webdriver_credentials(&mut js, &grid);
+        assert_eq!(
+            js[0]
+                .variables
+                .mask("alice used K3y-K3y and AK-99 at hub.example.com"),
+            "•••••• used •••••• and •••••• at hub.example.com"
+        );
+    }
+
+    #[test]
     fn journeys_sharing_a_name_are_paired_with_the_one_before() {
         let a = journey("name: same\nsteps:\n  - open: http://127.0.0.1/a\n", &[]);
         let b = journey("name: other\nsteps:\n  - open: http://127.0.0.1/b\n", &[]);
