@@ -287,6 +287,27 @@ async fn the_phone_journey_signs_in_and_sees_the_balance_on_the_demo_banks_phone
         .expect("a screenshot");
     let (w, _) = png_size(Path::new(shot));
     assert_eq!(w, 1082, "{shot}");
+
+    // `demo --device` puts the desktop journey on a phone too: it signs in from the home
+    // page's own "Log in" button, which the phone layout keeps in view.
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_vedetta"))
+        .args([
+            "demo",
+            "--listen",
+            "127.0.0.1:0",
+            "--device",
+            "iPhone SE",
+            "--out",
+        ])
+        .arg(dir.path().join("out-se"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .kill_on_drop(true)
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", explain(&out));
+    let shots = files_ending(&dir.path().join("out-se"), "balance.png");
+    assert_eq!(png_size(&shots[0]), (750, 1334), "an iPhone SE's screen");
 }
 
 // ------------------------------------------------------------------ through a Selenium Grid
