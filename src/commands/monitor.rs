@@ -54,7 +54,10 @@ fn load_journeys(
     let mut problems = Vec::new();
     for entry in &config.journeys {
         let load = load_options(vars, entry.default_timeout)?;
-        if let Some(journey) = load_journey(&entry.path, &load, &mut problems) {
+        if let Some(mut journey) = load_journey(&entry.path, &load, &mut problems) {
+            if let Some(device) = &entry.device {
+                journey.device = Some(device.clone());
+            }
             out.push(ScheduledJourney {
                 journey,
                 schedule: entry.schedule.clone(),

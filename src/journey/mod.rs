@@ -43,6 +43,7 @@ pub use source::MAX_FILE_BYTES;
 /// The spanned YAML reader behind journeys, for other configuration files (the monitor's) to
 /// report their problems at file:line:column the same way.
 pub(crate) mod spanned {
+    pub use super::capabilities::read_device;
     pub use super::reader::{Reader, kind};
     pub use super::source::{MAX_FILE_BYTES, Pos, SourceFile};
     pub use super::yaml::load;
