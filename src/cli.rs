@@ -19,6 +19,7 @@ use crate::commands::pipeline::ReportFiles;
 use crate::commands::run::{RunConfig, SmsInbox};
 use crate::commands::validate::ValidateConfig;
 use crate::commands::{self, CommandError, Outcome};
+use crate::journey::model::Device;
 
 #[derive(Debug, Parser)]
 #[command(name = "vedetta", version, about = "Synthetic user journeys in a real browser", long_about = None)]
@@ -233,6 +234,14 @@ pub struct BrowserArgs {
     /// Show the browser window.
     #[arg(long)]
     pub headed: bool,
+    /// Emulate this phone or tablet (a name from Chromium DevTools' list, like "Pixel 7" or
+    /// "iPhone 14 Pro"); overrides the journeys' `device:`.
+    #[arg(long, value_name = "NAME", value_parser = parse_device)]
+    pub device: Option<Device>,
+    /// An extra WebDriver capability, merged over vedetta's and the journeys' `capabilities:`
+    /// (e.g. browserVersion='"130"', 'se:name="nightly"'); repeatable.
+    #[arg(long = "capability", value_name = "KEY=JSON", value_parser = parse_capability)]
+    pub capabilities: Vec<(String, serde_json::Value)>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -336,6 +345,36 @@ fn parse_key_value(s: &str) -> Result<(String, String), String> {
         Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
         _ => Err(format!("expected NAME=VALUE, got `{s}`")),
     }
+}
+
+fn parse_device(s: &str) -> Result<Device, String> {
+    crate::journey::named_device(s).ok_or_else(|| {
+        let help = crate::journey::suggest_device(s).unwrap_or_else(|| {
+            "name one of Chromium DevTools' devices, like \"Pixel 7\" or \"iPhone 14 Pro\"".into()
+        });
+        format!("unknown device `{s}`; {help}")
+    })
+}
+
+/// `KEY=JSON`: a capability and its value, refused when vedetta must set it itself.
+fn parse_capability(s: &str) -> Result<(String, serde_json::Value), String> {
+    let Some((key, json)) = s.split_once('=').filter(|(k, _)| !k.trim().is_empty()) else {
+        return Err(format!(
+            "expected KEY=JSON, like browserVersion='\"130\"', got `{s}`"
+        ));
+    };
+    let value: serde_json::Value = serde_json::from_str(json).map_err(|e| {
+        format!("the value of `{key}` is not JSON ({e}); a string needs its quotes: {key}='\"…\"'")
+    })?;
+    if let Some(clash) = crate::journey::clashes(key, &value).first() {
+        return Err(format!(
+            "capability `{}` is vedetta's to set: {}; {}",
+            clash.path_text(),
+            clash.why,
+            clash.help
+        ));
+    }
+    Ok((key.to_string(), value))
 }
 
 fn parse_browser(s: &str) -> Result<BrowserKind, String> {
@@ -542,6 +581,8 @@ impl From<&BrowserArgs> for BrowserConfig {
             browser_binary: b.browser_binary.clone(),
             headed: b.headed,
             without_recording: false,
+            device: b.device.clone(),
+            capabilities: b.capabilities.clone(),
         }
     }
 }
@@ -630,6 +671,58 @@ mod tests {
             SmsInbox::Serve { ref listen, ref token, twilio_auth_token: Some(ref tw) }
                 if listen == "127.0.0.1:0" && token == "t" && tw == "tw"
         ));
+    }
+
+    #[test]
+    fn device_and_capability_flags_reach_the_browser_config_or_are_refused() {
+        let c = run_config(&[
+            "run",
+            "a.yaml",
+            "--device",
+            "pixel 7",
+            "--capability",
+            "browserVersion=\"130\"",
+            "--capability",
+            "goog:chromeOptions={\"args\":[\"--lang=it\"]}",
+        ]);
+        let device = c.browser.device.expect("a device");
+        assert_eq!(
+            (device.name.as_deref(), device.width),
+            (Some("Pixel 7"), 412)
+        );
+        assert_eq!(
+            c.browser.capabilities,
+            [
+                ("browserVersion".to_string(), serde_json::json!("130")),
+                (
+                    "goog:chromeOptions".to_string(),
+                    serde_json::json!({"args": ["--lang=it"]})
+                ),
+            ]
+        );
+        let refused = |args: &[&str]| {
+            let e = Cli::try_parse_from(std::iter::once("vedetta").chain(args.iter().copied()))
+                .expect_err("refused");
+            assert_eq!(e.exit_code(), 2, "invalid input");
+            e.to_string()
+        };
+        let e = refused(&["run", "a.yaml", "--device", "Pixle 7"]);
+        assert!(
+            e.contains("--device") && e.contains("did you mean `Pixel 7`?"),
+            "{e}"
+        );
+        let e = refused(&["run", "a.yaml", "--capability", "browserVersion=v130"]);
+        assert!(
+            e.contains("--capability") && e.contains("is not JSON"),
+            "{e}"
+        );
+        let e = refused(&["run", "a.yaml", "--capability", "timeouts={}"]);
+        assert!(
+            e.contains("capability `timeouts` is vedetta's to set"),
+            "{e}"
+        );
+        let e = refused(&["run", "a.yaml", "--capability", "=1"]);
+        assert!(e.contains("expected KEY=JSON"), "{e}");
     }
 
     #[test]

@@ -1,6 +1,11 @@
 use std::path::PathBuf;
 
+use serde_json::Value as Json;
+
 use super::BrowserKind;
+use crate::journey::model::{Journey, Viewport};
+
+pub use crate::journey::model::Device;
 
 /// Which browser to drive and how.
 #[derive(Debug, Clone, Default)]
@@ -19,4 +24,42 @@ pub struct BrowserConfig {
     /// `failure.requests`, no `timing`. Internal: the benchmark's baseline for what recording
     /// costs.
     pub without_recording: bool,
+    /// The device to emulate: `--device`, over the journey's `device:` (see [`for_journey`]).
+    ///
+    /// [`for_journey`]: BrowserConfig::for_journey
+    pub device: Option<Device>,
+    /// Extra capabilities merged over vedetta's, in order: the journey's `capabilities:`, then
+    /// `--capability`.
+    pub capabilities: Vec<(String, Json)>,
+}
+
+impl BrowserConfig {
+    /// This configuration for `journey`: `--device` else its `device:`, and its
+    /// `capabilities:` before `--capability`'s (which therefore win).
+    pub fn for_journey(&self, journey: &Journey) -> BrowserConfig {
+        let mut config = self.clone();
+        if config.device.is_none() {
+            config.device = journey.device.clone();
+        }
+        config.capabilities = journey
+            .capabilities
+            .iter()
+            .map(|c| (c.key.clone(), c.value.clone()))
+            .chain(self.capabilities.iter().cloned())
+            .collect();
+        config
+    }
+
+    /// The page's viewport: the device's, else `viewport`.
+    pub fn viewport(&self, viewport: Viewport) -> Viewport {
+        self.device.as_ref().map_or(viewport, Device::viewport)
+    }
+
+    /// The secret parts of `--webdriver`'s URL (user, password, access keys), to mask.
+    pub fn webdriver_credentials(&self) -> Vec<String> {
+        self.webdriver_url
+            .as_deref()
+            .map(super::credentials::webdriver_credentials)
+            .unwrap_or_default()
+    }
 }

@@ -36,6 +36,21 @@ impl BrowserError {
     pub fn is_lost(&self) -> bool {
         matches!(self, BrowserError::Lost(_) | BrowserError::Setup(_))
     }
+
+    /// The same error with its message passed through `f` (to mask credentials, say).
+    pub fn map_message(self, f: impl Fn(String) -> String) -> BrowserError {
+        use BrowserError::*;
+        match self {
+            Setup(m) => Setup(f(m)),
+            Lost(m) => Lost(f(m)),
+            Navigation(m) => Navigation(f(m)),
+            PageLoadTimeout(m) => PageLoadTimeout(f(m)),
+            NotInteractable(m) => NotInteractable(f(m)),
+            Stale => Stale,
+            Script(m) => Script(f(m)),
+            Other(m) => Other(f(m)),
+        }
+    }
 }
 
 /// Messages chromedriver uses when the browser behind the session is gone.

@@ -7,9 +7,12 @@
 
 mod config;
 mod console;
+mod credentials;
 pub mod driver;
+mod emulation;
 mod error;
 mod error_page;
+mod extra_capabilities;
 pub mod keys;
 mod kind;
 mod network;
@@ -21,6 +24,8 @@ mod temp_dir;
 
 pub use config::BrowserConfig;
 pub use console::ConsoleEntry;
+pub use credentials::{mask_credentials, redact_url, webdriver_credentials};
+pub use emulation::{firefox_cannot_emulate, firefox_refusal};
 pub use error::BrowserError;
 pub use error_page::{ErrorPage, ErrorPageKind};
 pub use kind::BrowserKind;

@@ -12,9 +12,12 @@ pub use fantoccini::elements::Element;
 use super::BrowserKind;
 use super::config::BrowserConfig;
 use super::console::ConsoleEntry;
+use super::credentials::mask_credentials;
 use super::driver::LocalDriver;
+use super::emulation;
 use super::error::BrowserError;
 use super::error_page::{ErrorPage, ErrorPageKind};
+use super::extra_capabilities;
 use super::network::{self, SeLog};
 use super::probe::{
     Ambiguity, ElementProbe, FILL_JS, PROBE_JS, PageProbe, ProbeRequest, SELECT_JS,
@@ -61,6 +64,13 @@ impl Session {
         height: u32,
         label: &str,
     ) -> Result<Session, BrowserError> {
+        if config.kind == BrowserKind::Firefox
+            && let Some(refusal) = config.device.as_ref().and_then(emulation::firefox_refusal)
+        {
+            return Err(BrowserError::Setup(refusal));
+        }
+        let credentials = config.webdriver_credentials();
+        let hide = |e: BrowserError| e.map_message(|m| mask_credentials(&m, &credentials));
         let (driver, url) = match &config.webdriver_url {
             Some(url) => (None, url.clone()),
             None => {
@@ -96,7 +106,16 @@ impl Session {
                 if let Some(d) = driver {
                     d.stop().await;
                 }
-                return Err(BrowserError::from(e));
+                let e = match &config.webdriver_url {
+                    // Which server: the URL as given, its credentials masked.
+                    Some(url) => BrowserError::Setup(format!(
+                        "{} (WebDriver server {})",
+                        BrowserError::from(e),
+                        super::credentials::redact_url(url)
+                    )),
+                    None => BrowserError::from(e),
+                };
+                return Err(hide(e));
             }
             Err(_) => {
                 if let Some(d) = driver {
@@ -108,17 +127,41 @@ impl Session {
                 )));
             }
         };
+        tracing::debug!(
+            capabilities = %mask_credentials(
+                &Json::Object(client.capabilities().cloned().unwrap_or_default()).to_string(),
+                &credentials
+            ),
+            "browser session started"
+        );
         let session = Session {
             client,
             driver,
             records_network: config.kind == BrowserKind::Chromium && !config.without_recording,
             records_timing: !config.without_recording,
         };
+        // Chromium's emulation sets the page's viewport itself; the window's size is moot.
+        let emulated = config.kind == BrowserKind::Chromium && config.device.is_some();
+        if emulated {
+            return Ok(session);
+        }
         if let Err(e) = session.fit_viewport(width, height).await {
             session.close().await;
             return Err(BrowserError::Setup(format!(
                 "could not size the browser window: {e}"
             )));
+        }
+        // Firefox keeps its windows at least some 450-500 pixels wide: a narrower device would
+        // silently get a wider page.
+        if let Some(device) = &config.device {
+            let inner = session.inner_size().await;
+            if inner != Some((width as i64, height as i64)) {
+                session.close().await;
+                let (w, h) = inner.unwrap_or_default();
+                return Err(BrowserError::Setup(format!(
+                    "Firefox cannot emulate device `{device}`: asked for a {width}×{height} viewport, its window gave {w}×{h} (Firefox keeps windows at least about 500 pixels wide); run it with --browser chromium"
+                )));
+            }
         }
         Ok(session)
     }
@@ -126,6 +169,16 @@ impl Session {
     /// The chromedriver's PID (= its process group), when we started it.
     pub fn driver_pid(&self) -> Option<u32> {
         self.driver.as_ref().map(LocalDriver::pid)
+    }
+
+    /// The page's `innerWidth` and `innerHeight`.
+    async fn inner_size(&self) -> Option<(i64, i64)> {
+        let inner = self
+            .client
+            .execute("return [window.innerWidth, window.innerHeight];", vec![])
+            .await
+            .ok()?;
+        Some((inner[0].as_i64()?, inner[1].as_i64()?))
     }
 
     /// `--window-size` sizes the window, not the page: correct by the difference once, so that
@@ -381,14 +434,15 @@ impl Session {
         Ok(self.client.source().await?)
     }
 
-    /// The viewport rectangle (CSS pixels) of the element `sel` names — its first visible
-    /// match, as the steps use, else its first — if it has one.
+    /// The viewport rectangle of the element `sel` names — its first visible match, as the
+    /// steps use, else its first — if it has one; in the screenshot's pixels (CSS pixels times
+    /// the pixel ratio, which only an emulated device makes other than 1).
     pub async fn element_rect(&self, sel: &Selector) -> Result<Option<[f64; 4]>, BrowserError> {
         const RECT: &str = "const s = arguments[0]; let el = null;\
             try { const found = all(s); el = found.find(visible) || found[0]; } catch (e) {}\
             if (!el || !el.getBoundingClientRect) return null;\
-            const r = el.getBoundingClientRect();\
-            return (r.width || r.height) ? [r.x, r.y, r.width, r.height] : null;";
+            const r = el.getBoundingClientRect(); const k = window.devicePixelRatio || 1;\
+            return (r.width || r.height) ? [r.x * k, r.y * k, r.width * k, r.height * k] : null;";
         let script = format!("{SELECT_JS}\n{RECT}");
         let v = self.client.execute(&script, vec![json!(sel)]).await?;
         Ok(v.as_array().and_then(|a| {
@@ -545,6 +599,9 @@ fn capabilities(
             if !config.without_recording {
                 network::record_network(&mut logging, &mut chrome);
             }
+            if let Some(device) = &config.device {
+                chrome["mobileEmulation"] = emulation::chromium_mobile_emulation(device);
+            }
             caps.insert("browserName".into(), json!("chrome"));
             caps.insert("goog:chromeOptions".into(), chrome);
             caps.insert("goog:loggingPrefs".into(), logging);
@@ -554,13 +611,20 @@ fn capabilities(
             if !config.headed {
                 args.push("-headless".into());
             }
-            let mut firefox = json!({ "args": args, "prefs": firefox_prefs() });
+            let mut prefs = firefox_prefs();
+            if let Some(device) = &config.device {
+                emulation::firefox_prefs(device, &mut prefs);
+            }
+            let mut firefox = json!({ "args": args, "prefs": prefs });
             if let Some(bin) = binary {
                 firefox["binary"] = json!(bin);
             }
             caps.insert("browserName".into(), json!("firefox"));
             caps.insert("moz:firefoxOptions".into(), firefox);
         }
+    }
+    for (key, value) in &config.capabilities {
+        extra_capabilities::merge(&mut caps, key, value);
     }
     caps
 }

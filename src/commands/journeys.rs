@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::{CommandError, Problem};
+use crate::browser::{BrowserConfig, BrowserKind};
 use crate::journey::model::Journey;
 use crate::journey::{self, LoadOptions};
 
@@ -139,6 +140,68 @@ pub fn unreachable_slow(journeys: &[Journey]) -> Vec<Problem> {
     warnings
 }
 
+/// What the browser configuration cannot do for a journey, as errors before anything starts:
+/// a `browserName` capability naming another browser than `--browser`, and a device Firefox
+/// cannot emulate (never run as a desktop instead).
+pub fn browser_mismatches(journeys: &[Journey], browser: &BrowserConfig) -> Vec<Problem> {
+    let ours = match browser.kind {
+        BrowserKind::Chromium => "chrome",
+        BrowserKind::Firefox => "firefox",
+    };
+    let mut problems = Vec::new();
+    let named = |value: &serde_json::Value| {
+        format!(
+            "`browserName: {value}` names another browser than --browser {} (`{ours}`)",
+            browser.kind
+        )
+    };
+    for (key, value) in &browser.capabilities {
+        if key == "browserName" && value.as_str() != Some(ours) {
+            problems.push(Problem::Error {
+                message: format!("--capability {}", named(value)),
+                help: Some("leave browserName out: --browser chooses the browser".into()),
+            });
+        }
+    }
+    for j in journeys {
+        for c in j.capabilities.iter().filter(|c| c.key == "browserName") {
+            if c.value.as_str() != Some(ours) {
+                problems.push(Problem::Error {
+                    message: format!("{}: capability {}", c.location, named(&c.value)),
+                    help: Some("leave browserName out: --browser chooses the browser".into()),
+                });
+            }
+        }
+        let device = browser.device.as_ref().or(j.device.as_ref());
+        if browser.kind == BrowserKind::Firefox
+            && let Some(refusal) = device.and_then(crate::browser::firefox_refusal)
+        {
+            let from = match &browser.device {
+                Some(_) => "--device".to_string(),
+                None => format!("{}", j.file.display()),
+            };
+            problems.push(Problem::error(format!(
+                "journey `{}` ({from}): {refusal}",
+                j.name
+            )));
+        }
+    }
+    problems
+}
+
+/// The credentials of `--webdriver`'s URL become secrets of every journey: masked in whatever
+/// a journey's run writes (console, reports, evidence), like the journey's own secrets.
+pub fn hide_webdriver_credentials(journeys: &mut [Journey], browser: &BrowserConfig) {
+    let credentials = browser.webdriver_credentials();
+    for j in journeys {
+        for (i, c) in credentials.iter().enumerate() {
+            // Not a variable name: no template can use it.
+            j.variables
+                .set_secret(format!("--webdriver credential {i}"), c.clone());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,6 +259,54 @@ mod tests {
                 "warning: j.yaml:4:5: step `open http://127.0.0.1/` has slow: 5s at or above its timeout 5s: it could never show (the step fails first)",
                 "warning: j.yaml:9:5: step `click #b` has slow: 6s at or above its timeout 5s: it could never show (the step fails first)",
             ]
+        );
+    }
+
+    #[test]
+    fn another_browser_name_and_a_phone_in_firefox_are_errors_before_anything_runs() {
+        let j = journey(
+            "name: j\ndevice: Pixel 7\ncapabilities: {browserName: firefox}\nsteps:\n  - open: http://127.0.0.1/\n",
+            &[],
+        );
+        let chromium = BrowserConfig::default();
+        assert_eq!(
+            rendered(&browser_mismatches(std::slice::from_ref(&j), &chromium)),
+            [
+                "error: j.yaml:3:16: capability `browserName: \"firefox\"` names another browser than --browser chromium (`chrome`)\nhelp: leave browserName out: --browser chooses the browser"
+            ]
+        );
+        let firefox = BrowserConfig {
+            kind: BrowserKind::Firefox,
+            ..BrowserConfig::default()
+        };
+        let said = rendered(&browser_mismatches(std::slice::from_ref(&j), &firefox));
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(
+            said[0].starts_with(
+                "error: journey `j` (j.yaml): Firefox cannot emulate a pixel ratio of 2.625"
+            ),
+            "{said:?}"
+        );
+    }
+
+    #[test]
+    fn the_webdriver_urls_credentials_become_every_journeys_secrets() {
+        let mut js = vec![journey(
+            "name: j\nsteps:\n  - open: http://127.0.0.1/\n",
+            &[],
+        )];
+        let grid = BrowserConfig {
+            webdriver_url: Some(
+                "https://alice:K3y-K3y@hub.example.com/wd/hub?access_key=AK-99".into(),
+            ),
+            ..BrowserConfig::default()
+        };
+        hide_webdriver_credentials(&mut js, &grid);
+        assert_eq!(
+            js[0]
+                .variables
+                .mask("alice used K3y-K3y and AK-99 at hub.example.com"),
+            "•••••• used •••••• and •••••• at hub.example.com"
         );
     }
 

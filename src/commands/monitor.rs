@@ -7,7 +7,10 @@ use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
-use super::journeys::{VarSources, load_journey, load_options, same_names, unreachable_slow};
+use super::journeys::{
+    VarSources, browser_mismatches, hide_webdriver_credentials, load_journey, load_options,
+    same_names, unreachable_slow,
+};
 use super::served_inbox::{ServeInboxError, serve_inbox};
 use super::signal::wait_for_signal;
 use super::{CommandError, Outcome, Problem, problem};
@@ -29,7 +32,15 @@ pub fn execute(command: MonitorCommandConfig) -> Result<Outcome, CommandError> {
     let config = monitor::load_config(&command.config, &opts).map_err(|diagnostics| {
         CommandError::Invalid(diagnostics.into_iter().map(Problem::from).collect())
     })?;
-    let journeys = load_journeys(&command.vars, &config)?;
+    let mut journeys = load_journeys(&command.vars, &config)?;
+    let loaded: Vec<_> = journeys.iter().map(|sj| sj.journey.clone()).collect();
+    let mismatches = browser_mismatches(&loaded, &command.browser);
+    if !mismatches.is_empty() {
+        return Err(CommandError::Invalid(mismatches));
+    }
+    for sj in &mut journeys {
+        hide_webdriver_credentials(std::slice::from_mut(&mut sj.journey), &command.browser);
+    }
     let runtime = super::runtime()?;
     runtime.block_on(serve(config, journeys, command.browser))
 }
@@ -43,7 +54,10 @@ fn load_journeys(
     let mut problems = Vec::new();
     for entry in &config.journeys {
         let load = load_options(vars, entry.default_timeout)?;
-        if let Some(journey) = load_journey(&entry.path, &load, &mut problems) {
+        if let Some(mut journey) = load_journey(&entry.path, &load, &mut problems) {
+            if let Some(device) = &entry.device {
+                journey.device = Some(device.clone());
+            }
             out.push(ScheduledJourney {
                 journey,
                 schedule: entry.schedule.clone(),

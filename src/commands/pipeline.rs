@@ -7,7 +7,10 @@ use std::time::Instant;
 
 use tokio_util::sync::CancellationToken;
 
-use super::journeys::{load_journey, misspelt_vars, same_names, short_secrets, unreachable_slow};
+use super::journeys::{
+    browser_mismatches, hide_webdriver_credentials, load_journey, misspelt_vars, same_names,
+    short_secrets, unreachable_slow,
+};
 use super::signal::wait_for_signal;
 use super::{CommandError, Outcome, Problem, problem};
 use crate::browser::BrowserConfig;
@@ -102,10 +105,11 @@ fn checked_journeys(
     setup: &RunSetup,
 ) -> Result<(Vec<Journey>, Vec<Problem>), CommandError> {
     let mut problems = Vec::new();
-    let journeys: Vec<Journey> = files
+    let mut journeys: Vec<Journey> = files
         .iter()
         .filter_map(|file| load_journey(file, &setup.load, &mut problems))
         .collect();
+    problems.extend(browser_mismatches(&journeys, &setup.browser));
     if let Some((first, second)) = same_names(&journeys).first() {
         problems.push(Problem::error(format!(
             "{} and {} are both named `{}`; names identify journeys in reports and folders",
@@ -128,6 +132,7 @@ fn checked_journeys(
     if problems.iter().any(|p| !matches!(p, Problem::Warning(_))) {
         return Err(CommandError::Invalid(problems));
     }
+    hide_webdriver_credentials(&mut journeys, &setup.browser);
     Ok((journeys, problems))
 }
 

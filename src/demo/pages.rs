@@ -34,23 +34,40 @@ td.amount{text-align:right;font-variant-numeric:tabular-nums}
 .outage{text-align:center;padding:48px 28px}
 .outage h1{color:#9b1c1c}
 footer{text-align:center;color:#8a93a5;font-size:13px;margin:40px 0}
+#menu-button{display:none;background:none;border:1px solid #cfe3ff;color:#fff;border-radius:8px;padding:6px 12px;font-size:15px}
+@media (max-width:640px){
+header{flex-wrap:wrap;padding:12px 16px}
+#menu-button{display:inline-block}
+header nav{display:none;width:100%;flex-direction:column;align-items:stretch;padding-top:8px}
+header nav.open{display:flex}
+header nav a,header nav form{margin:10px 0 0}
+header nav form .btn{margin-left:0!important;width:100%}
+main{margin:20px auto;padding:0 12px}
+.card{padding:20px}
+.hero{flex-direction:column;align-items:stretch}
+.bankcard{min-width:0;max-width:none}
+#cookie-banner{flex-direction:column;padding:14px 16px}
+}
 "#;
 
 const LOGO: &str = r##"<svg width="30" height="30" viewBox="0 0 30 30" aria-hidden="true"><circle cx="15" cy="15" r="14" fill="#fff"/><path d="M8 10 L15 22 L22 10" stroke="#0b3d6e" stroke-width="3.2" fill="none" stroke-linecap="round" stroke-linejoin="round"/></svg>"##;
+
+/// On a phone (a narrow viewport) the header's links fold behind this button.
+const MENU_BUTTON: &str = r#"<button id="menu-button" type="button" aria-controls="menu" aria-expanded="false" onclick="const n=document.getElementById('menu');this.setAttribute('aria-expanded',n.classList.toggle('open'))">Menu</button>"#;
 
 use crate::text::escape_html as escape;
 
 fn layout(title: &str, signed_in: bool, body: &str) -> String {
     let nav = if signed_in {
-        r#"<a href="/account">Account</a><form method="post" action="/logout" style="display:inline"><button id="logout" class="btn secondary" style="margin-left:18px;padding:6px 14px;font-size:14px">Log out</button></form>"#
+        r#"<a id="nav-account" href="/account">Account</a><form method="post" action="/logout" style="display:inline"><button id="logout" class="btn secondary" style="margin-left:18px;padding:6px 14px;font-size:14px">Log out</button></form>"#
     } else {
-        r#"<a href="/">Home</a><a href="/login">Log in</a>"#
+        r#"<a id="nav-home" href="/">Home</a><a id="nav-login" href="/login">Log in</a>"#
     };
     format!(
         r#"<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>{title} · Vedetta Bank</title><link rel="icon" href="data:,"><style>{STYLE}</style></head>
-<body><header><div class="brand">{LOGO}<span>Vedetta Bank</span></div><nav>{nav}</nav></header>
+<body><header><div class="brand">{LOGO}<span>Vedetta Bank</span></div>{MENU_BUTTON}<nav id="menu">{nav}</nav></header>
 <main>{body}</main>
 <footer>Vedetta Bank is a demo site served by vedetta. No real money, no real customers.</footer>
 </body></html>"#,

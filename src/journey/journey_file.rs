@@ -3,6 +3,7 @@
 use marked_yaml::Node;
 use marked_yaml::types::MarkedMappingNode;
 
+use super::capabilities;
 use super::diagnostic::Diagnostic;
 use super::model::{
     DEFAULT_STEP_TIMEOUT, FailFastMatcher, FailFastSignature, Journey, ScreenshotPolicy, Template,
@@ -31,6 +32,8 @@ pub const TOP_KEYS: &[&str] = &[
     "fail_fast",
     "steps",
     "strict",
+    "device",
+    "capabilities",
 ];
 
 pub const MAX_RETRIES: u32 = 10;
@@ -159,6 +162,22 @@ pub fn read(f: &SourceFile, opts: &LoadOptions) -> Result<Journey, Vec<Diagnosti
         .get_node("strict")
         .and_then(|n| r.boolean(f, n))
         .unwrap_or(false);
+    let device = map
+        .get_node("device")
+        .and_then(|n| capabilities::read_device(&mut r, f, n));
+    if let (Some(_), Some(key)) = (&device, map.keys().find(|k| k.as_str() == "viewport")) {
+        r.error_help(
+            f,
+            f.pos(&Node::from(key.clone())),
+            "`viewport` and `device` both set",
+            "a device has its own viewport",
+            Some("drop `viewport:`, or give the device's width and height".into()),
+        );
+    }
+    let capabilities = map
+        .get_node("capabilities")
+        .map(|n| capabilities::read_capabilities(&mut r, f, n))
+        .unwrap_or_default();
     r.has_base_url = map.get_node("base_url").is_some();
     let steps = match map.get_node("steps") {
         Some(node) => {
@@ -201,6 +220,8 @@ pub fn read(f: &SourceFile, opts: &LoadOptions) -> Result<Journey, Vec<Diagnosti
         fail_fast,
         steps,
         strict,
+        device,
+        capabilities,
     })
 }
 

@@ -5,6 +5,8 @@
 
 pub mod model;
 
+mod capabilities;
+mod devices;
 mod diagnostic;
 mod duration;
 mod include;
@@ -26,6 +28,8 @@ mod suggest;
 mod template;
 mod yaml;
 
+pub use capabilities::{Clash, clashes};
+pub use devices::{device_names, named_device, suggest_device};
 pub use diagnostic::Diagnostic;
 pub use duration::parse_duration;
 pub use load::{load_journey, parse_journey};
@@ -39,6 +43,7 @@ pub use source::MAX_FILE_BYTES;
 /// The spanned YAML reader behind journeys, for other configuration files (the monitor's) to
 /// report their problems at file:line:column the same way.
 pub(crate) mod spanned {
+    pub use super::capabilities::read_device;
     pub use super::reader::{Reader, kind};
     pub use super::source::{MAX_FILE_BYTES, Pos, SourceFile};
     pub use super::yaml::load;

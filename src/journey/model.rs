@@ -54,6 +54,10 @@ pub struct Journey {
     /// `strict: true`: a locator that matches more than one visible element fails its step
     /// (else it is a warning). A step's own `strict:` overrides it.
     pub strict: bool,
+    /// `device:`: the phone or tablet the browser emulates (its viewport replaces `viewport`).
+    pub device: Option<Device>,
+    /// `capabilities:`: extra WebDriver capabilities, merged over vedetta's own.
+    pub capabilities: Vec<Capability>,
 }
 
 pub const DEFAULT_STEP_TIMEOUT: Duration = Duration::from_secs(15);
@@ -71,6 +75,53 @@ impl Default for Viewport {
             height: 800,
         }
     }
+}
+
+/// A device to emulate: a name from Chromium's list (its metrics filled in), or the
+/// journey's own `{width, height, pixel_ratio, mobile, touch, user_agent}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Device {
+    /// The list's name; `None` for a custom device.
+    pub name: Option<String>,
+    /// The viewport in CSS pixels.
+    pub width: u32,
+    pub height: u32,
+    /// `window.devicePixelRatio`.
+    pub pixel_ratio: f64,
+    /// A mobile browser: the page's `<meta name="viewport">` applies, scrollbars overlay.
+    pub mobile: bool,
+    /// Touch events and `navigator.maxTouchPoints > 0`.
+    pub touch: bool,
+    /// The browser's user agent; `None` keeps the browser's own.
+    pub user_agent: Option<String>,
+}
+
+impl Device {
+    /// The viewport the device gives the page.
+    pub fn viewport(&self) -> Viewport {
+        Viewport {
+            width: self.width,
+            height: self.height,
+        }
+    }
+}
+
+impl fmt::Display for Device {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.name {
+            Some(name) => f.write_str(name),
+            None => write!(f, "{}x{} device", self.width, self.height),
+        }
+    }
+}
+
+/// One `capabilities:` entry: a W3C capability (`browserVersion`, `platformName`, `se:…`,
+/// `vendor:options`) and its JSON value, with where it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Capability {
+    pub key: String,
+    pub value: serde_json::Value,
+    pub location: Location,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -134,6 +134,7 @@ fn schema_with_described_refs() -> Value {
         json!({ "description": "The steps of a `when:` block.", "$ref": "#/definitions/steps" }),
     );
 
+    let device_names: Vec<&str> = super::devices::device_names().collect();
     json!({
         "$schema": "http://json-schema.org/draft-07/schema#",
         "$id": "https://vedetta.invalid/journey.schema.json",
@@ -163,6 +164,24 @@ fn schema_with_described_refs() -> Value {
                 ]
             },
             "viewport": { "description": "Browser window size, WIDTHxHEIGHT.", "type": "string", "pattern": "^[0-9]+x[0-9]+$" },
+            "device": {
+                "description": "A phone or tablet to emulate (its viewport, pixel ratio, touch and user agent): a name from Chromium DevTools' list, or {width, height, pixel_ratio, mobile, touch, user_agent}. --device overrides it.",
+                "anyOf": [
+                    { "enum": device_names },
+                    { "type": "object", "additionalProperties": false, "required": ["width", "height"], "properties": {
+                        "width": { "description": "Viewport width in CSS pixels.", "type": "integer", "minimum": 1, "maximum": 10000 },
+                        "height": { "description": "Viewport height in CSS pixels.", "type": "integer", "minimum": 1, "maximum": 10000 },
+                        "pixel_ratio": { "description": "window.devicePixelRatio (default 1; Chromium only).", "type": "number", "minimum": 0.5, "maximum": 10 },
+                        "mobile": { "description": "A mobile browser: the page's meta viewport applies (default false; Chromium only).", "type": "boolean" },
+                        "touch": { "description": "Touch events (default: as mobile; Chromium only).", "type": "boolean" },
+                        "user_agent": { "description": "The user agent (default: the browser's own).", "type": "string", "minLength": 1 }
+                    } }
+                ]
+            },
+            "capabilities": {
+                "description": "Extra WebDriver capabilities (browserVersion, platformName, se:…, vendor:options), merged over vedetta's: maps key by key, lists appended. What vedetta must set itself is refused (see the README). --capability adds more.",
+                "type": "object"
+            },
             "screenshots": { "description": "When to take screenshots.", "enum": ["on_failure", "every_step", "off"] },
             "vars": {
                 "description": "Variables for ${NAME}; --var overrides them, they override the environment.",

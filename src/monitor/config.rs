@@ -57,7 +57,8 @@ use super::locations::Location;
 use super::maintenance::ScheduledWindow;
 use super::schedule::Schedule;
 use crate::evidence::signature::SealKey;
-use crate::journey::spanned::{MAX_FILE_BYTES, Pos, Reader, SourceFile, kind, load};
+use crate::journey::model::Device;
+use crate::journey::spanned::{MAX_FILE_BYTES, Pos, Reader, SourceFile, kind, load, read_device};
 use crate::journey::{Diagnostic, LoadOptions, parse_duration};
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:9090";
@@ -87,7 +88,9 @@ const LOCATION_KEYS: &[&str] = &["name", "webdriver", "vars"];
 const MAINTENANCE_KEYS: &[&str] = &["cron", "for", "journeys"];
 /// The shortest `api_token` taken: it guards writes (maintenance windows).
 pub const MIN_API_TOKEN_LEN: usize = 16;
-const JOURNEY_KEYS: &[&str] = &["path", "every", "jitter", "cron", "alerts", "timeout"];
+const JOURNEY_KEYS: &[&str] = &[
+    "path", "every", "jitter", "cron", "alerts", "timeout", "device",
+];
 const ALERT_KEYS: &[&str] = &[
     "down_after",
     "failures",
@@ -145,6 +148,8 @@ pub struct JourneyEntry {
     pub alerts: AlertRules,
     /// Step timeout for a journey that sets none.
     pub default_timeout: Option<Duration>,
+    /// `device:`: the entry's journeys run on this phone or tablet (over their own `device:`).
+    pub device: Option<Device>,
     /// Where the entry is written, for problems found later (a journey name used twice).
     pub line: usize,
 }
@@ -1215,6 +1220,13 @@ impl ConfigReader<'_, '_> {
             let own_timeout = map
                 .get_node("timeout")
                 .and_then(|n| self.r.timeout(self.f, n));
+            let device = match map.get_node("device") {
+                Some(n) => match read_device(&mut self.r, self.f, n) {
+                    Some(d) => Some(d),
+                    None => continue,
+                },
+                None => None,
+            };
             let paths = match map.get_node("path") {
                 Some(n) => self.paths(n),
                 None => {
@@ -1246,6 +1258,7 @@ impl ConfigReader<'_, '_> {
                     schedule: schedule.clone(),
                     alerts: rules,
                     default_timeout: own_timeout.or(timeout),
+                    device: device.clone(),
                     line: entry_pos.line,
                 });
             }
@@ -1457,6 +1470,28 @@ mod tests {
             dir.path().canonicalize().unwrap().join("vedetta-data")
         );
         assert_eq!(c.retention, DEFAULT_RETENTION);
+    }
+
+    #[test]
+    fn a_journey_entry_may_run_its_journeys_on_a_device() {
+        let dir = dir_with_journeys();
+        let c = parse_in(
+            dir.path(),
+            "journeys:\n  - path: j/a.yaml\n    every: 1m\n    device: Pixel 7\n  - path: j/b.yaml\n    every: 1m\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.journeys[0].device.as_ref().map(|d| (d.width, d.height)),
+            Some((412, 915))
+        );
+        assert_eq!(c.journeys[1].device, None);
+        let e = parse_in(
+            dir.path(),
+            "journeys:\n  - path: j/a.yaml\n    every: 1m\n    device: Galaxy S8+\n",
+        )
+        .unwrap_err();
+        assert!(e.contains("monitor.yaml:4:13"), "{e}");
+        assert!(e.contains("did you mean `Samsung Galaxy S8+`?"), "{e}");
     }
 
     #[test]

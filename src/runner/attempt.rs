@@ -156,7 +156,8 @@ fn without_credentials(url: &str) -> String {
         Ok(mut u) => {
             let _ = u.set_password(None);
             let _ = u.set_username("");
-            u.to_string()
+            // `?access_key=…` and the like too.
+            crate::browser::redact_url(u.as_str())
         }
         Err(_) => "(unparsable URL)".to_string(),
     }

@@ -97,12 +97,11 @@ impl Browser for BrowserConfig {
         &self,
         journey: &Journey,
     ) -> impl Future<Output = Result<Session, BrowserError>> + Send {
-        Session::start(
-            self,
-            journey.viewport.width,
-            journey.viewport.height,
-            &journey.name,
-        )
+        let config = self.for_journey(journey);
+        async move {
+            let viewport = config.viewport(journey.viewport);
+            Session::start(&config, viewport.width, viewport.height, &journey.name).await
+        }
     }
 }
 

@@ -9,6 +9,7 @@ mod demo_bank;
 mod demo_faults;
 mod demo_monitor;
 mod demo_serve;
+mod devices;
 mod error_pages;
 mod evidence_demo;
 mod evidence_signing;
