@@ -194,12 +194,21 @@ pub fn browser_mismatches(journeys: &[Journey], browser: &BrowserConfig) -> Vec<
 pub fn hide_webdriver_credentials(journeys: &mut [Journey], browser: &BrowserConfig) {
     let credentials = browser.webdriver_credentials();
     for j in journeys {
-        for (i, c) in credentials.iter().enumerate() {
-            // Not a variable name: no template can use it.
-            j.variables
-                .set_secret(format!("--webdriver credential {i}"), c.clone());
+        for c in &credentials {
+            // Not a variable name, so no template can use it; named by a hash of the value so
+            // that several grids' credentials (the monitor's locations) all stay secrets.
+            let name = format!("--webdriver credential {:016x}", name_hash(c));
+            j.variables.set_secret(name, c.clone());
         }
     }
+}
+
+/// A stable, non-cryptographic name for a credential (never printed: secrets are masked by value).
+fn name_hash(s: &str) -> u64 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut h = DefaultHasher::new();
+    s.hash(&mut h);
+    h.finish()
 }
 
 #[cfg(test)]
@@ -308,6 +317,23 @@ mod tests {
                 .mask("alice used K3y-K3y and AK-99 at hub.example.com"),
             "•••••• used •••••• and •••••• at hub.example.com"
         );
+    }
+
+    #[test]
+    fn several_grids_credentials_all_stay_secrets() {
+        // The monitor hides `--webdriver`'s and every location's credentials in turn.
+        let mut js = vec![journey(
+            "name: j\nsteps:\n  - open: http://127.0.0.1/\n",
+            &[],
+        )];
+        for url in ["https://milan:M1-key@hub-a/", "https://paris:P4-key@hub-b/"] {
+            let grid = BrowserConfig {
+                webdriver_url: Some(url.into()),
+                ..BrowserConfig::default()
+            };
+            hide_webdriver_credentials(&mut js, &grid);
+        }
+        assert_eq!(js[0].variables.mask("M1-key P4-key"), "•••••• ••••••");
     }
 
     #[test]

@@ -38,8 +38,19 @@ pub fn execute(command: MonitorCommandConfig) -> Result<Outcome, CommandError> {
     if !mismatches.is_empty() {
         return Err(CommandError::Invalid(mismatches));
     }
+    // Every grid a journey may run through (`--webdriver`, each location's `webdriver:`):
+    // their credentials are secrets of every journey, masked wherever a run writes.
+    let grids: Vec<BrowserConfig> = std::iter::once(command.browser.clone())
+        .chain(config.locations.iter().filter_map(|l| {
+            let mut grid = command.browser.clone();
+            grid.webdriver_url = Some(l.webdriver.clone()?);
+            Some(grid)
+        }))
+        .collect();
     for sj in &mut journeys {
-        hide_webdriver_credentials(std::slice::from_mut(&mut sj.journey), &command.browser);
+        for grid in &grids {
+            hide_webdriver_credentials(std::slice::from_mut(&mut sj.journey), grid);
+        }
     }
     let runtime = super::runtime()?;
     runtime.block_on(serve(config, journeys, command.browser))
