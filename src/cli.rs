@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::browser::{BrowserConfig, BrowserKind};
+use crate::browser::{BrowserConfig, BrowserKind, Isolation};
 use crate::commands::demo::{DemoConfig, DemoMode};
 use crate::commands::inbox::InboxCommandConfig;
 use crate::commands::init::InitConfig;
@@ -233,6 +233,11 @@ pub struct BrowserArgs {
     /// Show the browser window.
     #[arg(long)]
     pub headed: bool,
+    /// What keeps one journey's browser state from the next: `context` (default) gives each
+    /// attempt a fresh browser context in a warm browser; `session` starts a new browser for
+    /// each attempt.
+    #[arg(long, value_name = "HOW", default_value = "context", value_parser = parse_isolation)]
+    pub isolation: Isolation,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -339,6 +344,10 @@ fn parse_key_value(s: &str) -> Result<(String, String), String> {
 }
 
 fn parse_browser(s: &str) -> Result<BrowserKind, String> {
+    s.parse()
+}
+
+fn parse_isolation(s: &str) -> Result<Isolation, String> {
     s.parse()
 }
 
@@ -542,6 +551,7 @@ impl From<&BrowserArgs> for BrowserConfig {
             browser_binary: b.browser_binary.clone(),
             headed: b.headed,
             without_recording: false,
+            isolation: b.isolation,
         }
     }
 }

@@ -19,4 +19,36 @@ pub struct BrowserConfig {
     /// `failure.requests`, no `timing`. Internal: the benchmark's baseline for what recording
     /// costs.
     pub without_recording: bool,
+    /// A warm browser's fresh context per journey attempt (default), or a session each.
+    pub isolation: Isolation,
+}
+
+/// What keeps one journey's browser state from the next (`--isolation`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Isolation {
+    /// A fresh browser context in a warm browser per attempt (where the browser has contexts;
+    /// elsewhere a session per attempt).
+    #[default]
+    Context,
+    /// A fresh browser session (a new browser and driver) per attempt.
+    Session,
+}
+
+impl Isolation {
+    pub const NAMES: &'static str = "context, session";
+}
+
+impl std::str::FromStr for Isolation {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "context" => Ok(Isolation::Context),
+            "session" => Ok(Isolation::Session),
+            _ => Err(format!(
+                "unknown isolation `{s}`; known: {}",
+                Isolation::NAMES
+            )),
+        }
+    }
 }

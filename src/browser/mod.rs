@@ -7,23 +7,26 @@
 
 mod config;
 mod console;
+mod devtools;
 pub mod driver;
 mod error;
 mod error_page;
 pub mod keys;
 mod kind;
 mod network;
+mod pool;
 mod probe;
 mod secrets_on_page;
 pub mod selector;
 mod session;
 mod temp_dir;
 
-pub use config::BrowserConfig;
+pub use config::{BrowserConfig, Isolation};
 pub use console::ConsoleEntry;
 pub use error::BrowserError;
 pub use error_page::{ErrorPage, ErrorPageKind};
 pub use kind::BrowserKind;
+pub use pool::{BrowserPool, MAX_JOURNEYS_PER_BROWSER, PoolStats};
 pub use probe::{Ambiguity, ElementProbe, PageProbe, ProbeRequest};
 pub use secrets_on_page::{ScreenshotError, SecretsOnPage};
 pub use selector::Selector;

@@ -423,6 +423,7 @@ async fn run_once(
         run_id: folder,
         otp: ctx.otp.clone(),
         sign_key: ctx.sign_key.clone(),
+        browsers: None,
     };
     // Where the runner keeps this run's evidence (`out_dir/<run_id>/<journey>`), sealed with a
     // manifest when it kept anything: a failure's files or a passing run's named screenshots.
