@@ -34,6 +34,12 @@ use super::session::Session;
 /// anything the browser process accumulates across contexts is bounded by 50 journeys' worth.
 pub const MAX_JOURNEYS_PER_BROWSER: u32 = 50;
 
+/// How long the monitor keeps a warm browser no run has needed. Five minutes: monitors run
+/// journeys every minute or few, so a browser idle for longer serves few runs, while it holds
+/// a few hundred MB of memory all along; starting one again costs 1–3 s of CPU once per five
+/// minutes or more (under 1 % of one core).
+pub const BROWSER_IDLE_LIMIT: Duration = Duration::from_secs(300);
+
 /// Whether contexts work here: not yet known, yes, or no (each attempt a session of its own).
 const UNKNOWN: u8 = 0;
 const AVAILABLE: u8 = 1;
@@ -245,5 +251,41 @@ impl BrowserPool {
 
     fn lock_idle(&self) -> std::sync::MutexGuard<'_, Vec<Idle>> {
         self.idle.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contexts_are_only_tried_with_chromium_through_a_driver_vedetta_starts() {
+        let chromium = BrowserPool::new(BrowserConfig::default());
+        assert_eq!(
+            chromium.stats().contexts,
+            None,
+            "known after the first browser"
+        );
+        let firefox = BrowserPool::new(BrowserConfig {
+            kind: BrowserKind::Firefox,
+            ..BrowserConfig::default()
+        });
+        assert_eq!(firefox.stats().contexts, Some(false));
+        let grid = BrowserPool::new(BrowserConfig {
+            webdriver_url: Some("http://127.0.0.1:4444".into()),
+            ..BrowserConfig::default()
+        });
+        assert_eq!(grid.stats().contexts, Some(false));
+    }
+
+    #[test]
+    fn isolation_names_round_trip_and_an_unknown_one_lists_the_known() {
+        use super::super::Isolation;
+        assert_eq!("context".parse(), Ok(Isolation::Context));
+        assert_eq!("session".parse(), Ok(Isolation::Session));
+        assert_eq!(
+            "tab".parse::<Isolation>(),
+            Err("unknown isolation `tab`; known: context, session".into())
+        );
     }
 }

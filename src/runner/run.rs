@@ -1,4 +1,5 @@
-//! A run: journeys walked `jobs` at a time, one browser each, results in input order.
+//! A run: journeys walked `jobs` at a time, a warm browser each (a fresh context per attempt),
+//! results in input order.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -102,6 +103,7 @@ async fn run_in<B: Browser + Send + 'static>(
                     previous_attempts: Vec::new(),
                     degraded: false,
                     slow: Vec::new(),
+                    browser_start_ms: 0,
                 };
                 let _ = events.send(Event::JourneyFinished {
                     result: result.clone(),

@@ -380,3 +380,55 @@ async fn firefox_falls_back_to_a_session_per_journey_and_the_verbose_log_says_so
         "{stderr}"
     );
 }
+
+/// The monitor keeps its browser warm between runs: one chromedriver serves run after run, the
+/// later runs wait for no browser (`vedetta_browser_start_seconds` 0), and SIGTERM still ends it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_monitor_keeps_its_browser_warm_between_runs() {
+    use crate::monitor_support::{
+        Daemon, Webhook, demo_bank, demo_config, get_text, metric, wait_for,
+    };
+    let _slot = common::browser_slot().await;
+    let stack = demo_bank(&[]).await;
+    let webhook = Webhook::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = demo_config(dir.path(), &stack, &webhook, "");
+    let daemon = Daemon::start(&config, &stack);
+    let metrics_url = format!("{}/metrics", daemon.url);
+    let passed = "vedetta_journey_runs_total{journey=\"demo-card-balance\",status=\"passed\"}";
+    let mut drivers_seen = std::collections::BTreeSet::new();
+    let text = wait_for(
+        "three passed runs",
+        std::time::Duration::from_secs(240),
+        || {
+            let text = get_text(&metrics_url);
+            for p in daemon.descendants() {
+                if p.comm == "chromedriver" {
+                    drivers_seen.insert(p.pid);
+                }
+            }
+            async move {
+                let text = text.await;
+                (metric(&text, passed).unwrap_or(0.0) >= 3.0).then_some(text)
+            }
+        },
+    )
+    .await;
+    assert_eq!(
+        metric(
+            &text,
+            "vedetta_browser_start_seconds{journey=\"demo-card-balance\"}"
+        ),
+        Some(0.0),
+        "{text}"
+    );
+    assert_eq!(drivers_seen.len(), 1, "chromedrivers: {drivers_seen:?}");
+    let status = daemon.terminate(std::time::Duration::from_secs(60));
+    assert_eq!(status.code(), Some(0));
+    for pid in &drivers_seen {
+        assert!(
+            !crate::monitor_support::alive(*pid),
+            "chromedriver {pid} outlived the monitor"
+        );
+    }
+}
