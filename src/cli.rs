@@ -574,6 +574,18 @@ mod tests {
     }
 
     #[test]
+    fn isolation_is_a_context_unless_session_is_asked_for() {
+        let c = run_config(&["run", "a.yaml"]);
+        assert_eq!(c.browser.isolation, Isolation::Context);
+        let c = run_config(&["run", "a.yaml", "--isolation", "session"]);
+        assert_eq!(c.browser.isolation, Isolation::Session);
+        let e = Cli::try_parse_from(["vedetta", "run", "a.yaml", "--isolation", "tab"])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("known: context, session"), "{e}");
+    }
+
+    #[test]
     fn run_flags_become_the_run_config() {
         let c = run_config(&[
             "run",
