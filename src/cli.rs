@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::browser::{BrowserConfig, BrowserKind};
+use crate::browser::{BrowserConfig, BrowserKind, Isolation};
 use crate::commands::demo::{DemoConfig, DemoMode};
 use crate::commands::inbox::InboxCommandConfig;
 use crate::commands::init::InitConfig;
@@ -242,6 +242,11 @@ pub struct BrowserArgs {
     /// (e.g. browserVersion='"130"', 'se:name="nightly"'); repeatable.
     #[arg(long = "capability", value_name = "KEY=JSON", value_parser = parse_capability)]
     pub capabilities: Vec<(String, serde_json::Value)>,
+    /// What keeps one journey's browser state from the next: `context` (default) gives each
+    /// attempt a fresh browser context in a warm browser; `session` starts a new browser for
+    /// each attempt.
+    #[arg(long, value_name = "HOW", default_value = "context", value_parser = parse_isolation)]
+    pub isolation: Isolation,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -378,6 +383,10 @@ fn parse_capability(s: &str) -> Result<(String, serde_json::Value), String> {
 }
 
 fn parse_browser(s: &str) -> Result<BrowserKind, String> {
+    s.parse()
+}
+
+fn parse_isolation(s: &str) -> Result<Isolation, String> {
     s.parse()
 }
 
@@ -583,6 +592,7 @@ impl From<&BrowserArgs> for BrowserConfig {
             without_recording: false,
             device: b.device.clone(),
             capabilities: b.capabilities.clone(),
+            isolation: b.isolation,
         }
     }
 }
@@ -602,6 +612,18 @@ mod tests {
             Command::Run(a) => a.into(),
             other => panic!("not run: {other:?}"),
         }
+    }
+
+    #[test]
+    fn isolation_is_a_context_unless_session_is_asked_for() {
+        let c = run_config(&["run", "a.yaml"]);
+        assert_eq!(c.browser.isolation, Isolation::Context);
+        let c = run_config(&["run", "a.yaml", "--isolation", "session"]);
+        assert_eq!(c.browser.isolation, Isolation::Session);
+        let e = Cli::try_parse_from(["vedetta", "run", "a.yaml", "--isolation", "tab"])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("known: context, session"), "{e}");
     }
 
     #[test]

@@ -31,6 +31,8 @@ pub struct BrowserConfig {
     /// Extra capabilities merged over vedetta's, in order: the journey's `capabilities:`, then
     /// `--capability`.
     pub capabilities: Vec<(String, Json)>,
+    /// A warm browser's fresh context per journey attempt (default), or a session each.
+    pub isolation: Isolation,
 }
 
 impl BrowserConfig {
@@ -61,5 +63,35 @@ impl BrowserConfig {
             .as_deref()
             .map(super::credentials::webdriver_credentials)
             .unwrap_or_default()
+    }
+}
+
+/// What keeps one journey's browser state from the next (`--isolation`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Isolation {
+    /// A fresh browser context in a warm browser per attempt (where the browser has contexts;
+    /// elsewhere a session per attempt).
+    #[default]
+    Context,
+    /// A fresh browser session (a new browser and driver) per attempt.
+    Session,
+}
+
+impl Isolation {
+    pub const NAMES: &'static str = "context, session";
+}
+
+impl std::str::FromStr for Isolation {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "context" => Ok(Isolation::Context),
+            "session" => Ok(Isolation::Session),
+            _ => Err(format!(
+                "unknown isolation `{s}`; known: {}",
+                Isolation::NAMES
+            )),
+        }
     }
 }

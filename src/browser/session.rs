@@ -1,5 +1,6 @@
 //! One browser session: a fantoccini client, and the chromedriver behind it when we started it.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use fantoccini::actions::{InputSource, KeyAction, KeyActions, MouseActions, PointerAction};
@@ -13,12 +14,14 @@ use super::BrowserKind;
 use super::config::BrowserConfig;
 use super::console::ConsoleEntry;
 use super::credentials::mask_credentials;
+use super::devtools::DevTools;
 use super::driver::LocalDriver;
 use super::emulation;
 use super::error::BrowserError;
 use super::error_page::{ErrorPage, ErrorPageKind};
 use super::extra_capabilities;
 use super::network::{self, SeLog};
+use super::pool::BrowserPool;
 use super::probe::{
     Ambiguity, ElementProbe, FILL_JS, PROBE_JS, PageProbe, ProbeRequest, SELECT_JS,
 };
@@ -53,6 +56,24 @@ pub struct Session {
     records_network: bool,
     /// Documents' timings are read after steps (recording on).
     records_timing: bool,
+    /// The journey's own browser context, when this session is a pool's warm browser.
+    context: Option<BrowserContext>,
+    /// The pool this warm browser goes back to when the journey's page is closed.
+    returns_to: Option<Arc<BrowserPool>>,
+    /// How long this attempt waited for the browser to start (zero: a warm one).
+    start_time: Duration,
+    /// Journeys this warm browser has served, the one lent to now included.
+    journeys: u32,
+}
+
+/// A journey's own browser context in a warm browser: its tab (a WebDriver window whose handle
+/// is the DevTools target id) and the window the session started with, kept open between
+/// journeys so that the session always has one.
+#[derive(Debug, Clone)]
+pub(super) struct BrowserContext {
+    id: String,
+    tab: String,
+    home: fantoccini::wd::WindowHandle,
 }
 
 impl Session {
@@ -139,6 +160,10 @@ impl Session {
             driver,
             records_network: config.kind == BrowserKind::Chromium && !config.without_recording,
             records_timing: !config.without_recording,
+            context: None,
+            returns_to: None,
+            start_time: Duration::ZERO,
+            journeys: 0,
         };
         // Chromium's emulation sets the page's viewport itself; the window's size is moot.
         let emulated = config.kind == BrowserKind::Chromium && config.device.is_some();
@@ -202,8 +227,13 @@ impl Session {
         Ok(())
     }
 
-    /// Ends the session and the driver (and with it every browser process).
-    pub async fn close(self) {
+    /// Ends the session and the driver (and with it every browser process) — or, for a pool's
+    /// warm browser, ends the journey's context and gives the browser back to the pool.
+    pub async fn close(mut self) {
+        if let Some(pool) = self.returns_to.take() {
+            // Boxed: giving back may retire the browser, which closes it.
+            return Box::pin(pool.give_back(self)).await;
+        }
         let Session { client, driver, .. } = self;
         // Politely first (Chromium flushes and exits); the kill below covers a hung browser.
         let _ = tokio::time::timeout(SESSION_CLOSE_TIMEOUT, client.close()).await;
@@ -217,6 +247,128 @@ impl Session {
         if let Some(d) = self.driver {
             d.stop().await;
         }
+    }
+
+    /// How long this attempt waited for the browser to start: zero for a pool's warm browser.
+    pub fn start_time(&self) -> Duration {
+        self.start_time
+    }
+
+    pub(super) fn set_start_time(&mut self, d: Duration) {
+        self.start_time = d;
+    }
+
+    /// The browser's DevTools address (`host:port`) as chromedriver reports it, when we started
+    /// the driver: browser contexts are made there (see `devtools.rs`).
+    pub(super) fn debugger_address(&self) -> Option<String> {
+        self.driver.as_ref()?;
+        self.client
+            .capabilities()?
+            .get("goog:chromeOptions")?
+            .get("debuggerAddress")?
+            .as_str()
+            .map(str::to_string)
+    }
+
+    /// Opens a fresh browser context with one tab, switches the session to it, sizes its
+    /// viewport, and forgets the console and network logged so far — so that nothing the
+    /// journey records is another journey's.
+    pub(super) async fn open_context(
+        &mut self,
+        width: u32,
+        height: u32,
+    ) -> Result<(), BrowserError> {
+        let address = self
+            .debugger_address()
+            .ok_or_else(|| BrowserError::Setup("no DevTools address for this browser".into()))?;
+        let home = self.client.window().await?;
+        let mut devtools = DevTools::connect(&address).await?;
+        let id = devtools
+            .call(
+                "Target.createBrowserContext",
+                json!({ "disposeOnDetach": false }),
+            )
+            .await?["browserContextId"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let created = devtools
+            .call(
+                "Target.createTarget",
+                json!({ "url": "about:blank", "browserContextId": id,
+                        "width": width, "height": height }),
+            )
+            .await;
+        let tab = match created {
+            Ok(v) => v["targetId"].as_str().unwrap_or_default().to_string(),
+            Err(e) => {
+                let _ = devtools
+                    .call(
+                        "Target.disposeBrowserContext",
+                        json!({ "browserContextId": id }),
+                    )
+                    .await;
+                return Err(e);
+            }
+        };
+        drop(devtools);
+        self.context = Some(BrowserContext {
+            id,
+            tab: tab.clone(),
+            home,
+        });
+        let handle = fantoccini::wd::WindowHandle::try_from(tab)
+            .map_err(|e| BrowserError::Setup(format!("a tab chromedriver cannot name: {e}")))?;
+        self.client.switch_to_window(handle).await?;
+        self.fit_viewport(width, height).await?;
+        // What the session logged before this journey — the last journey's requests and
+        // messages, the home tab's — is not this journey's.
+        if self.records_network {
+            let _ = network::drain_network_events(&self.client).await;
+        }
+        let _ = self.client.issue_cmd(SeLog("browser")).await;
+        Ok(())
+    }
+
+    /// Closes the journey's tab, goes back to the home window and disposes of the context:
+    /// its cookies, storage, cache, service workers and permissions go with it. `Err`: the
+    /// browser is in trouble and must not be used again.
+    pub(super) async fn end_context(&mut self) -> Result<(), BrowserError> {
+        let Some(context) = self.context.take() else {
+            return Ok(());
+        };
+        let address = self
+            .debugger_address()
+            .ok_or_else(|| BrowserError::Setup("no DevTools address for this browser".into()))?;
+        let ended = async {
+            let mut devtools = DevTools::connect(&address).await?;
+            devtools
+                .call("Target.closeTarget", json!({ "targetId": context.tab }))
+                .await?;
+            self.client.switch_to_window(context.home).await?;
+            devtools
+                .call(
+                    "Target.disposeBrowserContext",
+                    json!({ "browserContextId": context.id }),
+                )
+                .await?;
+            Ok::<(), BrowserError>(())
+        };
+        tokio::time::timeout(SESSION_CLOSE_TIMEOUT, ended)
+            .await
+            .map_err(|_| {
+                BrowserError::Setup("the journey's browser context did not close".into())
+            })?
+    }
+
+    /// Marks this warm browser's page as lent: closing it gives the browser back to `pool`.
+    pub(super) fn lend(&mut self, pool: Arc<BrowserPool>, journeys: u32) {
+        self.returns_to = Some(pool);
+        self.journeys = journeys;
+    }
+
+    pub(super) fn journeys(&self) -> u32 {
+        self.journeys
     }
 
     /// Navigates to `url`, waiting at most `timeout` for the page to load.

@@ -73,6 +73,7 @@ pub async fn run_journeys(files: &[PathBuf], setup: RunSetup) -> Result<Outcome,
         run_id,
         otp: setup.otp,
         sign_key: setup.sign_key,
+        browsers: None,
     };
     let mut report = runner::run(journeys, options, tx, cancel.clone()).await;
     let interrupted = if cancel.is_cancelled() {

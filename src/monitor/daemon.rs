@@ -35,7 +35,7 @@ use super::record::{self, Finished};
 use super::schedule::{Schedule, Ticker};
 use super::state::{Health, JourneyInfo, States};
 use super::store::{IncidentKind, Queued, Store, StoreError};
-use crate::browser::BrowserConfig;
+use crate::browser::{BROWSER_IDLE_LIMIT, BrowserConfig, BrowserPool, Isolation};
 use crate::evidence::manifest::MANIFEST_FILE;
 use crate::evidence::signature::SealKey;
 use crate::journey::model::Journey;
@@ -268,12 +268,15 @@ pub async fn start(
         }
         None => None,
     };
+    let pool = (setup.browser.isolation == Isolation::Context)
+        .then(|| BrowserPool::new(setup.browser.clone()));
     let ctx = Arc::new(RunContext {
         shared: shared.clone(),
         notifier,
         deliveries: Mutex::new(JoinSet::new()),
         browsers: Arc::new(Semaphore::new(setup.concurrency.max(1))),
         browser: setup.browser,
+        pool: pool.clone(),
         otp: setup.otp,
         sign_key: setup.sign_key,
     });
@@ -313,12 +316,22 @@ pub async fn start(
         setup.retention,
         cancel.clone(),
     ));
+    let idler = pool
+        .clone()
+        .map(|p| tokio::spawn(retire_idle_browsers(p, cancel.clone())));
 
     let stopping = cancel.clone();
     let task = tokio::spawn(async move {
         stopping.cancelled().await;
         while journeys.join_next().await.is_some() {}
         sweeper.abort();
+        if let Some(idler) = idler {
+            idler.abort();
+        }
+        // No warm browser outlives the monitor.
+        if let Some(pool) = pool {
+            pool.shutdown().await;
+        }
         if let Some(resender) = resender {
             resender.abort();
         }
@@ -341,6 +354,17 @@ pub async fn start(
         cancel,
         task,
     })
+}
+
+/// Ends the warm browsers no run has needed for a while (see [`BROWSER_IDLE_LIMIT`]).
+async fn retire_idle_browsers(pool: Arc<BrowserPool>, cancel: CancellationToken) {
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(BROWSER_IDLE_LIMIT / 10) => {}
+            () = cancel.cancelled() => return,
+        }
+        pool.retire_idle(BROWSER_IDLE_LIMIT).await;
+    }
 }
 
 /// One journey's alert state, health and metrics, read back from the history.
@@ -449,6 +473,8 @@ struct RunContext {
     deliveries: Mutex<JoinSet<()>>,
     browsers: Arc<Semaphore>,
     browser: BrowserConfig,
+    /// Warm browsers kept between runs (`isolation: context`); `None`: a browser per run.
+    pool: Option<Arc<BrowserPool>>,
     otp: OtpSources,
     sign_key: Option<SealKey>,
 }
@@ -537,6 +563,11 @@ async fn run_once(
         run_id: folder,
         otp: ctx.otp.clone(),
         sign_key: ctx.sign_key.clone(),
+        // The warm browsers are the monitor's own; a location with a grid of its own runs there.
+        browsers: ctx
+            .pool
+            .clone()
+            .filter(|_| at.browser.webdriver_url.is_none()),
     };
     // Where the runner keeps this run's evidence (`out_dir/<run_id>/<journey>`), sealed with a
     // manifest when it kept anything: a failure's files or a passing run's named screenshots.
@@ -640,6 +671,13 @@ async fn run_once(
         let sample = record::metrics_sample(&run, report.journeys.first());
         metrics.observe_at(name, &at.location, sample);
         metrics.observe_slow_at(name, &at.location, run.status.as_str(), &run.slow);
+        if let Some(r) = report.journeys.first() {
+            metrics.observe_browser_start_at(
+                name,
+                &at.location,
+                r.browser_start_ms as f64 / 1000.0,
+            );
+        }
         if at.named {
             for (location, seen) in state.seen() {
                 metrics.seen.insert((name.to_string(), location), seen);

@@ -33,6 +33,9 @@ pub struct JourneyMetrics {
     pub runs: BTreeMap<&'static str, u64>,
     /// What was slow in the last run that reached the site (empty: nothing).
     pub slow: Vec<SlowStep>,
+    /// How long the last run waited for a browser to start, apart from its own duration
+    /// (0 when a warm browser served it).
+    pub browser_start_s: Option<f64>,
 }
 
 impl JourneyMetrics {
@@ -128,6 +131,16 @@ impl Metrics {
         if matches!(status, "passed" | "flaky" | "failed") {
             self.at(journey, location).slow = slow.to_vec();
         }
+    }
+
+    /// How long a run waited for its browser to start, kept apart from the journey's
+    /// duration (which is the site's time).
+    pub fn observe_browser_start(&mut self, journey: &str, seconds: f64) {
+        self.observe_browser_start_at(journey, super::locations::LOCAL, seconds)
+    }
+
+    pub fn observe_browser_start_at(&mut self, journey: &str, location: &str, seconds: f64) {
+        self.at(journey, location).browser_start_s = Some(seconds);
     }
 
     /// The exposition text, with each journey's up and alert gauges from `health` (none in
@@ -422,6 +435,26 @@ impl Metrics {
                 }
             }
         }
+        // Only once a run has measured it, so that a monitor before its first run says nothing.
+        if j.values().any(|m| m.browser_start_s.is_some()) {
+            family(
+                &mut out,
+                "vedetta_browser_start_seconds",
+                "gauge",
+                "How long the journey's last run waited for a browser to start (0: a warm one); \
+                 not part of vedetta_journey_duration_seconds.",
+            );
+            for ((name, loc), m) in j {
+                if let Some(s) = m.browser_start_s {
+                    sample(
+                        &mut out,
+                        "vedetta_browser_start_seconds",
+                        &[("journey", name), ("location", loc)],
+                        s,
+                    );
+                }
+            }
+        }
         out
     }
 }
@@ -484,6 +517,31 @@ fn format_value(v: f64) -> String {
 mod tests {
     use super::*;
     use crate::monitor::alert::{AlertRules, AlertState};
+
+    #[test]
+    fn the_browser_s_start_is_a_gauge_of_its_own_once_a_run_measured_it() {
+        let mut m = Metrics::default();
+        m.journey("card");
+        let health = BTreeMap::new();
+        assert!(!m.render(&health).contains("vedetta_browser_start_seconds"));
+        m.observe_browser_start("card", 1.25);
+        let text = m.render(&health);
+        assert!(
+            text.contains("# TYPE vedetta_browser_start_seconds gauge\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "vedetta_browser_start_seconds{journey=\"card\",location=\"local\"} 1.25\n"
+            ),
+            "{text}"
+        );
+        m.observe_browser_start("card", 0.0);
+        assert!(
+            m.render(&health)
+                .contains("vedetta_browser_start_seconds{journey=\"card\",location=\"local\"} 0\n")
+        );
+    }
 
     /// The metrics and the journey's health, as the daemon keeps them after each run.
     #[derive(Default)]

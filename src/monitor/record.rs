@@ -79,7 +79,9 @@ pub fn new_run(run: Finished, result: Option<&JourneyResult>) -> NewRun {
         evidence_key: run.evidence_key,
         started_at_ms: run.started_ms,
         finished_at_ms: run.finished_ms,
-        duration_ms: result.duration_ms,
+        // The site's time: the wait for a browser to start is reported apart
+        // (`vedetta_browser_start_seconds`).
+        duration_ms: result.duration_ms.saturating_sub(result.browser_start_ms),
         status,
         attempts: result.attempts,
         error: result.error.clone(),
@@ -234,7 +236,16 @@ pub(super) mod tests {
             previous_attempts: Vec::new(),
             degraded: false,
             slow: Vec::new(),
+            browser_start_ms: 0,
         }
+    }
+
+    #[test]
+    fn a_run_s_duration_is_the_site_s_time_without_the_browser_s_start() {
+        let mut r = result(JourneyStatus::Passed, vec![step(1, StepStatus::Passed)]);
+        r.browser_start_ms = 2_500;
+        let run = new_run(finished(None), Some(&r));
+        assert_eq!(run.duration_ms, 12_000 - 2_500);
     }
 
     #[test]

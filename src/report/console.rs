@@ -373,6 +373,7 @@ mod tests {
             previous_attempts: vec![],
             degraded: false,
             slow: vec![],
+            browser_start_ms: 0,
         };
         let mut out = anstream::StripStream::new(Vec::new());
         {
@@ -453,6 +454,7 @@ mod tests {
                     threshold_ms: 4_000,
                 },
             ],
+            browser_start_ms: 0,
         };
         let mut out = anstream::StripStream::new(Vec::new());
         {
@@ -512,6 +514,7 @@ mod tests {
             previous_attempts: vec![],
             degraded: false,
             slow: vec![],
+            browser_start_ms: 0,
         };
         let mut out = anstream::StripStream::new(Vec::new());
         ConsoleReporter::new(&mut out, false).on_event(&Event::JourneyFinished {

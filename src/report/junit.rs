@@ -305,6 +305,7 @@ mod tests {
                 previous_attempts: vec![],
                 degraded: true,
                 slow: vec![slow],
+                browser_start_ms: 0,
             }],
         };
         let xml = render(&report, Path::new("/")).unwrap();

@@ -27,6 +27,8 @@ pub(crate) struct AttemptOutcome {
     /// SHA-256 of the evidence manifest this attempt wrote (it covers earlier attempts' files);
     /// a passing attempt writes one too when an earlier attempt had sealed the folder.
     pub manifest_sha256: Option<String>,
+    /// How long the attempt waited for a browser to start (0: a warm one).
+    pub browser_start_ms: u64,
 }
 
 /// Attempt `number` (1-based) at `journey` in a page `browser` starts.
@@ -72,10 +74,12 @@ pub(crate) async fn run_attempt<B: Browser>(
                 error: Some(journey.variables.mask(&error)),
                 duration_ms: started.elapsed().as_millis() as u64,
                 manifest_sha256: None,
+                browser_start_ms: 0,
             };
         }
     };
 
+    let browser_start_ms = page.browser_start().as_millis() as u64;
     let walker = Walker::new(journey, &page, &opts.otp, events, cancel, evidence.clone());
     let Walked {
         mut steps,
@@ -138,6 +142,7 @@ pub(crate) async fn run_attempt<B: Browser>(
         error,
         duration_ms: started.elapsed().as_millis() as u64,
         manifest_sha256,
+        browser_start_ms,
     }
 }
 

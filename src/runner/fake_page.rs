@@ -333,6 +333,7 @@ pub(crate) async fn run_on(
         run_id: "fake-run".into(),
         otp: Default::default(),
         sign_key: None,
+        browsers: None,
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let browser = FakeBrowser::new(pages);

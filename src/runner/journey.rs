@@ -1,5 +1,5 @@
-//! A journey with its retries: each attempt in a fresh browser; a pass after a failed attempt
-//! is `flaky`, and every earlier attempt is kept.
+//! A journey with its retries: each attempt in a fresh browser context (or browser); a pass
+//! after a failed attempt is `flaky`, and every earlier attempt is kept.
 
 use std::time::Instant;
 
@@ -28,6 +28,7 @@ pub(crate) async fn run_with_retries<B: Browser>(
     let allowed = journey.retries.saturating_add(1);
     let mut previous: Vec<AttemptResult> = Vec::new();
     let mut number = 1;
+    let mut browser_start_ms = 0;
     let last = loop {
         tracing::info!(
             attempt = number,
@@ -45,6 +46,7 @@ pub(crate) async fn run_with_retries<B: Browser>(
             let _lease = hold_sms_numbers(journey, opts, cancel).await;
             run_attempt(journey, browser, opts, number, events, cancel).await
         };
+        browser_start_ms += outcome.browser_start_ms;
         // The journey's one evidence folder was sealed again: earlier attempts' failures
         // carry the new manifest's hash.
         if let Some(sha) = &outcome.manifest_sha256 {
@@ -109,6 +111,7 @@ pub(crate) async fn run_with_retries<B: Browser>(
         previous_attempts: previous,
         degraded: !slow.is_empty(),
         slow,
+        browser_start_ms,
     };
     tracing::info!(
         status = result.status.as_str(),

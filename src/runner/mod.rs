@@ -1,8 +1,9 @@
 //! Walks journeys in a browser, step by step, and reports events.
 //!
 //! [`run`] takes validated journeys and returns a [`result::RunReport`]: failure is data, never
-//! an `Err` or a panic. Each journey attempt gets a fresh browser session; the steps' waits poll
-//! the page and its `fail_fast` signatures until the step's timeout.
+//! an `Err` or a panic. Each journey attempt gets a fresh browser context in a warm browser
+//! (`browser::BrowserPool`), or with `--isolation session` a browser of its own; the steps'
+//! waits poll the page and its `fail_fast` signatures until the step's timeout.
 
 mod actions;
 mod ambiguity;

@@ -1,6 +1,7 @@
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use crate::browser::BrowserConfig;
+use crate::browser::{BrowserConfig, BrowserPool};
 use crate::evidence::signature::SealKey;
 use crate::otp::OtpSources;
 
@@ -17,4 +18,7 @@ pub struct RunOptions {
     pub otp: OtpSources,
     /// Signs each evidence folder's manifest (`--sign-key`, the monitor's `sign_key:`).
     pub sign_key: Option<SealKey>,
+    /// Warm browsers kept by the caller across runs (the monitor's); `None`: with
+    /// `browser.isolation` `Context` the run keeps its own, ended when the run ends.
+    pub browsers: Option<Arc<BrowserPool>>,
 }

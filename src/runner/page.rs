@@ -3,13 +3,14 @@
 //! scripted page instead (`fake_page.rs`), so its decisions are checked without a browser.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value as Json;
 
 use crate::browser::{
-    BrowserConfig, BrowserError, ConsoleEntry, Element, PageProbe, ProbeRequest, ScreenshotError,
-    SecretsOnPage, Selector, Session,
+    BrowserConfig, BrowserError, BrowserPool, ConsoleEntry, Element, PageProbe, ProbeRequest,
+    ScreenshotError, SecretsOnPage, Selector, Session,
 };
 use crate::journey::model::Journey;
 use crate::network::DocumentTiming;
@@ -84,6 +85,10 @@ pub(crate) trait Page: Send + Sync + Sized {
     fn document_timing(&self) -> impl Future<Output = Option<DocumentTiming>> + Send;
     /// Browser name, browser version, driver.
     fn describe(&self) -> (String, String, String);
+    /// How long the attempt waited for a browser to start (zero: a warm one).
+    fn browser_start(&self) -> Duration {
+        Duration::ZERO
+    }
     /// Ends the session politely.
     fn close(self) -> impl Future<Output = ()> + Send;
     /// Ends the session at once (interrupted, or the browser is gone).
@@ -101,6 +106,32 @@ impl Browser for BrowserConfig {
         async move {
             let viewport = config.viewport(journey.viewport);
             Session::start(&config, viewport.width, viewport.height, &journey.name).await
+        }
+    }
+}
+
+/// A fresh browser context in one of the pool's warm browsers (see `browser::BrowserPool`).
+impl Browser for Arc<BrowserPool> {
+    type Page = Session;
+
+    fn start(
+        &self,
+        journey: &Journey,
+    ) -> impl Future<Output = Result<Session, BrowserError>> + Send {
+        let pool = self.clone();
+        let config = self.config().for_journey(journey);
+        async move {
+            // The warm browsers were started without a device or capabilities of their own: a
+            // journey that has them (or a pool whose every browser would) gets its own session.
+            if config.device.is_some() || !config.capabilities.is_empty() {
+                return Browser::start(&config, journey).await;
+            }
+            pool.page(
+                journey.viewport.width,
+                journey.viewport.height,
+                &journey.name,
+            )
+            .await
         }
     }
 }
@@ -189,6 +220,9 @@ impl Page for Session {
     }
     fn describe(&self) -> (String, String, String) {
         Session::describe(self)
+    }
+    fn browser_start(&self) -> Duration {
+        Session::start_time(self)
     }
     fn close(self) -> impl Future<Output = ()> + Send {
         Session::close(self)

@@ -44,6 +44,14 @@ pub struct JourneyResult {
     /// What crossed its threshold, in walk order; the journey's own `slow:` (index 0) last.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub slow: Vec<SlowStep>,
+    /// How long its attempts waited for a browser to start, all together (within
+    /// `duration_ms`); 0, and left out, when warm browsers served them all.
+    #[serde(default, skip_serializing_if = "is_zero_ms")]
+    pub browser_start_ms: u64,
+}
+
+fn is_zero_ms(n: &u64) -> bool {
+    *n == 0
 }
 
 /// A step (or, with `index` 0, the journey's steps together) that took longer than its
@@ -286,6 +294,7 @@ mod tests {
             previous_attempts: Vec::new(),
             degraded,
             slow: Vec::new(),
+            browser_start_ms: 0,
         }
     }
 

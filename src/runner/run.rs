@@ -1,4 +1,5 @@
-//! A run: journeys walked `jobs` at a time, one browser each, results in input order.
+//! A run: journeys walked `jobs` at a time, a warm browser each (a fresh context per attempt),
+//! results in input order.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -11,7 +12,9 @@ use tracing::Instrument;
 use super::event::Event;
 use super::journey::run_with_retries;
 use super::options::RunOptions;
+use super::page::Browser;
 use super::result::{JourneyResult, JourneyStatus, RunReport};
+use crate::browser::{BrowserPool, Isolation};
 use crate::journey::model::Journey;
 use crate::time::now_rfc3339;
 
@@ -26,14 +29,46 @@ pub async fn run(
     events: UnboundedSender<Event>,
     cancel: CancellationToken,
 ) -> RunReport {
+    match (&opts.browsers, opts.browser.isolation) {
+        (Some(pool), _) => {
+            let pool = Arc::new(pool.clone());
+            run_in(journeys, opts, pool, events, cancel).await
+        }
+        (None, Isolation::Context) => {
+            let pool = BrowserPool::new(opts.browser.clone());
+            let report = run_in(journeys, opts, Arc::new(pool.clone()), events, cancel).await;
+            // No warm browser outlives the run.
+            pool.shutdown().await;
+            report
+        }
+        (None, Isolation::Session) => {
+            let browser = Arc::new(opts.browser.clone());
+            run_in(journeys, opts, browser, events, cancel).await
+        }
+    }
+}
+
+/// [`run`] with each attempt's page from `browser`.
+async fn run_in<B: Browser + Send + 'static>(
+    journeys: Vec<Journey>,
+    opts: RunOptions,
+    browser: Arc<B>,
+    events: UnboundedSender<Event>,
+    cancel: CancellationToken,
+) -> RunReport {
     let started_at = now_rfc3339();
     let started = Instant::now();
     let opts = Arc::new(opts);
     let slots = Arc::new(Semaphore::new(opts.jobs.max(1)));
     let mut tasks = Vec::with_capacity(journeys.len());
     for journey in journeys {
-        let (opts, slots, events, cancel) =
-            (opts.clone(), slots.clone(), events.clone(), cancel.clone());
+        let (opts, slots, events, cancel, browser) = (
+            opts.clone(),
+            slots.clone(),
+            events.clone(),
+            cancel.clone(),
+            browser.clone(),
+        );
         let fallback = (
             journey.name.clone(),
             journey.title.clone(),
@@ -43,7 +78,7 @@ pub async fn run(
             // The semaphore is never closed, so acquiring cannot fail.
             let _slot = slots.acquire_owned().await.ok();
             let span = tracing::info_span!("journey", journey = %journey.name);
-            run_with_retries(&journey, &opts.browser, &opts, &events, &cancel)
+            run_with_retries(&journey, &*browser, &opts, &events, &cancel)
                 .instrument(span)
                 .await
         });
@@ -68,6 +103,7 @@ pub async fn run(
                     previous_attempts: Vec::new(),
                     degraded: false,
                     slow: Vec::new(),
+                    browser_start_ms: 0,
                 };
                 let _ = events.send(Event::JourneyFinished {
                     result: result.clone(),

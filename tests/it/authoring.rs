@@ -94,6 +94,7 @@ fn report_with_long_actions(dir: &Path) -> RunReport {
             previous_attempts: vec![],
             degraded: false,
             slow: vec![],
+            browser_start_ms: 0,
         }],
     }
 }

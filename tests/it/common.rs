@@ -133,6 +133,7 @@ pub fn options(out_dir: &Path) -> RunOptions {
         run_id: "test-run".into(),
         otp: Default::default(),
         sign_key: None,
+        browsers: None,
     }
 }
 

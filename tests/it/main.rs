@@ -33,6 +33,7 @@ mod monitor_support;
 mod network;
 mod otp;
 mod parser_fuzz;
+mod pool;
 mod real_services;
 mod reports;
 mod run_actions;

@@ -145,6 +145,7 @@ fn run(dir: &Path) -> RunReport {
                 previous_attempts: vec![],
                 degraded: false,
                 slow: vec![],
+                browser_start_ms: 0,
             },
             JourneyResult {
                 name: "no-browser".into(),
@@ -159,6 +160,7 @@ fn run(dir: &Path) -> RunReport {
                 previous_attempts: vec![],
                 degraded: false,
                 slow: vec![],
+                browser_start_ms: 0,
             },
             JourneyResult {
                 name: "flaky-login".into(),
@@ -179,6 +181,7 @@ fn run(dir: &Path) -> RunReport {
                 }],
                 degraded: false,
                 slow: vec![],
+                browser_start_ms: 0,
             },
         ],
     }

@@ -1,0 +1,291 @@
+//! Warm browsers, a fresh isolated context per journey.
+//!
+//! Starting Chromium and its driver costs a second or more (several when two start at once on
+//! two cores); a browser context costs milliseconds. So a [`BrowserPool`] keeps the browsers
+//! it started (at most one per journey walked at once: a warm browser is lent to one journey
+//! and comes back when its page is closed) and gives each journey attempt a new browser
+//! context with its own tab: cookies, localStorage, sessionStorage, IndexedDB, the HTTP cache,
+//! service workers and permissions of one journey are invisible to the next, and the context
+//! is disposed of when the journey ends.
+//!
+//! A browser is retired (its session and driver ended) after [`MAX_JOURNEYS_PER_BROWSER`]
+//! journeys, so that whatever a long-lived browser accumulates (memory, the renderer's caches
+//! shared across contexts, a leak of the site's) never grows without bound; and at any sign of
+//! trouble: a context that will not open or close, a page killed (a crash, a lost session, an
+//! interruption). The next journey then gets a fresh browser.
+//!
+//! Contexts need the browser's DevTools endpoint on loopback (Chromium through a chromedriver
+//! vedetta started). Elsewhere — Firefox, a `--webdriver` server or grid — or when a fresh
+//! browser refuses a context, each attempt gets a session of its own, as with
+//! `--isolation session`, and the `-v` log says why.
+
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::time::{Duration, Instant};
+
+use super::config::BrowserConfig;
+use super::error::BrowserError;
+use super::kind::BrowserKind;
+use super::session::Session;
+
+/// Journeys one browser serves before it is retired for a fresh one. 50: a browser's start
+/// (1–3 s) is then spread over 50 journeys (≤ 60 ms each, a few % of a short journey), while
+/// anything the browser process accumulates across contexts is bounded by 50 journeys' worth.
+pub const MAX_JOURNEYS_PER_BROWSER: u32 = 50;
+
+/// How long the monitor keeps a warm browser no run has needed. Five minutes: monitors run
+/// journeys every minute or few, so a browser idle for longer serves few runs, while it holds
+/// a few hundred MB of memory all along; starting one again costs 1–3 s of CPU once per five
+/// minutes or more (under 1 % of one core).
+pub const BROWSER_IDLE_LIMIT: Duration = Duration::from_secs(300);
+
+/// Whether contexts work here: not yet known, yes, or no (each attempt a session of its own).
+const UNKNOWN: u8 = 0;
+const AVAILABLE: u8 = 1;
+const UNAVAILABLE: u8 = 2;
+
+/// A warm browser waiting for its next journey.
+struct Idle {
+    session: Session,
+    journeys: u32,
+    since: Instant,
+}
+
+/// The browsers of a run, or of the monitor between its runs.
+pub struct BrowserPool {
+    config: BrowserConfig,
+    idle: Mutex<Vec<Idle>>,
+    contexts: AtomicU8,
+    /// Browsers started and retired, for the logs and tests.
+    started: std::sync::atomic::AtomicU32,
+    retired: std::sync::atomic::AtomicU32,
+}
+
+/// What the pool did, for tests and metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    /// Browsers started to serve contexts.
+    pub started: u32,
+    /// Browsers retired (worn out, in trouble, idle too long, or the pool shut).
+    pub retired: u32,
+    /// Warm browsers waiting now.
+    pub idle: usize,
+    /// Whether journeys get contexts (`None`: no journey yet).
+    pub contexts: Option<bool>,
+}
+
+impl BrowserPool {
+    pub fn new(config: BrowserConfig) -> Arc<BrowserPool> {
+        let contexts = match (config.kind, &config.webdriver_url) {
+            (BrowserKind::Chromium, None) => UNKNOWN,
+            _ => UNAVAILABLE,
+        };
+        if contexts == UNAVAILABLE {
+            tracing::info!(
+                browser = %config.kind,
+                webdriver = config.webdriver_url.is_some(),
+                "browser contexts are not available here (they need Chromium through a \
+                 chromedriver vedetta starts): each journey gets a browser session of its own"
+            );
+        }
+        Arc::new(BrowserPool {
+            config,
+            idle: Mutex::new(Vec::new()),
+            contexts: AtomicU8::new(contexts),
+            started: Default::default(),
+            retired: Default::default(),
+        })
+    }
+
+    pub fn config(&self) -> &BrowserConfig {
+        &self.config
+    }
+
+    pub fn stats(&self) -> PoolStats {
+        PoolStats {
+            started: self.started.load(Ordering::Relaxed),
+            retired: self.retired.load(Ordering::Relaxed),
+            idle: self.lock_idle().len(),
+            contexts: match self.contexts.load(Ordering::Relaxed) {
+                AVAILABLE => Some(true),
+                UNAVAILABLE => Some(false),
+                _ => None,
+            },
+        }
+    }
+
+    /// A page for one attempt, `width`×`height`: a fresh context in a warm browser (started
+    /// now if none is waiting), or where contexts are not available a session of its own.
+    /// `label` names a browser started now (the journey that started it).
+    pub async fn page(
+        self: &Arc<Self>,
+        width: u32,
+        height: u32,
+        label: &str,
+    ) -> Result<Session, BrowserError> {
+        if self.contexts.load(Ordering::Relaxed) == UNAVAILABLE {
+            return self.own_session(width, height, label).await;
+        }
+        // A warm browser first; one that cannot open a context is retired, and so on.
+        while let Some(idle) = self.take_idle() {
+            let mut session = idle.session;
+            match session.open_context(width, height).await {
+                Ok(()) => {
+                    self.lend(&mut session, idle.journeys + 1);
+                    return Ok(session);
+                }
+                Err(e) => {
+                    tracing::info!("a warm browser could not open a context ({e}); retiring it");
+                    self.retire(session, true).await;
+                }
+            }
+        }
+        let started = Instant::now();
+        let mut session = self.start_browser(label).await?;
+        self.started.fetch_add(1, Ordering::Relaxed);
+        match session.open_context(width, height).await {
+            Ok(()) => {
+                if self.contexts.swap(AVAILABLE, Ordering::Relaxed) == UNKNOWN {
+                    tracing::debug!("browser contexts available: one per journey");
+                }
+                session.set_start_time(started.elapsed());
+                self.lend(&mut session, 1);
+                Ok(session)
+            }
+            Err(e) => {
+                // A fresh browser that refuses contexts will not take them later.
+                self.contexts.store(UNAVAILABLE, Ordering::Relaxed);
+                tracing::info!(
+                    "browser contexts are not available ({e}): each journey gets a browser \
+                     session of its own"
+                );
+                self.retire(session, true).await;
+                self.own_session(width, height, label).await
+            }
+        }
+    }
+
+    /// Ends every warm browser: at the end of a run, or when the monitor stops.
+    pub async fn shutdown(&self) {
+        let idle: Vec<Idle> = std::mem::take(&mut *self.lock_idle());
+        for i in idle {
+            self.retire(i.session, false).await;
+        }
+    }
+
+    /// Ends the warm browsers that waited longer than `idle_for` (the monitor, between runs).
+    pub async fn retire_idle(&self, idle_for: Duration) {
+        let stale: Vec<Idle> = {
+            let mut idle = self.lock_idle();
+            let (stale, keep) = std::mem::take(&mut *idle)
+                .into_iter()
+                .partition(|i| i.since.elapsed() >= idle_for);
+            *idle = keep;
+            stale
+        };
+        for i in stale {
+            tracing::debug!("retiring a browser idle for {:?}", i.since.elapsed());
+            self.retire(i.session, false).await;
+        }
+    }
+
+    /// A journey's page comes back (its `close`): the context is ended, and the browser waits
+    /// for the next journey unless it is worn out or in trouble.
+    pub(super) async fn give_back(self: Arc<Self>, mut session: Session) {
+        let journeys = session.journeys();
+        if let Err(e) = session.end_context().await {
+            tracing::info!(
+                "a journey's browser context did not close cleanly ({e}); retiring the browser"
+            );
+            return self.retire(session, true).await;
+        }
+        if journeys >= MAX_JOURNEYS_PER_BROWSER {
+            tracing::debug!("retiring a browser after {journeys} journeys");
+            return self.retire(session, false).await;
+        }
+        session.set_start_time(Duration::ZERO);
+        self.lock_idle().push(Idle {
+            session,
+            journeys,
+            since: Instant::now(),
+        });
+    }
+
+    /// A session of its own for one attempt (contexts not available here).
+    async fn own_session(
+        &self,
+        width: u32,
+        height: u32,
+        label: &str,
+    ) -> Result<Session, BrowserError> {
+        let started = Instant::now();
+        let mut session = Session::start(&self.config, width, height, label).await?;
+        session.set_start_time(started.elapsed());
+        Ok(session)
+    }
+
+    /// A browser for contexts: its window is only the session's home, the journeys' viewports
+    /// are set per context.
+    async fn start_browser(&self, label: &str) -> Result<Session, BrowserError> {
+        Session::start(&self.config, 1280, 800, label).await
+    }
+
+    fn lend(self: &Arc<Self>, session: &mut Session, journeys: u32) {
+        session.lend(self.clone(), journeys);
+    }
+
+    fn take_idle(&self) -> Option<Idle> {
+        // The most recently used first: its caches are warm; the others may then idle out.
+        self.lock_idle().pop()
+    }
+
+    async fn retire(&self, session: Session, in_trouble: bool) {
+        self.retired.fetch_add(1, Ordering::Relaxed);
+        if in_trouble {
+            session.kill().await;
+        } else {
+            session.close().await;
+        }
+    }
+
+    fn lock_idle(&self) -> std::sync::MutexGuard<'_, Vec<Idle>> {
+        self.idle.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contexts_are_only_tried_with_chromium_through_a_driver_vedetta_starts() {
+        let chromium = BrowserPool::new(BrowserConfig::default());
+        assert_eq!(
+            chromium.stats().contexts,
+            None,
+            "known after the first browser"
+        );
+        let firefox = BrowserPool::new(BrowserConfig {
+            kind: BrowserKind::Firefox,
+            ..BrowserConfig::default()
+        });
+        assert_eq!(firefox.stats().contexts, Some(false));
+        let grid = BrowserPool::new(BrowserConfig {
+            webdriver_url: Some("http://127.0.0.1:4444".into()),
+            ..BrowserConfig::default()
+        });
+        assert_eq!(grid.stats().contexts, Some(false));
+    }
+
+    #[test]
+    fn isolation_names_round_trip_and_an_unknown_one_lists_the_known() {
+        use super::super::Isolation;
+        assert_eq!("context".parse(), Ok(Isolation::Context));
+        assert_eq!("session".parse(), Ok(Isolation::Session));
+        assert_eq!(
+            "tab".parse::<Isolation>(),
+            Err("unknown isolation `tab`; known: context, session".into())
+        );
+    }
+}

@@ -1,0 +1,434 @@
+//! Warm browsers, a fresh browser context per journey (`--isolation context`, the default):
+//! real Chromium against a site served here. Journey A leaves every kind of browser state
+//! behind — a cookie, localStorage, sessionStorage, IndexedDB, Cache Storage, an HTTP-cached
+//! response, a service worker — and journey B, next in the same browser (`jobs: 1`), finds
+//! none of it; B's network.har and console log hold nothing of A's; a retry gets a fresh
+//! context too; a browser that dies mid-journey ends only that journey as `error`, and the
+//! next journey gets a fresh browser and passes; Firefox falls back to a session per journey
+//! and says so in the `-v` log; `--isolation session` walks each journey in a browser of its
+//! own.
+
+use crate::common;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{Html, IntoResponse};
+use axum::routing::get;
+use tokio_util::sync::CancellationToken;
+
+use common::{journey, options, run_with};
+use vedetta::browser::driver::drivers;
+use vedetta::browser::{BrowserConfig, Isolation};
+use vedetta::runner::result::{JourneyStatus, StepStatus};
+
+/// Journey A's page: every kind of state a site can leave in a browser, then `#done`; it keeps
+/// requesting and logging until its tab is closed.
+const SET_PAGE: &str = r#"<!doctype html><title>set</title><body><script>
+(async () => {
+  document.cookie = "pool_cookie=a; max-age=3600; path=/";
+  localStorage.setItem("pool_local", "a");
+  sessionStorage.setItem("pool_session", "a");
+  await new Promise((ok, fail) => {
+    const open = indexedDB.open("pool_db", 1);
+    open.onupgradeneeded = () => open.result.createObjectStore("s");
+    open.onsuccess = () => {
+      const tx = open.result.transaction("s", "readwrite");
+      tx.objectStore("s").put("a", "k");
+      tx.oncomplete = () => { open.result.close(); ok(); };
+      tx.onerror = fail;
+    };
+    open.onerror = fail;
+  });
+  await (await caches.open("pool_cache")).put("/pool-cached-entry", new Response("a"));
+  await fetch("/cached");
+  const reg = await navigator.serviceWorker.register("/sw.js");
+  await navigator.serviceWorker.ready;
+  console.log("message-of-journey-a");
+  setInterval(() => { fetch("/a-only"); console.log("late-message-of-journey-a"); }, 50);
+  const done = document.createElement("p");
+  done.id = "done";
+  done.textContent = "done";
+  document.body.append(done);
+})().catch((e) => { document.title = "failed: " + e; });
+</script></body>"#;
+
+/// Journey B's page: what it finds of the state A left, as `#found` ("none" when nothing).
+const CHECK_PAGE: &str = r#"<!doctype html><title>check</title><body><p id="found"></p><script>
+(async () => {
+  const found = [];
+  if (document.cookie.includes("pool_cookie")) found.push("cookie");
+  if (localStorage.getItem("pool_local") !== null) found.push("localStorage");
+  if (sessionStorage.getItem("pool_session") !== null) found.push("sessionStorage");
+  const dbs = await indexedDB.databases();
+  if (dbs.some((d) => d.name === "pool_db")) found.push("IndexedDB");
+  if ((await caches.keys()).includes("pool_cache")) found.push("Cache Storage");
+  if ((await navigator.serviceWorker.getRegistrations()).length > 0) found.push("service worker");
+  await fetch("/cached");
+  console.log("message-of-journey-b");
+  document.getElementById("found").textContent = found.length ? found.join(", ") : "none";
+})().catch((e) => { document.getElementById("found").textContent = "error: " + e; });
+</script></body>"#;
+
+/// The site, and how often `/cached` (cacheable for an hour) was asked of it.
+struct Site {
+    base: String,
+    cached_hits: Arc<AtomicUsize>,
+    stop: CancellationToken,
+}
+
+impl Drop for Site {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
+
+async fn serve() -> Site {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let app = Router::new()
+        .route("/set", get(|| async { Html(SET_PAGE) }))
+        .route("/check", get(|| async { Html(CHECK_PAGE) }))
+        .route(
+            "/cached",
+            get(|State(hits): State<Arc<AtomicUsize>>| async move {
+                hits.fetch_add(1, Ordering::SeqCst);
+                (
+                    [(header::CACHE_CONTROL, "public, max-age=3600")],
+                    "cacheable",
+                )
+            }),
+        )
+        .route(
+            "/sw.js",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/javascript")],
+                    "self.addEventListener('fetch', () => {});",
+                )
+                    .into_response()
+            }),
+        )
+        .route("/a-only", get(|| async { "a" }))
+        .route(
+            "/once",
+            get(|State(s): State<Arc<AtomicUsize>>| async move {
+                // Counted apart from /cached: the high bits.
+                let n = s.fetch_add(1 << 20, Ordering::SeqCst) >> 20;
+                Html(if n == 0 {
+                    "<p>first</p>"
+                } else {
+                    "<p id=ok>again</p>"
+                })
+            }),
+        )
+        .with_state(hits.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let stop = CancellationToken::new();
+    let s = stop.clone();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(s.cancelled_owned())
+            .await;
+    });
+    Site {
+        base: format!("http://127.0.0.1:{port}"),
+        cached_hits: hits,
+        stop,
+    }
+}
+
+/// Opens /set; then, in the same context, /check finds everything (the checks can fail).
+fn journey_a(name: &str, base: &str) -> vedetta::journey::model::Journey {
+    let yaml = format!(
+        "name: {name}\nbase_url: ${{BASE}}\ntimeout: 20s\nsteps:\n  - open: /set\n  - wait_for: '#done'\n  - open: /check\n  - assert_text: {{ '#found': 'cookie, localStorage, sessionStorage, IndexedDB, Cache Storage, service worker' }}\n"
+    );
+    journey(name, &yaml, &[("BASE", base)])
+}
+
+fn journey_b(name: &str, base: &str) -> vedetta::journey::model::Journey {
+    let yaml = format!(
+        "name: {name}\nbase_url: ${{BASE}}\ntimeout: 20s\nsteps:\n  - open: /check\n  - assert_text: {{ '#found': none }}\n"
+    );
+    journey(name, &yaml, &[("BASE", base)])
+}
+
+fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            files_under(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_next_journey_in_a_warm_browser_finds_nothing_the_last_one_left() {
+    let site = serve().await;
+    let out = tempfile::tempdir().unwrap();
+    // C fails on purpose, so that its evidence folder keeps its network.har and console log.
+    let c = journey(
+        "pool-iso-c",
+        "name: pool-iso-c\nbase_url: ${BASE}\ntimeout: 20s\nsteps:\n  - open: /check\n  - wait_for: { text: 'none' }\n  - name: fails on purpose\n    wait_for: '#never'\n    timeout: 300ms\n",
+        &[("BASE", &site.base)],
+    );
+    let journeys = vec![
+        journey_a("pool-iso-a", &site.base),
+        journey_b("pool-iso-b", &site.base),
+        c,
+    ];
+    let ran = run_with(journeys, options(out.path()), CancellationToken::new()).await;
+    let [a, b, c] = &ran.report.journeys[..] else {
+        panic!("three journeys: {:#?}", ran.report)
+    };
+    assert_eq!(a.status, JourneyStatus::Passed, "{a:#?}");
+    // Nothing of A's: no cookie, storage, database, cache or service worker.
+    assert_eq!(b.status, JourneyStatus::Passed, "{b:#?}");
+    // Not from the HTTP cache either: A's second /cached came from its cache, B's and C's
+    // reached the site.
+    assert_eq!(site.cached_hits.load(Ordering::SeqCst) & 0xFFFFF, 3);
+    // One warm browser served all three.
+    assert_eq!(
+        drivers()
+            .iter()
+            .filter(|d| d.label.starts_with("pool-iso-"))
+            .count(),
+        1
+    );
+
+    // C's evidence: its own requests and console messages, none of A's.
+    assert_eq!(c.status, JourneyStatus::Failed, "{c:#?}");
+    assert_eq!(c.steps[1].status, StepStatus::Passed, "{c:#?}");
+    let mut files = Vec::new();
+    files_under(out.path(), &mut files);
+    let har_path = files
+        .iter()
+        .find(|f| f.ends_with("pool-iso-c/network.har"))
+        .unwrap_or_else(|| panic!("no network.har for C among {files:#?}"));
+    let har = std::fs::read_to_string(har_path).unwrap();
+    assert!(har.contains("/check"), "{har}");
+    assert!(!har.contains("/set"), "A's page in C's HAR: {har}");
+    assert!(!har.contains("/a-only"), "A's request in C's HAR: {har}");
+    let console_path = files
+        .iter()
+        .find(|f| {
+            f.to_string_lossy().contains("pool-iso-c/")
+                && f.to_string_lossy().ends_with(".console.txt")
+        })
+        .unwrap_or_else(|| panic!("no console log for C among {files:#?}"));
+    let console = std::fs::read_to_string(console_path).unwrap();
+    assert!(console.contains("message-of-journey-b"), "{console}");
+    assert!(
+        !console.contains("journey-a"),
+        "A's message in C's console: {console}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_gets_a_fresh_context_too() {
+    let site = serve().await;
+    let out = tempfile::tempdir().unwrap();
+    // Attempt 1 leaves a cookie and localStorage, then fails (`/once` shows `#ok` only from
+    // its second load on); attempt 2 would fail at once on either left behind.
+    let yaml = "name: pool-retry\nbase_url: ${BASE}\ntimeout: 20s\nretries: 1\nretry_delay: 0s\nsteps:\n  - open: /check\n  - assert_text: { '#found': none }\n  - script: \"document.cookie = 'pool_cookie=a; max-age=3600; path=/'; localStorage.setItem('pool_local', 'a');\"\n  - open: /once\n  - name: fails on attempt 1 only\n    wait_for: '#ok'\n    timeout: 1s\n";
+    let ran = run_with(
+        vec![journey("pool-retry", yaml, &[("BASE", &site.base)])],
+        options(out.path()),
+        CancellationToken::new(),
+    )
+    .await;
+    let j = ran.journey();
+    // Had attempt 1's cookie or storage survived into attempt 2, its `#found` would not be
+    // "none" and the journey would have failed.
+    assert_eq!(j.status, JourneyStatus::Flaky, "{j:#?}");
+    assert_eq!(j.attempts, 2);
+    assert_eq!(j.previous_attempts[0].steps[1].status, StepStatus::Passed);
+    assert!(
+        j.steps.iter().all(|s| s.status == StepStatus::Passed),
+        "{j:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_browser_that_dies_ends_only_its_journey_and_the_next_gets_a_fresh_one() {
+    let site = serve().await;
+    let out = tempfile::tempdir().unwrap();
+    // The first journey's page kills its browser (chrome://crash would only crash the tab);
+    // the test kills the driver's process group from a step's wait instead: `kill` below.
+    let dying = journey(
+        "pool-crash-a",
+        "name: pool-crash-a\nbase_url: ${BASE}\ntimeout: 20s\nsteps:\n  - open: /check\n  - wait_for: '#never-there'\n",
+        &[("BASE", &site.base)],
+    );
+    let next = journey_b("pool-crash-b", &site.base);
+    let mut opts = options(out.path());
+    opts.jobs = 1;
+    let killer = tokio::spawn(async {
+        // Once the first journey's browser is up, end it as a crash would.
+        for _ in 0..2400 {
+            if let Some(d) = drivers()
+                .into_iter()
+                .find(|d| d.label == "pool-crash-a" && d.running)
+            {
+                tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+                let _ = nix::sys::signal::killpg(
+                    nix::unistd::Pid::from_raw(d.pid as i32),
+                    nix::sys::signal::Signal::SIGKILL,
+                );
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        false
+    });
+    let ran = run_with(vec![dying, next], opts, CancellationToken::new()).await;
+    assert!(killer.await.unwrap(), "the first browser never started");
+    let [a, b] = &ran.report.journeys[..] else {
+        panic!("two journeys")
+    };
+    assert_eq!(a.status, JourneyStatus::Error, "{a:#?}");
+    assert_eq!(b.status, JourneyStatus::Passed, "{b:#?}");
+    // The second journey had a browser of its own, started for it.
+    assert!(
+        drivers().iter().any(|d| d.label == "pool-crash-b"),
+        "{:#?}",
+        drivers()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_isolation_session_each_journey_gets_a_browser_of_its_own() {
+    let site = serve().await;
+    let out = tempfile::tempdir().unwrap();
+    let mut opts = options(out.path());
+    opts.browser = BrowserConfig {
+        isolation: Isolation::Session,
+        ..BrowserConfig::default()
+    };
+    let ran = run_with(
+        vec![
+            journey_a("pool-session-a", &site.base),
+            journey_b("pool-session-b", &site.base),
+        ],
+        opts,
+        CancellationToken::new(),
+    )
+    .await;
+    for j in &ran.report.journeys {
+        assert_eq!(j.status, JourneyStatus::Passed, "{j:#?}");
+    }
+    for label in ["pool-session-a", "pool-session-b"] {
+        assert_eq!(
+            drivers().iter().filter(|d| d.label == label).count(),
+            1,
+            "{label}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn firefox_falls_back_to_a_session_per_journey_and_the_verbose_log_says_so() {
+    let site = serve().await;
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.yaml");
+    let b = dir.path().join("b.yaml");
+    std::fs::write(
+        &a,
+        "name: ff-a\nbase_url: ${BASE}\ntimeout: 30s\nsteps:\n  - open: /check\n  - assert_text: { '#found': none }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &b,
+        "name: ff-b\nbase_url: ${BASE}\ntimeout: 30s\nsteps:\n  - open: /check\n  - assert_text: { '#found': none }\n",
+    )
+    .unwrap();
+    let _slot = common::browser_slot().await;
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_vedetta"))
+        .args(["-v", "run", "--browser", "firefox", "--var"])
+        .arg(format!("BASE={}", site.base))
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .arg(&a)
+        .arg(&b)
+        .current_dir(dir.path())
+        .kill_on_drop(true)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the vedetta binary");
+    let owner = child.id().unwrap();
+    let out = child.wait_with_output().await.unwrap();
+    let left = common::tagged_by(owner);
+    assert!(left.is_empty(), "left running after vedetta: {left:?}");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("browser contexts are not available here"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("each journey gets a browser session of its own"),
+        "{stderr}"
+    );
+}
+
+/// The monitor keeps its browser warm between runs: one chromedriver serves run after run, the
+/// later runs wait for no browser (`vedetta_browser_start_seconds` 0), and SIGTERM still ends it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_monitor_keeps_its_browser_warm_between_runs() {
+    use crate::monitor_support::{
+        Daemon, Webhook, demo_bank, demo_config, get_text, metric, wait_for,
+    };
+    let _slot = common::browser_slot().await;
+    let stack = demo_bank(&[]).await;
+    let webhook = Webhook::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = demo_config(dir.path(), &stack, &webhook, "");
+    let daemon = Daemon::start(&config, &stack);
+    let metrics_url = format!("{}/metrics", daemon.url);
+    let passed = "vedetta_journey_runs_total{journey=\"demo-card-balance\",status=\"passed\"}";
+    let mut drivers_seen = std::collections::BTreeSet::new();
+    let text = wait_for(
+        "three passed runs",
+        std::time::Duration::from_secs(240),
+        || {
+            let text = get_text(&metrics_url);
+            for p in daemon.descendants() {
+                if p.comm == "chromedriver" {
+                    drivers_seen.insert(p.pid);
+                }
+            }
+            async move {
+                let text = text.await;
+                (metric(&text, passed).unwrap_or(0.0) >= 3.0).then_some(text)
+            }
+        },
+    )
+    .await;
+    assert_eq!(
+        metric(
+            &text,
+            "vedetta_browser_start_seconds{journey=\"demo-card-balance\"}"
+        ),
+        Some(0.0),
+        "{text}"
+    );
+    assert_eq!(drivers_seen.len(), 1, "chromedrivers: {drivers_seen:?}");
+    let status = daemon.terminate(std::time::Duration::from_secs(60));
+    assert_eq!(status.code(), Some(0));
+    for pid in &drivers_seen {
+        assert!(
+            !crate::monitor_support::alive(*pid),
+            "chromedriver {pid} outlived the monitor"
+        );
+    }
+}
