@@ -395,7 +395,7 @@ async fn the_monitor_keeps_its_browser_warm_between_runs() {
     let config = demo_config(dir.path(), &stack, &webhook, "");
     let daemon = Daemon::start(&config, &stack);
     let metrics_url = format!("{}/metrics", daemon.url);
-    let passed = "vedetta_journey_runs_total{journey=\"demo-card-balance\",status=\"passed\"}";
+    let passed = "vedetta_journey_runs_total{journey=\"demo-card-balance\",location=\"local\",status=\"passed\"}";
     let mut drivers_seen = std::collections::BTreeSet::new();
     let text = wait_for(
         "three passed runs",
@@ -417,7 +417,7 @@ async fn the_monitor_keeps_its_browser_warm_between_runs() {
     assert_eq!(
         metric(
             &text,
-            "vedetta_browser_start_seconds{journey=\"demo-card-balance\"}"
+            "vedetta_browser_start_seconds{journey=\"demo-card-balance\",location=\"local\"}"
         ),
         Some(0.0),
         "{text}"
