@@ -5,6 +5,7 @@
 
 pub mod model;
 
+mod component;
 mod diagnostic;
 mod duration;
 mod include;

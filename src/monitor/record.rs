@@ -183,6 +183,7 @@ pub(super) mod tests {
             depth: 0,
             name: format!("step {index}"),
             action: "click".into(),
+            component: "Journey".into(),
             file: "journeys/card.yaml".into(),
             line: 10 + index,
             column: 5,

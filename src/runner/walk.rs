@@ -696,6 +696,7 @@ fn base_result(step: &Step, index: usize, depth: usize) -> StepResult {
         depth,
         name: step.display_name(),
         action: step.action.keyword().to_string(),
+        component: step.component.clone().unwrap_or_default(),
         file: step.location.file.display().to_string(),
         line: step.location.line,
         column: step.location.column,
