@@ -20,6 +20,7 @@
 pub mod alert;
 pub mod announce;
 pub mod channels;
+pub mod components;
 pub mod config;
 pub mod daemon;
 #[cfg(test)]

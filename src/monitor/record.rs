@@ -98,6 +98,7 @@ pub fn new_run(run: Finished, result: Option<&JourneyResult>) -> NewRun {
                     .as_ref()
                     .and_then(|f| f.screenshot.clone())
                     .or_else(|| s.screenshot.clone()),
+                component: Some(s.component.clone()),
             })
             .collect(),
         evidence: run.sealed_evidence,

@@ -98,6 +98,9 @@ pub struct StepRecord {
     pub category: Option<String>,
     pub message: Option<String>,
     pub screenshot: Option<String>,
+    /// The customer-facing part the step belongs to (`component:`, resolved).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub component: Option<String>,
 }
 
 /// A finished run as recorded (before it has an id).
@@ -321,15 +324,20 @@ const ADDED_RUN_COLUMNS: &[(&str, &str)] = &[
     ("maintenance", "INTEGER NOT NULL DEFAULT 0"),
 ];
 
-/// Adds the columns of [`ADDED_RUN_COLUMNS`] that `runs` lacks.
+/// Columns added to `steps` after its first release (see [`ADDED_RUN_COLUMNS`]).
+const ADDED_STEP_COLUMNS: &[(&str, &str)] = &[("component", "TEXT")];
+
+/// Adds the columns of [`ADDED_RUN_COLUMNS`] and [`ADDED_STEP_COLUMNS`] their tables lack.
 fn add_missing_columns(conn: &Connection) -> rusqlite::Result<()> {
-    let existing: Vec<String> = conn
-        .prepare("SELECT name FROM pragma_table_info('runs')")?
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    for (name, decl) in ADDED_RUN_COLUMNS {
-        if !existing.iter().any(|c| c == name) {
-            conn.execute_batch(&format!("ALTER TABLE runs ADD COLUMN {name} {decl}"))?;
+    for (table, added) in [("runs", ADDED_RUN_COLUMNS), ("steps", ADDED_STEP_COLUMNS)] {
+        let existing: Vec<String> = conn
+            .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for (name, decl) in added {
+            if !existing.iter().any(|c| c == name) {
+                conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {name} {decl}"))?;
+            }
         }
     }
     Ok(())
@@ -432,8 +440,8 @@ impl Store {
         let run_id = tx.last_insert_rowid();
         {
             let mut insert = tx.prepare_cached(
-                "INSERT INTO steps (run_id, idx, name, action, status, duration_ms, category, message, screenshot)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO steps (run_id, idx, name, action, status, duration_ms, category, message, screenshot, component)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?;
             for s in &run.steps {
                 insert.execute(params![
@@ -446,6 +454,7 @@ impl Store {
                     s.category,
                     s.message,
                     s.screenshot,
+                    s.component,
                 ])?;
             }
         }
@@ -722,7 +731,7 @@ impl Store {
             .optional()?;
         let Some(mut run) = run else { return Ok(None) };
         let mut stmt = conn.prepare_cached(
-            "SELECT idx, name, action, status, duration_ms, category, message, screenshot
+            "SELECT idx, name, action, status, duration_ms, category, message, screenshot, component
              FROM steps WHERE run_id = ?1 ORDER BY idx",
         )?;
         let steps = stmt
@@ -736,6 +745,7 @@ impl Store {
                     category: r.get(5)?,
                     message: r.get(6)?,
                     screenshot: r.get(7)?,
+                    component: r.get(8)?,
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;
@@ -927,6 +937,7 @@ mod tests {
                 category: None,
                 message: None,
                 screenshot: None,
+                component: Some("Home".into()),
             }],
             evidence: None,
             degraded: false,
