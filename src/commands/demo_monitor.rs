@@ -66,6 +66,7 @@ pub async fn watch(
         sign_key: None,
         maintenance: Vec::new(),
         api_token: None,
+        public: None,
     };
     let cancel = CancellationToken::new();
     let running = crate::monitor::start(setup, cancel.clone())

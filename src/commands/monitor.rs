@@ -103,6 +103,7 @@ async fn serve(
         sign_key: config.sign_key.clone(),
         maintenance: config.maintenance.clone(),
         api_token: config.api_token.clone(),
+        public: config.public.clone(),
     };
     let running = match monitor::start(setup, cancel.clone()).await {
         Ok(r) => r,
@@ -120,6 +121,9 @@ async fn serve(
     );
     println!("vedetta monitor: status page {}", running.status_url);
     println!("vedetta monitor: metrics {}metrics", running.status_url);
+    if let Some(addr) = running.public_addr {
+        println!("vedetta monitor: public status page http://{addr}/");
+    }
     for channel in &config.channels {
         println!("vedetta monitor: alerts to the {}", channel.describe());
     }

@@ -25,7 +25,13 @@
 //!   - cron: "0 2 * * SUN"         # UTC start
 //!     for: 2h
 //!     journeys: [card-balance]    # default: all
-//! api_token: ${VEDETTA_API_TOKEN} # bearer token of POST/DELETE /api/maintenance
+//! api_token: ${VEDETTA_API_TOKEN} # bearer token of the write API (maintenance, incidents)
+//! public:                         # the status page for customers, on its own address
+//!   listen: 127.0.0.1:9091
+//!   title: Vedetta Bank status
+//!   language: en                  # the default notices' language: en | it
+//!   auto_publish: true            # false: automatic incidents are drafts until published
+//!   templates: { opened: "…{components}…", resolved: "…", title: "…" }
 //! journeys:
 //!   - path: journeys/*.yaml       # a file or a glob, relative to this file
 //!     every: 1m
@@ -48,6 +54,7 @@ use super::channels::{
     Alertmanager, Channel, DEFAULT_EVENTS_URL, DEFAULT_RESEND, Email, PagerDuty, SmtpSecurity,
 };
 use super::maintenance::ScheduledWindow;
+use super::public::{Language, PublicSettings, Templates};
 use super::schedule::Schedule;
 use crate::evidence::signature::SealKey;
 use crate::journey::spanned::{MAX_FILE_BYTES, Pos, Reader, SourceFile, kind, load};
@@ -74,7 +81,10 @@ const TOP_KEYS: &[&str] = &[
     "sign_key",
     "maintenance",
     "api_token",
+    "public",
 ];
+const PUBLIC_KEYS: &[&str] = &["listen", "title", "language", "auto_publish", "templates"];
+const TEMPLATE_KEYS: &[&str] = &["title", "opened", "resolved"];
 const MAINTENANCE_KEYS: &[&str] = &["cron", "for", "journeys"];
 /// The shortest `api_token` taken: it guards writes (maintenance windows).
 pub const MIN_API_TOKEN_LEN: usize = 16;
@@ -120,6 +130,8 @@ pub struct MonitorConfig {
     /// `api_token:`: the bearer token of the write API (`POST /api/maintenance`); `None`: the
     /// write API is off.
     pub api_token: Option<String>,
+    /// `public:`: the public status page; `None`: none.
+    pub public: Option<PublicSettings>,
 }
 
 /// One journey file and how it is run.
@@ -267,6 +279,7 @@ pub fn parse_config(
         .map(|n| c.maintenance(n, &mut maintenance_names))
         .unwrap_or_default();
     let api_token = root.get_node("api_token").and_then(|n| c.api_token(n));
+    let public = root.get_node("public").and_then(|n| c.public(n));
     let journeys = match root.get_node("journeys") {
         Some(n) => c.journeys(n, alerts.unwrap_or_default(), timeout),
         None => {
@@ -297,6 +310,7 @@ pub fn parse_config(
         maintenance,
         maintenance_names,
         api_token,
+        public,
     })
 }
 
@@ -941,6 +955,78 @@ impl ConfigReader<'_, '_> {
             return None;
         }
         Some(token)
+    }
+
+    /// `public: {listen, title, language, auto_publish, templates: {title, opened, resolved}}`.
+    fn public(&mut self, node: &Node) -> Option<PublicSettings> {
+        let map = self.map(node, "public status page settings: {listen: ADDR, …}")?;
+        self.r
+            .unknown_keys(self.f, map, PUBLIC_KEYS, "a public status page setting");
+        let listen = match map.get_node("listen") {
+            Some(n) => self.address(n),
+            None => {
+                self.r.error(
+                    self.f,
+                    self.f.pos(node),
+                    "missing `listen:`",
+                    "the public page needs an address of its own, like 127.0.0.1:9091",
+                );
+                None
+            }
+        };
+        let title = map
+            .get_node("title")
+            .and_then(|n| self.r.nonempty_string(self.f, n, "the page's title"))
+            .unwrap_or_else(|| "Service status".into());
+        let language = match map.get_node("language") {
+            Some(n) => {
+                let code = self.r.nonempty_string(self.f, n, "a language code")?;
+                match Language::parse(code.trim()) {
+                    Some(l) => l,
+                    None => {
+                        self.r.error(
+                            self.f,
+                            self.f.pos(n),
+                            format!("unknown language `{code}`"),
+                            format!(
+                                "the default notices exist in {}; write your own under `templates:`",
+                                Language::CODES.join(", ")
+                            ),
+                        );
+                        return None;
+                    }
+                }
+            }
+            None => Language::default(),
+        };
+        let auto_publish = map
+            .get_node("auto_publish")
+            .and_then(|n| self.r.boolean(self.f, n))
+            .unwrap_or(true);
+        let mut templates = Templates::defaults(language);
+        if let Some(n) = map.get_node("templates") {
+            let t = self.map(n, "notice templates: {title, opened, resolved}")?;
+            self.r
+                .unknown_keys(self.f, t, TEMPLATE_KEYS, "a notice template");
+            for (key, slot) in [
+                ("title", &mut templates.title),
+                ("opened", &mut templates.opened),
+                ("resolved", &mut templates.resolved),
+            ] {
+                if let Some(v) = t.get_node(key)
+                    && let Some(text) = self.r.nonempty_string(self.f, v, "a notice template")
+                {
+                    *slot = text.trim().to_string();
+                }
+            }
+        }
+        Some(PublicSettings {
+            listen: listen?,
+            title: title.trim().to_string(),
+            language,
+            auto_publish,
+            templates,
+        })
     }
 
     fn inbox(&mut self, node: &Node) -> Option<InboxSettings> {

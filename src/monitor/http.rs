@@ -48,6 +48,10 @@ pub struct Shared {
     pub maintenance: MaintenanceBook,
     /// The write API's bearer token (`api_token:`); `None`: writes are refused.
     pub api_token: Option<String>,
+    /// `public:`: the public status page's settings; `None`: no public page.
+    pub public: Option<super::public::PublicSettings>,
+    /// Each journey's word on its components (`component:`), for both status pages.
+    pub components: super::public::book::ComponentBook,
 }
 
 impl Shared {
@@ -96,6 +100,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         )
         .route("/runs/{id}/screenshot", get(failure_screenshot))
         .route("/runs/{id}/steps/{index}/screenshot", get(step_screenshot))
+        .merge(super::public::routes::api_router())
         .with_state(shared)
 }
 
@@ -104,7 +109,7 @@ fn internal(e: impl std::fmt::Display) -> Response {
 }
 
 /// Runs a store read on a blocking thread.
-async fn read<T: Send + 'static>(
+pub(crate) async fn read<T: Send + 'static>(
     shared: &Arc<Shared>,
     f: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, Response> {
@@ -226,7 +231,7 @@ async fn maintenance_list(State(shared): State<Arc<Shared>>) -> Response {
 
 /// `Authorization: Bearer <api_token>`, compared in constant time: `None` when it is right,
 /// else the answer to give.
-fn refusal(shared: &Shared, headers: &axum::http::HeaderMap) -> Option<Response> {
+pub(crate) fn refusal(shared: &Shared, headers: &axum::http::HeaderMap) -> Option<Response> {
     let Some(token) = &shared.api_token else {
         return Some(
             (
@@ -255,7 +260,7 @@ fn refusal(shared: &Shared, headers: &axum::http::HeaderMap) -> Option<Response>
     }
 }
 
-fn bad_request(message: impl std::fmt::Display) -> Response {
+pub(crate) fn bad_request(message: impl std::fmt::Display) -> Response {
     (StatusCode::BAD_REQUEST, format!("{message}\n")).into_response()
 }
 

@@ -29,6 +29,7 @@ pub mod http;
 pub mod maintenance;
 pub mod metrics;
 pub mod notify;
+pub mod public;
 pub mod record;
 pub mod retention;
 pub mod schedule;

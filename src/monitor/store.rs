@@ -377,6 +377,8 @@ impl Store {
             .map_err(open_err)?;
         conn.execute_batch(SCHEMA).map_err(open_err)?;
         add_missing_columns(&conn).map_err(open_err)?;
+        conn.execute_batch(super::public::store::SCHEMA)
+            .map_err(open_err)?;
         let evidence_root = std::fs::canonicalize(&evidence_root).unwrap_or(evidence_root);
         Ok(Store {
             conn: Arc::new(Mutex::new(conn)),
@@ -388,7 +390,7 @@ impl Store {
         &self.evidence_root
     }
 
-    fn lock(&self) -> MutexGuard<'_, Connection> {
+    pub(super) fn lock(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave a half transaction (it rolls back on
         // drop); the connection is still good.
         self.conn.lock().unwrap_or_else(|p| p.into_inner())

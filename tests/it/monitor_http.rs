@@ -28,6 +28,7 @@ async fn slow_clients_cannot_starve_the_monitors_http() {
             sign_key: None,
             maintenance: Vec::new(),
             api_token: None,
+            public: None,
         },
         CancellationToken::new(),
     )
