@@ -30,6 +30,7 @@ mod monitor_support;
 mod network;
 mod otp;
 mod parser_fuzz;
+mod public_status;
 mod real_services;
 mod reports;
 mod run_actions;
