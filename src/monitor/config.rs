@@ -1576,6 +1576,66 @@ mod tests {
     }
 
     #[test]
+    fn the_public_page_reads_with_its_defaults_and_its_problems_point_at_their_place() {
+        let dir = dir_with_journeys();
+        let journeys = "journeys:\n  - path: j/a.yaml\n    every: 1m\n";
+        let c = parse_in(
+            dir.path(),
+            &format!("public:\n  listen: 127.0.0.1:9091\n{journeys}"),
+        )
+        .unwrap();
+        let p = c.public.unwrap();
+        assert_eq!(p.listen.to_string(), "127.0.0.1:9091");
+        assert!(p.auto_publish);
+        assert_eq!(p.language, Language::English);
+        assert_eq!(p.title, "Service status");
+        let c = parse_in(
+            dir.path(),
+            &format!(
+                "public:\n  listen: 127.0.0.1:0\n  language: it\n  auto_publish: false\n  templates:\n    opened: \"{{components}}: ci stiamo lavorando.\"\n{journeys}"
+            ),
+        )
+        .unwrap();
+        let p = c.public.unwrap();
+        assert_eq!(p.language, Language::Italian);
+        assert!(!p.auto_publish);
+        assert_eq!(p.templates.opened, "{components}: ci stiamo lavorando.");
+        assert!(p.templates.resolved.contains("funziona di nuovo"));
+
+        let cases: &[(&str, &str, &str)] = &[
+            ("public:\n  title: x\n", "missing `listen:`", "2:3"),
+            ("public:\n  listen: nowhere\n", "invalid address", "2:11"),
+            (
+                "public:\n  listen: 127.0.0.1:0\n  language: fr\n",
+                "unknown language `fr`",
+                "3:13",
+            ),
+            (
+                "public:\n  listen: 127.0.0.1:0\n  auto_publish: maybe\n",
+                "expected true or false",
+                "3:17",
+            ),
+            (
+                "public:\n  listen: 127.0.0.1:0\n  templates: { opend: x }\n",
+                "unknown key `opend`",
+                "3:16",
+            ),
+            (
+                "public:\n  listn: 127.0.0.1:0\n",
+                "unknown key `listn`",
+                "2:3",
+            ),
+        ];
+        for (text, message, at) in cases {
+            let text = format!("{text}{journeys}");
+            let err = parse_in(dir.path(), &text).unwrap_err();
+            assert!(err.contains(message), "{text:?} → {err}");
+            let at = format!("monitor.yaml:{at}");
+            assert!(err.contains(&at), "{text:?}: expected {at} in\n{err}");
+        }
+    }
+
+    #[test]
     fn maintenance_windows_and_the_api_token_read_and_their_problems_point_at_their_place() {
         let dir = dir_with_journeys();
         let journeys = "journeys:\n  - path: j/a.yaml\n    every: 1m\n";

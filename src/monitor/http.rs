@@ -160,9 +160,16 @@ async fn gather(shared: &Arc<Shared>) -> Result<PageData, Response> {
             maintenance,
         });
     }
+    let now_ms = jiff::Timestamp::now().as_millisecond();
+    let public_incidents = read(shared, |s| {
+        s.public_incidents(super::public::SHOWN_INCIDENTS, false)
+    })
+    .await?;
     Ok(PageData {
-        now_ms: jiff::Timestamp::now().as_millisecond(),
+        now_ms,
         journeys,
+        components: super::public::routes::component_states(shared, now_ms),
+        public_incidents,
     })
 }
 
