@@ -774,6 +774,44 @@ steps:
     }
 
     #[tokio::test]
+    async fn every_step_result_carries_its_component_skipped_ones_too() {
+        let j = journey(
+            r##"
+name: parts
+title: Home page
+timeout: 1ms
+steps:
+  - click: "#login"
+  - click: "#login"
+    component: Sign in
+  - click: "#missing"
+    component: SMS verification
+  - click: "#login"
+    component: Card balance
+"##,
+        );
+        let page = FakePage::showing(&["#login"]);
+        let out = tempfile::tempdir().unwrap();
+        let (r, _) = run_on(&j, [page], out.path(), &CancellationToken::new()).await;
+        let components: Vec<(&str, StepStatus)> = r
+            .steps
+            .iter()
+            .map(|s| (s.component.as_str(), s.status))
+            .collect();
+        assert_eq!(
+            components,
+            [
+                ("Home page", Passed),
+                ("Sign in", Passed),
+                ("SMS verification", Failed),
+                ("Card balance", Skipped),
+            ]
+        );
+        let json = serde_json::to_value(&r.steps[2]).unwrap();
+        assert_eq!(json["component"], "SMS verification");
+    }
+
+    #[tokio::test]
     async fn an_optional_step_s_failure_is_reported_and_the_walk_goes_on() {
         let j = journey(
             r##"
