@@ -61,6 +61,78 @@ pub enum Command {
     Evidence(EvidenceCommand),
     /// Open, end or list a running monitor's maintenance windows (alerts held, runs recorded).
     Maintenance(MaintenanceArgs),
+    /// Open, update, resolve, publish or list the incidents of a monitor's public status page.
+    Incident(IncidentArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IncidentArgs {
+    #[command(subcommand)]
+    pub action: IncidentAction,
+    /// The monitor's address (its own listener, not the public page's).
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "VEDETTA_MONITOR_URL",
+        default_value = "http://127.0.0.1:9090",
+        global = true
+    )]
+    pub monitor: String,
+    /// The monitor's `api_token`.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "VEDETTA_API_TOKEN",
+        hide_env_values = true,
+        global = true
+    )]
+    pub token: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IncidentAction {
+    /// Open an incident with its first notice (public at once unless --draft).
+    Open {
+        /// A component it affects, as the journeys name it (repeatable, at least one).
+        #[arg(long = "component", value_name = "NAME", required = true)]
+        components: Vec<String>,
+        /// The first notice, in plain words for customers.
+        #[arg(long, value_name = "TEXT")]
+        message: String,
+        /// The heading (default: from the title template).
+        #[arg(long, value_name = "TEXT")]
+        title: Option<String>,
+        /// investigating (default), identified, monitoring or resolved.
+        #[arg(long, value_name = "STATE")]
+        state: Option<String>,
+        /// Keep it off the public page until `vedetta incident publish`.
+        #[arg(long)]
+        draft: bool,
+    },
+    /// Post an update to an incident's timeline.
+    Update {
+        #[arg(value_name = "ID")]
+        id: i64,
+        #[arg(long, value_name = "TEXT")]
+        message: String,
+        /// The incident's new state: investigating, identified, monitoring.
+        #[arg(long, value_name = "STATE")]
+        state: Option<String>,
+    },
+    /// Resolve an incident (the notice defaults to the resolved template).
+    Resolve {
+        #[arg(value_name = "ID")]
+        id: i64,
+        #[arg(long, value_name = "TEXT")]
+        message: Option<String>,
+    },
+    /// Make a draft incident public.
+    Publish {
+        #[arg(value_name = "ID")]
+        id: i64,
+    },
+    /// Every incident, drafts too, with its latest notice.
+    List,
 }
 
 #[derive(Debug, Args)]
@@ -445,6 +517,35 @@ fn run(command: Command) -> Result<Outcome, CommandError> {
                 MaintenanceAction::List => commands::maintenance::MaintenanceCommand::List,
             };
             commands::maintenance::execute(target, command)
+        }
+        Command::Incident(args) => {
+            use commands::incident::IncidentCommand;
+            let target = commands::incident::IncidentTarget {
+                monitor: args.monitor,
+                token: args.token,
+            };
+            let command = match args.action {
+                IncidentAction::Open {
+                    components,
+                    message,
+                    title,
+                    state,
+                    draft,
+                } => IncidentCommand::Open {
+                    components,
+                    message,
+                    title,
+                    state,
+                    draft,
+                },
+                IncidentAction::Update { id, message, state } => {
+                    IncidentCommand::Update { id, message, state }
+                }
+                IncidentAction::Resolve { id, message } => IncidentCommand::Resolve { id, message },
+                IncidentAction::Publish { id } => IncidentCommand::Publish { id },
+                IncidentAction::List => IncidentCommand::List,
+            };
+            commands::incident::execute(target, command)
         }
     }
 }

@@ -68,6 +68,7 @@ pub async fn watch(
         api_token: None,
         locations: Vec::new(),
         alert_locations: None,
+        public: None,
     };
     let cancel = CancellationToken::new();
     let running = crate::monitor::start(setup, cancel.clone())

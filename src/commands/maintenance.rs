@@ -90,7 +90,7 @@ pub fn execute(
 }
 
 /// The monitor's JSON answer; a refusal or no answer is an error saying which.
-async fn answer(
+pub(super) async fn answer(
     request: reqwest::RequestBuilder,
     base: &str,
 ) -> Result<serde_json::Value, CommandError> {

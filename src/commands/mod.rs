@@ -9,6 +9,7 @@ pub mod demo_monitor;
 pub mod error;
 pub mod evidence;
 pub mod inbox;
+pub mod incident;
 pub mod init;
 pub mod journeys;
 pub mod maintenance;

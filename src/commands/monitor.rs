@@ -130,6 +130,7 @@ async fn serve(
         api_token: config.api_token.clone(),
         locations: config.locations.clone(),
         alert_locations: config.alert_locations,
+        public: config.public.clone(),
     };
     let running = match monitor::start(setup, cancel.clone()).await {
         Ok(r) => r,
@@ -147,6 +148,9 @@ async fn serve(
     );
     println!("vedetta monitor: status page {}", running.status_url);
     println!("vedetta monitor: metrics {}metrics", running.status_url);
+    if let Some(addr) = running.public_addr {
+        println!("vedetta monitor: public status page http://{addr}/");
+    }
     for channel in &config.channels {
         println!("vedetta monitor: alerts to the {}", channel.describe());
     }

@@ -34,6 +34,7 @@ pub const TOP_KEYS: &[&str] = &[
     "strict",
     "device",
     "capabilities",
+    "component",
 ];
 
 pub const MAX_RETRIES: u32 = 10;
@@ -178,8 +179,9 @@ pub fn read(f: &SourceFile, opts: &LoadOptions) -> Result<Journey, Vec<Diagnosti
         .get_node("capabilities")
         .map(|n| capabilities::read_capabilities(&mut r, f, n))
         .unwrap_or_default();
+    let component = map.get_node("component").and_then(|n| r.component(f, n));
     r.has_base_url = map.get_node("base_url").is_some();
-    let steps = match map.get_node("steps") {
+    let mut steps = match map.get_node("steps") {
         Some(node) => {
             saved_names(node, &mut r.saved_somewhere);
             r.steps(f, node)
@@ -202,8 +204,15 @@ pub fn read(f: &SourceFile, opts: &LoadOptions) -> Result<Journey, Vec<Diagnosti
     if r.has_errors() {
         return Err(r.into_diagnostics());
     }
+    let name = name.expect("no errors, so a name");
+    let default_component = component
+        .as_deref()
+        .or(title.as_deref())
+        .unwrap_or(&name)
+        .to_string();
+    super::component::resolve(&mut steps, &default_component);
     Ok(Journey {
-        name: name.expect("no errors, so a name"),
+        name,
         title,
         file: f.path.as_path().to_path_buf(),
         base_url,
@@ -222,6 +231,7 @@ pub fn read(f: &SourceFile, opts: &LoadOptions) -> Result<Journey, Vec<Diagnosti
         strict,
         device,
         capabilities,
+        component,
     })
 }
 

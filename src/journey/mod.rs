@@ -6,6 +6,7 @@
 pub mod model;
 
 mod capabilities;
+mod component;
 mod devices;
 mod diagnostic;
 mod duration;

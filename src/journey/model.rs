@@ -58,6 +58,20 @@ pub struct Journey {
     pub device: Option<Device>,
     /// `capabilities:`: extra WebDriver capabilities, merged over vedetta's own.
     pub capabilities: Vec<Capability>,
+    /// `component:` at the top: the customer-facing part the steps before the first step
+    /// `component:` belong to (see [`Journey::default_component`]).
+    pub component: Option<String>,
+}
+
+impl Journey {
+    /// The component of the steps before the first step-level `component:`: the journey's
+    /// `component:`, else its title, else its name.
+    pub fn default_component(&self) -> &str {
+        self.component
+            .as_deref()
+            .or(self.title.as_deref())
+            .unwrap_or(&self.name)
+    }
 }
 
 pub const DEFAULT_STEP_TIMEOUT: Duration = Duration::from_secs(15);
@@ -165,38 +179,12 @@ pub struct Step {
     pub optional: bool,
     /// `strict:` on the step: overrides the journey's.
     pub strict: Option<bool>,
+    /// The customer-facing part this step belongs to. While parsing, the step's own
+    /// `component:`; once loaded, every step's is set (`component::resolve`): its own, else
+    /// the nearest one before it in walk order, else the journey's default.
+    pub component: Option<String>,
     pub action: Action,
     pub location: Location,
-}
-
-impl Step {
-    /// The steps of an `include` or `when` block (none for other actions).
-    pub fn inner_steps(&self) -> &[Step] {
-        match &self.action {
-            Action::Include { steps, .. } | Action::When { steps, .. } => steps,
-            _ => &[],
-        }
-    }
-
-    /// `steps` and, after each block, its inner steps, in walk order: every step a run can
-    /// reach, as it numbers them.
-    pub fn all(steps: &[Step]) -> Vec<&Step> {
-        let mut out = Vec::new();
-        for step in steps {
-            out.push(step);
-            out.extend(Step::all(step.inner_steps()));
-        }
-        out
-    }
-
-    /// The name shown in reports: `name:` or a description of the action. Never contains a
-    /// variable's value, so never a secret.
-    pub fn display_name(&self) -> String {
-        match &self.name {
-            Some(n) => n.clone(),
-            None => self.action.describe(),
-        }
-    }
 }
 
 #[derive(Debug, Clone)]

@@ -571,6 +571,25 @@ impl<'o> Reader<'o> {
         Some(d)
     }
 
+    /// A `component:` name: shown to customers on the public status page, so one line of
+    /// plain text, not empty and not too long.
+    pub fn component(&mut self, f: &SourceFile, node: &Node) -> Option<String> {
+        let name = self.nonempty_string(f, node, "a component name")?;
+        let name = name.trim().to_string();
+        if name.chars().count() > MAX_COMPONENT_LEN || name.chars().any(char::is_control) {
+            self.error(
+                f,
+                f.pos(node),
+                "a component name is one line of plain text",
+                format!(
+                    "at most {MAX_COMPONENT_LEN} characters, no line breaks or control characters"
+                ),
+            );
+            return None;
+        }
+        Some(name)
+    }
+
     pub fn boolean(&mut self, f: &SourceFile, node: &Node) -> Option<bool> {
         match node {
             Node::Scalar(s) if s.may_coerce() && s.as_str() == "true" => Some(true),
@@ -587,6 +606,9 @@ impl<'o> Reader<'o> {
         }
     }
 }
+
+/// The longest a `component:` name may be (it is a line on the public status page).
+pub const MAX_COMPONENT_LEN: usize = 80;
 
 /// `/…/` → the pattern between the slashes.
 pub fn regex_literal(s: &str) -> Option<&str> {

@@ -127,6 +127,10 @@ fn schema_with_described_refs() -> Value {
         "slow".into(),
         json!({ "description": "Degraded when this step takes longer (it still passes); below its timeout.", "$ref": "#/definitions/duration" }),
     );
+    step_properties.insert(
+        "component".into(),
+        json!({ "description": "The customer-facing part (public status page) this step and the ones after it belong to, until the next `component:`.", "type": "string", "minLength": 1, "maxLength": 80 }),
+    );
     step_properties.insert("optional".into(), json!({ "description": "A failure is reported but the journey goes on.", "type": "boolean" }));
     step_properties.insert("strict".into(), json!({ "description": "A locator matching more than one visible element fails this step (true) or is a warning (false); overrides the journey's `strict`.", "type": "boolean" }));
     step_properties.insert(
@@ -146,6 +150,7 @@ fn schema_with_described_refs() -> Value {
         "properties": {
             "name": { "description": "Id in reports, metrics and file names.", "type": "string", "pattern": "^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$" },
             "title": { "description": "A human title.", "type": "string" },
+            "component": { "description": "The customer-facing part (public status page) the steps belong to before the first step's `component:` (default: the title, else the name).", "type": "string", "minLength": 1, "maxLength": 80 },
             "base_url": { "description": "`open:` paths resolve against it.", "type": "string" },
             "tags": { "description": "Labels for filtering and reports.", "type": "array", "items": { "type": "string" } },
             "timeout": { "description": "Default per-step timeout (15s if not set).", "$ref": "#/definitions/duration" },

@@ -38,7 +38,7 @@ pub const ACTIONS: &[&str] = &[
     "when",
     "log",
 ];
-pub const STEP_OPTIONS: &[&str] = &["name", "timeout", "slow", "optional", "strict"];
+pub const STEP_OPTIONS: &[&str] = &["name", "timeout", "slow", "optional", "strict", "component"];
 const MAX_SCREENSHOT_NAME: usize = 100;
 
 fn key_node(k: &MarkedScalarNode) -> Node {
@@ -94,6 +94,7 @@ impl Reader<'_> {
         let mut slow = None;
         let mut unknown = false;
         let mut strict = None;
+        let mut component = None;
         for (key, value) in map.iter() {
             match key.as_str() {
                 a if ACTIONS.contains(&a) => actions.push((key, value)),
@@ -102,6 +103,7 @@ impl Reader<'_> {
                 "slow" => slow = self.slow(f, value),
                 "optional" => optional = self.boolean(f, value).unwrap_or(false),
                 "strict" => strict = self.boolean(f, value),
+                "component" => component = self.component(f, value),
                 "steps" => when_steps = Some((key, value)),
                 other => {
                     unknown = true;
@@ -186,6 +188,7 @@ impl Reader<'_> {
             slow,
             optional,
             strict,
+            component,
             action,
             location,
         })

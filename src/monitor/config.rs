@@ -25,13 +25,19 @@
 //!   - cron: "0 2 * * SUN"         # UTC start
 //!     for: 2h
 //!     journeys: [card-balance]    # default: all
-//! api_token: ${VEDETTA_API_TOKEN} # bearer token of POST/DELETE /api/maintenance
 //! locations:                      # where journeys run from (default: one, `local`)
 //!   - name: milan
 //!     webdriver: http://grid-milan:4444   # a Selenium Grid there; none: the monitor's driver
 //!     vars: { BANK_URL: https://it.bank.example }   # over each journey's vars
 //!   - name: frankfurt
 //! alerts: { locations: 2 }        # down when at least this many locations see it down
+//! api_token: ${VEDETTA_API_TOKEN} # bearer token of the write API (maintenance, incidents)
+//! public:                         # the status page for customers, on its own address
+//!   listen: 127.0.0.1:9091
+//!   title: Vedetta Bank status
+//!   language: en                  # the default notices' language: en | it
+//!   auto_publish: true            # false: automatic incidents are drafts until published
+//!   templates: { opened: "…{components}…", resolved: "…", title: "…" }
 //! journeys:
 //!   - path: journeys/*.yaml       # a file or a glob, relative to this file
 //!     every: 1m
@@ -55,6 +61,7 @@ use super::channels::{
 };
 use super::locations::Location;
 use super::maintenance::ScheduledWindow;
+use super::public::{Language, PublicSettings, Templates};
 use super::schedule::Schedule;
 use crate::evidence::signature::SealKey;
 use crate::journey::model::Device;
@@ -83,8 +90,11 @@ const TOP_KEYS: &[&str] = &[
     "maintenance",
     "api_token",
     "locations",
+    "public",
 ];
 const LOCATION_KEYS: &[&str] = &["name", "webdriver", "vars"];
+const PUBLIC_KEYS: &[&str] = &["listen", "title", "language", "auto_publish", "templates"];
+const TEMPLATE_KEYS: &[&str] = &["title", "opened", "resolved"];
 const MAINTENANCE_KEYS: &[&str] = &["cron", "for", "journeys"];
 /// The shortest `api_token` taken: it guards writes (maintenance windows).
 pub const MIN_API_TOKEN_LEN: usize = 16;
@@ -138,6 +148,8 @@ pub struct MonitorConfig {
     /// `alerts.locations`: how many locations must see a journey down; `None`: the default
     /// ([`quorum`](super::locations::quorum)).
     pub alert_locations: Option<u32>,
+    /// `public:`: the public status page; `None`: none.
+    pub public: Option<PublicSettings>,
 }
 
 /// One journey file and how it is run.
@@ -298,6 +310,7 @@ pub fn parse_config(
             _ => None,
         })
         .and_then(|n| c.alert_locations(n, locations.len()));
+    let public = root.get_node("public").and_then(|n| c.public(n));
     let journeys = match root.get_node("journeys") {
         Some(n) => c.journeys(n, alerts.unwrap_or_default(), timeout),
         None => {
@@ -330,6 +343,7 @@ pub fn parse_config(
         api_token,
         locations,
         alert_locations,
+        public,
     })
 }
 
@@ -1101,6 +1115,78 @@ impl ConfigReader<'_, '_> {
         Some(token)
     }
 
+    /// `public: {listen, title, language, auto_publish, templates: {title, opened, resolved}}`.
+    fn public(&mut self, node: &Node) -> Option<PublicSettings> {
+        let map = self.map(node, "public status page settings: {listen: ADDR, …}")?;
+        self.r
+            .unknown_keys(self.f, map, PUBLIC_KEYS, "a public status page setting");
+        let listen = match map.get_node("listen") {
+            Some(n) => self.address(n),
+            None => {
+                self.r.error(
+                    self.f,
+                    self.f.pos(node),
+                    "missing `listen:`",
+                    "the public page needs an address of its own, like 127.0.0.1:9091",
+                );
+                None
+            }
+        };
+        let title = map
+            .get_node("title")
+            .and_then(|n| self.r.nonempty_string(self.f, n, "the page's title"))
+            .unwrap_or_else(|| "Service status".into());
+        let language = match map.get_node("language") {
+            Some(n) => {
+                let code = self.r.nonempty_string(self.f, n, "a language code")?;
+                match Language::parse(code.trim()) {
+                    Some(l) => l,
+                    None => {
+                        self.r.error(
+                            self.f,
+                            self.f.pos(n),
+                            format!("unknown language `{code}`"),
+                            format!(
+                                "the default notices exist in {}; write your own under `templates:`",
+                                Language::CODES.join(", ")
+                            ),
+                        );
+                        return None;
+                    }
+                }
+            }
+            None => Language::default(),
+        };
+        let auto_publish = map
+            .get_node("auto_publish")
+            .and_then(|n| self.r.boolean(self.f, n))
+            .unwrap_or(true);
+        let mut templates = Templates::defaults(language);
+        if let Some(n) = map.get_node("templates") {
+            let t = self.map(n, "notice templates: {title, opened, resolved}")?;
+            self.r
+                .unknown_keys(self.f, t, TEMPLATE_KEYS, "a notice template");
+            for (key, slot) in [
+                ("title", &mut templates.title),
+                ("opened", &mut templates.opened),
+                ("resolved", &mut templates.resolved),
+            ] {
+                if let Some(v) = t.get_node(key)
+                    && let Some(text) = self.r.nonempty_string(self.f, v, "a notice template")
+                {
+                    *slot = text.trim().to_string();
+                }
+            }
+        }
+        Some(PublicSettings {
+            listen: listen?,
+            title: title.trim().to_string(),
+            language,
+            auto_publish,
+            templates,
+        })
+    }
+
     fn inbox(&mut self, node: &Node) -> Option<InboxSettings> {
         let map = self.map(
             node,
@@ -1747,6 +1833,66 @@ mod tests {
             err.contains("`locations` is a rule of the whole monitor"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_public_page_reads_with_its_defaults_and_its_problems_point_at_their_place() {
+        let dir = dir_with_journeys();
+        let journeys = "journeys:\n  - path: j/a.yaml\n    every: 1m\n";
+        let c = parse_in(
+            dir.path(),
+            &format!("public:\n  listen: 127.0.0.1:9091\n{journeys}"),
+        )
+        .unwrap();
+        let p = c.public.unwrap();
+        assert_eq!(p.listen.to_string(), "127.0.0.1:9091");
+        assert!(p.auto_publish);
+        assert_eq!(p.language, Language::English);
+        assert_eq!(p.title, "Service status");
+        let c = parse_in(
+            dir.path(),
+            &format!(
+                "public:\n  listen: 127.0.0.1:0\n  language: it\n  auto_publish: false\n  templates:\n    opened: \"{{components}}: ci stiamo lavorando.\"\n{journeys}"
+            ),
+        )
+        .unwrap();
+        let p = c.public.unwrap();
+        assert_eq!(p.language, Language::Italian);
+        assert!(!p.auto_publish);
+        assert_eq!(p.templates.opened, "{components}: ci stiamo lavorando.");
+        assert!(p.templates.resolved.contains("funziona di nuovo"));
+
+        let cases: &[(&str, &str, &str)] = &[
+            ("public:\n  title: x\n", "missing `listen:`", "2:3"),
+            ("public:\n  listen: nowhere\n", "invalid address", "2:11"),
+            (
+                "public:\n  listen: 127.0.0.1:0\n  language: fr\n",
+                "unknown language `fr`",
+                "3:13",
+            ),
+            (
+                "public:\n  listen: 127.0.0.1:0\n  auto_publish: maybe\n",
+                "expected true or false",
+                "3:17",
+            ),
+            (
+                "public:\n  listen: 127.0.0.1:0\n  templates: { opend: x }\n",
+                "unknown key `opend`",
+                "3:16",
+            ),
+            (
+                "public:\n  listn: 127.0.0.1:0\n",
+                "unknown key `listn`",
+                "2:3",
+            ),
+        ];
+        for (text, message, at) in cases {
+            let text = format!("{text}{journeys}");
+            let err = parse_in(dir.path(), &text).unwrap_err();
+            assert!(err.contains(message), "{text:?} → {err}");
+            let at = format!("monitor.yaml:{at}");
+            assert!(err.contains(&at), "{text:?}: expected {at} in\n{err}");
+        }
     }
 
     #[test]

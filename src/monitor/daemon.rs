@@ -31,10 +31,12 @@ use super::locations::{JourneyAlerts, Location, Verdict};
 use super::maintenance::{MaintenanceBook, ScheduledWindow, Windows};
 use super::metrics::{JourneyMetrics, Metrics};
 use super::notify::{Channel, Notifier};
+use super::public::PublicSettings;
+use super::public::book::{ComponentBook, SeenRun, components_of};
 use super::record::{self, Finished};
 use super::schedule::{Schedule, Ticker};
 use super::state::{Health, JourneyInfo, States};
-use super::store::{IncidentKind, Queued, Store, StoreError};
+use super::store::{IncidentKind, Queued, RunStatus, Store, StoreError};
 use crate::browser::{BROWSER_IDLE_LIMIT, BrowserConfig, BrowserPool, Isolation};
 use crate::evidence::manifest::MANIFEST_FILE;
 use crate::evidence::signature::SealKey;
@@ -106,6 +108,8 @@ pub struct MonitorSetup {
     pub locations: Vec<Location>,
     /// `alerts.locations`: how many must see a journey down; `None`: the default.
     pub alert_locations: Option<u32>,
+    /// `public:`: the public status page on a listener of its own; `None`: none.
+    pub public: Option<PublicSettings>,
 }
 
 /// A started monitor.
@@ -114,6 +118,8 @@ pub struct RunningMonitor {
     pub addr: SocketAddr,
     /// Where people look: the status page.
     pub status_url: String,
+    /// The public status page's address, when `public:` is set.
+    pub public_addr: Option<SocketAddr>,
     pub shared: Arc<Shared>,
     cancel: CancellationToken,
     task: tokio::task::JoinHandle<()>,
@@ -218,6 +224,28 @@ pub async fn start(
         health.push((sj.journey.name.clone(), h));
         alert_states.push(alerts);
     }
+    let components = ComponentBook::new(
+        &setup
+            .journeys
+            .iter()
+            .map(|sj| (sj.journey.name.clone(), components_of(&sj.journey)))
+            .collect::<Vec<_>>(),
+    );
+    for (sj, (_, h)) in setup.journeys.iter().zip(&health) {
+        let seen = last_seen_run(&store, &sj.journey.name).await;
+        components.observe(&sj.journey.name, seen.as_ref(), h.down, h.degraded, false);
+    }
+    let public_listener = match &setup.public {
+        Some(p) => Some(
+            tokio::net::TcpListener::bind(p.listen)
+                .await
+                .map_err(|source| MonitorError::Listen {
+                    addr: p.listen,
+                    source,
+                })?,
+        ),
+        None => None,
+    };
     let shared = Arc::new(Shared {
         store: store.clone(),
         metrics: Mutex::new(metrics),
@@ -238,6 +266,8 @@ pub async fn start(
         maintenance,
         api_token: setup.api_token,
         locations: locations.iter().map(|l| l.name.clone()).collect(),
+        public: setup.public.clone(),
+        components,
     });
 
     let http_stop = CancellationToken::new();
@@ -249,6 +279,18 @@ pub async fn start(
         crate::http_server::Limits::default(),
         http_stop.clone(),
     ));
+
+    // The public page: its own listener, its own few routes, nothing internal.
+    let mut public_addr = None;
+    let public_server = public_listener.map(|listener| {
+        public_addr = listener.local_addr().ok();
+        tokio::spawn(crate::http_server::serve(
+            listener,
+            super::public::routes::public_router(shared.clone()),
+            crate::http_server::Limits::default(),
+            http_stop.clone(),
+        ))
+    });
 
     let notifier = Notifier::new(setup.channels);
     let resender = match notifier.resend_interval() {
@@ -345,11 +387,15 @@ pub async fn start(
         }
         http_stop.cancel();
         let _ = server.await;
+        if let Some(public_server) = public_server {
+            let _ = public_server.await;
+        }
     });
     let status_url = format!("http://{addr}/");
     Ok(RunningMonitor {
         addr,
         status_url,
+        public_addr,
         shared,
         cancel,
         task,
@@ -687,8 +733,10 @@ async fn run_once(
             state.apply_health(&mut now.health, run.status, at.index)
         });
     }
+    let verdict = state.verdict();
     drop(state);
 
+    update_components(ctx, &at.sj, &run, verdict, window.is_some(), &transitions).await;
     for t in transitions {
         let alert = announcer
             .alert(&run, run_id, t)
@@ -696,6 +744,87 @@ async fn run_once(
         println!("vedetta monitor: ALERT {}", alert.text);
     }
     deliver(ctx, queued);
+}
+
+/// After a run: the journey's word on its components anew, and — when the run moved its
+/// alerts down or up — the monitor's own incidents opened or resolved.
+async fn update_components(
+    ctx: &RunContext,
+    sj: &ScheduledJourney,
+    run: &super::store::NewRun,
+    verdict: super::locations::Verdict,
+    maintenance: bool,
+    transitions: &[super::alert::Transition],
+) {
+    let name = sj.journey.name.as_str();
+    let saw_site = matches!(
+        run.status,
+        RunStatus::Passed | RunStatus::Flaky | RunStatus::Failed
+    );
+    let seen = saw_site.then(|| SeenRun {
+        status: run.status,
+        steps: run.steps.clone(),
+        failed_step: run.failure.as_ref().map(|f| f.step_index),
+        slow: run.slow.clone(),
+    });
+    let book = &ctx.shared.components;
+    if let Some(seen) = &seen {
+        book.observe(
+            name,
+            Some(seen),
+            verdict.down.is_some(),
+            verdict.degraded.is_some(),
+            maintenance,
+        );
+    }
+    let Some(settings) = ctx.shared.public.clone() else {
+        return;
+    };
+    if !super::public::book::speaks(transitions) {
+        return;
+    }
+    let now_ms = Timestamp::now().as_millisecond();
+    let states = super::public::routes::component_states(&ctx.shared, now_ms);
+    let store = ctx.shared.store.clone();
+    let done = tokio::task::spawn_blocking(move || {
+        super::public::book::open_and_resolve(&store, &settings, &states, now_ms)
+    })
+    .await;
+    match done {
+        Ok(Ok(opened)) => {
+            for id in opened {
+                println!("vedetta monitor: incident {id} opened on the public status page");
+            }
+        }
+        Ok(Err(e)) => eprintln!("vedetta monitor: could not update the incidents: {e}"),
+        Err(e) => eprintln!("vedetta monitor: updating the incidents failed: {e}"),
+    }
+}
+
+/// A journey's last run that saw the site, with its steps (for the components after a
+/// restart).
+async fn last_seen_run(store: &Store, journey: &str) -> Option<SeenRun> {
+    let store = store.clone();
+    let journey = journey.to_string();
+    tokio::task::spawn_blocking(move || {
+        let runs = store.runs(&journey, 20, None).ok()?;
+        let last = runs.iter().find(|r| {
+            matches!(
+                r.status,
+                RunStatus::Passed | RunStatus::Flaky | RunStatus::Failed
+            )
+        })?;
+        let run = store.run(last.id).ok()??;
+        Some(SeenRun {
+            status: run.status,
+            steps: run.steps.unwrap_or_default(),
+            failed_step: run.failure.as_ref().map(|f| f.step_index),
+            slow: run.slow,
+        })
+    })
+    .await
+    .ok()
+    .flatten()
 }
 
 /// Posts the alerts firing on an Alertmanager again every `every`, until the monitor stops.

@@ -443,6 +443,8 @@ fn status_page_matches_the_golden_file() {
         message: Some("no code arrived in 30s & <b>call us</b>".into()),
     };
     let page = PageData {
+        components: Vec::new(),
+        public_incidents: Vec::new(),
         now_ms: T0 + 300_000,
         journeys: vec![
             JourneyPage {

@@ -50,6 +50,10 @@ pub struct Shared {
     pub api_token: Option<String>,
     /// The locations journeys run from (`locations:`), in config order.
     pub locations: Vec<String>,
+    /// `public:`: the public status page's settings; `None`: no public page.
+    pub public: Option<super::public::PublicSettings>,
+    /// Each journey's word on its components (`component:`), for both status pages.
+    pub components: super::public::book::ComponentBook,
 }
 
 impl Shared {
@@ -98,6 +102,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         )
         .route("/runs/{id}/screenshot", get(failure_screenshot))
         .route("/runs/{id}/steps/{index}/screenshot", get(step_screenshot))
+        .merge(super::public::routes::api_router())
         .with_state(shared)
 }
 
@@ -106,7 +111,7 @@ fn internal(e: impl std::fmt::Display) -> Response {
 }
 
 /// Runs a store read on a blocking thread.
-async fn read<T: Send + 'static>(
+pub(crate) async fn read<T: Send + 'static>(
     shared: &Arc<Shared>,
     f: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, Response> {
@@ -159,9 +164,16 @@ async fn gather(shared: &Arc<Shared>) -> Result<PageData, Response> {
             locations,
         });
     }
+    let now_ms = jiff::Timestamp::now().as_millisecond();
+    let public_incidents = read(shared, |s| {
+        s.public_incidents(super::public::SHOWN_INCIDENTS, false)
+    })
+    .await?;
     Ok(PageData {
-        now_ms: jiff::Timestamp::now().as_millisecond(),
+        now_ms,
         journeys,
+        components: super::public::routes::component_states(shared, now_ms),
+        public_incidents,
     })
 }
 
@@ -257,7 +269,7 @@ async fn maintenance_list(State(shared): State<Arc<Shared>>) -> Response {
 
 /// `Authorization: Bearer <api_token>`, compared in constant time: `None` when it is right,
 /// else the answer to give.
-fn refusal(shared: &Shared, headers: &axum::http::HeaderMap) -> Option<Response> {
+pub(crate) fn refusal(shared: &Shared, headers: &axum::http::HeaderMap) -> Option<Response> {
     let Some(token) = &shared.api_token else {
         return Some(
             (
@@ -286,7 +298,7 @@ fn refusal(shared: &Shared, headers: &axum::http::HeaderMap) -> Option<Response>
     }
 }
 
-fn bad_request(message: impl std::fmt::Display) -> Response {
+pub(crate) fn bad_request(message: impl std::fmt::Display) -> Response {
     (StatusCode::BAD_REQUEST, format!("{message}\n")).into_response()
 }
 

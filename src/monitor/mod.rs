@@ -22,6 +22,7 @@
 pub mod alert;
 pub mod announce;
 pub mod channels;
+pub mod components;
 pub mod config;
 pub mod daemon;
 #[cfg(test)]
@@ -31,6 +32,7 @@ pub mod locations;
 pub mod maintenance;
 pub mod metrics;
 pub mod notify;
+pub mod public;
 pub mod record;
 pub mod retention;
 pub mod schedule;

@@ -102,6 +102,7 @@ pub fn new_run(run: Finished, result: Option<&JourneyResult>) -> NewRun {
                     .as_ref()
                     .and_then(|f| f.screenshot.clone())
                     .or_else(|| s.screenshot.clone()),
+                component: Some(s.component.clone()),
             })
             .collect(),
         evidence: run.sealed_evidence,
@@ -187,6 +188,7 @@ pub(super) mod tests {
             depth: 0,
             name: format!("step {index}"),
             action: "click".into(),
+            component: "Journey".into(),
             file: "journeys/card.yaml".into(),
             line: 10 + index,
             column: 5,

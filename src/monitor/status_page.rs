@@ -16,6 +16,10 @@ pub const TIMELINE_INCIDENTS: usize = 10;
 pub struct PageData {
     pub now_ms: i64,
     pub journeys: Vec<JourneyPage>,
+    /// Each component's state now (`component:` in the journeys), as the public page says it.
+    pub components: Vec<(String, ComponentState)>,
+    /// The public page's incidents, drafts too, newest first.
+    pub public_incidents: Vec<PublicIncident>,
 }
 
 pub struct JourneyPage {
@@ -31,6 +35,8 @@ pub struct JourneyPage {
     pub locations: Vec<(String, super::locations::Seen)>,
 }
 
+use super::components::ComponentState;
+use super::public::incidents::PublicIncident;
 use crate::text::{escape_html as esc, truncate_chars as truncate};
 
 /// `2026-11-25 17:20:03 UTC`.
@@ -120,6 +126,7 @@ pub fn render(page: &PageData) -> String {
         esc(&when(page.now_ms)),
         esc(&banner),
     ));
+    render_components(&mut html, page);
     for j in &page.journeys {
         render_journey(&mut html, j, page.now_ms);
     }
@@ -134,6 +141,52 @@ pub fn render(page: &PageData) -> String {
          <a href=/api/journeys>API</a></footer></body></html>",
     );
     html
+}
+
+/// The components and the public incidents with their notices (drafts marked): what the
+/// customers see, or will once a draft is published. Nothing when no journey names a
+/// component other than its default and there is no incident.
+fn render_components(html: &mut String, page: &PageData) {
+    if page.components.is_empty() && page.public_incidents.is_empty() {
+        return;
+    }
+    html.push_str("<section class=components id=components><h2>Components</h2><ul>");
+    for (name, state) in &page.components {
+        html.push_str(&format!(
+            "<li data-state={}><b>{}</b>: {}</li>",
+            state.as_str(),
+            esc(name),
+            state.label()
+        ));
+    }
+    html.push_str("</ul>");
+    if !page.public_incidents.is_empty() {
+        html.push_str("<h3>Incidents on the public page</h3>");
+    }
+    for i in &page.public_incidents {
+        let shown = if i.published {
+            "public"
+        } else {
+            "draft, not public yet"
+        };
+        html.push_str(&format!(
+            "<article class=incident id=\"incident-{}\"><p><b>{}</b> — {} ({shown}) · {}</p><ol>",
+            i.id,
+            esc(&i.title),
+            i.state.label(),
+            esc(&i.components.join(", "))
+        ));
+        for n in i.notices.iter().rev() {
+            html.push_str(&format!(
+                "<li>{} · {}: {}</li>",
+                esc(&when(n.at_ms)),
+                n.state.label(),
+                esc(&n.text)
+            ));
+        }
+        html.push_str("</ol></article>");
+    }
+    html.push_str("</section>");
 }
 
 fn render_journey(html: &mut String, j: &JourneyPage, now_ms: i64) {
@@ -433,6 +486,8 @@ mod tests {
     #[test]
     fn renders_state_strip_and_timeline_escaped() {
         let page = PageData {
+            components: Vec::new(),
+            public_incidents: Vec::new(),
             now_ms: 100_000,
             journeys: vec![JourneyPage {
                 maintenance: None,
@@ -498,6 +553,8 @@ mod tests {
             threshold_ms: 2_000,
         }];
         let page = PageData {
+            components: Vec::new(),
+            public_incidents: Vec::new(),
             now_ms: 100_000,
             journeys: vec![JourneyPage {
                 maintenance: None,
@@ -542,5 +599,41 @@ mod tests {
         ), "{html}");
         assert_eq!(html.matches("class=\"run degraded\"").count(), 1);
         assert!(html.contains("<b>Degraded (slow)</b> since"));
+    }
+
+    #[test]
+    fn shows_the_components_and_the_incidents_with_their_notices_escaped() {
+        use crate::monitor::public::incidents::{IncidentState, Notice};
+        let page = PageData {
+            now_ms: 100_000,
+            journeys: Vec::new(),
+            components: vec![
+                ("Sign in".into(), ComponentState::Operational),
+                ("SMS verification".into(), ComponentState::Outage),
+            ],
+            public_incidents: vec![PublicIncident {
+                id: 4,
+                title: "SMS verification".into(),
+                components: vec!["SMS verification".into()],
+                state: IncidentState::Investigating,
+                published: false,
+                automatic: true,
+                opened_at_ms: 1_000,
+                opened_at: String::new(),
+                resolved_at_ms: None,
+                notices: vec![Notice {
+                    id: 1,
+                    at_ms: 1_000,
+                    at: String::new(),
+                    state: IncidentState::Investigating,
+                    text: "<i>We</i> are investigating".into(),
+                }],
+            }],
+        };
+        let html = render(&page);
+        assert!(html.contains("<b>Sign in</b>: Operational"));
+        assert!(html.contains("<b>SMS verification</b>: Outage"));
+        assert!(html.contains("draft, not public yet"));
+        assert!(html.contains("&lt;i&gt;We&lt;/i&gt; are investigating"));
     }
 }

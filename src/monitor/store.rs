@@ -98,6 +98,9 @@ pub struct StepRecord {
     pub category: Option<String>,
     pub message: Option<String>,
     pub screenshot: Option<String>,
+    /// The customer-facing part the step belongs to (`component:`, resolved).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub component: Option<String>,
 }
 
 /// A finished run as recorded (before it has an id).
@@ -325,15 +328,20 @@ const ADDED_RUN_COLUMNS: &[(&str, &str)] = &[
     ("location", "TEXT NOT NULL DEFAULT 'local'"),
 ];
 
-/// Adds the columns of [`ADDED_RUN_COLUMNS`] that `runs` lacks.
+/// Columns added to `steps` after its first release (see [`ADDED_RUN_COLUMNS`]).
+const ADDED_STEP_COLUMNS: &[(&str, &str)] = &[("component", "TEXT")];
+
+/// Adds the columns of [`ADDED_RUN_COLUMNS`] and [`ADDED_STEP_COLUMNS`] their tables lack.
 fn add_missing_columns(conn: &Connection) -> rusqlite::Result<()> {
-    let existing: Vec<String> = conn
-        .prepare("SELECT name FROM pragma_table_info('runs')")?
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    for (name, decl) in ADDED_RUN_COLUMNS {
-        if !existing.iter().any(|c| c == name) {
-            conn.execute_batch(&format!("ALTER TABLE runs ADD COLUMN {name} {decl}"))?;
+    for (table, added) in [("runs", ADDED_RUN_COLUMNS), ("steps", ADDED_STEP_COLUMNS)] {
+        let existing: Vec<String> = conn
+            .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for (name, decl) in added {
+            if !existing.iter().any(|c| c == name) {
+                conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {name} {decl}"))?;
+            }
         }
     }
     Ok(())
@@ -373,6 +381,8 @@ impl Store {
             .map_err(open_err)?;
         conn.execute_batch(SCHEMA).map_err(open_err)?;
         add_missing_columns(&conn).map_err(open_err)?;
+        conn.execute_batch(super::public::store::SCHEMA)
+            .map_err(open_err)?;
         let evidence_root = std::fs::canonicalize(&evidence_root).unwrap_or(evidence_root);
         Ok(Store {
             conn: Arc::new(Mutex::new(conn)),
@@ -384,7 +394,7 @@ impl Store {
         &self.evidence_root
     }
 
-    fn lock(&self) -> MutexGuard<'_, Connection> {
+    pub(super) fn lock(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave a half transaction (it rolls back on
         // drop); the connection is still good.
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
@@ -437,8 +447,8 @@ impl Store {
         let run_id = tx.last_insert_rowid();
         {
             let mut insert = tx.prepare_cached(
-                "INSERT INTO steps (run_id, idx, name, action, status, duration_ms, category, message, screenshot)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO steps (run_id, idx, name, action, status, duration_ms, category, message, screenshot, component)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?;
             for s in &run.steps {
                 insert.execute(params![
@@ -451,6 +461,7 @@ impl Store {
                     s.category,
                     s.message,
                     s.screenshot,
+                    s.component,
                 ])?;
             }
         }
@@ -761,7 +772,7 @@ impl Store {
             .optional()?;
         let Some(mut run) = run else { return Ok(None) };
         let mut stmt = conn.prepare_cached(
-            "SELECT idx, name, action, status, duration_ms, category, message, screenshot
+            "SELECT idx, name, action, status, duration_ms, category, message, screenshot, component
              FROM steps WHERE run_id = ?1 ORDER BY idx",
         )?;
         let steps = stmt
@@ -775,6 +786,7 @@ impl Store {
                     category: r.get(5)?,
                     message: r.get(6)?,
                     screenshot: r.get(7)?,
+                    component: r.get(8)?,
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;
@@ -967,6 +979,7 @@ mod tests {
                 category: None,
                 message: None,
                 screenshot: None,
+                component: Some("Home".into()),
             }],
             evidence: None,
             degraded: false,

@@ -324,6 +324,7 @@ mod tests {
             depth: 0,
             name: name.into(),
             action: "click".into(),
+            component: "Journey".into(),
             file: "journeys/card.yaml".into(),
             line: 10 + index,
             column: 5,

@@ -267,6 +267,7 @@ mod tests {
             depth: 0,
             name: "view balance".into(),
             action: "wait_for".into(),
+            component: "Journey".into(),
             file: "j.yaml".into(),
             line: 7,
             column: 5,

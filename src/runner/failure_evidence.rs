@@ -95,6 +95,7 @@ mod tests {
             depth: 0,
             name: "view the card balance".into(),
             action: "wait_for".into(),
+            component: "Journey".into(),
             file: "j.yaml".into(),
             line: 3,
             column: 5,

@@ -109,6 +109,9 @@ pub struct StepResult {
     pub name: String,
     /// The action's keyword: `click`, `otp`, …
     pub action: String,
+    /// The customer-facing part the step belongs to (`component:`, resolved: the step's own,
+    /// else the nearest before it, else the journey's `component:`, title or name).
+    pub component: String,
     /// The file the step is written in (differs from the journey's for included steps).
     pub file: String,
     pub line: usize,

@@ -98,6 +98,7 @@ mod tests {
             depth,
             name: format!("step {index}"),
             action: "click".into(),
+            component: "Journey".into(),
             file: "j.yaml".into(),
             line: index,
             column: 5,

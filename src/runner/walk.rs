@@ -696,6 +696,7 @@ fn base_result(step: &Step, index: usize, depth: usize) -> StepResult {
         depth,
         name: step.display_name(),
         action: step.action.keyword().to_string(),
+        component: step.component.clone().unwrap_or_default(),
         file: step.location.file.display().to_string(),
         line: step.location.line,
         column: step.location.column,
@@ -770,6 +771,44 @@ steps:
         // The skipped steps never touched the page, and the session was closed politely.
         assert_eq!(page.clicked(), ["#login"]);
         assert_eq!(page.ended(), Some("close"));
+    }
+
+    #[tokio::test]
+    async fn every_step_result_carries_its_component_skipped_ones_too() {
+        let j = journey(
+            r##"
+name: parts
+title: Home page
+timeout: 1ms
+steps:
+  - click: "#login"
+  - click: "#login"
+    component: Sign in
+  - click: "#missing"
+    component: SMS verification
+  - click: "#login"
+    component: Card balance
+"##,
+        );
+        let page = FakePage::showing(&["#login"]);
+        let out = tempfile::tempdir().unwrap();
+        let (r, _) = run_on(&j, [page], out.path(), &CancellationToken::new()).await;
+        let components: Vec<(&str, StepStatus)> = r
+            .steps
+            .iter()
+            .map(|s| (s.component.as_str(), s.status))
+            .collect();
+        assert_eq!(
+            components,
+            [
+                ("Home page", Passed),
+                ("Sign in", Passed),
+                ("SMS verification", Failed),
+                ("Card balance", Skipped),
+            ]
+        );
+        let json = serde_json::to_value(&r.steps[2]).unwrap();
+        assert_eq!(json["component"], "SMS verification");
     }
 
     #[tokio::test]

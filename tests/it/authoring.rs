@@ -20,6 +20,7 @@ fn step(index: usize, action: &str, status: StepStatus) -> StepResult {
         depth: 0,
         name: format!("{action} something"),
         action: action.into(),
+        component: "Journey".into(),
         file: "journeys/app.yaml".into(),
         line: 3 + index,
         column: 5,

@@ -34,6 +34,7 @@ mod network;
 mod otp;
 mod parser_fuzz;
 mod pool;
+mod public_status;
 mod real_services;
 mod reports;
 mod run_actions;

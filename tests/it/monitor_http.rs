@@ -30,6 +30,7 @@ async fn slow_clients_cannot_starve_the_monitors_http() {
             api_token: None,
             locations: Vec::new(),
             alert_locations: None,
+            public: None,
         },
         CancellationToken::new(),
     )

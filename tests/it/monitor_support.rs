@@ -386,6 +386,11 @@ pub fn metric(text: &str, series: &str) -> Option<f64> {
 /// Headless Chromium (its own temporary profile, its own process group, ended afterwards)
 /// loads `url`; returns the DOM after load and writes a screenshot to `png`.
 pub fn render_page(url: &str, png: &Path) -> String {
+    render_page_at(url, png, "1280,1100")
+}
+
+/// [`render_page`] in a window of `size` (`412,900`: a phone).
+pub fn render_page_at(url: &str, png: &Path, size: &str) -> String {
     let run = |extra: &[String]| -> std::process::Output {
         let profile = tempfile::tempdir().unwrap();
         let mut cmd = Command::new("/usr/bin/chromium");
@@ -401,8 +406,8 @@ pub fn render_page(url: &str, png: &Path) -> String {
             // Not --disable-crashpad-for-testing: with it --dump-dom prints nothing.
             "--disable-breakpad",
             "--hide-scrollbars",
-            "--window-size=1280,1100",
         ])
+        .arg(format!("--window-size={size}"))
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .args(extra)
         .arg(url)

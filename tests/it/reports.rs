@@ -26,6 +26,7 @@ fn step(index: usize, name: &str, action: &str, status: StepStatus, ms: u64) -> 
         depth: 0,
         name: name.into(),
         action: action.into(),
+        component: "Journey".into(),
         file: "journeys/card.yaml".into(),
         line: 10 + index,
         column: 5,
