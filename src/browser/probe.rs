@@ -1,5 +1,7 @@
 //! What one poll of the page sees (see `probe.js`).
 
+use std::time::Duration;
+
 use super::error_page::ErrorPage;
 use super::selector::Selector;
 use fantoccini::elements::Element;
@@ -13,6 +15,16 @@ pub struct ProbeRequest<'a> {
     pub signatures: &'a [Selector],
     /// Also read the body's visible text (for text signatures and `text:` waits).
     pub want_text: bool,
+    /// Answer only once the page differs from an earlier look (or the wait is over).
+    pub wait: Option<ProbeWait<'a>>,
+}
+
+/// A look that waits in the page for it to change (see `probe.js`): it answers as soon as what
+/// it sees differs from the look whose [`PageProbe::key`] is `since`, or after `max`.
+#[derive(Debug, Clone, Copy)]
+pub struct ProbeWait<'a> {
+    pub since: &'a str,
+    pub max: Duration,
 }
 
 /// The page as one poll saw it. `E` is the browser's element handle (the runner's unit tests
@@ -30,6 +42,9 @@ pub struct PageProbe<E = Element> {
     /// One per requested signature selector: whether a visible element matches it.
     pub signatures_visible: Vec<bool>,
     pub target: Option<ElementProbe<E>>,
+    /// Stands for everything above but the element handle: two looks with the same key saw
+    /// the same page (see [`ProbeWait`]).
+    pub key: String,
 }
 
 #[derive(Debug, Clone)]

@@ -185,8 +185,13 @@ impl Session {
             "target": req.target,
             "signatures": req.signatures,
             "want_text": req.want_text,
+            "wait": req.wait.map(|w| json!({
+                "since": w.since,
+                "max_ms": w.max.as_millis() as u64,
+            })),
         });
-        let v = self.client.execute(PROBE_JS, vec![arg]).await?;
+        // Async: a waiting look answers when the page changes (see `probe.js`).
+        let v = self.client.execute_async(PROBE_JS, vec![arg]).await?;
         Ok(self.parse_probe(v))
     }
 
@@ -232,6 +237,7 @@ impl Session {
                 .map(|a| a.iter().map(|b| b.as_bool().unwrap_or(false)).collect())
                 .unwrap_or_default(),
             target,
+            key: v["key"].as_str().unwrap_or_default().to_string(),
         }
     }
 

@@ -1,5 +1,6 @@
-//! What each action does in the browser. Every wait polls the page (one script round trip,
-//! which also checks the fail_fast signatures) until the step's deadline: no fixed sleeps.
+//! What each action does in the browser. Every wait looks at the page (one script round trip,
+//! which also checks the fail_fast signatures), then waits *in the page* for it to change (see
+//! `probe.js`) and judges again, until the step's deadline: no polling, no fixed sleeps.
 //!
 //! An action sees only its [`StepContext`] and answers [`Done`] or a [`StepFailure`]; what
 //! follows (the next step, a skip, the evidence) is the walker's business.
@@ -14,8 +15,8 @@ use super::page::Page;
 use super::result::FailureCategory;
 use super::result::StepWarning;
 use crate::browser::{
-    Ambiguity, BrowserError, ElementProbe, ErrorPage, PageProbe, ProbeRequest, SecretsOnPage,
-    Selector,
+    Ambiguity, BrowserError, ElementProbe, ErrorPage, PageProbe, ProbeRequest, ProbeWait,
+    SecretsOnPage, Selector,
 };
 use crate::evidence::EvidenceFolder;
 use crate::journey::model::{
@@ -24,8 +25,13 @@ use crate::journey::model::{
 };
 use crate::otp::{OtpError, OtpSources};
 
-/// How often a wait looks at the page again.
-const POLL_EVERY: Duration = Duration::from_millis(75);
+/// How soon an action tries again when the browser refused it (the element was covered, or
+/// replaced as it was used), and a look again after the page could not be read twice.
+const RETRY_AFTER: Duration = Duration::from_millis(75);
+
+/// How long a waiting look may sit in the page before it answers anyway: the safety net under
+/// the page's change events (a change nothing announces is seen at least this often).
+const SAFETY_LOOK_EVERY: Duration = Duration::from_secs(1);
 
 /// How often the page is checked for outage signatures while an `otp:` step waits for its
 /// code (the code itself comes as soon as it arrives).
@@ -96,6 +102,33 @@ enum Need {
     Read,
     /// Visible and enabled: the one element the step acts on.
     Actionable,
+}
+
+/// One wait's looks at the page: the first answers at once, each after it waits in the page
+/// until what it sees differs from the look before (or the deadline, or the safety net).
+struct Watch {
+    deadline: Instant,
+    /// The key of the last look (see [`PageProbe::key`]).
+    last: Option<String>,
+}
+
+impl Watch {
+    fn until(deadline: Instant) -> Watch {
+        Watch {
+            deadline,
+            last: None,
+        }
+    }
+
+    /// What the next look waits for: nothing the first time or when the time is up.
+    fn wait(&self) -> Option<ProbeWait<'_>> {
+        let since = self.last.as_deref()?;
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        (!left.is_zero()).then(|| ProbeWait {
+            since,
+            max: left.min(SAFETY_LOOK_EVERY),
+        })
+    }
 }
 
 /// The action done once the element is actionable; repeated while the element is covered.
@@ -336,13 +369,37 @@ impl<P: Page> StepContext<'_, P> {
         target: Option<&Selector>,
         want_text: bool,
     ) -> Result<PageProbe<P::Element>, StepFailure> {
-        let req = ProbeRequest {
+        self.look_waiting(target, want_text, None).await
+    }
+
+    /// The next look of a wait: it answers once the page differs from the wait's last look.
+    async fn look_again(
+        &self,
+        watch: &mut Watch,
+        target: Option<&Selector>,
+        want_text: bool,
+    ) -> Result<PageProbe<P::Element>, StepFailure> {
+        let page = self.look_waiting(target, want_text, watch.wait()).await?;
+        watch.last = Some(page.key.clone());
+        Ok(page)
+    }
+
+    async fn look_waiting(
+        &self,
+        target: Option<&Selector>,
+        want_text: bool,
+        wait: Option<ProbeWait<'_>>,
+    ) -> Result<PageProbe<P::Element>, StepFailure> {
+        let mut req = ProbeRequest {
             target,
             signatures: &self.fail_fast.selectors,
             want_text: want_text || self.fail_fast.needs_text,
+            wait,
         };
         // A page that is navigating away can fail a script once or twice ("execution context
-        // destroyed"); only an error that persists, or a lost session, fails the step.
+        // destroyed", "document unloaded"); only an error that persists, or a lost session,
+        // fails the step. The first retry is at once and does not wait (the driver waits for
+        // the new document itself).
         let mut tries = 0;
         let page = loop {
             tries += 1;
@@ -356,7 +413,10 @@ impl<P: Page> StepContext<'_, P> {
                         "probe failed, looking again: {}",
                         self.vars.mask(&e.to_string())
                     );
-                    tokio::time::sleep(POLL_EVERY).await;
+                    req.wait = None;
+                    if tries > 1 {
+                        tokio::time::sleep(RETRY_AFTER).await;
+                    }
                 }
             }
         };
@@ -440,8 +500,9 @@ impl<P: Page> StepContext<'_, P> {
         assert: bool,
     ) -> Result<(P::Element, Option<String>), StepFailure> {
         let sel = self.selector(l);
+        let mut watch = Watch::until(deadline);
         loop {
-            let page = self.look(Some(&sel), false).await?;
+            let page = self.look_again(&mut watch, Some(&sel), false).await?;
             let probe = page.target.unwrap_or(ElementProbe::Missing);
             match &probe {
                 ElementProbe::Invalid(m) => {
@@ -468,7 +529,6 @@ impl<P: Page> StepContext<'_, P> {
             if Instant::now() >= deadline {
                 return Err(element_failure(l, &probe, timeout, assert));
             }
-            tokio::time::sleep(POLL_EVERY).await;
         }
     }
 
@@ -532,7 +592,7 @@ impl<P: Page> StepContext<'_, P> {
                     ),
                 ));
             }
-            tokio::time::sleep(POLL_EVERY).await;
+            tokio::time::sleep(RETRY_AFTER).await;
         }
     }
 
@@ -544,8 +604,9 @@ impl<P: Page> StepContext<'_, P> {
         assert: bool,
     ) -> Result<(), StepFailure> {
         let sel = self.selector(l);
+        let mut watch = Watch::until(deadline);
         loop {
-            let page = self.look(Some(&sel), false).await?;
+            let page = self.look_again(&mut watch, Some(&sel), false).await?;
             if !page.target.as_ref().is_some_and(ElementProbe::is_visible) {
                 return Ok(());
             }
@@ -560,7 +621,6 @@ impl<P: Page> StepContext<'_, P> {
                     format!("{l} is still visible after {}", format_duration(timeout)),
                 ));
             }
-            tokio::time::sleep(POLL_EVERY).await;
         }
     }
 
@@ -602,8 +662,9 @@ impl<P: Page> StepContext<'_, P> {
         assert: bool,
     ) -> Result<(), StepFailure> {
         let want_text = what == "page text";
+        let mut watch = Watch::until(deadline);
         loop {
-            let page = self.look(None, want_text).await?;
+            let page = self.look_again(&mut watch, None, want_text).await?;
             let actual = get(&page);
             if m.is_match(&actual, self.vars) {
                 return Ok(());
@@ -630,7 +691,6 @@ impl<P: Page> StepContext<'_, P> {
                     )
                 });
             }
-            tokio::time::sleep(POLL_EVERY).await;
         }
     }
 
@@ -643,8 +703,9 @@ impl<P: Page> StepContext<'_, P> {
     ) -> Result<(), StepFailure> {
         let sel = self.selector(l);
         let mut actual: Option<String> = None;
+        let mut watch = Watch::until(deadline);
         loop {
-            let page = self.look(Some(&sel), false).await?;
+            let page = self.look_again(&mut watch, Some(&sel), false).await?;
             let probe = page.target.unwrap_or(ElementProbe::Missing);
             if let ElementProbe::Found {
                 visible: true,
@@ -679,7 +740,6 @@ impl<P: Page> StepContext<'_, P> {
                     None => element_failure(l, &probe, timeout, false),
                 });
             }
-            tokio::time::sleep(POLL_EVERY).await;
         }
     }
 
@@ -688,9 +748,10 @@ impl<P: Page> StepContext<'_, P> {
             Condition::Visible(l) => Some(self.selector(l)),
             _ => None,
         };
+        let mut watch = Watch::until(deadline);
         loop {
             let page = self
-                .look(sel.as_ref(), matches!(c, Condition::Text(_)))
+                .look_again(&mut watch, sel.as_ref(), matches!(c, Condition::Text(_)))
                 .await?;
             let holds = match c {
                 Condition::Visible(_) => page.target.as_ref().is_some_and(ElementProbe::is_visible),
@@ -703,7 +764,6 @@ impl<P: Page> StepContext<'_, P> {
             if Instant::now() >= deadline {
                 return Ok(false);
             }
-            tokio::time::sleep(POLL_EVERY).await;
         }
     }
 
