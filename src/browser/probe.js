@@ -1,6 +1,7 @@
-// One round trip per look: the page's state, the step's target element and the fail_fast
-// element signatures. Run as an async script: arguments[0] = {target, signatures, want_text,
-// wait}, the last argument the driver's callback.
+// One round trip per look: the page's state, the step's target element, the fail_fast
+// element signatures and, when asked, the document's timings. Run as an async script:
+// arguments[0] = {target, signatures, want_text, wait, timing}, the last argument the driver's
+// callback.
 // (`all` and `visible` come from select.js, prepended.)
 //
 // Without `wait`, it answers at once. With `wait: {since, max_ms}` it answers at once if the
@@ -117,6 +118,8 @@ function look() {
   }
   out.key = hash(JSON.stringify(out));
   if (element) out.target.element = element;
+  // (timing.js, wrapped as documentTiming and prepended)
+  if (req.timing) out.timing = documentTiming();
   return out;
 }
 function unannounced() {

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use super::error_page::ErrorPage;
 use super::selector::Selector;
+use crate::network::DocumentTiming;
 use fantoccini::elements::Element;
 
 /// What to look at in one poll.
@@ -17,6 +18,10 @@ pub struct ProbeRequest<'a> {
     pub want_text: bool,
     /// Answer only once the page differs from an earlier look (or the wait is over).
     pub wait: Option<ProbeWait<'a>>,
+    /// Also read the showing document's timings (see `timing.js`), where they are recorded: a
+    /// step that may have loaded a document reads them in the look it makes after acting,
+    /// not in a round trip of their own.
+    pub timing: bool,
 }
 
 /// A look that waits in the page for it to change (see `probe.js`): it answers as soon as what
@@ -45,6 +50,8 @@ pub struct PageProbe<E = Element> {
     /// Stands for everything above but the element handle: two looks with the same key saw
     /// the same page (see [`ProbeWait`]).
     pub key: String,
+    /// The showing document's timings, when asked for and recorded.
+    pub timing: Option<DocumentTiming>,
 }
 
 #[derive(Debug, Clone)]
@@ -98,6 +105,9 @@ impl<E> ElementProbe<E> {
 pub(crate) const PROBE_JS: &str = concat!(
     include_str!("select.js"),
     include_str!("editors.js"),
+    "function documentTiming() {\n",
+    include_str!("timing.js"),
+    "}\n",
     include_str!("probe.js")
 );
 

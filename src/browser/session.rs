@@ -189,6 +189,7 @@ impl Session {
                 "since": w.since,
                 "max_ms": w.max.as_millis() as u64,
             })),
+            "timing": req.timing && self.records_timing,
         });
         // Async: a waiting look answers when the page changes (see `probe.js`).
         let v = self.client.execute_async(PROBE_JS, vec![arg]).await?;
@@ -238,6 +239,7 @@ impl Session {
                 .unwrap_or_default(),
             target,
             key: v["key"].as_str().unwrap_or_default().to_string(),
+            timing: DocumentTiming::from_json(&v["timing"]),
         }
     }
 
@@ -309,8 +311,8 @@ impl Session {
                 .then(KeyAction::Down { value })
                 .then(KeyAction::Up { value });
         }
+        // Every key went down and up again: nothing is left pressed, no release to ask for.
         self.client.perform_actions(keys).await?;
-        let _ = self.client.release_actions().await;
         Ok(())
     }
 
@@ -336,8 +338,8 @@ impl Session {
         for &value in chord.iter().rev() {
             keys = keys.then(KeyAction::Up { value });
         }
+        // Every key went down and up again: nothing is left pressed, no release to ask for.
         self.client.perform_actions(keys).await?;
-        let _ = self.client.release_actions().await;
         Ok(())
     }
 

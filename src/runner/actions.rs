@@ -23,6 +23,7 @@ use crate::journey::model::{
     Action, Condition, Locator, Step, Template, TextMatch, Variables, WaitCondition,
     format_duration,
 };
+use crate::network::DocumentTiming;
 use crate::otp::{OtpError, OtpSources};
 
 /// How soon an action tries again when the browser refused it (the element was covered, or
@@ -58,6 +59,9 @@ pub(crate) struct StepContext<'a, P> {
     pub strict: bool,
     /// The step's warnings so far (see `ambiguity.rs`), for its result whatever its outcome.
     pub warnings: std::sync::Mutex<Vec<StepWarning>>,
+    /// The document's timings as the step's look after loading or acting read them: the walker
+    /// need not ask again.
+    pub document_timing: std::sync::Mutex<Option<DocumentTiming>>,
 }
 
 /// What a step that passed leaves behind.
@@ -369,7 +373,21 @@ impl<P: Page> StepContext<'_, P> {
         target: Option<&Selector>,
         want_text: bool,
     ) -> Result<PageProbe<P::Element>, StepFailure> {
-        self.look_waiting(target, want_text, None).await
+        self.look_waiting(target, want_text, None, false).await
+    }
+
+    /// The first look at a document a step loaded: it reads the document's timings too.
+    async fn look_after_load(&self) -> Result<PageProbe<P::Element>, StepFailure> {
+        let page = self.look_waiting(None, false, None, true).await?;
+        self.keep_timing(page.timing);
+        Ok(page)
+    }
+
+    fn keep_timing(&self, timing: Option<DocumentTiming>) {
+        *self
+            .document_timing
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = timing;
     }
 
     /// The next look of a wait: it answers once the page differs from the wait's last look.
@@ -379,7 +397,9 @@ impl<P: Page> StepContext<'_, P> {
         target: Option<&Selector>,
         want_text: bool,
     ) -> Result<PageProbe<P::Element>, StepFailure> {
-        let page = self.look_waiting(target, want_text, watch.wait()).await?;
+        let page = self
+            .look_waiting(target, want_text, watch.wait(), false)
+            .await?;
         watch.last = Some(page.key.clone());
         Ok(page)
     }
@@ -389,12 +409,14 @@ impl<P: Page> StepContext<'_, P> {
         target: Option<&Selector>,
         want_text: bool,
         wait: Option<ProbeWait<'_>>,
+        timing: bool,
     ) -> Result<PageProbe<P::Element>, StepFailure> {
         let mut req = ProbeRequest {
             target,
             signatures: &self.fail_fast.selectors,
             want_text: want_text || self.fail_fast.needs_text,
             wait,
+            timing,
         };
         // A page that is navigating away can fail a script once or twice ("execution context
         // destroyed", "document unloaded"); only an error that persists, or a lost session,
@@ -443,11 +465,17 @@ impl<P: Page> StepContext<'_, P> {
     /// navigated there fails, not the one after it. Firefox's driver reports that itself;
     /// Chromium's calls the click a success. A page that cannot be read yet is the next
     /// step's business.
+    /// The same look reads the document's timings, in case the step loaded one.
     async fn not_on_an_error_page(&self) -> Result<(), StepFailure> {
-        if let Ok(page) = self.page.probe(&ProbeRequest::default()).await
-            && let Some(error) = &page.error_page
-        {
-            return Err(self.error_page_failure(error, &page.url).await);
+        let req = ProbeRequest {
+            timing: true,
+            ..ProbeRequest::default()
+        };
+        if let Ok(page) = self.page.probe(&req).await {
+            self.keep_timing(page.timing);
+            if let Some(error) = &page.error_page {
+                return Err(self.error_page_failure(error, &page.url).await);
+            }
         }
         Ok(())
     }
@@ -477,7 +505,7 @@ impl<P: Page> StepContext<'_, P> {
         }
         // The browser's error page (the driver may call the navigation a success: Chromium's
         // unsafe ports and certificate errors), a 5xx document or a signature fails here.
-        let page = self.look(None, false).await?;
+        let page = self.look_after_load().await?;
         if let Some(s) = page.status.filter(|s| *s >= 400) {
             // 4xx: the page the journey names is not there (a moved link, a wrong base_url) —
             // a navigation problem rather than the site being down.

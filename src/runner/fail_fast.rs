@@ -106,6 +106,7 @@ mod tests {
             signatures_visible: visible,
             target: None,
             key: String::new(),
+            timing: None,
         }
     }
 

@@ -197,6 +197,7 @@ impl Page for FakePage {
             signatures_visible: req.signatures.iter().map(shows).collect(),
             target,
             key: st.changes.to_string(),
+            timing: None,
         })
     }
 

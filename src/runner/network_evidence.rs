@@ -11,7 +11,7 @@ use crate::journey::model::Variables;
 use crate::network::failed::{self, FailedRequest, Window};
 use crate::network::har::{HarSource, har};
 use crate::network::waterfall::{StepRequest, step_requests};
-use crate::network::{NetworkLog, PageTiming, Site};
+use crate::network::{DocumentTiming, NetworkLog, PageTiming, Site};
 
 /// Failed answers' bodies read in one attempt at most (each is a round trip to the browser).
 const MAX_BODIES: usize = 20;
@@ -108,9 +108,16 @@ impl NetworkRecorder {
     }
 
     /// The timing of the document showing, when it is not the one seen after the last step
-    /// (the step loaded it).
-    pub(crate) async fn new_document_timing<P: Page>(&mut self, page: &P) -> Option<PageTiming> {
-        let doc = page.document_timing().await?;
+    /// (the step loaded it); `read` when the step's own look read it already.
+    pub(crate) async fn new_document_timing<P: Page>(
+        &mut self,
+        page: &P,
+        read: Option<DocumentTiming>,
+    ) -> Option<PageTiming> {
+        let doc = match read {
+            Some(doc) => doc,
+            None => page.document_timing().await?,
+        };
         if self.last_document == Some(doc.time_origin) {
             return None;
         }
