@@ -42,3 +42,4 @@ mod secret_encodings;
 mod secrets_everywhere;
 mod slow;
 mod validate;
+mod waits;
