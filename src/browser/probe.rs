@@ -71,6 +71,9 @@ pub enum ElementProbe<E = Element> {
         text: Option<String>,
         /// Set when more than one visible element matches.
         ambiguity: Option<Ambiguity>,
+        /// An input, text area or select that is no code editor's: `fill` clears it and types
+        /// into it, without first asking the page how (see `fill.js`).
+        plain_field: bool,
     },
 }
 

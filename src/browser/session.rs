@@ -208,6 +208,7 @@ impl Session {
                     enabled: t["enabled"].as_bool().unwrap_or(false),
                     checked: t["checked"].as_bool().unwrap_or(false),
                     text: t["text"].as_str().map(str::to_string),
+                    plain_field: t["plain_field"].as_bool().unwrap_or(false),
                     ambiguity: match t["visible_count"].as_u64() {
                         Some(n) if n > 1 => Some(Ambiguity {
                             visible: n as usize,
@@ -265,7 +266,16 @@ impl Session {
     /// a person would; a contenteditable region has its content selected and typed over; a
     /// code editor (CodeMirror, Monaco) has its whole text replaced through its own API, so
     /// that its auto-indent and bracket closing do not change what is written (see `fill.js`).
-    pub async fn fill(&self, el: &Element, text: &str) -> Result<(), BrowserError> {
+    /// A `plain_field` (the probe said so) is cleared and typed into at once.
+    pub async fn fill(
+        &self,
+        el: &Element,
+        text: &str,
+        plain_field: bool,
+    ) -> Result<(), BrowserError> {
+        if plain_field {
+            return type_into_field(el, text).await;
+        }
         let how = self
             .client
             .execute(
@@ -281,13 +291,7 @@ impl Session {
                 }
                 self.type_over_selection(text).await
             }
-            None => {
-                el.clear().await?;
-                if !text.is_empty() {
-                    el.send_keys(text).await?;
-                }
-                Ok(())
-            }
+            None => type_into_field(el, text).await,
         }
     }
 
@@ -519,6 +523,15 @@ impl Session {
         }
         Ok(shot?)
     }
+}
+
+/// A form field cleared and typed into, as a person would.
+async fn type_into_field(el: &Element, text: &str) -> Result<(), BrowserError> {
+    el.clear().await?;
+    if !text.is_empty() {
+        el.send_keys(text).await?;
+    }
+    Ok(())
 }
 
 fn capabilities(

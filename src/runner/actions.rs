@@ -135,6 +135,15 @@ impl Watch {
     }
 }
 
+/// An element a wait found fit for the step.
+struct Usable<E> {
+    element: E,
+    /// Its visible text (an input's value).
+    text: Option<String>,
+    /// A plain form field (see [`ElementProbe::Found`]): `fill` clears and types into it.
+    plain_field: bool,
+}
+
 /// The action done once the element is actionable; repeated while the element is covered.
 enum ElementAction<'v> {
     Click,
@@ -229,13 +238,13 @@ impl<P: Page> StepContext<'_, P> {
             }
             Action::Extract(items) => {
                 for (l, var) in items {
-                    let (_, text) = self
+                    let found = self
                         .element(l, Need::Read, deadline, timeout, false)
                         .await
                         .map_err(self.at(l))?;
                     done.saves.push(Save {
                         name: var.clone(),
-                        value: text.unwrap_or_default().trim().to_string(),
+                        value: found.text.unwrap_or_default().trim().to_string(),
                         secret: false,
                     });
                 }
@@ -526,7 +535,7 @@ impl<P: Page> StepContext<'_, P> {
         deadline: Instant,
         timeout: Duration,
         assert: bool,
-    ) -> Result<(P::Element, Option<String>), StepFailure> {
+    ) -> Result<Usable<P::Element>, StepFailure> {
         let sel = self.selector(l);
         let mut watch = Watch::until(deadline);
         loop {
@@ -545,12 +554,17 @@ impl<P: Page> StepContext<'_, P> {
                     enabled,
                     text,
                     ambiguity,
+                    plain_field,
                     ..
                 } if *enabled || need != Need::Actionable => {
                     if need != Need::Visible {
                         self.one_element(l, ambiguity.as_ref())?;
                     }
-                    return Ok((element.clone(), text.clone()));
+                    return Ok(Usable {
+                        element: element.clone(),
+                        text: text.clone(),
+                        plain_field: *plain_field,
+                    });
                 }
                 _ => {}
             }
@@ -570,13 +584,14 @@ impl<P: Page> StepContext<'_, P> {
     ) -> Result<(), StepFailure> {
         let mut refused: Option<String> = None;
         loop {
-            let (el, _) = self
+            let found = self
                 .element(l, Need::Actionable, deadline, timeout, false)
                 .await?;
+            let el = found.element;
             let r = match &action {
                 ElementAction::Click => self.page.click(&el).await,
                 ElementAction::Hover => self.page.hover(&el).await,
-                ElementAction::Fill(v) => self.page.fill(&el, v).await,
+                ElementAction::Fill(v) => self.page.fill(&el, v, found.plain_field).await,
                 ElementAction::SetChecked(want) => match self.page.is_selected(&el).await {
                     Ok(now) if now == *want => Ok(()),
                     Ok(_) => self.page.click(&el).await,

@@ -180,6 +180,7 @@ impl Page for FakePage {
                     enabled: true,
                     checked: false,
                     text: Some(String::new()),
+                    plain_field: false,
                     ambiguity: (n > 1).then(|| crate::browser::Ambiguity {
                         visible: n,
                         first: vec![format!("{css} (1)"), format!("{css} (2)")],
@@ -229,7 +230,7 @@ impl Page for FakePage {
         Ok(())
     }
 
-    async fn fill(&self, _el: &String, _text: &str) -> Result<(), BrowserError> {
+    async fn fill(&self, _el: &String, _text: &str, _plain: bool) -> Result<(), BrowserError> {
         Ok(())
     }
 
