@@ -53,6 +53,7 @@ async fn walk(stack: &DemoStack, recording: bool, out: &Path, n: usize) -> Walk 
         run_id: format!("run-{n}-{recording}"),
         otp: stack.otp_sources(),
         sign_key: None,
+        browsers: None,
     };
     let (tx, mut rx) = unbounded_channel();
     // The events' times, as they come.

@@ -20,9 +20,12 @@ const TIMING_JS: &str = include_str!("timing.js");
 /// HAR's 2 KiB).
 const BODY_READ_BYTES: usize = 4096;
 
-/// Reads of the performance log in one drain at most: chromedriver hands over up to 100 000
-/// entries a read.
+/// Reads of the performance log in one drain at most.
 const MAX_LOG_READS: usize = 20;
+
+/// chromedriver hands over up to this many entries a read: a read that brings fewer has
+/// emptied the log, and no read is made to find it empty.
+const ENTRIES_PER_READ: usize = 100_000;
 
 /// What to add to Chromium's capabilities so that chromedriver records the network.
 pub(super) fn record_network(logging_prefs: &mut Json, chrome_options: &mut Json) {
@@ -37,10 +40,10 @@ pub(super) async fn drain_network_events(client: &Client) -> Option<Vec<Json>> {
     for _ in 0..MAX_LOG_READS {
         let batch = client.issue_cmd(SeLog("performance")).await.ok()?;
         let entries = batch.as_array()?;
-        if entries.is_empty() {
+        events.extend(entries.iter().filter_map(network_event));
+        if entries.len() < ENTRIES_PER_READ {
             break;
         }
-        events.extend(entries.iter().filter_map(network_event));
     }
     Some(events)
 }

@@ -1,7 +1,10 @@
 //! What one poll of the page sees (see `probe.js`).
 
+use std::time::Duration;
+
 use super::error_page::ErrorPage;
 use super::selector::Selector;
+use crate::network::DocumentTiming;
 use fantoccini::elements::Element;
 
 /// What to look at in one poll.
@@ -13,6 +16,20 @@ pub struct ProbeRequest<'a> {
     pub signatures: &'a [Selector],
     /// Also read the body's visible text (for text signatures and `text:` waits).
     pub want_text: bool,
+    /// Answer only once the page differs from an earlier look (or the wait is over).
+    pub wait: Option<ProbeWait<'a>>,
+    /// Also read the showing document's timings (see `timing.js`), where they are recorded: a
+    /// step that may have loaded a document reads them in the look it makes after acting,
+    /// not in a round trip of their own.
+    pub timing: bool,
+}
+
+/// A look that waits in the page for it to change (see `probe.js`): it answers as soon as what
+/// it sees differs from the look whose [`PageProbe::key`] is `since`, or after `max`.
+#[derive(Debug, Clone, Copy)]
+pub struct ProbeWait<'a> {
+    pub since: &'a str,
+    pub max: Duration,
 }
 
 /// The page as one poll saw it. `E` is the browser's element handle (the runner's unit tests
@@ -30,6 +47,11 @@ pub struct PageProbe<E = Element> {
     /// One per requested signature selector: whether a visible element matches it.
     pub signatures_visible: Vec<bool>,
     pub target: Option<ElementProbe<E>>,
+    /// Stands for everything above but the element handle: two looks with the same key saw
+    /// the same page (see [`ProbeWait`]).
+    pub key: String,
+    /// The showing document's timings, when asked for and recorded.
+    pub timing: Option<DocumentTiming>,
 }
 
 #[derive(Debug, Clone)]
@@ -49,6 +71,9 @@ pub enum ElementProbe<E = Element> {
         text: Option<String>,
         /// Set when more than one visible element matches.
         ambiguity: Option<Ambiguity>,
+        /// An input, text area or select that is no code editor's: `fill` clears it and types
+        /// into it, without first asking the page how (see `fill.js`).
+        plain_field: bool,
     },
 }
 
@@ -83,6 +108,9 @@ impl<E> ElementProbe<E> {
 pub(crate) const PROBE_JS: &str = concat!(
     include_str!("select.js"),
     include_str!("editors.js"),
+    "function documentTiming() {\n",
+    include_str!("timing.js"),
+    "}\n",
     include_str!("probe.js")
 );
 

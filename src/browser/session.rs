@@ -390,8 +390,14 @@ impl Session {
             "target": req.target,
             "signatures": req.signatures,
             "want_text": req.want_text,
+            "wait": req.wait.map(|w| json!({
+                "since": w.since,
+                "max_ms": w.max.as_millis() as u64,
+            })),
+            "timing": req.timing && self.records_timing,
         });
-        let v = self.client.execute(PROBE_JS, vec![arg]).await?;
+        // Async: a waiting look answers when the page changes (see `probe.js`).
+        let v = self.client.execute_async(PROBE_JS, vec![arg]).await?;
         Ok(self.parse_probe(v))
     }
 
@@ -407,6 +413,7 @@ impl Session {
                     enabled: t["enabled"].as_bool().unwrap_or(false),
                     checked: t["checked"].as_bool().unwrap_or(false),
                     text: t["text"].as_str().map(str::to_string),
+                    plain_field: t["plain_field"].as_bool().unwrap_or(false),
                     ambiguity: match t["visible_count"].as_u64() {
                         Some(n) if n > 1 => Some(Ambiguity {
                             visible: n as usize,
@@ -437,6 +444,8 @@ impl Session {
                 .map(|a| a.iter().map(|b| b.as_bool().unwrap_or(false)).collect())
                 .unwrap_or_default(),
             target,
+            key: v["key"].as_str().unwrap_or_default().to_string(),
+            timing: DocumentTiming::from_json(&v["timing"]),
         }
     }
 
@@ -462,7 +471,16 @@ impl Session {
     /// a person would; a contenteditable region has its content selected and typed over; a
     /// code editor (CodeMirror, Monaco) has its whole text replaced through its own API, so
     /// that its auto-indent and bracket closing do not change what is written (see `fill.js`).
-    pub async fn fill(&self, el: &Element, text: &str) -> Result<(), BrowserError> {
+    /// A `plain_field` (the probe said so) is cleared and typed into at once.
+    pub async fn fill(
+        &self,
+        el: &Element,
+        text: &str,
+        plain_field: bool,
+    ) -> Result<(), BrowserError> {
+        if plain_field {
+            return type_into_field(el, text).await;
+        }
         let how = self
             .client
             .execute(
@@ -478,13 +496,7 @@ impl Session {
                 }
                 self.type_over_selection(text).await
             }
-            None => {
-                el.clear().await?;
-                if !text.is_empty() {
-                    el.send_keys(text).await?;
-                }
-                Ok(())
-            }
+            None => type_into_field(el, text).await,
         }
     }
 
@@ -508,8 +520,8 @@ impl Session {
                 .then(KeyAction::Down { value })
                 .then(KeyAction::Up { value });
         }
+        // Every key went down and up again: nothing is left pressed, no release to ask for.
         self.client.perform_actions(keys).await?;
-        let _ = self.client.release_actions().await;
         Ok(())
     }
 
@@ -535,8 +547,8 @@ impl Session {
         for &value in chord.iter().rev() {
             keys = keys.then(KeyAction::Up { value });
         }
+        // Every key went down and up again: nothing is left pressed, no release to ask for.
         self.client.perform_actions(keys).await?;
-        let _ = self.client.release_actions().await;
         Ok(())
     }
 
@@ -717,6 +729,15 @@ impl Session {
         }
         Ok(shot?)
     }
+}
+
+/// A form field cleared and typed into, as a person would.
+async fn type_into_field(el: &Element, text: &str) -> Result<(), BrowserError> {
+    el.clear().await?;
+    if !text.is_empty() {
+        el.send_keys(text).await?;
+    }
+    Ok(())
 }
 
 fn capabilities(

@@ -1,5 +1,6 @@
-//! What each action does in the browser. Every wait polls the page (one script round trip,
-//! which also checks the fail_fast signatures) until the step's deadline: no fixed sleeps.
+//! What each action does in the browser. Every wait looks at the page (one script round trip,
+//! which also checks the fail_fast signatures), then waits *in the page* for it to change (see
+//! `probe.js`) and judges again, until the step's deadline: no polling, no fixed sleeps.
 //!
 //! An action sees only its [`StepContext`] and answers [`Done`] or a [`StepFailure`]; what
 //! follows (the next step, a skip, the evidence) is the walker's business.
@@ -14,18 +15,24 @@ use super::page::Page;
 use super::result::FailureCategory;
 use super::result::StepWarning;
 use crate::browser::{
-    Ambiguity, BrowserError, ElementProbe, ErrorPage, PageProbe, ProbeRequest, SecretsOnPage,
-    Selector,
+    Ambiguity, BrowserError, ElementProbe, ErrorPage, PageProbe, ProbeRequest, ProbeWait,
+    SecretsOnPage, Selector,
 };
 use crate::evidence::EvidenceFolder;
 use crate::journey::model::{
     Action, Condition, Locator, Step, Template, TextMatch, Variables, WaitCondition,
     format_duration,
 };
+use crate::network::DocumentTiming;
 use crate::otp::{OtpError, OtpSources};
 
-/// How often a wait looks at the page again.
-const POLL_EVERY: Duration = Duration::from_millis(75);
+/// How soon an action tries again when the browser refused it (the element was covered, or
+/// replaced as it was used), and a look again after the page could not be read twice.
+const RETRY_AFTER: Duration = Duration::from_millis(75);
+
+/// How long a waiting look may sit in the page before it answers anyway: the safety net under
+/// the page's change events (a change nothing announces is seen at least this often).
+const SAFETY_LOOK_EVERY: Duration = Duration::from_secs(1);
 
 /// How often the page is checked for outage signatures while an `otp:` step waits for its
 /// code (the code itself comes as soon as it arrives).
@@ -52,6 +59,9 @@ pub(crate) struct StepContext<'a, P> {
     pub strict: bool,
     /// The step's warnings so far (see `ambiguity.rs`), for its result whatever its outcome.
     pub warnings: std::sync::Mutex<Vec<StepWarning>>,
+    /// The document's timings as the step's look after loading or acting read them: the walker
+    /// need not ask again.
+    pub document_timing: std::sync::Mutex<Option<DocumentTiming>>,
 }
 
 /// What a step that passed leaves behind.
@@ -96,6 +106,42 @@ enum Need {
     Read,
     /// Visible and enabled: the one element the step acts on.
     Actionable,
+}
+
+/// One wait's looks at the page: the first answers at once, each after it waits in the page
+/// until what it sees differs from the look before (or the deadline, or the safety net).
+struct Watch {
+    deadline: Instant,
+    /// The key of the last look (see [`PageProbe::key`]).
+    last: Option<String>,
+}
+
+impl Watch {
+    fn until(deadline: Instant) -> Watch {
+        Watch {
+            deadline,
+            last: None,
+        }
+    }
+
+    /// What the next look waits for: nothing the first time or when the time is up.
+    fn wait(&self) -> Option<ProbeWait<'_>> {
+        let since = self.last.as_deref()?;
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        (!left.is_zero()).then(|| ProbeWait {
+            since,
+            max: left.min(SAFETY_LOOK_EVERY),
+        })
+    }
+}
+
+/// An element a wait found fit for the step.
+struct Usable<E> {
+    element: E,
+    /// Its visible text (an input's value).
+    text: Option<String>,
+    /// A plain form field (see [`ElementProbe::Found`]): `fill` clears and types into it.
+    plain_field: bool,
 }
 
 /// The action done once the element is actionable; repeated while the element is covered.
@@ -192,13 +238,13 @@ impl<P: Page> StepContext<'_, P> {
             }
             Action::Extract(items) => {
                 for (l, var) in items {
-                    let (_, text) = self
+                    let found = self
                         .element(l, Need::Read, deadline, timeout, false)
                         .await
                         .map_err(self.at(l))?;
                     done.saves.push(Save {
                         name: var.clone(),
-                        value: text.unwrap_or_default().trim().to_string(),
+                        value: found.text.unwrap_or_default().trim().to_string(),
                         secret: false,
                     });
                 }
@@ -336,13 +382,55 @@ impl<P: Page> StepContext<'_, P> {
         target: Option<&Selector>,
         want_text: bool,
     ) -> Result<PageProbe<P::Element>, StepFailure> {
-        let req = ProbeRequest {
+        self.look_waiting(target, want_text, None, false).await
+    }
+
+    /// The first look at a document a step loaded: it reads the document's timings too.
+    async fn look_after_load(&self) -> Result<PageProbe<P::Element>, StepFailure> {
+        let page = self.look_waiting(None, false, None, true).await?;
+        self.keep_timing(page.timing);
+        Ok(page)
+    }
+
+    fn keep_timing(&self, timing: Option<DocumentTiming>) {
+        *self
+            .document_timing
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = timing;
+    }
+
+    /// The next look of a wait: it answers once the page differs from the wait's last look.
+    async fn look_again(
+        &self,
+        watch: &mut Watch,
+        target: Option<&Selector>,
+        want_text: bool,
+    ) -> Result<PageProbe<P::Element>, StepFailure> {
+        let page = self
+            .look_waiting(target, want_text, watch.wait(), false)
+            .await?;
+        watch.last = Some(page.key.clone());
+        Ok(page)
+    }
+
+    async fn look_waiting(
+        &self,
+        target: Option<&Selector>,
+        want_text: bool,
+        wait: Option<ProbeWait<'_>>,
+        timing: bool,
+    ) -> Result<PageProbe<P::Element>, StepFailure> {
+        let mut req = ProbeRequest {
             target,
             signatures: &self.fail_fast.selectors,
             want_text: want_text || self.fail_fast.needs_text,
+            wait,
+            timing,
         };
         // A page that is navigating away can fail a script once or twice ("execution context
-        // destroyed"); only an error that persists, or a lost session, fails the step.
+        // destroyed", "document unloaded"); only an error that persists, or a lost session,
+        // fails the step. The first retry is at once and does not wait (the driver waits for
+        // the new document itself).
         let mut tries = 0;
         let page = loop {
             tries += 1;
@@ -356,7 +444,10 @@ impl<P: Page> StepContext<'_, P> {
                         "probe failed, looking again: {}",
                         self.vars.mask(&e.to_string())
                     );
-                    tokio::time::sleep(POLL_EVERY).await;
+                    req.wait = None;
+                    if tries > 1 {
+                        tokio::time::sleep(RETRY_AFTER).await;
+                    }
                 }
             }
         };
@@ -383,11 +474,17 @@ impl<P: Page> StepContext<'_, P> {
     /// navigated there fails, not the one after it. Firefox's driver reports that itself;
     /// Chromium's calls the click a success. A page that cannot be read yet is the next
     /// step's business.
+    /// The same look reads the document's timings, in case the step loaded one.
     async fn not_on_an_error_page(&self) -> Result<(), StepFailure> {
-        if let Ok(page) = self.page.probe(&ProbeRequest::default()).await
-            && let Some(error) = &page.error_page
-        {
-            return Err(self.error_page_failure(error, &page.url).await);
+        let req = ProbeRequest {
+            timing: true,
+            ..ProbeRequest::default()
+        };
+        if let Ok(page) = self.page.probe(&req).await {
+            self.keep_timing(page.timing);
+            if let Some(error) = &page.error_page {
+                return Err(self.error_page_failure(error, &page.url).await);
+            }
         }
         Ok(())
     }
@@ -417,7 +514,7 @@ impl<P: Page> StepContext<'_, P> {
         }
         // The browser's error page (the driver may call the navigation a success: Chromium's
         // unsafe ports and certificate errors), a 5xx document or a signature fails here.
-        let page = self.look(None, false).await?;
+        let page = self.look_after_load().await?;
         if let Some(s) = page.status.filter(|s| *s >= 400) {
             // 4xx: the page the journey names is not there (a moved link, a wrong base_url) —
             // a navigation problem rather than the site being down.
@@ -438,10 +535,11 @@ impl<P: Page> StepContext<'_, P> {
         deadline: Instant,
         timeout: Duration,
         assert: bool,
-    ) -> Result<(P::Element, Option<String>), StepFailure> {
+    ) -> Result<Usable<P::Element>, StepFailure> {
         let sel = self.selector(l);
+        let mut watch = Watch::until(deadline);
         loop {
-            let page = self.look(Some(&sel), false).await?;
+            let page = self.look_again(&mut watch, Some(&sel), false).await?;
             let probe = page.target.unwrap_or(ElementProbe::Missing);
             match &probe {
                 ElementProbe::Invalid(m) => {
@@ -456,19 +554,23 @@ impl<P: Page> StepContext<'_, P> {
                     enabled,
                     text,
                     ambiguity,
+                    plain_field,
                     ..
                 } if *enabled || need != Need::Actionable => {
                     if need != Need::Visible {
                         self.one_element(l, ambiguity.as_ref())?;
                     }
-                    return Ok((element.clone(), text.clone()));
+                    return Ok(Usable {
+                        element: element.clone(),
+                        text: text.clone(),
+                        plain_field: *plain_field,
+                    });
                 }
                 _ => {}
             }
             if Instant::now() >= deadline {
                 return Err(element_failure(l, &probe, timeout, assert));
             }
-            tokio::time::sleep(POLL_EVERY).await;
         }
     }
 
@@ -482,13 +584,14 @@ impl<P: Page> StepContext<'_, P> {
     ) -> Result<(), StepFailure> {
         let mut refused: Option<String> = None;
         loop {
-            let (el, _) = self
+            let found = self
                 .element(l, Need::Actionable, deadline, timeout, false)
                 .await?;
+            let el = found.element;
             let r = match &action {
                 ElementAction::Click => self.page.click(&el).await,
                 ElementAction::Hover => self.page.hover(&el).await,
-                ElementAction::Fill(v) => self.page.fill(&el, v).await,
+                ElementAction::Fill(v) => self.page.fill(&el, v, found.plain_field).await,
                 ElementAction::SetChecked(want) => match self.page.is_selected(&el).await {
                     Ok(now) if now == *want => Ok(()),
                     Ok(_) => self.page.click(&el).await,
@@ -532,7 +635,7 @@ impl<P: Page> StepContext<'_, P> {
                     ),
                 ));
             }
-            tokio::time::sleep(POLL_EVERY).await;
+            tokio::time::sleep(RETRY_AFTER).await;
         }
     }
 
@@ -544,8 +647,9 @@ impl<P: Page> StepContext<'_, P> {
         assert: bool,
     ) -> Result<(), StepFailure> {
         let sel = self.selector(l);
+        let mut watch = Watch::until(deadline);
         loop {
-            let page = self.look(Some(&sel), false).await?;
+            let page = self.look_again(&mut watch, Some(&sel), false).await?;
             if !page.target.as_ref().is_some_and(ElementProbe::is_visible) {
                 return Ok(());
             }
@@ -560,7 +664,6 @@ impl<P: Page> StepContext<'_, P> {
                     format!("{l} is still visible after {}", format_duration(timeout)),
                 ));
             }
-            tokio::time::sleep(POLL_EVERY).await;
         }
     }
 
@@ -602,8 +705,9 @@ impl<P: Page> StepContext<'_, P> {
         assert: bool,
     ) -> Result<(), StepFailure> {
         let want_text = what == "page text";
+        let mut watch = Watch::until(deadline);
         loop {
-            let page = self.look(None, want_text).await?;
+            let page = self.look_again(&mut watch, None, want_text).await?;
             let actual = get(&page);
             if m.is_match(&actual, self.vars) {
                 return Ok(());
@@ -630,7 +734,6 @@ impl<P: Page> StepContext<'_, P> {
                     )
                 });
             }
-            tokio::time::sleep(POLL_EVERY).await;
         }
     }
 
@@ -643,8 +746,9 @@ impl<P: Page> StepContext<'_, P> {
     ) -> Result<(), StepFailure> {
         let sel = self.selector(l);
         let mut actual: Option<String> = None;
+        let mut watch = Watch::until(deadline);
         loop {
-            let page = self.look(Some(&sel), false).await?;
+            let page = self.look_again(&mut watch, Some(&sel), false).await?;
             let probe = page.target.unwrap_or(ElementProbe::Missing);
             if let ElementProbe::Found {
                 visible: true,
@@ -679,7 +783,6 @@ impl<P: Page> StepContext<'_, P> {
                     None => element_failure(l, &probe, timeout, false),
                 });
             }
-            tokio::time::sleep(POLL_EVERY).await;
         }
     }
 
@@ -688,9 +791,10 @@ impl<P: Page> StepContext<'_, P> {
             Condition::Visible(l) => Some(self.selector(l)),
             _ => None,
         };
+        let mut watch = Watch::until(deadline);
         loop {
             let page = self
-                .look(sel.as_ref(), matches!(c, Condition::Text(_)))
+                .look_again(&mut watch, sel.as_ref(), matches!(c, Condition::Text(_)))
                 .await?;
             let holds = match c {
                 Condition::Visible(_) => page.target.as_ref().is_some_and(ElementProbe::is_visible),
@@ -703,7 +807,6 @@ impl<P: Page> StepContext<'_, P> {
             if Instant::now() >= deadline {
                 return Ok(false);
             }
-            tokio::time::sleep(POLL_EVERY).await;
         }
     }
 

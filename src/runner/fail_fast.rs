@@ -105,6 +105,8 @@ mod tests {
             error_page: None,
             signatures_visible: visible,
             target: None,
+            key: String::new(),
+            timing: None,
         }
     }
 

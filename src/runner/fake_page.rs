@@ -56,6 +56,8 @@ struct PageState {
     network: Option<Vec<Json>>,
     /// Response bodies by request id.
     bodies: std::collections::HashMap<String, String>,
+    /// How many times the page changed (a navigation, a click): a look's key.
+    changes: u64,
 }
 
 impl FakePage {
@@ -147,11 +149,21 @@ impl Page for FakePage {
     type Element = String;
 
     async fn goto(&self, url: &str, _timeout: Duration) -> Result<(), BrowserError> {
-        self.state().url = url.to_string();
+        let mut st = self.state();
+        st.url = url.to_string();
+        st.changes += 1;
         Ok(())
     }
 
     async fn probe(&self, req: &ProbeRequest<'_>) -> Result<PageProbe<String>, BrowserError> {
+        // Nothing changes the page while the walker waits on it: a waiting look sits out its
+        // time, as the browser's does on a page that stays the same.
+        let unchanged = req
+            .wait
+            .filter(|w| w.since == self.state().changes.to_string());
+        if let Some(w) = unchanged {
+            tokio::time::sleep(w.max).await;
+        }
         let st = self.state();
         let shows = |sel: &Selector| match sel {
             Selector::Css(css) => st.showing.contains(css),
@@ -168,6 +180,7 @@ impl Page for FakePage {
                     enabled: true,
                     checked: false,
                     text: Some(String::new()),
+                    plain_field: false,
                     ambiguity: (n > 1).then(|| crate::browser::Ambiguity {
                         visible: n,
                         first: vec![format!("{css} (1)"), format!("{css} (2)")],
@@ -184,6 +197,8 @@ impl Page for FakePage {
             error_page: st.error_page.clone(),
             signatures_visible: req.signatures.iter().map(shows).collect(),
             target,
+            key: st.changes.to_string(),
+            timing: None,
         })
     }
 
@@ -191,6 +206,7 @@ impl Page for FakePage {
         let hang = {
             let mut st = self.state();
             st.clicked.push(el.clone());
+            st.changes += 1;
             if let Some((_, page)) = st.navigates_to_error.as_ref().filter(|(e, _)| e == el) {
                 st.error_page = Some(page.clone());
                 st.showing.clear();
@@ -214,7 +230,7 @@ impl Page for FakePage {
         Ok(())
     }
 
-    async fn fill(&self, _el: &String, _text: &str) -> Result<(), BrowserError> {
+    async fn fill(&self, _el: &String, _text: &str, _plain: bool) -> Result<(), BrowserError> {
         Ok(())
     }
 

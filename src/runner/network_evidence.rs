@@ -11,7 +11,7 @@ use crate::journey::model::Variables;
 use crate::network::failed::{self, FailedRequest, Window};
 use crate::network::har::{HarSource, har};
 use crate::network::waterfall::{StepRequest, step_requests};
-use crate::network::{NetworkLog, PageTiming, Site};
+use crate::network::{DocumentTiming, NetworkLog, PageTiming, Site};
 
 /// Failed answers' bodies read in one attempt at most (each is a round trip to the browser).
 const MAX_BODIES: usize = 20;
@@ -108,9 +108,16 @@ impl NetworkRecorder {
     }
 
     /// The timing of the document showing, when it is not the one seen after the last step
-    /// (the step loaded it).
-    pub(crate) async fn new_document_timing<P: Page>(&mut self, page: &P) -> Option<PageTiming> {
-        let doc = page.document_timing().await?;
+    /// (the step loaded it); `read` when the step's own look read it already.
+    pub(crate) async fn new_document_timing<P: Page>(
+        &mut self,
+        page: &P,
+        read: Option<DocumentTiming>,
+    ) -> Option<PageTiming> {
+        let doc = match read {
+            Some(doc) => doc,
+            None => page.document_timing().await?,
+        };
         if self.last_document == Some(doc.time_origin) {
             return None;
         }
@@ -121,12 +128,15 @@ impl NetworkRecorder {
     /// The attempt's HAR (see [`crate::network::har`]), secrets masked with `vars`; `None`
     /// when the browser recorded no network.
     pub(crate) async fn har<P: Page>(&mut self, page: &P, vars: &Variables) -> Option<Vec<u8>> {
+        let started = Instant::now();
         self.catch_up(page).await;
         if !self.recorded {
             return None;
         }
+        let drained = started.elapsed();
         let all: Vec<usize> = (0..self.log.requests().len()).collect();
         self.read_failed_bodies(page, &all).await;
+        let bodies_read = started.elapsed();
         let (browser_name, browser_version, _) = page.describe();
         let source = HarSource {
             creator_version: env!("CARGO_PKG_VERSION"),
@@ -138,6 +148,14 @@ impl NetworkRecorder {
         });
         let mut bytes = serde_json::to_vec_pretty(&har).ok()?;
         bytes.push(b'\n');
+        // Where recording's cost at the attempt's end goes (`-v`).
+        tracing::debug!(
+            requests = self.log.requests().len(),
+            drain_ms = drained.as_millis() as u64,
+            bodies_ms = (bodies_read - drained).as_millis() as u64,
+            build_ms = (started.elapsed() - bodies_read).as_millis() as u64,
+            "network log read and built"
+        );
         Some(bytes)
     }
 }

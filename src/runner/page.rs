@@ -42,10 +42,12 @@ pub(crate) trait Page: Send + Sync + Sized {
     ) -> impl Future<Output = Result<PageProbe<Self::Element>, BrowserError>> + Send;
     fn click(&self, el: &Self::Element) -> impl Future<Output = Result<(), BrowserError>> + Send;
     fn hover(&self, el: &Self::Element) -> impl Future<Output = Result<(), BrowserError>> + Send;
+    /// `plain_field`: the probe found a plain form field (no need to ask the page how).
     fn fill(
         &self,
         el: &Self::Element,
         text: &str,
+        plain_field: bool,
     ) -> impl Future<Output = Result<(), BrowserError>> + Send;
     fn is_selected(
         &self,
@@ -162,8 +164,9 @@ impl Page for Session {
         &self,
         el: &Element,
         text: &str,
+        plain_field: bool,
     ) -> impl Future<Output = Result<(), BrowserError>> + Send {
-        Session::fill(self, el, text)
+        Session::fill(self, el, text, plain_field)
     }
     fn is_selected(&self, el: &Element) -> impl Future<Output = Result<bool, BrowserError>> + Send {
         Session::is_selected(self, el)

@@ -197,6 +197,7 @@ impl<'a, P: Page> Walker<'a, P> {
             .unwrap_or(began_at);
         let guard = step_budget(step, self.journey.timeout) + HUNG_BROWSER_GRACE;
         let mut warnings = Vec::new();
+        let mut read_timing = None;
         let outcome = if let Some(f) = self.unset_variable(step) {
             Some(Err(f))
         } else {
@@ -216,6 +217,10 @@ impl<'a, P: Page> Walker<'a, P> {
             })),
             };
             warnings = cx.warnings.into_inner().unwrap_or_else(|e| e.into_inner());
+            read_timing = cx
+                .document_timing
+                .into_inner()
+                .unwrap_or_else(|e| e.into_inner());
             outcome
         };
         let duration_ms = started.elapsed().as_millis() as u64;
@@ -233,9 +238,8 @@ impl<'a, P: Page> Walker<'a, P> {
         result.duration_ms = duration_ms;
         let lost = matches!(&outcome, Err(f) if f.session_lost);
         if !lost && may_load_a_document(&step.action) {
-            result.timing = bounded(self.cancel, self.network.new_document_timing(self.page))
-                .await
-                .flatten();
+            let timing = self.network.new_document_timing(self.page, read_timing);
+            result.timing = bounded(self.cancel, timing).await.flatten();
         }
         result.warnings = warnings;
         match outcome {
@@ -265,6 +269,7 @@ impl<'a, P: Page> Walker<'a, P> {
             evidence: &self.evidence,
             strict: self.journey.strict,
             warnings: Default::default(),
+            document_timing: Default::default(),
         }
     }
 
@@ -643,7 +648,8 @@ fn report_step(events: &UnboundedSender<Event>, journey: &str, step: &StepResult
 /// Whether a step may bring a new document: it opens one, or acts on the page in a way that
 /// may navigate (a click, a key, a form control, a script) — the driver waits for the
 /// navigation such an action starts, so its document is in by the step's end. Only after these
-/// is the page asked for its timings: one script round trip each.
+/// is the page asked for its timings: read in the look `open`, a click or a key press makes
+/// after acting, else in one script round trip.
 fn may_load_a_document(action: &Action) -> bool {
     matches!(
         action,

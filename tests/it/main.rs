@@ -47,3 +47,4 @@ mod secret_encodings;
 mod secrets_everywhere;
 mod slow;
 mod validate;
+mod waits;
