@@ -1,7 +1,7 @@
 //! The browser's own DevTools endpoint (Chromium's `--remote-debugging-port`, which
 //! chromedriver opens on loopback and reports as `goog:chromeOptions.debuggerAddress`): a
-//! minimal WebSocket client for the few browser-level commands the pool needs
-//! (`Target.createBrowserContext`, `Target.createTarget`, `Target.disposeBrowserContext`).
+//! client for the few browser-level commands the pool needs (`Target.createBrowserContext`,
+//! `Target.createTarget`, `Target.closeTarget`, `Target.disposeBrowserContext`).
 //!
 //! Why not chromedriver's `/goog/cdp/execute`: it speaks to the *page*'s DevTools session, and
 //! Chromium refuses browser-context commands there ("Not allowed"). Why not WebDriver BiDi
@@ -9,15 +9,21 @@
 //! which puts chromedriver in BiDi mode for every session, pooled or not; the browser target
 //! leaves the WebDriver session exactly as it was. A connection lives for one operation.
 //!
-//! Only a loopback address is ever dialled (the browser we started); anything else is refused.
+//! The WebSocket is tokio-tungstenite's client (handshake, framing, masking, pings), run over
+//! a TCP stream we dial ourselves: only a loopback address is ever accepted (the browser we
+//! started), and the connection goes to 127.0.0.1 whatever host the endpoint's
+//! `webSocketDebuggerUrl` names. Every step is bounded by [`CALL_TIMEOUT`] and every message
+//! by [`MAX_MESSAGE`]; what we add is the DevTools Protocol's part: ids, answers, errors.
 
 use std::time::Duration;
 
-use base64::Engine as _;
+use futures::{SinkExt as _, StreamExt as _};
 use serde_json::{Value as Json, json};
-use sha1::{Digest, Sha1};
-use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::error::{CapacityError, Error as WsError};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::{Bytes, Message};
 
 use super::error::BrowserError;
 
@@ -28,7 +34,7 @@ const MAX_MESSAGE: usize = 8 << 20;
 
 /// An open connection to the browser target.
 pub(super) struct DevTools {
-    stream: BufReader<TcpStream>,
+    socket: WebSocketStream<TcpStream>,
     next_id: u64,
 }
 
@@ -42,15 +48,7 @@ impl DevTools {
     }
 
     async fn connect_now(address: &str) -> Result<DevTools, BrowserError> {
-        let (host, port) = address
-            .rsplit_once(':')
-            .and_then(|(h, p)| Some((h, p.parse::<u16>().ok()?)))
-            .ok_or_else(|| devtools_error(format!("not a host:port: {address}")))?;
-        if !matches!(host, "localhost" | "127.0.0.1" | "[::1]") {
-            return Err(devtools_error(format!(
-                "the browser's DevTools endpoint {address} is not on loopback"
-            )));
-        }
+        let port = loopback_port(address)?;
         let version: Json = reqwest::Client::builder()
             .no_proxy()
             .build()
@@ -67,40 +65,27 @@ impl DevTools {
             .ok_or_else(|| devtools_error("no webSocketDebuggerUrl in /json/version"))?;
         let path = ws
             .strip_prefix("ws://")
-            .and_then(|rest| rest.find('/').map(|i| rest[i..].to_string()))
+            .and_then(|rest| rest.find('/').map(|i| &rest[i..]))
             .ok_or_else(|| devtools_error(format!("unexpected DevTools URL {ws}")))?;
+        Self::open(port, path).await
+    }
+
+    /// The WebSocket handshake with `path` on 127.0.0.1:`port`.
+    async fn open(port: u16, path: &str) -> Result<DevTools, BrowserError> {
         let tcp = TcpStream::connect(("127.0.0.1", port))
             .await
             .map_err(|e| devtools_error(e.to_string()))?;
         let _ = tcp.set_nodelay(true);
-        let mut stream = BufReader::new(tcp);
-        let key = base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 16]>());
-        let request = format!(
-            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n\
-             Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
-        );
-        stream
-            .get_mut()
-            .write_all(request.as_bytes())
+        let config = WebSocketConfig::default()
+            .max_message_size(Some(MAX_MESSAGE))
+            .max_frame_size(Some(MAX_MESSAGE));
+        let url = format!("ws://127.0.0.1:{port}{path}");
+        let (socket, _) = tokio_tungstenite::client_async_with_config(url, tcp, Some(config))
             .await
-            .map_err(|e| devtools_error(e.to_string()))?;
-        let head = read_head(&mut stream).await?;
-        let accept = base64::engine::general_purpose::STANDARD.encode(Sha1::digest(
-            format!("{key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11").as_bytes(),
-        ));
-        let status_ok = head.lines().next().is_some_and(|l| l.contains(" 101 "));
-        let accepted = head.lines().any(|l| {
-            l.split_once(':').is_some_and(|(k, v)| {
-                k.eq_ignore_ascii_case("sec-websocket-accept") && v.trim() == accept
-            })
-        });
-        if !status_ok || !accepted {
-            return Err(devtools_error(format!(
-                "the DevTools endpoint refused the WebSocket: {}",
-                head.lines().next().unwrap_or_default()
-            )));
-        }
-        Ok(DevTools { stream, next_id: 0 })
+            .map_err(|e| {
+                devtools_error(format!("the DevTools endpoint refused the WebSocket: {e}"))
+            })?;
+        Ok(DevTools { socket, next_id: 0 })
     }
 
     /// Sends one command and returns its `result`; an `error` answer is an `Err`.
@@ -114,14 +99,17 @@ impl DevTools {
         self.next_id += 1;
         let id = self.next_id;
         let text = json!({ "id": id, "method": method, "params": params }).to_string();
-        self.send(0x1, text.as_bytes()).await?;
+        self.socket
+            .send(Message::text(text))
+            .await
+            .map_err(socket_error)?;
         loop {
             let message = self.receive().await?;
             let Ok(v) = serde_json::from_slice::<Json>(&message) else {
                 continue;
             };
             if v["id"].as_u64() != Some(id) {
-                continue; // an event
+                continue; // an event, or the answer to a command given up on
             }
             if let Some(e) = v.get("error") {
                 return Err(devtools_error(format!(
@@ -133,100 +121,188 @@ impl DevTools {
         }
     }
 
-    /// One masked frame, as a client must send.
-    async fn send(&mut self, opcode: u8, payload: &[u8]) -> Result<(), BrowserError> {
-        let mut frame = Vec::with_capacity(payload.len() + 14);
-        frame.push(0x80 | opcode);
-        match payload.len() {
-            n if n < 126 => frame.push(0x80 | n as u8),
-            n if n <= u16::MAX as usize => {
-                frame.push(0x80 | 126);
-                frame.extend_from_slice(&(n as u16).to_be_bytes());
-            }
-            n => {
-                frame.push(0x80 | 127);
-                frame.extend_from_slice(&(n as u64).to_be_bytes());
-            }
-        }
-        let mask: [u8; 4] = rand::random();
-        frame.extend_from_slice(&mask);
-        frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
-        self.stream
-            .get_mut()
-            .write_all(&frame)
-            .await
-            .map_err(|e| devtools_error(e.to_string()))
-    }
-
-    /// The next whole message (fragments joined); pings answered on the way.
-    async fn receive(&mut self) -> Result<Vec<u8>, BrowserError> {
-        let mut message = Vec::new();
+    /// The next text or binary message; tungstenite answers pings on the way.
+    async fn receive(&mut self) -> Result<Bytes, BrowserError> {
         loop {
-            let (fin, opcode, payload) = self.frame().await?;
-            match opcode {
-                0x8 => return Err(devtools_error("the browser closed the DevTools connection")),
-                0x9 => self.send(0xA, &payload).await?,
-                0xA => {}
-                _ => {
-                    message.extend_from_slice(&payload);
-                    if message.len() > MAX_MESSAGE {
-                        return Err(devtools_error("a DevTools message too large"));
-                    }
-                    if fin {
-                        return Ok(message);
-                    }
-                }
+            match self.socket.next().await {
+                None | Some(Ok(Message::Close(_))) => return Err(closed()),
+                Some(Err(e)) => return Err(socket_error(e)),
+                Some(Ok(Message::Text(text))) => return Ok(text.into()),
+                Some(Ok(Message::Binary(bytes))) => return Ok(bytes),
+                Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
             }
         }
-    }
-
-    async fn frame(&mut self) -> Result<(bool, u8, Vec<u8>), BrowserError> {
-        let io = |e: std::io::Error| devtools_error(e.to_string());
-        let mut head = [0u8; 2];
-        self.stream.read_exact(&mut head).await.map_err(io)?;
-        let (fin, opcode) = (head[0] & 0x80 != 0, head[0] & 0x0F);
-        let masked = head[1] & 0x80 != 0;
-        let len = match head[1] & 0x7F {
-            126 => self.stream.read_u16().await.map_err(io)? as usize,
-            127 => self.stream.read_u64().await.map_err(io)? as usize,
-            n => n as usize,
-        };
-        if len > MAX_MESSAGE {
-            return Err(devtools_error("a DevTools message too large"));
-        }
-        let mut mask = [0u8; 4];
-        if masked {
-            self.stream.read_exact(&mut mask).await.map_err(io)?;
-        }
-        let mut payload = vec![0u8; len];
-        self.stream.read_exact(&mut payload).await.map_err(io)?;
-        if masked {
-            for (i, b) in payload.iter_mut().enumerate() {
-                *b ^= mask[i % 4];
-            }
-        }
-        Ok((fin, opcode, payload))
     }
 }
 
-/// The HTTP head of the handshake's answer (up to the blank line).
-async fn read_head(stream: &mut BufReader<TcpStream>) -> Result<String, BrowserError> {
-    let mut head = Vec::new();
-    while !head.ends_with(b"\r\n\r\n") {
-        if head.len() > 16 * 1024 {
-            return Err(devtools_error(
-                "the DevTools handshake's answer is too long",
-            ));
-        }
-        let b = stream
-            .read_u8()
-            .await
-            .map_err(|e| devtools_error(e.to_string()))?;
-        head.push(b);
+/// The port of a `host:port` DevTools address whose host is loopback; anything else is refused
+/// before anything is dialled.
+fn loopback_port(address: &str) -> Result<u16, BrowserError> {
+    let (host, port) = address
+        .rsplit_once(':')
+        .and_then(|(h, p)| Some((h, p.parse::<u16>().ok()?)))
+        .ok_or_else(|| devtools_error(format!("not a host:port: {address}")))?;
+    if !matches!(host, "localhost" | "127.0.0.1" | "[::1]") {
+        return Err(devtools_error(format!(
+            "the browser's DevTools endpoint {address} is not on loopback"
+        )));
     }
-    Ok(String::from_utf8_lossy(&head).into_owned())
+    Ok(port)
+}
+
+fn socket_error(e: WsError) -> BrowserError {
+    match e {
+        WsError::ConnectionClosed | WsError::AlreadyClosed => closed(),
+        WsError::Capacity(CapacityError::MessageTooLong { size, max_size }) => devtools_error(
+            format!("a DevTools message too large ({size} bytes; at most {max_size})"),
+        ),
+        e => devtools_error(e.to_string()),
+    }
+}
+
+fn closed() -> BrowserError {
+    devtools_error("the browser closed the DevTools connection")
 }
 
 fn devtools_error(message: impl Into<String>) -> BrowserError {
     BrowserError::Setup(format!("browser DevTools: {}", message.into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::net::TcpListener;
+
+    /// A stand-in for the browser target on 127.0.0.1: accepts one WebSocket, reads one
+    /// command and answers it with `answer(id)`'s messages, in order.
+    async fn target(answer: impl FnOnce(u64) -> Vec<Message> + Send + 'static) -> u16 {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let mut ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
+            let command = loop {
+                match ws.next().await {
+                    Some(Ok(Message::Text(t))) => break serde_json::from_str::<Json>(&t).unwrap(),
+                    Some(Ok(_)) => continue,
+                    _ => return,
+                }
+            };
+            for message in answer(command["id"].as_u64().unwrap()) {
+                if ws.send(message).await.is_err() {
+                    return;
+                }
+            }
+            // Wait for the client to hang up rather than closing first.
+            while let Some(Ok(_)) = ws.next().await {}
+        });
+        port
+    }
+
+    fn text(v: Json) -> Message {
+        Message::text(v.to_string())
+    }
+
+    fn setup_message(r: Result<Json, BrowserError>) -> String {
+        match r {
+            Err(BrowserError::Setup(m)) => m,
+            other => panic!("expected a setup error, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn an_address_off_loopback_is_refused_before_anything_is_dialled() {
+        for address in ["10.0.0.7:9222", "example.com:9222", "[::2]:9222"] {
+            let Err(BrowserError::Setup(m)) = DevTools::connect(address).await else {
+                panic!("{address} was accepted");
+            };
+            assert!(m.contains("is not on loopback"), "{m}");
+        }
+        let Err(BrowserError::Setup(m)) = DevTools::connect("127.0.0.1").await else {
+            panic!("an address without a port was accepted");
+        };
+        assert!(m.contains("not a host:port"), "{m}");
+    }
+
+    #[tokio::test]
+    async fn the_answer_with_the_commands_id_is_returned_past_events_and_other_answers() {
+        let port = target(|id| {
+            vec![
+                Message::Ping(Bytes::from_static(b"are you there")),
+                text(json!({ "method": "Target.targetCreated", "params": { "id": id } })),
+                text(json!({ "id": id + 100, "result": { "browserContextId": "not ours" } })),
+                Message::text("not JSON"),
+                text(json!({ "id": id, "result": { "browserContextId": "B1" } })),
+            ]
+        })
+        .await;
+        let mut devtools = DevTools::open(port, "/devtools/browser/x").await.unwrap();
+        let result = devtools
+            .call("Target.createBrowserContext", json!({}))
+            .await
+            .unwrap();
+        assert_eq!(result, json!({ "browserContextId": "B1" }));
+    }
+
+    #[tokio::test]
+    async fn an_error_answer_is_an_error_naming_the_command_and_the_browsers_reason() {
+        let port = target(|id| {
+            vec![text(json!({ "id": id,
+                "error": { "code": -32000, "message": "Failed to find browser context" } }))]
+        })
+        .await;
+        let mut devtools = DevTools::open(port, "/devtools/browser/x").await.unwrap();
+        let m = setup_message(
+            devtools
+                .call("Target.disposeBrowserContext", json!({}))
+                .await,
+        );
+        assert_eq!(
+            m,
+            "browser DevTools: Target.disposeBrowserContext: Failed to find browser context"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_message_over_the_cap_is_an_error_not_an_allocation() {
+        let port = target(|_| vec![Message::binary(vec![b' '; MAX_MESSAGE + 1])]).await;
+        let mut devtools = DevTools::open(port, "/devtools/browser/x").await.unwrap();
+        let m = setup_message(devtools.call("Target.createTarget", json!({})).await);
+        assert!(m.contains("a DevTools message too large"), "{m}");
+    }
+
+    #[tokio::test]
+    async fn the_browser_hanging_up_before_answering_is_an_error() {
+        let port = target(|_| vec![Message::Close(None)]).await;
+        let mut devtools = DevTools::open(port, "/devtools/browser/x").await.unwrap();
+        let m = setup_message(devtools.call("Target.createTarget", json!({})).await);
+        assert_eq!(
+            m,
+            "browser DevTools: the browser closed the DevTools connection"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_refused_handshake_says_so() {
+        // An HTTP server that is not a WebSocket endpoint.
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+            let (mut tcp, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = tcp.read(&mut buf).await;
+            let _ = tcp
+                .write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+                .await;
+        });
+        let Err(BrowserError::Setup(m)) = DevTools::open(port, "/devtools/browser/x").await else {
+            panic!("a 404 was taken for a WebSocket");
+        };
+        assert!(
+            m.starts_with("browser DevTools: the DevTools endpoint refused the WebSocket")
+                && m.contains("404"),
+            "{m}"
+        );
+    }
 }
