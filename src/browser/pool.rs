@@ -153,6 +153,12 @@ impl BrowserPool {
                 self.lend(&mut session, 1);
                 Ok(session)
             }
+            Err(e) if !session.responds().await => {
+                // The browser died while its first context opened (a crash, a kill): that says
+                // nothing about contexts, and this attempt has no browser.
+                self.retire(session, true).await;
+                Err(BrowserError::Lost(e.to_string()))
+            }
             Err(e) => {
                 // A fresh browser that refuses contexts will not take them later.
                 self.contexts.store(UNAVAILABLE, Ordering::Relaxed);

@@ -273,6 +273,11 @@ impl Session {
     /// Opens a fresh browser context with one tab, switches the session to it, sizes its
     /// viewport, and forgets the console and network logged so far — so that nothing the
     /// journey records is another journey's.
+    /// Whether the driver and browser still answer (a cheap WebDriver call).
+    pub(super) async fn responds(&self) -> bool {
+        self.client.window().await.is_ok()
+    }
+
     pub(super) async fn open_context(
         &mut self,
         width: u32,

@@ -62,9 +62,12 @@ async fn run_in<B: Browser + Send + 'static>(
     let slots = Arc::new(Semaphore::new(opts.jobs.max(1)));
     let mut tasks = Vec::with_capacity(journeys.len());
     for journey in journeys {
-        let (opts, slots, events, cancel, browser) = (
+        // A slot is taken here, before the journey's task exists, so that journeys start in
+        // the order given (spawned tasks would race for the slots). The semaphore is never
+        // closed, so acquiring cannot fail.
+        let slot = slots.clone().acquire_owned().await.ok();
+        let (opts, events, cancel, browser) = (
             opts.clone(),
-            slots.clone(),
             events.clone(),
             cancel.clone(),
             browser.clone(),
@@ -75,8 +78,7 @@ async fn run_in<B: Browser + Send + 'static>(
             journey.file.display().to_string(),
         );
         let task = tokio::spawn(async move {
-            // The semaphore is never closed, so acquiring cannot fail.
-            let _slot = slots.acquire_owned().await.ok();
+            let _slot = slot;
             let span = tracing::info_span!("journey", journey = %journey.name);
             run_with_retries(&journey, &*browser, &opts, &events, &cancel)
                 .instrument(span)

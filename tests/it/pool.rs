@@ -269,14 +269,18 @@ async fn a_browser_that_dies_ends_only_its_journey_and_the_next_gets_a_fresh_one
     let next = journey_b("pool-crash-b", &site.base);
     let mut opts = options(out.path());
     opts.jobs = 1;
-    let killer = tokio::spawn(async {
-        // Once the first journey's browser is up, end it as a crash would.
+    let page_loaded = site.cached_hits.clone();
+    let killer = tokio::spawn(async move {
+        // Once the first journey's page has loaded in its context (the page fetched /cached),
+        // end its browser as a crash would, while the journey waits in its second step.
         for _ in 0..2400 {
+            let loaded = page_loaded.load(Ordering::SeqCst) > 0;
             if let Some(d) = drivers()
                 .into_iter()
                 .find(|d| d.label == "pool-crash-a" && d.running)
+                .filter(|_| loaded)
             {
-                tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
                 let _ = nix::sys::signal::killpg(
                     nix::unistd::Pid::from_raw(d.pid as i32),
                     nix::sys::signal::Signal::SIGKILL,
