@@ -1488,6 +1488,17 @@ impl ConfigReader<'_, '_> {
 mod tests {
     use super::*;
 
+    /// Each case's text (before `journeys`) is refused with its message at its `line:column`.
+    fn assert_errors_at(dir: &Path, journeys: &str, cases: &[(&str, &str, &str)]) {
+        for (text, message, at) in cases {
+            let text = format!("{text}{journeys}");
+            let err = parse_in(dir, &text).unwrap_err();
+            assert!(err.contains(message), "{text:?} → {err}");
+            let at = format!("monitor.yaml:{at}");
+            assert!(err.contains(&at), "{text:?}: expected {at} in\n{err}");
+        }
+    }
+
     fn parse_in(dir: &Path, text: &str) -> Result<MonitorConfig, String> {
         let opts =
             LoadOptions::with_env([("HOOK".to_string(), "http://127.0.0.1:5/h".to_string())]);
@@ -1766,13 +1777,7 @@ mod tests {
                 "2:12",
             ),
         ];
-        for (channels, message, at) in cases {
-            let text = format!("{channels}{journeys}");
-            let err = parse_in(dir.path(), &text).unwrap_err();
-            assert!(err.contains(message), "{text:?} → {err}");
-            let at = format!("monitor.yaml:{at}");
-            assert!(err.contains(&at), "{text:?}: expected {at} in\n{err}");
-        }
+        assert_errors_at(dir.path(), journeys, cases);
     }
 
     #[test]
@@ -1886,13 +1891,7 @@ mod tests {
                 "2:3",
             ),
         ];
-        for (text, message, at) in cases {
-            let text = format!("{text}{journeys}");
-            let err = parse_in(dir.path(), &text).unwrap_err();
-            assert!(err.contains(message), "{text:?} → {err}");
-            let at = format!("monitor.yaml:{at}");
-            assert!(err.contains(&at), "{text:?}: expected {at} in\n{err}");
-        }
+        assert_errors_at(dir.path(), journeys, cases);
     }
 
     #[test]
@@ -1947,13 +1946,7 @@ mod tests {
                 "1:12",
             ),
         ];
-        for (text, message, at) in cases {
-            let text = format!("{text}{journeys}");
-            let err = parse_in(dir.path(), &text).unwrap_err();
-            assert!(err.contains(message), "{text:?} → {err}");
-            let at = format!("monitor.yaml:{at}");
-            assert!(err.contains(&at), "{text:?}: expected {at} in\n{err}");
-        }
+        assert_errors_at(dir.path(), journeys, cases);
     }
 
     #[test]

@@ -1216,24 +1216,26 @@ mod tests {
         );
     }
 
+    /// A history as the first release wrote it (no later column), with one run of journey `a`.
+    fn first_release_history(dir: &Path, status: &str) {
+        let conn = Connection::open(dir.join("history.sqlite3")).unwrap();
+        conn.execute_batch(&format!(
+            "CREATE TABLE runs (id INTEGER PRIMARY KEY, journey TEXT NOT NULL,
+             evidence_key TEXT NOT NULL, started_at_ms INTEGER NOT NULL,
+             finished_at_ms INTEGER NOT NULL, duration_ms INTEGER NOT NULL,
+             status TEXT NOT NULL, attempts INTEGER NOT NULL, error TEXT,
+             failed_step_index INTEGER, failed_step_name TEXT, category TEXT, message TEXT,
+             url TEXT, screenshot TEXT, evidence TEXT);
+             INSERT INTO runs (journey, evidence_key, started_at_ms, finished_at_ms,
+               duration_ms, status, attempts) VALUES ('a', 'a/1', 1, 2, 1, '{status}', 1);"
+        ))
+        .unwrap();
+    }
+
     #[test]
     fn a_history_from_before_slow_runs_gains_their_columns() {
         let dir = tempfile::tempdir().unwrap();
-        {
-            let conn = Connection::open(dir.path().join("history.sqlite3")).unwrap();
-            // The `runs` table as the first release wrote it.
-            conn.execute_batch(
-                "CREATE TABLE runs (id INTEGER PRIMARY KEY, journey TEXT NOT NULL,
-                 evidence_key TEXT NOT NULL, started_at_ms INTEGER NOT NULL,
-                 finished_at_ms INTEGER NOT NULL, duration_ms INTEGER NOT NULL,
-                 status TEXT NOT NULL, attempts INTEGER NOT NULL, error TEXT,
-                 failed_step_index INTEGER, failed_step_name TEXT, category TEXT, message TEXT,
-                 url TEXT, screenshot TEXT, evidence TEXT);
-                 INSERT INTO runs (journey, evidence_key, started_at_ms, finished_at_ms,
-                   duration_ms, status, attempts) VALUES ('a', 'a/1', 1, 2, 1, 'passed', 1);",
-            )
-            .unwrap();
-        }
+        first_release_history(dir.path(), "passed");
         let store = Store::open(dir.path()).unwrap();
         let old = &store.runs("a", 10, None).unwrap()[0];
         assert!(!old.degraded && old.slow.is_empty() && !old.maintenance);
@@ -1244,21 +1246,8 @@ mod tests {
     #[test]
     fn each_location_replays_its_own_runs_and_old_runs_are_local() {
         let dir = tempfile::tempdir().unwrap();
-        {
-            let conn = Connection::open(dir.path().join("history.sqlite3")).unwrap();
-            // A history written before locations: no `location` column.
-            conn.execute_batch(
-                "CREATE TABLE runs (id INTEGER PRIMARY KEY, journey TEXT NOT NULL,
-                 evidence_key TEXT NOT NULL, started_at_ms INTEGER NOT NULL,
-                 finished_at_ms INTEGER NOT NULL, duration_ms INTEGER NOT NULL,
-                 status TEXT NOT NULL, attempts INTEGER NOT NULL, error TEXT,
-                 failed_step_index INTEGER, failed_step_name TEXT, category TEXT, message TEXT,
-                 url TEXT, screenshot TEXT, evidence TEXT);
-                 INSERT INTO runs (journey, evidence_key, started_at_ms, finished_at_ms,
-                   duration_ms, status, attempts) VALUES ('a', 'a/1', 1, 2, 1, 'failed', 1);",
-            )
-            .unwrap();
-        }
+        // A history written before locations: no `location` column.
+        first_release_history(dir.path(), "failed");
         let store = Store::open(dir.path()).unwrap();
         let mut milan = run("a", RunStatus::Passed, 10);
         milan.location = "milan".into();
