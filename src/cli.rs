@@ -69,6 +69,13 @@ pub enum Command {
 pub struct IncidentArgs {
     #[command(subcommand)]
     pub action: IncidentAction,
+    #[command(flatten)]
+    pub api: MonitorApiArgs,
+}
+
+/// Which running monitor, and its write API's token (`maintenance`, `incident`).
+#[derive(Debug, Args)]
+pub struct MonitorApiArgs {
     /// The monitor's address (its own listener, not the public page's).
     #[arg(
         long,
@@ -78,7 +85,7 @@ pub struct IncidentArgs {
         global = true
     )]
     pub monitor: String,
-    /// The monitor's `api_token`.
+    /// The monitor's `api_token` (needed for every change).
     #[arg(
         long,
         value_name = "TOKEN",
@@ -87,6 +94,15 @@ pub struct IncidentArgs {
         global = true
     )]
     pub token: Option<String>,
+}
+
+impl From<MonitorApiArgs> for commands::monitor_api::MonitorTarget {
+    fn from(a: MonitorApiArgs) -> Self {
+        commands::monitor_api::MonitorTarget {
+            monitor: a.monitor,
+            token: a.token,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -139,24 +155,8 @@ pub enum IncidentAction {
 pub struct MaintenanceArgs {
     #[command(subcommand)]
     pub action: MaintenanceAction,
-    /// The monitor's address.
-    #[arg(
-        long,
-        value_name = "URL",
-        env = "VEDETTA_MONITOR_URL",
-        default_value = "http://127.0.0.1:9090",
-        global = true
-    )]
-    pub monitor: String,
-    /// The monitor's `api_token` (needed to start or end a window).
-    #[arg(
-        long,
-        value_name = "TOKEN",
-        env = "VEDETTA_API_TOKEN",
-        hide_env_values = true,
-        global = true
-    )]
-    pub token: Option<String>,
+    #[command(flatten)]
+    pub api: MonitorApiArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -497,10 +497,7 @@ fn run(command: Command) -> Result<Outcome, CommandError> {
         }
         Command::Evidence(EvidenceCommand::Keygen { stem }) => commands::evidence::keygen(&stem),
         Command::Maintenance(args) => {
-            let target = commands::maintenance::MaintenanceTarget {
-                monitor: args.monitor,
-                token: args.token,
-            };
+            let target = args.api.into();
             let command = match args.action {
                 MaintenanceAction::Start {
                     duration,
@@ -520,10 +517,7 @@ fn run(command: Command) -> Result<Outcome, CommandError> {
         }
         Command::Incident(args) => {
             use commands::incident::IncidentCommand;
-            let target = commands::incident::IncidentTarget {
-                monitor: args.monitor,
-                token: args.token,
-            };
+            let target = args.api.into();
             let command = match args.action {
                 IncidentAction::Open {
                     components,

@@ -2,18 +2,8 @@
 //! through its authenticated API (`/api/incidents`, bearer `api_token`). The token is sent,
 //! never printed.
 
-use std::time::Duration;
-
-use super::maintenance::answer;
+use super::monitor_api::{MonitorTarget, answer, client, text};
 use super::{CommandError, Outcome};
-
-/// Which monitor, and with what token.
-pub struct IncidentTarget {
-    /// The monitor's base URL (`http://127.0.0.1:9090`).
-    pub monitor: String,
-    /// The config's `api_token`.
-    pub token: Option<String>,
-}
 
 /// What `vedetta incident` was asked to do.
 pub enum IncidentCommand {
@@ -41,23 +31,12 @@ pub enum IncidentCommand {
     List,
 }
 
-pub fn execute(target: IncidentTarget, command: IncidentCommand) -> Result<Outcome, CommandError> {
-    let token = target
-        .token
-        .clone()
-        .filter(|t| !t.trim().is_empty())
-        .ok_or_else(|| {
-            CommandError::invalid(
-                "incidents need the monitor's api_token: pass --token or set VEDETTA_API_TOKEN",
-            )
-        })?;
+pub fn execute(target: MonitorTarget, command: IncidentCommand) -> Result<Outcome, CommandError> {
+    let token = target.token("changing an incident")?;
     let runtime = super::runtime()?;
     runtime.block_on(async {
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(15))
-            .build()
-            .map_err(|e| CommandError::harness(format!("no HTTP client: {e}")))?;
-        let base = target.monitor.trim_end_matches('/').to_string();
+        let client = client()?;
+        let base = target.base();
         let post = |path: String, body: serde_json::Value| {
             client
                 .post(format!("{base}{path}"))
@@ -150,8 +129,4 @@ fn describe(i: &serde_json::Value) -> String {
         text(&i["state"]),
         text(&i["title"])
     )
-}
-
-fn text(v: &serde_json::Value) -> String {
-    crate::text::escape_untrusted(v.as_str().unwrap_or_default()).into_owned()
 }

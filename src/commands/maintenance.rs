@@ -3,15 +3,8 @@
 
 use std::time::Duration;
 
+use super::monitor_api::{MonitorTarget, answer, client, text};
 use super::{CommandError, Outcome};
-
-/// Which monitor, and with what token.
-pub struct MaintenanceTarget {
-    /// The monitor's base URL (`http://127.0.0.1:9090`).
-    pub monitor: String,
-    /// The config's `api_token` (for start and end).
-    pub token: Option<String>,
-}
 
 /// What `vedetta maintenance` was asked to do.
 pub enum MaintenanceCommand {
@@ -28,23 +21,14 @@ pub enum MaintenanceCommand {
 }
 
 pub fn execute(
-    target: MaintenanceTarget,
+    target: MonitorTarget,
     command: MaintenanceCommand,
 ) -> Result<Outcome, CommandError> {
     let runtime = super::runtime()?;
     runtime.block_on(async {
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(15))
-            .build()
-            .map_err(|e| CommandError::harness(format!("no HTTP client: {e}")))?;
-        let base = target.monitor.trim_end_matches('/').to_string();
-        let token = || {
-            target.token.clone().filter(|t| !t.trim().is_empty()).ok_or_else(|| {
-                CommandError::invalid(
-                    "starting or ending a window needs the monitor's api_token: pass --token or set VEDETTA_API_TOKEN",
-                )
-            })
-        };
+        let client = client()?;
+        let base = target.base();
+        let token = || target.token("starting or ending a window");
         match command {
             MaintenanceCommand::Start {
                 duration,
@@ -65,14 +49,22 @@ pub fn execute(
                     .bearer_auth(token()?)
                     .json(&body);
                 let window = answer(request, &base).await?;
-                println!("maintenance {} started: {}", text(&window["id"]), describe(&window));
+                println!(
+                    "maintenance {} started: {}",
+                    text(&window["id"]),
+                    describe(&window)
+                );
             }
             MaintenanceCommand::End { id } => {
                 let request = client
                     .delete(format!("{base}/api/maintenance/{id}"))
                     .bearer_auth(token()?);
                 let window = answer(request, &base).await?;
-                println!("maintenance {} ended at {}", text(&window["id"]), text(&window["ends_at"]));
+                println!(
+                    "maintenance {} ended at {}",
+                    text(&window["id"]),
+                    text(&window["ends_at"])
+                );
             }
             MaintenanceCommand::List => {
                 let windows = answer(client.get(format!("{base}/api/maintenance")), &base).await?;
@@ -86,35 +78,6 @@ pub fn execute(
             }
         }
         Ok(Outcome::Success)
-    })
-}
-
-/// The monitor's JSON answer; a refusal or no answer is an error saying which.
-pub(super) async fn answer(
-    request: reqwest::RequestBuilder,
-    base: &str,
-) -> Result<serde_json::Value, CommandError> {
-    let resp = request.send().await.map_err(|e| {
-        CommandError::harness(format!(
-            "cannot reach the monitor at {base}: {}",
-            std::error::Error::source(&e).map_or_else(|| e.to_string(), |s| s.to_string())
-        ))
-    })?;
-    let status = resp.status();
-    let body = resp.text().await.unwrap_or_default();
-    if status.is_success() {
-        return serde_json::from_str(&body)
-            .map_err(|e| CommandError::harness(format!("the monitor's answer is not JSON: {e}")));
-    }
-    let said = crate::text::escape_untrusted(body.trim());
-    let message = match status.as_u16() {
-        401 => format!("the monitor refused the token ({status}): {said}"),
-        _ => format!("the monitor answered {status}: {said}"),
-    };
-    Err(if status.is_client_error() {
-        CommandError::invalid(message)
-    } else {
-        CommandError::harness(message)
     })
 }
 
@@ -133,8 +96,4 @@ fn describe(w: &serde_json::Value) -> String {
         text(&w["starts_at"]),
         text(&w["ends_at"])
     )
-}
-
-fn text(v: &serde_json::Value) -> String {
-    crate::text::escape_untrusted(v.as_str().unwrap_or_default()).into_owned()
 }

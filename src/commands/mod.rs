@@ -14,6 +14,7 @@ pub mod init;
 pub mod journeys;
 pub mod maintenance;
 pub mod monitor;
+pub mod monitor_api;
 pub mod outcome;
 pub mod pipeline;
 pub mod problem;
