@@ -234,7 +234,7 @@ impl BrowserPool {
     /// A browser for contexts: its window is only the session's home, the journeys' viewports
     /// are set per context.
     async fn start_browser(&self, label: &str) -> Result<Session, BrowserError> {
-        Session::start(&self.config, 1280, 800, label).await
+        Session::start_for_contexts(&self.config, label).await
     }
 
     fn lend(self: &Arc<Self>, session: &mut Session, journeys: u32) {

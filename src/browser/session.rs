@@ -85,6 +85,26 @@ impl Session {
         height: u32,
         label: &str,
     ) -> Result<Session, BrowserError> {
+        Self::open(config, width, height, label, true).await
+    }
+
+    /// Starts a browser whose window is only a home for browser contexts (the pool's): each
+    /// context's tab gets the journey's viewport, so the home window is not sized — sizing a
+    /// fresh browser's first window can take seconds on a loaded machine.
+    pub(super) async fn start_for_contexts(
+        config: &BrowserConfig,
+        label: &str,
+    ) -> Result<Session, BrowserError> {
+        Self::open(config, 1280, 800, label, false).await
+    }
+
+    async fn open(
+        config: &BrowserConfig,
+        width: u32,
+        height: u32,
+        label: &str,
+        fit: bool,
+    ) -> Result<Session, BrowserError> {
         if config.kind == BrowserKind::Firefox
             && let Some(refusal) = config.device.as_ref().and_then(emulation::firefox_refusal)
         {
@@ -167,7 +187,7 @@ impl Session {
         };
         // Chromium's emulation sets the page's viewport itself; the window's size is moot.
         let emulated = config.kind == BrowserKind::Chromium && config.device.is_some();
-        if emulated {
+        if emulated || !fit {
             return Ok(session);
         }
         if let Err(e) = session.fit_viewport(width, height).await {
