@@ -372,6 +372,22 @@ impl ConfigReader<'_, '_> {
         self.r.map(self.f, node, expected)
     }
 
+    /// `map`'s `key`; when it is absent, an error at `at` (the mapping's place) saying
+    /// "missing `key:`" with `help`.
+    fn required<'n>(
+        &mut self,
+        map: &'n MarkedMappingNode,
+        at: Pos,
+        key: &str,
+        help: &str,
+    ) -> Option<&'n Node> {
+        let found = map.get_node(key);
+        if found.is_none() {
+            self.r.error(self.f, at, format!("missing `{key}:`"), help);
+        }
+        found
+    }
+
     /// A private key file, relative to the config's folder, read now: a key that cannot sign
     /// is found at startup, not at the first failure.
     fn sign_key(&mut self, node: &Node) -> Option<SealKey> {
@@ -624,21 +640,18 @@ impl ConfigReader<'_, '_> {
         let map = self.map(node, "PagerDuty settings: {routing_key: ${PD_ROUTING_KEY}}")?;
         self.r
             .unknown_keys(self.f, map, KEYS, "a PagerDuty setting: routing_key or url");
-        let routing_key = match map.get_node("routing_key") {
-            Some(n) => self
-                .r
-                .nonempty_template(self.f, n, "the integration's routing key")
-                .map(|t| t.render(&self.r.variables).trim().to_string()),
-            None => {
-                self.r.error(
-                    self.f,
-                    self.f.pos(node),
-                    "missing `routing_key:`",
-                    "the Events v2 integration key of a PagerDuty service (e.g. ${PD_ROUTING_KEY})",
-                );
-                None
-            }
-        };
+        let routing_key = self
+            .required(
+                map,
+                self.f.pos(node),
+                "routing_key",
+                "the Events v2 integration key of a PagerDuty service (e.g. ${PD_ROUTING_KEY})",
+            )
+            .and_then(|n| {
+                self.r
+                    .nonempty_template(self.f, n, "the integration's routing key")
+                    .map(|t| t.render(&self.r.variables).trim().to_string())
+            });
         let url = match map.get_node("url") {
             Some(n) => self.http_url(n, true),
             None => Some(DEFAULT_EVENTS_URL.to_string()),
@@ -662,18 +675,14 @@ impl ConfigReader<'_, '_> {
         let map = self.map(node, "an Alertmanager's URL, or {url: URL, resend: 1m}")?;
         self.r
             .unknown_keys(self.f, map, KEYS, "an Alertmanager setting: url or resend");
-        let url = match map.get_node("url") {
-            Some(n) => self.http_url(n, true),
-            None => {
-                self.r.error(
-                    self.f,
-                    self.f.pos(node),
-                    "missing `url:`",
-                    "the Alertmanager's address, like http://127.0.0.1:9093",
-                );
-                None
-            }
-        };
+        let url = self
+            .required(
+                map,
+                self.f.pos(node),
+                "url",
+                "the Alertmanager's address, like http://127.0.0.1:9093",
+            )
+            .and_then(|n| self.http_url(n, true));
         let resend = match map.get_node("resend") {
             Some(n) => self.r.timeout(self.f, n),
             None => Some(DEFAULT_RESEND),
@@ -696,26 +705,14 @@ impl ConfigReader<'_, '_> {
             KEYS,
             "an e-mail setting: smtp, from, to, username, password, security or ca",
         );
-        let missing = |r: &mut Reader, key: &str, label: &str| {
-            if map.get_node(key).is_none() {
-                r.error(self.f, self.f.pos(node), format!("missing `{key}:`"), label);
-            }
-        };
-        missing(
-            &mut self.r,
-            "smtp",
-            "the mail server, like smtp://mail.example.com:587",
-        );
-        missing(
-            &mut self.r,
-            "from",
-            "the sender, like \"vedetta <vedetta@example.com>\"",
-        );
-        missing(
-            &mut self.r,
-            "to",
-            "who gets the alerts: an address or a list",
-        );
+        // Every missing key is said, before what is wrong with the others.
+        for (key, help) in [
+            ("smtp", "the mail server, like smtp://mail.example.com:587"),
+            ("from", "the sender, like \"vedetta <vedetta@example.com>\""),
+            ("to", "who gets the alerts: an address or a list"),
+        ] {
+            self.required(map, self.f.pos(node), key, help);
+        }
         let server = map.get_node("smtp").and_then(|n| self.smtp_server(n));
         let security = match map.get_node("security") {
             Some(n) => {
@@ -901,18 +898,14 @@ impl ConfigReader<'_, '_> {
                 LOCATION_KEYS,
                 "a location setting: name, webdriver or vars",
             );
-            let name = match map.get_node("name") {
-                Some(n) => self.location_name(n),
-                None => {
-                    self.r.error(
-                        self.f,
-                        self.f.pos(item),
-                        "missing `name:`",
-                        "a location's name labels its metrics, history and alerts (e.g. milan)",
-                    );
-                    None
-                }
-            };
+            let name = self
+                .required(
+                    map,
+                    self.f.pos(item),
+                    "name",
+                    "a location's name labels its metrics, history and alerts (e.g. milan)",
+                )
+                .and_then(|n| self.location_name(n));
             if let (Some(n), Some(name)) = (map.get_node("name"), &name)
                 && out.iter().any(|l| &l.name == name)
             {
@@ -1048,18 +1041,14 @@ impl ConfigReader<'_, '_> {
                     None
                 }
             };
-            let duration = match map.get_node("for") {
-                Some(n) => self.r.timeout(self.f, n),
-                None => {
-                    self.r.error(
-                        self.f,
-                        self.f.pos(item),
-                        "missing `for:`",
-                        "how long the window lasts (e.g. 2h)",
-                    );
-                    None
-                }
-            };
+            let duration = self
+                .required(
+                    map,
+                    self.f.pos(item),
+                    "for",
+                    "how long the window lasts (e.g. 2h)",
+                )
+                .and_then(|n| self.r.timeout(self.f, n));
             let journeys = match map.get_node("journeys") {
                 Some(Node::Sequence(list)) if !list.is_empty() => {
                     let mut these = Vec::new();
@@ -1120,18 +1109,14 @@ impl ConfigReader<'_, '_> {
         let map = self.map(node, "public status page settings: {listen: ADDR, …}")?;
         self.r
             .unknown_keys(self.f, map, PUBLIC_KEYS, "a public status page setting");
-        let listen = match map.get_node("listen") {
-            Some(n) => self.address(n),
-            None => {
-                self.r.error(
-                    self.f,
-                    self.f.pos(node),
-                    "missing `listen:`",
-                    "the public page needs an address of its own, like 127.0.0.1:9091",
-                );
-                None
-            }
-        };
+        let listen = self
+            .required(
+                map,
+                self.f.pos(node),
+                "listen",
+                "the public page needs an address of its own, like 127.0.0.1:9091",
+            )
+            .and_then(|n| self.address(n));
         let title = map
             .get_node("title")
             .and_then(|n| self.r.nonempty_string(self.f, n, "the page's title"))
@@ -1194,21 +1179,18 @@ impl ConfigReader<'_, '_> {
         )?;
         self.r
             .unknown_keys(self.f, map, INBOX_KEYS, "an inbox setting");
-        let token = match map.get_node("token") {
-            Some(n) => self
-                .r
-                .nonempty_template(self.f, n, "the inbox's bearer token")
-                .map(|t| t.render(&self.r.variables).trim().to_string()),
-            None => {
-                self.r.error(
-                    self.f,
-                    self.f.pos(node),
-                    "missing `token:`",
-                    "the inbox needs a bearer token (e.g. ${VEDETTA_INBOX_TOKEN})",
-                );
-                None
-            }
-        };
+        let token = self
+            .required(
+                map,
+                self.f.pos(node),
+                "token",
+                "the inbox needs a bearer token (e.g. ${VEDETTA_INBOX_TOKEN})",
+            )
+            .and_then(|n| {
+                self.r
+                    .nonempty_template(self.f, n, "the inbox's bearer token")
+                    .map(|t| t.render(&self.r.variables).trim().to_string())
+            });
         match (map.get_node("listen"), map.get_node("url")) {
             (Some(_), Some(u)) => {
                 self.r.error(
