@@ -94,7 +94,8 @@ async fn fixture(UrlPath(file): UrlPath<String>) -> Response {
     }
 }
 
-/// A port nothing listens on (bound, then released).
+/// A port nothing listens on (bound, then released): for a server that cannot be told to pick
+/// one itself, or a refused connection.
 pub fn closed_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     l.local_addr().unwrap().port()

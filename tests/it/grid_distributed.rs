@@ -21,14 +21,6 @@ use axum::routing::get;
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// One JVM of the grid (the hub or a node), in its own process group: killing the group takes
 /// the node's chromedriver and Chromium with it.
 pub struct GridProcess {
@@ -101,7 +93,11 @@ impl DistributedGrid {
     /// A hub and `nodes` nodes of `max_sessions` Chromium slots each, ready (the hub's
     /// `/status` lists every node `UP` with its slots).
     pub async fn start(nodes: usize, max_sessions: usize) -> DistributedGrid {
-        let (port, publish, subscribe) = (free_port(), free_port(), free_port());
+        let (port, publish, subscribe) = (
+            crate::common::closed_port(),
+            crate::common::closed_port(),
+            crate::common::closed_port(),
+        );
         let bus = [
             "--publish-events".to_string(),
             format!("tcp://127.0.0.1:{publish}"),
@@ -138,7 +134,8 @@ impl DistributedGrid {
                 ]
                 .map(String::from),
             );
-            grid.nodes.push(GridProcess::spawn(&args, free_port()));
+            grid.nodes
+                .push(GridProcess::spawn(&args, crate::common::closed_port()));
         }
         let deadline = Instant::now() + Duration::from_secs(180);
         loop {

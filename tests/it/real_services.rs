@@ -9,13 +9,6 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-/// A port free a moment ago (bound on 127.0.0.1:0, then released), for a server that cannot
-/// be told to pick one itself.
-pub fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().port()
-}
-
 /// A child process ended (SIGKILL, by its PID) when dropped.
 struct Owned(Child);
 
@@ -56,7 +49,7 @@ impl Alertmanager {
         // Alertmanager cannot listen on port 0: a port free a moment ago, tried a few times
         // in case another process took it in between.
         for _ in 0..5 {
-            let port = free_port();
+            let port = crate::common::closed_port();
             let child = Command::new(ALERTMANAGER)
                 .arg(format!("--config.file={}", config.display()))
                 .arg(format!(
@@ -134,7 +127,7 @@ impl Prometheus {
         )
         .unwrap();
         for _ in 0..5 {
-            let port = free_port();
+            let port = crate::common::closed_port();
             let child = Command::new(PROMETHEUS)
                 .arg(format!("--config.file={}", config.display()))
                 .arg(format!(
@@ -239,7 +232,7 @@ impl SmtpSink {
         );
         let dir = tempfile::tempdir().unwrap();
         for _ in 0..5 {
-            let port = free_port();
+            let port = crate::common::closed_port();
             let mut cmd = Command::new(PYTHON);
             cmd.arg(&script)
                 .arg(dir.path())
