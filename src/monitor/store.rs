@@ -355,6 +355,20 @@ pub struct Store {
     evidence_root: PathBuf,
 }
 
+/// Rows of `status, started_at_ms, degraded`, newest first, as the alert rules' observations,
+/// oldest first (a cancelled run is none).
+fn observations(mut rows: rusqlite::Rows<'_>) -> Result<Vec<Observation>, StoreError> {
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let (status, at_ms, degraded): (String, i64, bool) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        if let Some(outcome) = RunStatus::parse(&status).outcome_of(degraded) {
+            out.push(Observation { outcome, at_ms });
+        }
+    }
+    out.reverse();
+    Ok(out)
+}
+
 impl Store {
     /// Opens (creating) `data_dir/history.sqlite3` and `data_dir/evidence/`.
     pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
@@ -672,22 +686,7 @@ impl Store {
                                   WHERE journey = ?1 AND maintenance = 1), 0)
              ORDER BY id DESC LIMIT ?2",
         )?;
-        let rows = stmt.query_map(params![journey, n as i64], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, bool>(2)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (status, at_ms, degraded) = row?;
-            if let Some(outcome) = RunStatus::parse(&status).outcome_of(degraded) {
-                out.push(Observation { outcome, at_ms });
-            }
-        }
-        out.reverse();
-        Ok(out)
+        observations(stmt.query(params![journey, n as i64])?)
     }
 
     /// The last `n` runs of `journey` at `location` that alert rules see (not cancelled), oldest
@@ -706,22 +705,7 @@ impl Store {
                                   WHERE journey = ?1 AND location = ?2 AND maintenance = 1), 0)
              ORDER BY id DESC LIMIT ?3",
         )?;
-        let rows = stmt.query_map(params![journey, location, n as i64], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, bool>(2)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (status, at_ms, degraded) = row?;
-            if let Some(outcome) = RunStatus::parse(&status).outcome_of(degraded) {
-                out.push(Observation { outcome, at_ms });
-            }
-        }
-        out.reverse();
-        Ok(out)
+        observations(stmt.query(params![journey, location, n as i64])?)
     }
 
     /// The alert of `kind` that is on for `journey`, if any.
