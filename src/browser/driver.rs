@@ -206,7 +206,8 @@ impl LocalDriver {
                     STARTUP_TIMEOUT.as_secs()
                 ))));
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            // chromedriver answers within some 50 ms of its start: a short poll, not a wait.
+            tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
 

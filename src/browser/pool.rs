@@ -6,7 +6,10 @@
 //! and comes back when its page is closed) and gives each journey attempt a new browser
 //! context with its own tab: cookies, localStorage, sessionStorage, IndexedDB, the HTTP cache,
 //! service workers and permissions of one journey are invisible to the next, and the context
-//! is disposed of when the journey ends.
+//! is disposed of when the journey ends. A fresh browser's first journey walks in the
+//! browser's own first tab (its default context, which no other journey ever uses; cleared to
+//! `about:blank` when that journey ends): in a browser nobody used yet, a context would only cost
+//! time — its tab, a renderer — and one journey alone starts as fast as in a session of its own.
 //!
 //! A browser is retired (its session and driver ended) after [`MAX_JOURNEYS_PER_BROWSER`]
 //! journeys, so that whatever a long-lived browser accumulates (memory, the renderer's caches
@@ -132,8 +135,25 @@ impl BrowserPool {
             let mut session = idle.session;
             match session.open_context(width, height).await {
                 Ok(()) => {
+                    if self.contexts.swap(AVAILABLE, Ordering::Relaxed) == UNKNOWN {
+                        tracing::debug!("browser contexts available: one per journey");
+                    }
                     self.lend(&mut session, idle.journeys + 1);
                     return Ok(session);
+                }
+                Err(e)
+                    if self.contexts.load(Ordering::Relaxed) == UNKNOWN
+                        && session.responds().await =>
+                {
+                    // A browser that answers but refuses its first context will not take them
+                    // later: a session per journey from now on.
+                    self.contexts.store(UNAVAILABLE, Ordering::Relaxed);
+                    tracing::info!(
+                        "browser contexts are not available ({e}): each journey gets a browser \
+                         session of its own"
+                    );
+                    self.retire(session, true).await;
+                    return self.own_session(width, height, label).await;
                 }
                 Err(e) => {
                     tracing::info!("a warm browser could not open a context ({e}); retiring it");
@@ -141,35 +161,16 @@ impl BrowserPool {
                 }
             }
         }
+        // A fresh browser: its first journey walks in the browser's own tab, sized now — a
+        // context would only cost time (its tab, a renderer) in a browser nobody used yet.
+        // Whether contexts work is learnt at the browser's second journey.
         let started = Instant::now();
-        let mut session = self.start_browser(label).await?;
+        let mut session = Session::start(&self.config, width, height, label).await?;
         self.started.fetch_add(1, Ordering::Relaxed);
-        match session.open_context(width, height).await {
-            Ok(()) => {
-                if self.contexts.swap(AVAILABLE, Ordering::Relaxed) == UNKNOWN {
-                    tracing::debug!("browser contexts available: one per journey");
-                }
-                session.set_start_time(started.elapsed());
-                self.lend(&mut session, 1);
-                Ok(session)
-            }
-            Err(e) if !session.responds().await => {
-                // The browser died while its first context opened (a crash, a kill): that says
-                // nothing about contexts, and this attempt has no browser.
-                self.retire(session, true).await;
-                Err(BrowserError::Lost(e.to_string()))
-            }
-            Err(e) => {
-                // A fresh browser that refuses contexts will not take them later.
-                self.contexts.store(UNAVAILABLE, Ordering::Relaxed);
-                tracing::info!(
-                    "browser contexts are not available ({e}): each journey gets a browser \
-                     session of its own"
-                );
-                self.retire(session, true).await;
-                self.own_session(width, height, label).await
-            }
-        }
+        session.set_start_time(started.elapsed());
+        session.lend_home_tab();
+        self.lend(&mut session, 1);
+        Ok(session)
     }
 
     /// Ends every warm browser: at the end of a run, or when the monitor stops.
@@ -229,12 +230,6 @@ impl BrowserPool {
         let mut session = Session::start(&self.config, width, height, label).await?;
         session.set_start_time(started.elapsed());
         Ok(session)
-    }
-
-    /// A browser for contexts: its window is only the session's home, the journeys' viewports
-    /// are set per context.
-    async fn start_browser(&self, label: &str) -> Result<Session, BrowserError> {
-        Session::start_for_contexts(&self.config, label).await
     }
 
     fn lend(self: &Arc<Self>, session: &mut Session, journeys: u32) {

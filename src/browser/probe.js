@@ -112,6 +112,8 @@ function look() {
         text: v ? textOf(el) : null,
         // fill.js's answer for it known now: `fill` needs no round trip to ask.
         plain_field: /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName) && !editorOf(el),
+        // Nothing to clear before typing (an input or text area with no value).
+        empty: /^(INPUT|TEXTAREA)$/.test(el.tagName) && el.value === '',
         // Several visible matches: the step may act on another element than the author meant.
         visible_count: vis.length,
         first_visible: vis.length > 1 ? [el].concat(vis.filter(x => x !== el)).slice(0, 2).map(describe) : [],

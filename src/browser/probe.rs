@@ -71,10 +71,19 @@ pub enum ElementProbe<E = Element> {
         text: Option<String>,
         /// Set when more than one visible element matches.
         ambiguity: Option<Ambiguity>,
-        /// An input, text area or select that is no code editor's: `fill` clears it and types
-        /// into it, without first asking the page how (see `fill.js`).
-        plain_field: bool,
+        /// What `fill` does with it, known from this look.
+        field: Field,
     },
+}
+
+/// What `fill` does with an element, as a look found it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// An input, text area or select that is no code editor's: cleared (unless it is empty
+    /// already) and typed into, without first asking the page how.
+    Plain { empty: bool },
+    /// Anything else: `fill.js` asks the page how (a contenteditable region, a code editor).
+    Other,
 }
 
 /// More than one visible element matches a locator: the step may act on another element than

@@ -1,6 +1,7 @@
 //! One browser session: a fantoccini client, and the chromedriver behind it when we started it.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use fantoccini::actions::{InputSource, KeyAction, KeyActions, MouseActions, PointerAction};
@@ -23,7 +24,7 @@ use super::extra_capabilities;
 use super::network::{self, SeLog};
 use super::pool::BrowserPool;
 use super::probe::{
-    Ambiguity, ElementProbe, FILL_JS, PROBE_JS, PageProbe, ProbeRequest, SELECT_JS,
+    Ambiguity, ElementProbe, FILL_JS, Field, PROBE_JS, PageProbe, ProbeRequest, SELECT_JS,
 };
 use super::secrets_on_page::{HIDE_JS, RESTORE_JS, ScreenshotError, SecretsOnPage};
 use super::selector::Selector;
@@ -58,12 +59,41 @@ pub struct Session {
     records_timing: bool,
     /// The journey's own browser context, when this session is a pool's warm browser.
     context: Option<BrowserContext>,
+    /// A fresh warm browser's first journey walks in the browser's own first tab (its default
+    /// context, which no other journey ever uses): no context to open for it.
+    home_lent: bool,
     /// The pool this warm browser goes back to when the journey's page is closed.
     returns_to: Option<Arc<BrowserPool>>,
     /// How long this attempt waited for the browser to start (zero: a warm one).
     start_time: Duration,
     /// Journeys this warm browser has served, the one lent to now included.
     journeys: u32,
+    /// The page-load timeout last set in the driver (0: none yet), so that it is set again
+    /// only when a step's differs.
+    page_load_timeout_ms: AtomicU64,
+}
+
+/// WebDriver's Navigate To, with a URL that is absolute already.
+#[derive(Debug)]
+struct Navigate {
+    url: String,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Navigate {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!("session/{}/url", session_id.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+        (
+            axum::http::Method::POST,
+            Some(json!({ "url": self.url }).to_string()),
+        )
+    }
 }
 
 /// A journey's own browser context in a warm browser: its tab (a WebDriver window whose handle
@@ -85,17 +115,7 @@ impl Session {
         height: u32,
         label: &str,
     ) -> Result<Session, BrowserError> {
-        Self::open(config, width, height, label, true).await
-    }
-
-    /// Starts a browser whose window is only a home for browser contexts (the pool's): each
-    /// context's tab gets the journey's viewport, so the home window is not sized — sizing a
-    /// fresh browser's first window can take seconds on a loaded machine.
-    pub(super) async fn start_for_contexts(
-        config: &BrowserConfig,
-        label: &str,
-    ) -> Result<Session, BrowserError> {
-        Self::open(config, 1280, 800, label, false).await
+        Self::open(config, width, height, label).await
     }
 
     async fn open(
@@ -103,7 +123,6 @@ impl Session {
         width: u32,
         height: u32,
         label: &str,
-        fit: bool,
     ) -> Result<Session, BrowserError> {
         if config.kind == BrowserKind::Firefox
             && let Some(refusal) = config.device.as_ref().and_then(emulation::firefox_refusal)
@@ -181,13 +200,15 @@ impl Session {
             records_network: config.kind == BrowserKind::Chromium && !config.without_recording,
             records_timing: !config.without_recording,
             context: None,
+            home_lent: false,
             returns_to: None,
             start_time: Duration::ZERO,
             journeys: 0,
+            page_load_timeout_ms: AtomicU64::new(0),
         };
         // Chromium's emulation sets the page's viewport itself; the window's size is moot.
         let emulated = config.kind == BrowserKind::Chromium && config.device.is_some();
-        if emulated || !fit {
+        if emulated {
             return Ok(session);
         }
         if let Err(e) = session.fit_viewport(width, height).await {
@@ -359,6 +380,13 @@ impl Session {
     /// its cookies, storage, cache, service workers and permissions go with it. `Err`: the
     /// browser is in trouble and must not be used again.
     pub(super) async fn end_context(&mut self) -> Result<(), BrowserError> {
+        if std::mem::take(&mut self.home_lent) {
+            return tokio::time::timeout(SESSION_CLOSE_TIMEOUT, self.clear_home_tab())
+                .await
+                .map_err(|_| {
+                    BrowserError::Setup("the browser's first tab did not clear".into())
+                })?;
+        }
         let Some(context) = self.context.take() else {
             return Ok(());
         };
@@ -386,6 +414,32 @@ impl Session {
             })?
     }
 
+    /// Lends the browser's own first tab to the journey (a fresh warm browser's first journey):
+    /// `end_context` then clears it instead of disposing of a context.
+    pub(super) fn lend_home_tab(&mut self) {
+        self.home_lent = true;
+    }
+
+    /// After the first journey walked in the browser's own tab: every window it opened is
+    /// closed and its page left for `about:blank`, so that none of its scripts runs on while
+    /// later journeys walk in contexts of their own.
+    async fn clear_home_tab(&mut self) -> Result<(), BrowserError> {
+        let home = self.client.window().await?;
+        for window in self.client.windows().await? {
+            if window != home {
+                self.client.switch_to_window(window).await?;
+                self.client.close_window().await?;
+            }
+        }
+        self.client.switch_to_window(home).await?;
+        self.client
+            .issue_cmd(Navigate {
+                url: "about:blank".into(),
+            })
+            .await?;
+        Ok(())
+    }
+
     /// Marks this warm browser's page as lent: closing it gives the browser back to `pool`.
     pub(super) fn lend(&mut self, pool: Arc<BrowserPool>, journeys: u32) {
         self.returns_to = Some(pool);
@@ -396,12 +450,21 @@ impl Session {
         self.journeys
     }
 
-    /// Navigates to `url`, waiting at most `timeout` for the page to load.
+    /// Navigates to `url` (absolute), waiting at most `timeout` for the page to load.
     pub async fn goto(&self, url: &str, timeout: Duration) -> Result<(), BrowserError> {
+        let ms = timeout.as_millis() as u64;
+        if self.page_load_timeout_ms.swap(ms, Ordering::Relaxed) != ms {
+            self.client
+                .update_timeouts(TimeoutConfiguration::new(None, Some(timeout), None))
+                .await?;
+        }
+        // Not `Client::goto`, which first asks the driver for the current URL to resolve a
+        // relative one against: a round trip per navigation for nothing.
         self.client
-            .update_timeouts(TimeoutConfiguration::new(None, Some(timeout), None))
+            .issue_cmd(Navigate {
+                url: url.to_string(),
+            })
             .await?;
-        self.client.goto(url).await?;
         Ok(())
     }
 
@@ -438,7 +501,13 @@ impl Session {
                     enabled: t["enabled"].as_bool().unwrap_or(false),
                     checked: t["checked"].as_bool().unwrap_or(false),
                     text: t["text"].as_str().map(str::to_string),
-                    plain_field: t["plain_field"].as_bool().unwrap_or(false),
+                    field: if t["plain_field"].as_bool().unwrap_or(false) {
+                        Field::Plain {
+                            empty: t["empty"].as_bool().unwrap_or(false),
+                        }
+                    } else {
+                        Field::Other
+                    },
                     ambiguity: match t["visible_count"].as_u64() {
                         Some(n) if n > 1 => Some(Ambiguity {
                             visible: n as usize,
@@ -496,15 +565,14 @@ impl Session {
     /// a person would; a contenteditable region has its content selected and typed over; a
     /// code editor (CodeMirror, Monaco) has its whole text replaced through its own API, so
     /// that its auto-indent and bracket closing do not change what is written (see `fill.js`).
-    /// A `plain_field` (the probe said so) is cleared and typed into at once.
-    pub async fn fill(
-        &self,
-        el: &Element,
-        text: &str,
-        plain_field: bool,
-    ) -> Result<(), BrowserError> {
-        if plain_field {
-            return type_into_field(el, text).await;
+    /// A [`Field::Plain`] (the look said so) is cleared, unless empty already, and typed into
+    /// at once.
+    pub async fn fill(&self, el: &Element, text: &str, field: Field) -> Result<(), BrowserError> {
+        if let Field::Plain { empty } = field {
+            if !empty {
+                el.clear().await?;
+            }
+            return type_keys(el, text).await;
         }
         let how = self
             .client
@@ -521,7 +589,10 @@ impl Session {
                 }
                 self.type_over_selection(text).await
             }
-            None => type_into_field(el, text).await,
+            None => {
+                el.clear().await?;
+                type_keys(el, text).await
+            }
         }
     }
 
@@ -756,9 +827,8 @@ impl Session {
     }
 }
 
-/// A form field cleared and typed into, as a person would.
-async fn type_into_field(el: &Element, text: &str) -> Result<(), BrowserError> {
-    el.clear().await?;
+/// `text` typed into a form field key by key, as a person would.
+async fn type_keys(el: &Element, text: &str) -> Result<(), BrowserError> {
     if !text.is_empty() {
         el.send_keys(text).await?;
     }
@@ -788,7 +858,7 @@ fn capabilities(
             if let Some(d) = driver {
                 args.push(format!("--user-data-dir={}", d.profile_dir().display()));
             }
-            let mut chrome = json!({ "args": args });
+            let mut chrome = json!({ "args": args, "prefs": chromium_prefs() });
             if let Some(bin) = binary {
                 chrome["binary"] = json!(bin);
             }
@@ -825,6 +895,19 @@ fn capabilities(
         extra_capabilities::merge(&mut caps, key, value);
     }
     caps
+}
+
+/// The browser's first tab opens `about:blank`. Left to itself, Chromium opens its new tab
+/// page there, which (with a search engine other than Google, as Debian's default) first
+/// navigates to that engine's start page on the internet, then keeps a WebUI page busy in the
+/// background for as long as the browser lives — some 0.1 s of CPU every second, in every warm
+/// browser. chromedriver turns a URL among `args` into a switch, so it is said in the profile's
+/// preferences: "open these pages at startup" (4), and the page.
+fn chromium_prefs() -> Json {
+    json!({
+        "session.restore_on_startup": 4,
+        "session.startup_urls": ["about:blank"],
+    })
 }
 
 /// Firefox's own calls home, off (geckodriver's defaults already quiet most): journeys talk to

@@ -714,6 +714,7 @@ async fn run_once(
     {
         // Counters and state change together for whoever reads `/metrics`.
         let mut metrics = ctx.shared.lock_metrics();
+        metrics.browsers = ctx.pool.as_ref().map(|p| p.stats());
         let sample = record::metrics_sample(&run, report.journeys.first());
         metrics.observe_at(name, &at.location, sample);
         metrics.observe_slow_at(name, &at.location, run.status.as_str(), &run.slow);

@@ -60,6 +60,8 @@ pub struct Metrics {
     /// What each location sees of each journey (journey, location), with several locations:
     /// `vedetta_location_state`.
     pub seen: BTreeMap<(String, String), super::locations::Seen>,
+    /// The warm browsers' counts after the last run (`None`: no pool, or no run yet).
+    pub browsers: Option<crate::browser::PoolStats>,
 }
 
 /// A finished run, as metrics see it.
@@ -455,6 +457,32 @@ impl Metrics {
                 }
             }
         }
+        if let Some(b) = self.browsers {
+            family(
+                &mut out,
+                "vedetta_browsers_started_total",
+                "counter",
+                "Warm browsers started to serve journeys' browser contexts.",
+            );
+            sample(
+                &mut out,
+                "vedetta_browsers_started_total",
+                &[],
+                b.started.into(),
+            );
+            family(
+                &mut out,
+                "vedetta_browsers_retired_total",
+                "counter",
+                "Warm browsers retired: worn out, in trouble, or idle too long.",
+            );
+            sample(
+                &mut out,
+                "vedetta_browsers_retired_total",
+                &[],
+                b.retired.into(),
+            );
+        }
         out
     }
 }
@@ -540,6 +568,32 @@ mod tests {
         assert!(
             m.render(&health)
                 .contains("vedetta_browser_start_seconds{journey=\"card\",location=\"local\"} 0\n")
+        );
+    }
+
+    #[test]
+    fn warm_browsers_started_and_retired_are_counters_once_a_pool_served_a_run() {
+        let mut m = Metrics::default();
+        let health = BTreeMap::new();
+        assert!(!m.render(&health).contains("vedetta_browsers_"));
+        m.browsers = Some(crate::browser::PoolStats {
+            started: 3,
+            retired: 2,
+            idle: 1,
+            contexts: Some(true),
+        });
+        let text = m.render(&health);
+        assert!(
+            text.contains(
+                "# TYPE vedetta_browsers_started_total counter\nvedetta_browsers_started_total 3\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "# TYPE vedetta_browsers_retired_total counter\nvedetta_browsers_retired_total 2\n"
+            ),
+            "{text}"
         );
     }
 

@@ -15,7 +15,7 @@ use super::page::Page;
 use super::result::FailureCategory;
 use super::result::StepWarning;
 use crate::browser::{
-    Ambiguity, BrowserError, ElementProbe, ErrorPage, PageProbe, ProbeRequest, ProbeWait,
+    Ambiguity, BrowserError, ElementProbe, ErrorPage, Field, PageProbe, ProbeRequest, ProbeWait,
     SecretsOnPage, Selector,
 };
 use crate::evidence::EvidenceFolder;
@@ -140,8 +140,8 @@ struct Usable<E> {
     element: E,
     /// Its visible text (an input's value).
     text: Option<String>,
-    /// A plain form field (see [`ElementProbe::Found`]): `fill` clears and types into it.
-    plain_field: bool,
+    /// What `fill` does with it.
+    field: Field,
 }
 
 /// The action done once the element is actionable; repeated while the element is covered.
@@ -554,7 +554,7 @@ impl<P: Page> StepContext<'_, P> {
                     enabled,
                     text,
                     ambiguity,
-                    plain_field,
+                    field,
                     ..
                 } if *enabled || need != Need::Actionable => {
                     if need != Need::Visible {
@@ -563,7 +563,7 @@ impl<P: Page> StepContext<'_, P> {
                     return Ok(Usable {
                         element: element.clone(),
                         text: text.clone(),
-                        plain_field: *plain_field,
+                        field: *field,
                     });
                 }
                 _ => {}
@@ -591,7 +591,7 @@ impl<P: Page> StepContext<'_, P> {
             let r = match &action {
                 ElementAction::Click => self.page.click(&el).await,
                 ElementAction::Hover => self.page.hover(&el).await,
-                ElementAction::Fill(v) => self.page.fill(&el, v, found.plain_field).await,
+                ElementAction::Fill(v) => self.page.fill(&el, v, found.field).await,
                 ElementAction::SetChecked(want) => match self.page.is_selected(&el).await {
                     Ok(now) if now == *want => Ok(()),
                     Ok(_) => self.page.click(&el).await,

@@ -20,8 +20,8 @@ use super::options::RunOptions;
 use super::page::{Browser, Page};
 use super::result::JourneyResult;
 use crate::browser::{
-    BrowserError, ConsoleEntry, ElementProbe, ErrorPage, PageProbe, ProbeRequest, ScreenshotError,
-    SecretsOnPage, Selector,
+    BrowserError, ConsoleEntry, ElementProbe, ErrorPage, Field, PageProbe, ProbeRequest,
+    ScreenshotError, SecretsOnPage, Selector,
 };
 use crate::journey::model::Journey;
 use crate::journey::{LoadOptions, parse_journey};
@@ -180,7 +180,7 @@ impl Page for FakePage {
                     enabled: true,
                     checked: false,
                     text: Some(String::new()),
-                    plain_field: false,
+                    field: Field::Other,
                     ambiguity: (n > 1).then(|| crate::browser::Ambiguity {
                         visible: n,
                         first: vec![format!("{css} (1)"), format!("{css} (2)")],
@@ -230,7 +230,7 @@ impl Page for FakePage {
         Ok(())
     }
 
-    async fn fill(&self, _el: &String, _text: &str, _plain: bool) -> Result<(), BrowserError> {
+    async fn fill(&self, _el: &String, _text: &str, _field: Field) -> Result<(), BrowserError> {
         Ok(())
     }
 

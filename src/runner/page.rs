@@ -9,8 +9,8 @@ use std::time::Duration;
 use serde_json::Value as Json;
 
 use crate::browser::{
-    BrowserConfig, BrowserError, BrowserPool, ConsoleEntry, Element, PageProbe, ProbeRequest,
-    ScreenshotError, SecretsOnPage, Selector, Session,
+    BrowserConfig, BrowserError, BrowserPool, ConsoleEntry, Element, Field, PageProbe,
+    ProbeRequest, ScreenshotError, SecretsOnPage, Selector, Session,
 };
 use crate::journey::model::Journey;
 use crate::network::DocumentTiming;
@@ -42,12 +42,12 @@ pub(crate) trait Page: Send + Sync + Sized {
     ) -> impl Future<Output = Result<PageProbe<Self::Element>, BrowserError>> + Send;
     fn click(&self, el: &Self::Element) -> impl Future<Output = Result<(), BrowserError>> + Send;
     fn hover(&self, el: &Self::Element) -> impl Future<Output = Result<(), BrowserError>> + Send;
-    /// `plain_field`: the probe found a plain form field (no need to ask the page how).
+    /// `field`: what the look found the element to be (see [`Field`]).
     fn fill(
         &self,
         el: &Self::Element,
         text: &str,
-        plain_field: bool,
+        field: Field,
     ) -> impl Future<Output = Result<(), BrowserError>> + Send;
     fn is_selected(
         &self,
@@ -164,9 +164,9 @@ impl Page for Session {
         &self,
         el: &Element,
         text: &str,
-        plain_field: bool,
+        field: Field,
     ) -> impl Future<Output = Result<(), BrowserError>> + Send {
-        Session::fill(self, el, text, plain_field)
+        Session::fill(self, el, text, field)
     }
     fn is_selected(&self, el: &Element) -> impl Future<Output = Result<bool, BrowserError>> + Send {
         Session::is_selected(self, el)

@@ -178,22 +178,28 @@ async fn the_next_journey_in_a_warm_browser_finds_nothing_the_last_one_left() {
         "name: pool-iso-c\nbase_url: ${BASE}\ntimeout: 20s\nsteps:\n  - open: /check\n  - wait_for: { text: 'none' }\n  - name: fails on purpose\n    wait_for: '#never'\n    timeout: 300ms\n",
         &[("BASE", &site.base)],
     );
+    // A walks in the fresh browser's own tab, everything after it in contexts of its own: B
+    // finds nothing of A's, and B2 nothing of A2's — one context hides nothing from the next.
     let journeys = vec![
         journey_a("pool-iso-a", &site.base),
         journey_b("pool-iso-b", &site.base),
+        journey_a("pool-iso-a2", &site.base),
+        journey_b("pool-iso-b2", &site.base),
         c,
     ];
     let ran = run_with(journeys, options(out.path()), CancellationToken::new()).await;
-    let [a, b, c] = &ran.report.journeys[..] else {
-        panic!("three journeys: {:#?}", ran.report)
+    let [a, b, a2, b2, c] = &ran.report.journeys[..] else {
+        panic!("five journeys: {:#?}", ran.report)
     };
     assert_eq!(a.status, JourneyStatus::Passed, "{a:#?}");
+    assert_eq!(a2.status, JourneyStatus::Passed, "{a2:#?}");
     // Nothing of A's: no cookie, storage, database, cache or service worker.
     assert_eq!(b.status, JourneyStatus::Passed, "{b:#?}");
-    // Not from the HTTP cache either: A's second /cached came from its cache, B's and C's
-    // reached the site.
-    assert_eq!(site.cached_hits.load(Ordering::SeqCst) & 0xFFFFF, 3);
-    // One warm browser served all three.
+    assert_eq!(b2.status, JourneyStatus::Passed, "{b2:#?}");
+    // Not from the HTTP cache either: A's and A2's second /cached came from their cache, B's,
+    // B2's and C's reached the site.
+    assert_eq!(site.cached_hits.load(Ordering::SeqCst) & 0xFFFFF, 5);
+    // One warm browser served them all.
     assert_eq!(
         drivers()
             .iter()
@@ -228,6 +234,21 @@ async fn the_next_journey_in_a_warm_browser_finds_nothing_the_last_one_left() {
         !console.contains("journey-a"),
         "A's message in C's console: {console}"
     );
+}
+
+/// A browser's own first tab — a warm browser's home between journeys — is `about:blank`, not
+/// Chromium's new tab page: that page first calls the default search engine's start page on
+/// the internet (Debian's: start.duckduckgo.com), then keeps a WebUI page busy for as long as
+/// the browser lives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_browser_s_first_tab_is_blank_not_the_new_tab_page() {
+    let _slot = common::browser_slot().await;
+    let session = vedetta::browser::Session::start(&BrowserConfig::default(), 800, 600, "blank")
+        .await
+        .expect("headless Chromium and chromedriver must be installed");
+    let url = session.current_url().await;
+    session.close().await;
+    assert_eq!(url.expect("the first tab's URL"), "about:blank");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -106,3 +106,44 @@ async fn an_optional_step_fails_without_failing_the_journey() {
     );
     assert_eq!(j.steps[2].status, StepStatus::Passed, "the journey went on");
 }
+
+/// `fill` replaces what a field holds — the page's own value or what a person typed — and types
+/// the new text key by key into an empty field too: the page's key listeners see every key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fill_replaces_a_field_s_value_and_types_key_by_key() {
+    let site = serve().await;
+    let out = tempfile::tempdir().unwrap();
+    let journey = common::journey(
+        "fill-replaces",
+        r##"
+name: fill-replaces
+base_url: ${BASE}
+steps:
+  - open: /actions.html
+  - name: the page fills a field and counts keys
+    script: |
+      document.querySelector('#name').value = 'old value';
+      window.keys = 0;
+      document.querySelector('#search').addEventListener('keydown', () => window.keys++);
+  - fill: { "#name": "mario.rossi" }
+  - assert_text: { "#name": '/^mario\.rossi$/' }
+  - fill: { "#name": "" }
+  - assert_text: { "#name": '/^$/' }
+  - fill: { "#search": "abc" }
+  - assert_text: { "#search": '/^abc$/' }
+  - name: every key reached the page
+    script: "if (window.keys !== 3) throw new Error('keydown events: ' + window.keys)"
+  - fill: { "#search": "xy" }
+  - assert_text: { "#search": '/^xy$/' }
+"##,
+        &[("BASE", &site.base)],
+    );
+    let ran = run_one(journey, out.path()).await;
+    let j = ran.journey();
+    let failed: Vec<_> = j
+        .steps
+        .iter()
+        .filter(|s| s.status != StepStatus::Passed)
+        .collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+}
