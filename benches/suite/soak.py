@@ -161,9 +161,16 @@ def main():
     statuses = {}
     for _, _, status in rows:
         statuses[status] = statuses.get(status, 0) + 1
-    # The monitor's schedule starts when it does: period k is [origin + k·period, +period).
-    origin = min(t for runs in by_journey.values() for t, _ in runs)
-    origin -= (origin - began) % period if origin > began else 0
+    # Each journey's periods start together (the monitor's start + k·period), and runs start
+    # at most a period after theirs: the offsets of the starts within a period leave a gap,
+    # the largest, that ends where the periods begin.
+    first = min(t for runs in by_journey.values() for t, _ in runs)
+    offsets = sorted((t - first) % period for runs in by_journey.values() for t, _ in runs)
+    gaps = [((offsets[(i + 1) % len(offsets)] - o) % period, offsets[(i + 1) % len(offsets)])
+            for i, o in enumerate(offsets)]
+    origin = first + max(gaps)[1] - 0.001
+    if origin > first:
+        origin -= period
     full_periods = int((time.time() - origin) // period) - 1  # the last one may be cut short
     missed, lateness = 0, []
     for journey, runs in sorted(by_journey.items()):
