@@ -11,6 +11,7 @@ use base64::Engine as _;
 use fantoccini::Client;
 use serde_json::{Value as Json, json};
 
+use super::commands::SessionPost;
 use crate::network::DocumentTiming;
 
 /// The timing script (see `timing.js`).
@@ -38,7 +39,10 @@ pub(super) fn record_network(logging_prefs: &mut Json, chrome_options: &mut Json
 pub(super) async fn drain_network_events(client: &Client) -> Option<Vec<Json>> {
     let mut events = Vec::new();
     for _ in 0..MAX_LOG_READS {
-        let batch = client.issue_cmd(SeLog("performance")).await.ok()?;
+        let batch = client
+            .issue_cmd(SessionPost::se_log("performance"))
+            .await
+            .ok()?;
         let entries = batch.as_array()?;
         events.extend(entries.iter().filter_map(network_event));
         if entries.len() < ENTRIES_PER_READ {
@@ -64,10 +68,10 @@ fn network_event(entry: &Json) -> Option<Json> {
 /// longer holds it (the page navigated away) or cannot say.
 pub(super) async fn response_body(client: &Client, id: &str) -> Option<String> {
     let v = client
-        .issue_cmd(CdpExecute {
-            cmd: "Network.getResponseBody",
-            params: json!({ "requestId": id }),
-        })
+        .issue_cmd(SessionPost::cdp(
+            "Network.getResponseBody",
+            json!({ "requestId": id }),
+        ))
         .await
         .ok()?;
     let body = v["body"].as_str()?;
@@ -86,56 +90,6 @@ pub(super) async fn response_body(client: &Client, id: &str) -> Option<String> {
 pub(super) async fn document_timing(client: &Client) -> Option<DocumentTiming> {
     let v = client.execute(TIMING_JS, vec![]).await.ok()?;
     DocumentTiming::from_json(&v)
-}
-
-/// chromedriver's (non-W3C) log endpoint: `browser` is the page's console, `performance` the
-/// DevTools events.
-#[derive(Debug)]
-pub(super) struct SeLog(pub &'static str);
-
-impl fantoccini::wd::WebDriverCompatibleCommand for SeLog {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/se/log",
-            session_id.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
-        (
-            axum::http::Method::POST,
-            Some(json!({ "type": self.0 }).to_string()),
-        )
-    }
-}
-
-/// A DevTools Protocol command through chromedriver.
-#[derive(Debug)]
-struct CdpExecute {
-    cmd: &'static str,
-    params: Json,
-}
-
-impl fantoccini::wd::WebDriverCompatibleCommand for CdpExecute {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session_id.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
-        let body = json!({ "cmd": self.cmd, "params": self.params });
-        (axum::http::Method::POST, Some(body.to_string()))
-    }
 }
 
 #[cfg(test)]

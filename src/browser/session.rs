@@ -12,6 +12,7 @@ use serde_json::{Value as Json, json};
 pub use fantoccini::elements::Element;
 
 use super::BrowserKind;
+use super::commands::SessionPost;
 use super::config::BrowserConfig;
 use super::console::ConsoleEntry;
 use super::credentials::mask_credentials;
@@ -21,7 +22,7 @@ use super::emulation;
 use super::error::BrowserError;
 use super::error_page::{ErrorPage, ErrorPageKind};
 use super::extra_capabilities;
-use super::network::{self, SeLog};
+use super::network;
 use super::pool::BrowserPool;
 use super::probe::{
     Ambiguity, ElementProbe, FILL_JS, Field, PROBE_JS, PageProbe, ProbeRequest, SELECT_JS,
@@ -71,29 +72,6 @@ pub struct Session {
     /// The page-load timeout last set in the driver (0: none yet), so that it is set again
     /// only when a step's differs.
     page_load_timeout_ms: AtomicU64,
-}
-
-/// WebDriver's Navigate To, with a URL that is absolute already.
-#[derive(Debug)]
-struct Navigate {
-    url: String,
-}
-
-impl fantoccini::wd::WebDriverCompatibleCommand for Navigate {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!("session/{}/url", session_id.unwrap_or_default()))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
-        (
-            axum::http::Method::POST,
-            Some(json!({ "url": self.url }).to_string()),
-        )
-    }
 }
 
 /// A journey's own browser context in a warm browser: its tab (a WebDriver window whose handle
@@ -377,7 +355,7 @@ impl Session {
         if self.records_network {
             let _ = network::drain_network_events(&self.client).await;
         }
-        let _ = self.client.issue_cmd(SeLog("browser")).await;
+        let _ = self.client.issue_cmd(SessionPost::se_log("browser")).await;
         Ok(())
     }
 
@@ -438,9 +416,7 @@ impl Session {
         }
         self.client.switch_to_window(home).await?;
         self.client
-            .issue_cmd(Navigate {
-                url: "about:blank".into(),
-            })
+            .issue_cmd(SessionPost::navigate("about:blank"))
             .await?;
         Ok(())
     }
@@ -463,13 +439,7 @@ impl Session {
                 .update_timeouts(TimeoutConfiguration::new(None, Some(timeout), None))
                 .await?;
         }
-        // Not `Client::goto`, which first asks the driver for the current URL to resolve a
-        // relative one against: a round trip per navigation for nothing.
-        self.client
-            .issue_cmd(Navigate {
-                url: url.to_string(),
-            })
-            .await?;
+        self.client.issue_cmd(SessionPost::navigate(url)).await?;
         Ok(())
     }
 
@@ -785,7 +755,11 @@ impl Session {
     /// The browser console's entries since the last call; `None` where the driver does not
     /// keep them (chromedriver does, with `goog:loggingPrefs`; geckodriver does not).
     pub async fn console_log(&self) -> Option<Vec<ConsoleEntry>> {
-        let v = self.client.issue_cmd(SeLog("browser")).await.ok()?;
+        let v = self
+            .client
+            .issue_cmd(SessionPost::se_log("browser"))
+            .await
+            .ok()?;
         Some(
             v.as_array()?
                 .iter()
