@@ -147,3 +147,67 @@ steps:
         .collect();
     assert!(failed.is_empty(), "{failed:#?}");
 }
+
+/// A click lands on the element a person would hit: one covered by another element is clicked
+/// once the cover goes (the page sees exactly one click), one scrolled out of view is scrolled
+/// to first, and one that stays covered fails naming what would get the click.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_click_waits_out_a_cover_scrolls_to_its_element_and_names_what_covers_it() {
+    let site = serve().await;
+    let out = tempfile::tempdir().unwrap();
+    let journey = common::journey(
+        "click-cover",
+        r##"
+name: click-cover
+base_url: ${BASE}
+timeout: 3s
+steps:
+  - open: /actions.html
+  - name: a cover over the link for 300 ms, a button far below, clicks counted
+    script: |
+      window.clicks = { more: 0, far: 0 };
+      document.querySelector('#more').addEventListener('click', (e) => { e.preventDefault(); window.clicks.more++; });
+      const cover = document.createElement('div');
+      cover.id = 'cover';
+      cover.style.cssText = 'position:fixed;inset:0;background:rgba(0,0,0,.2)';
+      document.body.append(cover);
+      setTimeout(() => cover.remove(), 300);
+      const far = document.createElement('button');
+      far.id = 'far';
+      far.textContent = 'far';
+      far.style.cssText = 'margin-top:3000px;display:block';
+      far.addEventListener('click', () => window.clicks.far++);
+      document.body.append(far);
+  - click: "#more"
+  - click: "#far"
+  - name: each click reached its element once
+    script: "if (window.clicks.more !== 1 || window.clicks.far !== 1) throw new Error(JSON.stringify(window.clicks))"
+  - name: a cover that stays
+    script: |
+      const cover = document.createElement('div');
+      cover.id = 'shade';
+      cover.className = 'modal';
+      cover.style.cssText = 'position:fixed;inset:0';
+      document.body.append(cover);
+  - click: "#more"
+    timeout: 500ms
+"##,
+        &[("BASE", &site.base)],
+    );
+    let ran = run_one(journey, out.path()).await;
+    let j = ran.journey();
+    let steps: Vec<_> = j.steps.iter().map(|s| (s.index, s.status)).collect();
+    let (last, before) = j.steps.split_last().unwrap();
+    assert!(
+        before.iter().all(|s| s.status == StepStatus::Passed),
+        "{steps:?}: {:#?}",
+        j.steps
+    );
+    assert_eq!(last.status, StepStatus::Failed, "{last:#?}");
+    let message = &last.failure.as_ref().unwrap().message;
+    assert!(
+        message.contains("could not be used within 500ms")
+            && message.contains("div#shade.modal would receive the click"),
+        "{message}"
+    );
+}
