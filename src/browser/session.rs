@@ -63,9 +63,10 @@ pub struct Session {
     records_network: bool,
     /// Documents' timings are read after steps (recording on).
     records_timing: bool,
-    /// Clicks are the mouse at a point found by script (Chromium), not the driver's own click:
-    /// geckodriver's click is cheap and waits for the navigation it starts, whose error page
-    /// it reports, and Firefox keeps it.
+    /// Clicks are the mouse at a point found by script (Chromium), not the driver's own click.
+    /// geckodriver's click is cheap and waits for the navigation it starts, whose error page it
+    /// reports: Firefox keeps it. So does an emulated device, whose clicks chromedriver makes
+    /// as the device would (a tap where it has touch).
     clicks_at_point: bool,
     /// The journey's own browser context, when this session is a pool's warm browser.
     context: Option<BrowserContext>,
@@ -186,7 +187,7 @@ impl Session {
             driver,
             records_network: config.kind == BrowserKind::Chromium && !config.without_recording,
             records_timing: !config.without_recording,
-            clicks_at_point: config.kind == BrowserKind::Chromium,
+            clicks_at_point: config.kind == BrowserKind::Chromium && config.device.is_none(),
             context: None,
             home_lent: false,
             returns_to: None,
@@ -541,7 +542,7 @@ impl Session {
     /// middle of its box in view (see `click_point.js`), or `NotInteractable` when another
     /// element would get the click there: chromedriver's own click spends some 45–110 ms on
     /// its checks first. An `<option>`, an element without a box, and Firefox get the driver's
-    /// own click.
+    /// own click, and so does an emulated device.
     pub async fn click(&self, el: &Element) -> Result<(), BrowserError> {
         if !self.clicks_at_point {
             return Ok(el.click().await?);
