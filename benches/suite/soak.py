@@ -44,8 +44,9 @@ def seconds(text):
 
 
 def descendants(root):
-    """{pid: comm} of every process below `root`."""
-    parent, comm = {}, {}
+    """{(pid, start time): comm} of every process below `root`: the start time tells a process
+    from a later one that got the same PID."""
+    parent, comm, start = {}, {}, {}
     for p in os.listdir("/proc"):
         if not p.isdigit():
             continue
@@ -59,6 +60,7 @@ def descendants(root):
             continue
         parent[int(p)] = int(fields[1])
         comm[int(p)] = name
+        start[int(p)] = fields[19]
     found = {root}
     changed = True
     while changed:
@@ -68,7 +70,16 @@ def descendants(root):
                 found.add(p)
                 changed = True
     found.discard(root)
-    return {p: comm[p] for p in found}
+    return {(p, start[p]): comm[p] for p in found}
+
+
+def still_alive(pid, start):
+    try:
+        stat = open("/proc/%d/stat" % pid).read()
+    except OSError:
+        return False
+    fields = stat[stat.rindex(")") + 2:].split()
+    return fields[0] != "Z" and fields[19] == start
 
 
 def rss_kib(pid):
@@ -125,7 +136,7 @@ def main():
           flush=True)
     print("%8s %6s %9s %9s %8s" % ("elapsed", "runs", "rss MiB", "chromium", "drivers"))
 
-    seen = set()
+    seen = {}
     samples = []  # (elapsed, runs, rss KiB, chromium processes, drivers)
     while time.time() - began < duration:
         if daemon.poll() is not None:
@@ -150,8 +161,9 @@ def main():
         code = "hung"
         daemon.kill()
     suite.reap_orphans()
-    left = [p for p in seen if os.path.exists("/proc/%d" % p)
-            and not open("/proc/%d/stat" % p).read().rsplit(")", 1)[1].split()[0] == "Z"]
+    left = [(p, comm) for (p, start), comm in seen.items() if still_alive(p, start)]
+    for p, comm in left:
+        print("left running: %d %s" % (p, comm))
 
     db = sqlite3.connect(os.path.join(work, "data", "history.sqlite3"))
     rows = db.execute("SELECT journey, started_at_ms, status FROM runs").fetchall()
