@@ -302,6 +302,14 @@ pub(crate) fn bad_request(message: impl std::fmt::Display) -> Response {
     (StatusCode::BAD_REQUEST, format!("{message}\n")).into_response()
 }
 
+/// A request's JSON body as `T`, or a 400 saying what was `expected` and what was wrong.
+pub(crate) fn json_body<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+    expected: &str,
+) -> Result<T, Response> {
+    serde_json::from_slice(body).map_err(|e| bad_request(format!("expected {expected}: {e}")))
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct NewWindow {
@@ -320,13 +328,12 @@ async fn maintenance_start(
     if let Some(refused) = refusal(&shared, &headers) {
         return refused;
     }
-    let asked: NewWindow = match serde_json::from_slice(&body) {
+    let asked: NewWindow = match json_body(
+        &body,
+        r#"{"for": "30m", "journeys": [...], "reason": "..."}"#,
+    ) {
         Ok(a) => a,
-        Err(e) => {
-            return bad_request(format!(
-                "expected {{\"for\": \"30m\", \"journeys\": [...], \"reason\": \"...\"}}: {e}"
-            ));
-        }
+        Err(refused) => return refused,
     };
     let duration = match crate::journey::parse_duration(&asked.duration) {
         Some(d) if !d.is_zero() && d <= MAX_AD_HOC_WINDOW => d,

@@ -249,16 +249,12 @@ async fn gate() -> Gate {
             }),
         )
         .with_state(open.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let stop = tokio_util::sync::CancellationToken::new();
-    let s = stop.clone();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(s.cancelled_owned())
-            .await;
-    });
-    Gate { base, open, stop }
+    let (addr, stop) = crate::monitor_support::serve_app(app).await;
+    Gate {
+        base: format!("http://{addr}"),
+        open,
+        stop,
+    }
 }
 
 /// `count` journeys that open the gate page and wait (up to two minutes) for `#ready`.

@@ -38,18 +38,10 @@ impl Drop for Served {
 }
 
 async fn serve_app(app: Router) -> Served {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let stop = CancellationToken::new();
-    let s = stop.clone();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(s.cancelled_owned())
-            .await;
-    });
+    let (addr, stop) = crate::monitor_support::serve_app(app).await;
     Served {
-        base: format!("http://127.0.0.1:{port}"),
-        port,
+        base: format!("http://{addr}"),
+        port: addr.port(),
         stop,
     }
 }

@@ -126,17 +126,9 @@ async fn serve() -> Site {
             }),
         )
         .with_state(hits.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let stop = CancellationToken::new();
-    let s = stop.clone();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(s.cancelled_owned())
-            .await;
-    });
+    let (addr, stop) = crate::monitor_support::serve_app(app).await;
     Site {
-        base: format!("http://127.0.0.1:{port}"),
+        base: format!("http://{addr}"),
         cached_hits: hits,
         stop,
     }

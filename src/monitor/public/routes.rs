@@ -24,7 +24,7 @@ use super::page::{ComponentRow, Day, PublicPage};
 use super::store::NewIncident;
 use super::{HISTORY_DAYS, PublicSettings, SHOWN_INCIDENTS};
 use crate::monitor::components::{ComponentState, DayTally, history_strip};
-use crate::monitor::http::{Shared, bad_request, read, refusal};
+use crate::monitor::http::{Shared, bad_request, json_body, read, refusal};
 
 const DAY_MS: i64 = 86_400_000;
 /// The longest notice taken (a few paragraphs).
@@ -204,13 +204,12 @@ async fn open(
     if let Some(refused) = refusal(&shared, &headers) {
         return refused;
     }
-    let asked: OpenAsked = match serde_json::from_slice(&body) {
+    let asked: OpenAsked = match json_body(
+        &body,
+        r#"{"components": [...], "text": "..."} (title, state, publish optional)"#,
+    ) {
         Ok(a) => a,
-        Err(e) => {
-            return bad_request(format!(
-                "expected {{\"components\": [...], \"text\": \"...\"}} (title, state, publish optional): {e}"
-            ));
-        }
+        Err(refused) => return refused,
     };
     let components: Vec<String> = asked
         .components
@@ -283,13 +282,9 @@ async fn notice(
             state: None,
         }
     } else {
-        match serde_json::from_slice(&body) {
+        match json_body(&body, r#"{"text": "...", "state": "..."}"#) {
             Ok(a) => a,
-            Err(e) => {
-                return bad_request(format!(
-                    "expected {{\"text\": \"...\", \"state\": \"...\"}}: {e}"
-                ));
-            }
+            Err(refused) => return refused,
         }
     };
     let asked_state = match state_of(asked.state.as_deref()) {
