@@ -243,6 +243,70 @@ async fn a_browser_s_first_tab_is_blank_not_the_new_tab_page() {
     assert_eq!(url.expect("the first tab's URL"), "about:blank");
 }
 
+/// Chromium preloads its address bar's suggestion popups (two WebUI pages in a renderer of
+/// their own) in every window, and a browser context's tab is a window: ~0.7 s of CPU per
+/// journey for popups a headless browser never shows. vedetta turns them off.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_browser_s_windows_do_not_preload_the_address_bar_s_popups() {
+    let _slot = common::browser_slot().await;
+    let session = vedetta::browser::Session::start(&BrowserConfig::default(), 800, 600, "popups")
+        .await
+        .expect("headless Chromium and chromedriver must be installed");
+    let port = devtools_port(session.driver_pid().expect("a driver vedetta started"));
+    let targets: serde_json::Value = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+        .get(format!("http://127.0.0.1:{port}/json/list"))
+        .send()
+        .await
+        .expect("the browser's DevTools endpoint")
+        .json()
+        .await
+        .expect("its list of targets");
+    session.close().await;
+    let urls: Vec<&str> = targets
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|t| t["url"].as_str())
+        .collect();
+    assert!(urls.contains(&"about:blank"), "{urls:?}");
+    assert!(
+        !urls.iter().any(|u| u.starts_with("chrome://omnibox-popup")),
+        "{urls:?}"
+    );
+}
+
+/// The DevTools port of the browser in the process group of the driver `pgid`: chromedriver
+/// lets Chromium choose it and write it into the profile (`DevToolsActivePort`).
+fn devtools_port(pgid: u32) -> u16 {
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let dir = entry.path();
+        let Ok(stat) = std::fs::read_to_string(dir.join("stat")) else {
+            continue;
+        };
+        let group = stat
+            .rsplit_once(") ")
+            .and_then(|(_, rest)| rest.split(' ').nth(2))
+            .and_then(|g| g.parse::<u32>().ok());
+        if group != Some(pgid) {
+            continue;
+        }
+        let cmdline = std::fs::read(dir.join("cmdline")).unwrap_or_default();
+        let profile = cmdline
+            .split(|b| *b == 0)
+            .filter_map(|a| std::str::from_utf8(a).ok())
+            .find_map(|a| a.strip_prefix("--user-data-dir="));
+        if let Some(profile) = profile {
+            let active = std::fs::read_to_string(Path::new(profile).join("DevToolsActivePort"))
+                .expect("the browser writes DevToolsActivePort");
+            return active.lines().next().unwrap().parse().unwrap();
+        }
+    }
+    panic!("no browser with a --user-data-dir in process group {pgid}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_retry_gets_a_fresh_context_too() {
     let site = serve().await;
