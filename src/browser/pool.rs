@@ -176,9 +176,8 @@ impl BrowserPool {
     /// Ends every warm browser: at the end of a run, or when the monitor stops.
     pub async fn shutdown(&self) {
         let idle: Vec<Idle> = std::mem::take(&mut *self.lock_idle());
-        for i in idle {
-            self.retire(i.session, false).await;
-        }
+        // All at once: each waits for its processes to be gone.
+        futures::future::join_all(idle.into_iter().map(|i| self.retire(i.session, false))).await;
     }
 
     /// Ends the warm browsers that waited longer than `idle_for` (the monitor, between runs).

@@ -112,8 +112,10 @@ function look() {
         text: v ? textOf(el) : null,
         // fill.js's answer for it known now: `fill` needs no round trip to ask.
         plain_field: /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName) && !editorOf(el),
-        // Nothing to clear before typing (an input or text area with no value).
-        empty: /^(INPUT|TEXTAREA)$/.test(el.tagName) && el.value === '',
+        // A text field with no value: nothing to clear, and the keys can go straight to it
+        // (a file, date or colour input is typed into by the driver, which knows each).
+        empty: (el.tagName === 'TEXTAREA' || (el.tagName === 'INPUT' &&
+          /^(text|password|email|search|tel|url|number)$/.test(el.type))) && el.value === '',
         // Several visible matches: the step may act on another element than the author meant.
         visible_count: vis.length,
         first_visible: vis.length > 1 ? [el].concat(vis.filter(x => x !== el)).slice(0, 2).map(describe) : [],

@@ -79,8 +79,9 @@ pub enum ElementProbe<E = Element> {
 /// What `fill` does with an element, as a look found it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {
-    /// An input, text area or select that is no code editor's: cleared (unless it is empty
-    /// already) and typed into, without first asking the page how.
+    /// An input, text area or select that is no code editor's: cleared (unless `empty`, a text
+    /// field with no value, then focused and typed into with the keyboard) and typed into,
+    /// without first asking the page how.
     Plain { empty: bool },
     /// Anything else: `fill.js` asks the page how (a contenteditable region, a code editor).
     Other,

@@ -87,6 +87,9 @@ pub struct Session {
     /// The page-load timeout last set in the driver (0: none yet), so that it is set again
     /// only when a step's differs.
     page_load_timeout_ms: AtomicU64,
+    /// How much larger the window is than its page (the frame around the viewport), once
+    /// measured: a context's tab is then made at the size that gives its page the viewport.
+    window_frame: Option<(u32, u32)>,
 }
 
 /// A journey's own browser context in a warm browser: its tab (a WebDriver window whose handle
@@ -187,7 +190,7 @@ impl Session {
             ),
             "browser session started"
         );
-        let session = Session {
+        let mut session = Session {
             client,
             driver,
             records_network: config.kind == BrowserKind::Chromium && !config.without_recording,
@@ -199,6 +202,7 @@ impl Session {
             start_time: Duration::ZERO,
             journeys: 0,
             page_load_timeout_ms: AtomicU64::new(0),
+            window_frame: None,
         };
         // Chromium's emulation sets the page's viewport itself; the window's size is moot.
         let emulated = config.kind == BrowserKind::Chromium && config.device.is_some();
@@ -242,8 +246,8 @@ impl Session {
     }
 
     /// `--window-size` sizes the window, not the page: correct by the difference once, so that
-    /// screenshots are exactly the viewport.
-    async fn fit_viewport(&self, width: u32, height: u32) -> Result<(), BrowserError> {
+    /// screenshots are exactly the viewport (and remember the difference for the next tab).
+    async fn fit_viewport(&mut self, width: u32, height: u32) -> Result<(), BrowserError> {
         let inner = self
             .client
             .execute("return [window.innerWidth, window.innerHeight];", vec![])
@@ -256,6 +260,10 @@ impl Session {
             return Ok(());
         }
         let (ow, oh) = self.client.get_window_size().await?;
+        let frame = |outer: u64, inner: i64| u32::try_from(outer as i64 - inner).ok();
+        if let (Some(fw), Some(fh)) = (frame(ow, iw), frame(oh, ih)) {
+            self.window_frame = Some((fw, fh));
+        }
         let w = (ow as i64 + width as i64 - iw).max(1) as u32;
         let h = (oh as i64 + height as i64 - ih).max(1) as u32;
         self.client.set_window_size(w, h).await?;
@@ -337,11 +345,12 @@ impl Session {
             .as_str()
             .unwrap_or_default()
             .to_string();
+        let (fw, fh) = self.window_frame.unwrap_or((0, 0));
         let created = devtools
             .call(
                 "Target.createTarget",
                 json!({ "url": "about:blank", "browserContextId": id,
-                        "width": width, "height": height }),
+                        "width": width + fw, "height": height + fh }),
             )
             .await;
         let tab = match created {
@@ -589,9 +598,16 @@ impl Session {
     /// code editor (CodeMirror, Monaco) has its whole text replaced through its own API, so
     /// that its auto-indent and bracket closing do not change what is written (see `fill.js`).
     /// A [`Field::Plain`] (the look said so) is cleared, unless empty already, and typed into
-    /// at once.
+    /// at once; an empty text field with the keyboard after a focus, without the driver's
+    /// element checks.
     pub async fn fill(&self, el: &Element, text: &str, field: Field) -> Result<(), BrowserError> {
         if let Field::Plain { empty } = field {
+            // An empty text field takes the keys at once: focused by script, then typed into
+            // with the keyboard — the same key events, without chromedriver's checks before
+            // each `TypeElement` (some 25 ms a field).
+            if empty && !text.is_empty() && self.focus(el).await? {
+                return self.type_over_selection(text).await;
+            }
             if !empty {
                 el.clear().await?;
             }
@@ -617,6 +633,15 @@ impl Session {
                 type_keys(el, text).await
             }
         }
+    }
+
+    /// Gives `el` the focus; whether it has it now (a disabled or hidden field does not).
+    async fn focus(&self, el: &Element) -> Result<bool, BrowserError> {
+        const FOCUS: &str = "const el = arguments[0]; el.focus();\
+            return el.getRootNode().activeElement === el;";
+        let arg = serde_json::to_value(el)
+            .map_err(|e| BrowserError::Setup(format!("an element reference: {e}")))?;
+        Ok(self.client.execute(FOCUS, vec![arg]).await? == Json::Bool(true))
     }
 
     /// Types `text` with the keyboard into whatever has the focus, replacing its selection

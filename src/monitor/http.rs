@@ -306,8 +306,9 @@ pub(crate) fn bad_request(message: impl std::fmt::Display) -> Response {
 pub(crate) fn json_body<T: serde::de::DeserializeOwned>(
     body: &[u8],
     expected: &str,
-) -> Result<T, Response> {
-    serde_json::from_slice(body).map_err(|e| bad_request(format!("expected {expected}: {e}")))
+) -> Result<T, Box<Response>> {
+    serde_json::from_slice(body)
+        .map_err(|e| Box::new(bad_request(format!("expected {expected}: {e}"))))
 }
 
 #[derive(Deserialize)]
@@ -333,7 +334,7 @@ async fn maintenance_start(
         r#"{"for": "30m", "journeys": [...], "reason": "..."}"#,
     ) {
         Ok(a) => a,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let duration = match crate::journey::parse_duration(&asked.duration) {
         Some(d) if !d.is_zero() && d <= MAX_AD_HOC_WINDOW => d,

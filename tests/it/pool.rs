@@ -142,9 +142,10 @@ fn journey_a(name: &str, base: &str) -> vedetta::journey::model::Journey {
     journey(name, &yaml, &[("BASE", base)])
 }
 
+/// Opens /check and finds nothing; its page is exactly its own viewport (not the browser's).
 fn journey_b(name: &str, base: &str) -> vedetta::journey::model::Journey {
     let yaml = format!(
-        "name: {name}\nbase_url: ${{BASE}}\ntimeout: 20s\nsteps:\n  - open: /check\n  - assert_text: {{ '#found': none }}\n"
+        "name: {name}\nbase_url: ${{BASE}}\ntimeout: 20s\nviewport: 640x480\nsteps:\n  - open: /check\n  - assert_text: {{ '#found': none }}\n  - script: \"if (innerWidth !== 640 || innerHeight !== 480) throw new Error('viewport ' + innerWidth + 'x' + innerHeight)\"\n"
     );
     journey(name, &yaml, &[("BASE", base)])
 }

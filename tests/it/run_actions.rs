@@ -129,6 +129,10 @@ steps:
   - assert_text: { "#name": '/^mario\.rossi$/' }
   - fill: { "#name": "" }
   - assert_text: { "#name": '/^$/' }
+  - name: an empty field takes letters no keyboard key makes
+    fill: { "#name": "Città €5 日本 🙂" }
+  - assert_text: { "#name": '/^Città €5 日本 🙂$/' }
+  - fill: { "#name": "" }
   - fill: { "#search": "abc" }
   - assert_text: { "#search": '/^abc$/' }
   - name: every key reached the page

@@ -209,7 +209,7 @@ async fn open(
         r#"{"components": [...], "text": "..."} (title, state, publish optional)"#,
     ) {
         Ok(a) => a,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let components: Vec<String> = asked
         .components
@@ -284,7 +284,7 @@ async fn notice(
     } else {
         match json_body(&body, r#"{"text": "...", "state": "..."}"#) {
             Ok(a) => a,
-            Err(refused) => return refused,
+            Err(refused) => return *refused,
         }
     };
     let asked_state = match state_of(asked.state.as_deref()) {
