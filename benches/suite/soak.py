@@ -8,7 +8,9 @@ chromedriver processes below it. At the end it reads the monitor's own history (
 - missed slots: each journey must have started a run in every one of its schedule's periods
   (the monitor skips a period whose run could not start in it — it never catches up);
 - how late runs started after their period began (jitter and waiting for a browser);
-- the daemon's RSS after warm-up against the last samples (flat: within ±5 %);
+- the daemon's RSS after warm-up against the last samples (flat: within ±5 %), and of it the
+  anonymous part (heap and stacks: what a leak would grow; the rest are pages of the binary
+  and its libraries, read in as code paths first run);
 - browsers started and retired (/metrics) against the journeys walked: a warm browser serves
   50 journeys, then a fresh one is started;
 - after SIGTERM: the exit code, and every process the daemon ever had still alive (must be none).
@@ -83,10 +85,14 @@ def still_alive(pid, start):
 
 
 def rss_kib(pid):
+    """The resident memory (KiB) of `pid`: all of it, and its anonymous part (the heap and
+    stacks; the rest is the binary's and libraries' pages, read in as code paths first run)."""
+    status = {}
     for line in open("/proc/%d/status" % pid):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "RssAnon"):
+            status[key] = int(value.split()[0])
+    return status.get("VmRSS", 0), status.get("RssAnon", 0)
 
 
 def wait_for(path, pattern, limit):
@@ -134,10 +140,11 @@ def main():
     print("soak: %d journeys every %s, concurrency %d, for %s; daemon pid %d; %s"
           % (args.journeys, args.every, args.concurrency, args.duration, daemon.pid, work),
           flush=True)
-    print("%8s %6s %9s %9s %8s" % ("elapsed", "runs", "rss MiB", "chromium", "drivers"))
+    print("%8s %6s %9s %9s %9s %8s" % ("elapsed", "runs", "rss MiB", "anon MiB", "chromium",
+                                        "drivers"))
 
     seen = {}
-    samples = []  # (elapsed, runs, rss KiB, chromium processes, drivers)
+    samples = []  # (elapsed, runs, rss KiB, chromium processes, drivers, anonymous rss KiB)
     while time.time() - began < duration:
         if daemon.poll() is not None:
             sys.exit("the daemon died:\n" + open(log).read()[-4000:])
@@ -146,9 +153,11 @@ def main():
         runs = len(re.findall(r" run \d+ (?:passed|failed|flaky|error) ", open(log).read()))
         drivers = sum(1 for c in procs.values() if c == "chromedriver")
         chromium = sum(1 for c in procs.values() if c.startswith("chrom") and c != "chromedriver")
-        s = (time.time() - began, runs, rss_kib(daemon.pid), chromium, drivers)
+        rss, anon = rss_kib(daemon.pid)
+        s = (time.time() - began, runs, rss, chromium, drivers, anon)
         samples.append(s)
-        print("%7.0fs %6d %9.1f %9d %8d" % (s[0], s[1], s[2] / 1024, s[3], s[4]), flush=True)
+        print("%7.0fs %6d %9.1f %9.1f %9d %8d" % (s[0], s[1], s[2] / 1024, s[5] / 1024, s[3],
+                                                  s[4]), flush=True)
         time.sleep(args.sample)
 
     metrics = urllib.request.urlopen(metrics_url).read().decode()
@@ -198,22 +207,27 @@ def main():
     missed += (args.journeys - len(by_journey)) * full_periods
 
     warm = [s for s in samples if s[0] >= 120] or samples
-    rss0 = warm[0][2]
+    rss0, anon0 = warm[0][2], warm[0][5]
     tail = [s[2] for s in samples[-6:]]
+    anon_tail = [s[5] for s in samples[-6:]]
     walked = len(rows)
     print()
     print("| soak | runs | missed slots | start after its period began (median / max) "
-          "| daemon RSS after 2 min → last minute (max) | browsers started / retired "
+          "| daemon RSS after 2 min → last minute (max) | of it anonymous (heap) "
+          "| browsers started / retired "
           "| max Chromium processes / drivers | SIGTERM |")
-    print("|---|---|---:|---:|---|---:|---:|---|")
+    print("|---|---|---:|---:|---|---|---:|---:|---|")
     print("| %d journeys every %s, concurrency %d, %s | %d (%s) | %d of %d | %.1f s / %.1f s "
-          "| %.1f → %.1f MiB (%+.1f %%; max %.1f) | %s / %s | %d / %d | exit %s, %d left |" % (
+          "| %.1f → %.1f MiB (%+.1f %%; max %.1f) | %.1f → %.1f MiB (%+.1f %%) "
+          "| %s / %s | %d / %d | exit %s, %d left |" % (
               args.journeys, args.every, args.concurrency, args.duration, walked,
               ", ".join("%d %s" % (n, s) for s, n in sorted(statuses.items())),
               missed, full_periods * args.journeys,
               statistics.median(lateness) if lateness else 0, max(lateness, default=0),
               rss0 / 1024, statistics.median(tail) / 1024,
               100.0 * (statistics.median(tail) - rss0) / rss0, max(s[2] for s in samples) / 1024,
+              anon0 / 1024, statistics.median(anon_tail) / 1024,
+              100.0 * (statistics.median(anon_tail) - anon0) / max(anon0, 1),
               started.group(1) if started else "?", retired.group(1) if retired else "?",
               max(s[3] for s in samples), max(s[4] for s in samples), code, len(left)))
     ok = missed == 0 and code == 0 and not left
