@@ -1,6 +1,9 @@
+use std::os::unix::fs::DirBuilderExt as _;
 use std::path::{Path, PathBuf};
 
-/// A fresh directory under the system temp dir, removed on drop (the browser profile).
+/// A fresh directory under the system temp dir, removed on drop (the browser profile). Only
+/// its owner may enter it: it holds the driver's log and the profile of a browser signed in to
+/// the site under test (its cookies), and the system temp dir is everyone's.
 #[derive(Debug)]
 pub(crate) struct TempDir {
     path: PathBuf,
@@ -14,7 +17,7 @@ impl TempDir {
                 std::process::id(),
                 rand::random::<u64>()
             ));
-            match std::fs::create_dir(&path) {
+            match std::fs::DirBuilder::new().mode(0o700).create(&path) {
                 Ok(()) => return Ok(TempDir { path }),
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
                 Err(e) => return Err(e),
@@ -39,5 +42,22 @@ impl Drop for TempDir {
                 _ => return,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt as _;
+
+    #[test]
+    fn only_its_owner_may_enter_it_and_it_goes_when_dropped() {
+        let dir = TempDir::new("vedetta-test").unwrap();
+        let path = dir.path().to_path_buf();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700, "{mode:o}");
+        std::fs::write(path.join("driver.log"), "x").unwrap();
+        drop(dir);
+        assert!(!path.exists());
     }
 }

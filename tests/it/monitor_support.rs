@@ -192,6 +192,7 @@ impl Daemon {
         while left.iter().any(|p| alive(*p)) && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(50));
         }
+        remove_temp_dirs_of(self.pid);
         left
     }
 
@@ -214,6 +215,22 @@ impl Drop for Daemon {
             let _ = child.kill();
             let _ = child.wait();
             self.kill_seen();
+            remove_temp_dirs_of(self.pid);
+        }
+    }
+}
+
+/// Removes the browser profiles a killed vedetta left in the temp dir (`vedetta-PID-…`, named
+/// after the process that made them): a process killed with SIGKILL cannot remove its own.
+fn remove_temp_dirs_of(pid: u32) {
+    let prefix = format!("vedetta-{pid}-");
+    for entry in std::fs::read_dir(std::env::temp_dir())
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = std::fs::remove_dir_all(entry.path());
         }
     }
 }
