@@ -222,7 +222,7 @@ impl Drop for Daemon {
 
 /// Removes the browser profiles a killed vedetta left in the temp dir (`vedetta-PID-…`, named
 /// after the process that made them): a process killed with SIGKILL cannot remove its own.
-fn remove_temp_dirs_of(pid: u32) {
+pub fn remove_temp_dirs_of(pid: u32) {
     let prefix = format!("vedetta-{pid}-");
     for entry in std::fs::read_dir(std::env::temp_dir())
         .into_iter()

@@ -54,6 +54,7 @@ async fn a_sigkilled_vedetta_leaves_no_driver_or_browser_behind() {
     let _ = vedetta.wait();
 
     assert_all_end(owner, &doomed, "vedetta was killed").await;
+    crate::monitor_support::remove_temp_dirs_of(owner);
 }
 
 /// Waits up to 10 s until no process tagged by `owner` and none of `procs` is alive; past that,
