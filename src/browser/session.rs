@@ -561,9 +561,10 @@ impl Session {
         if !self.clicks_at_point {
             return Ok(el.click().await?);
         }
-        let arg = serde_json::to_value(el)
-            .map_err(|e| BrowserError::Setup(format!("an element reference: {e}")))?;
-        let point = self.client.execute(CLICK_POINT_JS, vec![arg]).await?;
+        let point = self
+            .client
+            .execute(CLICK_POINT_JS, vec![element_arg(el)?])
+            .await?;
         if let (Some(x), Some(y)) = (point["x"].as_f64(), point["y"].as_f64()) {
             let mouse = MouseActions::new("mouse".into())
                 .then(PointerAction::MoveTo {
@@ -615,10 +616,7 @@ impl Session {
         }
         let how = self
             .client
-            .execute(
-                FILL_JS,
-                vec![serde_json::to_value(el).unwrap_or(Json::Null), json!(text)],
-            )
+            .execute(FILL_JS, vec![element_arg(el)?, json!(text)])
             .await?;
         match how.get("type").and_then(Json::as_str) {
             _ if how.get("set").is_some() => Ok(()),
@@ -639,9 +637,7 @@ impl Session {
     async fn focus(&self, el: &Element) -> Result<bool, BrowserError> {
         const FOCUS: &str = "const el = arguments[0]; el.focus();\
             return el.getRootNode().activeElement === el;";
-        let arg = serde_json::to_value(el)
-            .map_err(|e| BrowserError::Setup(format!("an element reference: {e}")))?;
-        Ok(self.client.execute(FOCUS, vec![arg]).await? == Json::Bool(true))
+        Ok(self.client.execute(FOCUS, vec![element_arg(el)?]).await? == Json::Bool(true))
     }
 
     /// Types `text` with the keyboard into whatever has the focus, replacing its selection
@@ -711,10 +707,7 @@ impl Session {
             return o ? {option: o} : {options: opts.map(o => norm(o.text))};";
         let v = self
             .client
-            .execute(
-                FIND,
-                vec![serde_json::to_value(el).unwrap_or(Json::Null), json!(label)],
-            )
+            .execute(FIND, vec![element_arg(el)?, json!(label)])
             .await?;
         if let Some(option) = v.get("option").and_then(|o| self.element_from_json(o)) {
             option.click().await?;
@@ -880,6 +873,11 @@ impl Session {
 }
 
 /// `text` typed into a form field key by key, as a person would.
+/// `el` as a script's argument (its WebDriver reference).
+fn element_arg(el: &Element) -> Result<Json, BrowserError> {
+    serde_json::to_value(el).map_err(|e| BrowserError::Setup(format!("an element reference: {e}")))
+}
+
 async fn type_keys(el: &Element, text: &str) -> Result<(), BrowserError> {
     if !text.is_empty() {
         el.send_keys(text).await?;
@@ -945,12 +943,6 @@ fn capabilities(
     }
     for (key, value) in &config.capabilities {
         extra_capabilities::merge(&mut caps, key, value);
-    }
-    if let Some(Json::Array(args)) = caps
-        .get_mut("goog:chromeOptions")
-        .and_then(|chrome| chrome.get_mut("args"))
-    {
-        extra_capabilities::fold_feature_switches(args);
     }
     caps
 }

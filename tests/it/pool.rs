@@ -22,7 +22,7 @@ use axum::routing::get;
 use tokio_util::sync::CancellationToken;
 
 use common::{journey, options, run_with};
-use vedetta::browser::driver::drivers;
+use vedetta::browser::driver::{drivers, proc_stat};
 use vedetta::browser::{BrowserConfig, Isolation};
 use vedetta::runner::result::{JourneyStatus, StepStatus};
 
@@ -246,14 +246,30 @@ async fn a_browser_s_first_tab_is_blank_not_the_new_tab_page() {
 
 /// Chromium preloads its address bar's suggestion popups (two WebUI pages in a renderer of
 /// their own) in every window, and a browser context's tab is a window: ~0.7 s of CPU per
-/// journey for popups a headless browser never shows. vedetta turns them off.
+/// journey for popups a headless browser never shows. vedetta turns them off — and a user's
+/// own `--disable-features` (Chromium reads one such switch) does not turn them back on.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_browser_s_windows_do_not_preload_the_address_bar_s_popups() {
     let _slot = common::browser_slot().await;
-    let session = vedetta::browser::Session::start(&BrowserConfig::default(), 800, 600, "popups")
+    let config = BrowserConfig {
+        capabilities: vec![(
+            "goog:chromeOptions".into(),
+            serde_json::json!({ "args": ["--disable-features=Translate"] }),
+        )],
+        ..BrowserConfig::default()
+    };
+    let session = vedetta::browser::Session::start(&config, 800, 600, "popups")
         .await
         .expect("headless Chromium and chromedriver must be installed");
-    let port = devtools_port(session.driver_pid().expect("a driver vedetta started"));
+    let browser = browser_command_line(session.driver_pid().expect("a driver vedetta started"));
+    let profile = browser
+        .iter()
+        .find_map(|a| a.strip_prefix("--user-data-dir="))
+        .expect("the browser's profile");
+    // chromedriver lets Chromium choose its DevTools port and write it into the profile.
+    let active = std::fs::read_to_string(Path::new(profile).join("DevToolsActivePort"))
+        .expect("the browser writes DevToolsActivePort");
+    let port: u16 = active.lines().next().unwrap().parse().unwrap();
     let targets: serde_json::Value = reqwest::Client::builder()
         .no_proxy()
         .build()
@@ -277,32 +293,36 @@ async fn a_browser_s_windows_do_not_preload_the_address_bar_s_popups() {
         !urls.iter().any(|u| u.starts_with("chrome://omnibox-popup")),
         "{urls:?}"
     );
+    let disabled: Vec<&str> = browser
+        .iter()
+        .filter_map(|a| a.strip_prefix("--disable-features="))
+        .collect();
+    assert_eq!(disabled.len(), 1, "{browser:?}");
+    for feature in ["WebUIOmniboxPopup", "WebUIOmniboxAimPopup", "Translate"] {
+        assert!(disabled[0].split(',').any(|f| f == feature), "{browser:?}");
+    }
 }
 
-/// The DevTools port of the browser in the process group of the driver `pgid`: chromedriver
-/// lets Chromium choose it and write it into the profile (`DevToolsActivePort`).
-fn devtools_port(pgid: u32) -> u16 {
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let dir = entry.path();
-        let Ok(stat) = std::fs::read_to_string(dir.join("stat")) else {
-            continue;
-        };
-        let group = stat
-            .rsplit_once(") ")
-            .and_then(|(_, rest)| rest.split(' ').nth(2))
-            .and_then(|g| g.parse::<u32>().ok());
-        if group != Some(pgid) {
+/// The command line of the browser process (the one with a profile, and no `--type`: not a
+/// renderer or helper) in the process group of the driver `pgid`.
+fn browser_command_line(pgid: u32) -> Vec<String> {
+    let pids = std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok());
+    for pid in pids {
+        if proc_stat(pid).is_none_or(|s| s.pgrp != pgid) {
             continue;
         }
-        let cmdline = std::fs::read(dir.join("cmdline")).unwrap_or_default();
-        let profile = cmdline
+        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        let args: Vec<String> = cmdline
             .split(|b| *b == 0)
-            .filter_map(|a| std::str::from_utf8(a).ok())
-            .find_map(|a| a.strip_prefix("--user-data-dir="));
-        if let Some(profile) = profile {
-            let active = std::fs::read_to_string(Path::new(profile).join("DevToolsActivePort"))
-                .expect("the browser writes DevToolsActivePort");
-            return active.lines().next().unwrap().parse().unwrap();
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        if args.iter().any(|a| a.starts_with("--user-data-dir="))
+            && !args.iter().any(|a| a.starts_with("--type="))
+        {
+            return args;
         }
     }
     panic!("no browser with a --user-data-dir in process group {pgid}");
