@@ -11,6 +11,10 @@
 //! `about:blank` when that journey ends): in a browser nobody used yet, a context would only cost
 //! time — its tab, a renderer — and one journey alone starts as fast as in a session of its own.
 //!
+//! While a journey waits for its site, its browser makes the next journey's context ahead (see
+//! `Session::prepare_next_context`), when the run announced ([`BrowserPool::expect`]) enough
+//! journeys still to come for this browser to serve one of them.
+//!
 //! A browser is retired (its session and driver ended) after [`MAX_JOURNEYS_PER_BROWSER`]
 //! journeys, so that whatever a long-lived browser accumulates (memory, the renderer's caches
 //! shared across contexts, a leak of the site's) never grows without bound; and at any sign of
@@ -24,7 +28,7 @@
 
 use std::sync::Arc;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use super::config::BrowserConfig;
@@ -63,6 +67,11 @@ pub struct BrowserPool {
     /// Browsers started and retired, for the logs and tests.
     started: std::sync::atomic::AtomicU32,
     retired: std::sync::atomic::AtomicU32,
+    made_ahead: std::sync::atomic::AtomicU32,
+    /// Journeys announced ([`BrowserPool::expect`]) and not yet given a page: while there are
+    /// enough for every live browser to serve one more, a browser lent to a journey makes the
+    /// next journey's context ahead.
+    expected: AtomicUsize,
 }
 
 /// What the pool did, for tests and metrics.
@@ -72,6 +81,8 @@ pub struct PoolStats {
     pub started: u32,
     /// Browsers retired (worn out, in trouble, idle too long, or the pool shut).
     pub retired: u32,
+    /// Journeys whose context was made ahead, during the journey before them.
+    pub made_ahead: u32,
     /// Warm browsers waiting now.
     pub idle: usize,
     /// Whether journeys get contexts (`None`: no journey yet).
@@ -98,6 +109,8 @@ impl BrowserPool {
             contexts: AtomicU8::new(contexts),
             started: Default::default(),
             retired: Default::default(),
+            made_ahead: Default::default(),
+            expected: Default::default(),
         })
     }
 
@@ -109,6 +122,7 @@ impl BrowserPool {
         PoolStats {
             started: self.started.load(Ordering::Relaxed),
             retired: self.retired.load(Ordering::Relaxed),
+            made_ahead: self.made_ahead.load(Ordering::Relaxed),
             idle: self.lock_idle().len(),
             contexts: match self.contexts.load(Ordering::Relaxed) {
                 AVAILABLE => Some(true),
@@ -116,6 +130,12 @@ impl BrowserPool {
                 _ => None,
             },
         }
+    }
+
+    /// Announces `journeys` more journeys to come (a run's): the pool makes a browser's next
+    /// context ahead only when a next journey is expected in it.
+    pub fn expect(&self, journeys: usize) {
+        self.expected.fetch_add(journeys, Ordering::Relaxed);
     }
 
     /// A page for one attempt, `width`×`height`: a fresh context in a warm browser (started
@@ -130,15 +150,26 @@ impl BrowserPool {
         if self.contexts.load(Ordering::Relaxed) == UNAVAILABLE {
             return self.own_session(width, height, label).await;
         }
+        // Journeys still to come once this one has its page.
+        let to_come = self
+            .expected
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+                Some(n.saturating_sub(1))
+            })
+            .unwrap_or(0)
+            .saturating_sub(1);
         // A warm browser first; one that cannot open a context is retired, and so on.
         while let Some(idle) = self.take_idle() {
             let mut session = idle.session;
             match session.open_context(width, height).await {
-                Ok(()) => {
+                Ok(made_ahead) => {
+                    if made_ahead {
+                        self.made_ahead.fetch_add(1, Ordering::Relaxed);
+                    }
                     if self.contexts.swap(AVAILABLE, Ordering::Relaxed) == UNKNOWN {
                         tracing::debug!("browser contexts available: one per journey");
                     }
-                    self.lend(&mut session, idle.journeys + 1);
+                    self.lend(&mut session, idle.journeys + 1, to_come, width, height);
                     return Ok(session);
                 }
                 Err(e)
@@ -169,7 +200,7 @@ impl BrowserPool {
         self.started.fetch_add(1, Ordering::Relaxed);
         session.set_start_time(started.elapsed());
         session.lend_home_tab();
-        self.lend(&mut session, 1);
+        self.lend(&mut session, 1, to_come, width, height);
         Ok(session)
     }
 
@@ -231,8 +262,25 @@ impl BrowserPool {
         Ok(session)
     }
 
-    fn lend(self: &Arc<Self>, session: &mut Session, journeys: u32) {
+    /// Lends `session` for its `journeys`th journey. With `to_come` journeys still expected,
+    /// enough for each live browser to serve one more, its next context is made ahead (the
+    /// journeys go to the browsers in turn): the last journeys leave none unused behind.
+    fn lend(
+        self: &Arc<Self>,
+        session: &mut Session,
+        journeys: u32,
+        to_come: usize,
+        width: u32,
+        height: u32,
+    ) {
         session.lend(self.clone(), journeys);
+        let live = self
+            .started
+            .load(Ordering::Relaxed)
+            .saturating_sub(self.retired.load(Ordering::Relaxed));
+        if journeys < MAX_JOURNEYS_PER_BROWSER && to_come >= live.max(1) as usize {
+            session.prepare_next_context(width, height);
+        }
     }
 
     fn take_idle(&self) -> Option<Idle> {

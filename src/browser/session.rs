@@ -10,6 +10,7 @@ use fantoccini::actions::{
 use fantoccini::wd::{Capabilities, TimeoutConfiguration};
 use fantoccini::{Client, ClientBuilder};
 use serde_json::{Value as Json, json};
+use tokio_util::task::AbortOnDropHandle;
 
 pub use fantoccini::elements::Element;
 
@@ -73,6 +74,8 @@ pub struct Session {
     /// reports: Firefox keeps it. So does an emulated device, whose clicks chromedriver makes
     /// as the device would (a tap where it has touch).
     clicks_at_point: bool,
+    /// Chromium: the page is told it has the focus (see [`Session::emulate_focus`]).
+    emulates_focus: bool,
     /// The journey's own browser context, when this session is a pool's warm browser.
     context: Option<BrowserContext>,
     /// A fresh warm browser's first journey walks in the browser's own first tab (its default
@@ -90,16 +93,26 @@ pub struct Session {
     /// How much larger the window is than its page (the frame around the viewport), once
     /// measured: a context's tab is then made at the size that gives its page the viewport.
     window_frame: Option<(u32, u32)>,
+    /// The next journey's context, made ahead while this one walks (see
+    /// [`Session::prepare_next_context`]).
+    spare: std::sync::Mutex<Option<Spare>>,
 }
 
-/// A journey's own browser context in a warm browser: its tab (a WebDriver window whose handle
-/// is the DevTools target id) and the window the session started with, kept open between
-/// journeys so that the session always has one.
+/// A browser context in a warm browser and its tab (a WebDriver window whose handle is the
+/// DevTools target id). The window the session started with stays open between journeys, so
+/// that the browser always has one (Chromium quits with its last window).
 #[derive(Debug, Clone)]
 pub(super) struct BrowserContext {
     id: String,
     tab: String,
-    home: fantoccini::wd::WindowHandle,
+}
+
+/// A context made ahead for the next journey: wanted (made at the page's first wait), being
+/// made, or ready (and never used).
+enum Spare {
+    Wanted { width: u32, height: u32 },
+    Making(AbortOnDropHandle<Result<BrowserContext, BrowserError>>),
+    Made(BrowserContext),
 }
 
 impl Session {
@@ -196,6 +209,7 @@ impl Session {
             records_network: config.kind == BrowserKind::Chromium && !config.without_recording,
             records_timing: !config.without_recording,
             clicks_at_point: config.kind == BrowserKind::Chromium && config.device.is_none(),
+            emulates_focus: config.kind == BrowserKind::Chromium,
             context: None,
             home_lent: false,
             returns_to: None,
@@ -203,7 +217,9 @@ impl Session {
             journeys: 0,
             page_load_timeout_ms: AtomicU64::new(0),
             window_frame: None,
+            spare: std::sync::Mutex::new(None),
         };
+        session.emulate_focus().await;
         // Chromium's emulation sets the page's viewport itself; the window's size is moot.
         let emulated = config.kind == BrowserKind::Chromium && config.device.is_some();
         if emulated {
@@ -318,62 +334,36 @@ impl Session {
             .map(str::to_string)
     }
 
-    /// Opens a fresh browser context with one tab, switches the session to it, sizes its
-    /// viewport, and forgets the console and network logged so far — so that nothing the
-    /// journey records is another journey's.
-    /// Whether the driver and browser still answer (a cheap WebDriver call).
+    /// Whether the driver and browser still answer (a cheap WebDriver call that needs no
+    /// current window: between two journeys the session has none).
     pub(super) async fn responds(&self) -> bool {
-        self.client.window().await.is_ok()
+        self.client.windows().await.is_ok()
     }
 
+    /// Switches the session to a fresh browser context's tab — the one made ahead during the
+    /// last journey, else one made now — sizes its viewport, and forgets the console and
+    /// network logged so far, so that nothing the journey records is another journey's.
+    /// `Ok(true)`: the context was made ahead.
     pub(super) async fn open_context(
         &mut self,
         width: u32,
         height: u32,
-    ) -> Result<(), BrowserError> {
+    ) -> Result<bool, BrowserError> {
         let address = self
             .debugger_address()
             .ok_or_else(|| BrowserError::Setup("no DevTools address for this browser".into()))?;
-        let home = self.client.window().await?;
-        let mut devtools = DevTools::connect(&address).await?;
-        let id = devtools
-            .call(
-                "Target.createBrowserContext",
-                json!({ "disposeOnDetach": false }),
-            )
-            .await?["browserContextId"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let (fw, fh) = self.window_frame.unwrap_or((0, 0));
-        let created = devtools
-            .call(
-                "Target.createTarget",
-                json!({ "url": "about:blank", "browserContextId": id,
-                        "width": width + fw, "height": height + fh }),
-            )
-            .await;
-        let tab = match created {
-            Ok(v) => v["targetId"].as_str().unwrap_or_default().to_string(),
-            Err(e) => {
-                let _ = devtools
-                    .call(
-                        "Target.disposeBrowserContext",
-                        json!({ "browserContextId": id }),
-                    )
-                    .await;
-                return Err(e);
+        let (context, made_ahead) = match self.settle_spare().await {
+            Some(made) => (made, true),
+            None => {
+                let (fw, fh) = self.window_frame.unwrap_or((0, 0));
+                (make_context(address, width + fw, height + fh).await?, false)
             }
         };
-        drop(devtools);
-        self.context = Some(BrowserContext {
-            id,
-            tab: tab.clone(),
-            home,
-        });
-        let handle = fantoccini::wd::WindowHandle::try_from(tab)
+        let handle = fantoccini::wd::WindowHandle::try_from(context.tab.clone())
             .map_err(|e| BrowserError::Setup(format!("a tab chromedriver cannot name: {e}")))?;
+        self.context = Some(context);
         self.client.switch_to_window(handle).await?;
+        self.emulate_focus().await;
         self.fit_viewport(width, height).await?;
         // What the session logged before this journey — the last journey's requests and
         // messages, the home tab's — is not this journey's.
@@ -381,12 +371,78 @@ impl Session {
             let _ = network::drain_network_events(&self.client).await;
         }
         let _ = self.client.issue_cmd(SessionPost::se_log("browser")).await;
-        Ok(())
+        Ok(made_ahead)
     }
 
-    /// Closes the journey's tab, goes back to the home window and disposes of the context:
-    /// its cookies, storage, cache, service workers and permissions go with it. `Err`: the
-    /// browser is in trouble and must not be used again.
+    /// Tells the page it has the focus, as the page in front of a person has it: headless
+    /// Chromium gives no window the focus — not its first, nor a tab opened in the background
+    /// — and a page that checks (`document.hasFocus()`, `:focus-visible`, a field that waits
+    /// for focus events) would act otherwise than for a customer. Kept across the tab's
+    /// navigations; best effort (a grid may not pass DevTools commands on).
+    async fn emulate_focus(&self) {
+        if self.emulates_focus {
+            let on = SessionPost::cdp(
+                "Emulation.setFocusEmulationEnabled",
+                json!({ "enabled": true }),
+            );
+            if let Err(e) = self.client.issue_cmd(on).await {
+                tracing::debug!("could not give the page the focus: {e}");
+            }
+        }
+    }
+
+    /// Has the next journey's context made ahead, its tab `width`×`height`, while this journey
+    /// walks: the next journey then finds its tab and renderer up instead of waiting some
+    /// 50–200 ms for them. It is made at the journey's first wait for the page to change (see
+    /// [`Session::probe`]) — while the site, not the browser, is busy: made at once, it would
+    /// compete with the journey's own first page for the CPU. The tab opens in the
+    /// background, so the page in use keeps the focus. Only for a browser a next journey is
+    /// expected in (see `BrowserPool`).
+    pub(super) fn prepare_next_context(&mut self, width: u32, height: u32) {
+        *self.lock_spare() = Some(Spare::Wanted { width, height });
+    }
+
+    /// Starts making the context [`Session::prepare_next_context`] asked for, if it is not yet.
+    fn make_spare(&self) {
+        let mut spare = self.lock_spare();
+        let Some(Spare::Wanted { width, height }) = *spare else {
+            return;
+        };
+        let Some(address) = self.debugger_address() else {
+            *spare = None;
+            return;
+        };
+        let (fw, fh) = self.window_frame.unwrap_or((0, 0));
+        *spare = Some(Spare::Making(AbortOnDropHandle::new(tokio::spawn(
+            make_context(address, width + fw, height + fh),
+        ))));
+    }
+
+    /// The context made ahead, once made (`None`: none, or making it failed).
+    async fn settle_spare(&mut self) -> Option<BrowserContext> {
+        let spare = self.lock_spare().take()?;
+        match spare {
+            Spare::Wanted { .. } => None,
+            Spare::Made(made) => Some(made),
+            Spare::Making(making) => match making.await {
+                Ok(Ok(made)) => Some(made),
+                Ok(Err(e)) => {
+                    tracing::debug!("the context made ahead failed ({e}); making one now");
+                    None
+                }
+                Err(_) => None,
+            },
+        }
+    }
+
+    fn lock_spare(&self) -> std::sync::MutexGuard<'_, Option<Spare>> {
+        self.spare.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Disposes of the journey's context: its tab, cookies, storage, cache, service workers
+    /// and permissions go with it. The session is left without a current window until the next
+    /// journey's context is switched to. `Err`: the browser is in trouble and must not be used
+    /// again.
     pub(super) async fn end_context(&mut self) -> Result<(), BrowserError> {
         if std::mem::take(&mut self.home_lent) {
             return tokio::time::timeout(SESSION_CLOSE_TIMEOUT, self.clear_home_tab())
@@ -402,18 +458,15 @@ impl Session {
             .debugger_address()
             .ok_or_else(|| BrowserError::Setup("no DevTools address for this browser".into()))?;
         let ended = async {
-            let mut devtools = DevTools::connect(&address).await?;
-            devtools
-                .call("Target.closeTarget", json!({ "targetId": context.tab }))
-                .await?;
-            self.client.switch_to_window(context.home).await?;
-            devtools
+            // Disposing of a context closes its tabs (the journey's, and any it opened).
+            DevTools::connect(&address)
+                .await?
                 .call(
                     "Target.disposeBrowserContext",
                     json!({ "browserContextId": context.id }),
                 )
-                .await?;
-            Ok::<(), BrowserError>(())
+                .await
+                .map(drop)
         };
         tokio::time::timeout(SESSION_CLOSE_TIMEOUT, ended)
             .await
@@ -433,8 +486,12 @@ impl Session {
     /// later journeys walk in contexts of their own.
     async fn clear_home_tab(&mut self) -> Result<(), BrowserError> {
         let home = self.client.window().await?;
+        // The next journey's context, made ahead, is not the first journey's to close.
+        let spare = self.settle_spare().await;
+        let spare_tab = spare.as_ref().map(|c| c.tab.clone());
+        *self.lock_spare() = spare.map(Spare::Made);
         for window in self.client.windows().await? {
-            if window != home {
+            if window != home && Some(String::from(window.clone())) != spare_tab {
                 self.client.switch_to_window(window).await?;
                 self.client.close_window().await?;
             }
@@ -484,6 +541,10 @@ impl Session {
             })),
             "timing": req.timing && self.records_timing,
         });
+        if req.wait.is_some() {
+            // The page waits for the site: the browser is free to make the next context.
+            self.make_spare();
+        }
         // Async: a waiting look answers when the page changes (see `probe.js`).
         let v = self.client.execute_async(PROBE_JS, vec![arg]).await?;
         Ok(self.parse_probe(v))
@@ -869,6 +930,48 @@ impl Session {
             let _ = self.execute(RESTORE_JS, vec![]).await;
         }
         Ok(shot?)
+    }
+}
+
+/// Makes a browser context with one blank tab, `width`×`height` (the window), in the browser
+/// whose DevTools endpoint is at `address`. The tab opens in the background: a page in use
+/// elsewhere keeps the focus (switching to the tab brings it forward).
+async fn make_context(
+    address: String,
+    width: u32,
+    height: u32,
+) -> Result<BrowserContext, BrowserError> {
+    let mut devtools = DevTools::connect(&address).await?;
+    let id = devtools
+        .call(
+            "Target.createBrowserContext",
+            json!({ "disposeOnDetach": false }),
+        )
+        .await?["browserContextId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let created = devtools
+        .call(
+            "Target.createTarget",
+            json!({ "url": "about:blank", "browserContextId": id, "background": true,
+                    "width": width, "height": height }),
+        )
+        .await;
+    match created {
+        Ok(v) => Ok(BrowserContext {
+            tab: v["targetId"].as_str().unwrap_or_default().to_string(),
+            id,
+        }),
+        Err(e) => {
+            let _ = devtools
+                .call(
+                    "Target.disposeBrowserContext",
+                    json!({ "browserContextId": id }),
+                )
+                .await;
+            Err(e)
+        }
     }
 }
 

@@ -579,6 +579,7 @@ mod tests {
         m.browsers = Some(crate::browser::PoolStats {
             started: 3,
             retired: 2,
+            made_ahead: 0,
             idle: 1,
             contexts: Some(true),
         });

@@ -31,11 +31,13 @@ pub async fn run(
 ) -> RunReport {
     match (&opts.browsers, opts.browser.isolation) {
         (Some(pool), _) => {
+            pool.expect(journeys.len());
             let pool = Arc::new(pool.clone());
             run_in(journeys, opts, pool, events, cancel).await
         }
         (None, Isolation::Context) => {
             let pool = BrowserPool::new(opts.browser.clone());
+            pool.expect(journeys.len());
             let report = run_in(journeys, opts, Arc::new(pool.clone()), events, cancel).await;
             // No warm browser outlives the run.
             pool.shutdown().await;

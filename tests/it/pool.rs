@@ -74,6 +74,21 @@ const CHECK_PAGE: &str = r#"<!doctype html><title>check</title><body><p id="foun
 })().catch((e) => { document.getElementById("found").textContent = "error: " + e; });
 </script></body>"#;
 
+/// A page that counts how often it lost the focus or was hidden, and shows `#late` after
+/// 600 ms (a journey waits for it: the moment the next journey's context is made).
+const FOCUS_PAGE: &str = r#"<!doctype html><title>focus</title><body><script>
+window.blurs = 0;
+window.hides = 0;
+addEventListener("blur", () => blurs++);
+document.addEventListener("visibilitychange", () => { if (document.hidden) hides++; });
+setTimeout(() => {
+  const late = document.createElement("p");
+  late.id = "late";
+  late.textContent = "late";
+  document.body.append(late);
+}, 600);
+</script></body>"#;
+
 /// The site, and how often `/cached` (cacheable for an hour) was asked of it.
 struct Site {
     base: String,
@@ -92,6 +107,7 @@ async fn serve() -> Site {
     let app = Router::new()
         .route("/set", get(|| async { Html(SET_PAGE) }))
         .route("/check", get(|| async { Html(CHECK_PAGE) }))
+        .route("/focus", get(|| async { Html(FOCUS_PAGE) }))
         .route(
             "/cached",
             get(|State(hits): State<Arc<AtomicUsize>>| async move {
@@ -229,6 +245,85 @@ async fn the_next_journey_in_a_warm_browser_finds_nothing_the_last_one_left() {
     );
 }
 
+/// The next journey's context is made ahead, while a journey waits for its site: in the
+/// background — the page in use keeps the focus and stays visible — and only for a journey
+/// still to come: the run's last journey leaves no context behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_next_context_is_made_ahead_and_the_page_in_use_keeps_the_focus() {
+    let site = serve().await;
+    let out = tempfile::tempdir().unwrap();
+    let journeys = (1..=3)
+        .map(|i| {
+            let name = format!("pool-ahead-{i}");
+            let yaml = format!(
+                "name: {name}\nbase_url: ${{BASE}}\ntimeout: 20s\nsteps:\n  - open: /focus\n  - wait_for: '#late'\n  - sleep: 500ms\n  - script: \"if (blurs || hides || !document.hasFocus() || document.visibilityState !== 'visible') throw new Error('blurs ' + blurs + ', hides ' + hides + ', focus ' + document.hasFocus() + ', ' + document.visibilityState)\"\n"
+            );
+            journey(&name, &yaml, &[("BASE", &site.base)])
+        })
+        .collect();
+    // The pool is the test's, as the monitor's is its own: its browser is looked at after the run.
+    let pool = vedetta::browser::BrowserPool::new(BrowserConfig::default());
+    let mut opts = options(out.path());
+    opts.browsers = Some(pool.clone());
+    let _slot = common::browser_slot().await;
+    let (events, _) = tokio::sync::mpsc::unbounded_channel();
+    let report = vedetta::runner::run(journeys, opts, events, CancellationToken::new()).await;
+    let driver = drivers()
+        .into_iter()
+        .find(|d| d.label == "pool-ahead-1" && d.running)
+        .expect("the warm browser, still running");
+    let pages: Vec<String> = targets(driver.pid)
+        .await
+        .into_iter()
+        .filter(|(kind, _)| kind == "page")
+        .map(|(_, url)| url)
+        .collect();
+    let stats = pool.stats();
+    pool.shutdown().await;
+    common::assert_no_leftover_processes("pool-ahead-1");
+
+    for j in &report.journeys {
+        assert_eq!(j.status, JourneyStatus::Passed, "{j:#?}");
+    }
+    // One browser; the second and third journeys found their contexts made.
+    assert_eq!((stats.started, stats.made_ahead), (1, 2), "{stats:?}");
+    // Left: the browser's own tab, nothing made for a fourth journey.
+    assert_eq!(pages, ["about:blank"]);
+}
+
+/// The DevTools targets (type, URL) of the browser whose driver is `pgid`.
+async fn targets(pgid: u32) -> Vec<(String, String)> {
+    let browser = browser_command_line(pgid);
+    let profile = browser
+        .iter()
+        .find_map(|a| a.strip_prefix("--user-data-dir="))
+        .expect("the browser's profile");
+    // chromedriver lets Chromium choose its DevTools port and write it into the profile.
+    let active = std::fs::read_to_string(Path::new(profile).join("DevToolsActivePort"))
+        .expect("the browser writes DevToolsActivePort");
+    let port: u16 = active.lines().next().unwrap().parse().unwrap();
+    let targets: serde_json::Value = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+        .get(format!("http://127.0.0.1:{port}/json/list"))
+        .send()
+        .await
+        .expect("the browser's DevTools endpoint")
+        .json()
+        .await
+        .expect("its list of targets");
+    targets
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|t| {
+            let field = |k: &str| t[k].as_str().unwrap_or_default().to_string();
+            (field("type"), field("url"))
+        })
+        .collect()
+}
+
 /// A browser's own first tab — a warm browser's home between journeys — is `about:blank`, not
 /// Chromium's new tab page: that page first calls the default search engine's start page on
 /// the internet (Debian's: start.duckduckgo.com), then keeps a WebUI page busy for as long as
@@ -261,33 +356,11 @@ async fn a_browser_s_windows_do_not_preload_the_address_bar_s_popups() {
     let session = vedetta::browser::Session::start(&config, 800, 600, "popups")
         .await
         .expect("headless Chromium and chromedriver must be installed");
-    let browser = browser_command_line(session.driver_pid().expect("a driver vedetta started"));
-    let profile = browser
-        .iter()
-        .find_map(|a| a.strip_prefix("--user-data-dir="))
-        .expect("the browser's profile");
-    // chromedriver lets Chromium choose its DevTools port and write it into the profile.
-    let active = std::fs::read_to_string(Path::new(profile).join("DevToolsActivePort"))
-        .expect("the browser writes DevToolsActivePort");
-    let port: u16 = active.lines().next().unwrap().parse().unwrap();
-    let targets: serde_json::Value = reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .unwrap()
-        .get(format!("http://127.0.0.1:{port}/json/list"))
-        .send()
-        .await
-        .expect("the browser's DevTools endpoint")
-        .json()
-        .await
-        .expect("its list of targets");
+    let pgid = session.driver_pid().expect("a driver vedetta started");
+    let browser = browser_command_line(pgid);
+    let targets = targets(pgid).await;
     session.close().await;
-    let urls: Vec<&str> = targets
-        .as_array()
-        .expect("a list")
-        .iter()
-        .filter_map(|t| t["url"].as_str())
-        .collect();
+    let urls: Vec<&str> = targets.iter().map(|(_, url)| url.as_str()).collect();
     assert!(urls.contains(&"about:blank"), "{urls:?}");
     assert!(
         !urls.iter().any(|u| u.starts_with("chrome://omnibox-popup")),
