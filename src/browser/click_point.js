@@ -1,9 +1,10 @@
-// Where a person would click arguments[0]: the middle of its first box in view, after
-// scrolling it into view if none is; or {covered_by} when another element would get a click
-// there; or null when the driver's own click knows better (an <option> of a drop-down, which
-// has no box on the page; an element with no box at all). One round trip, then the mouse —
-// where chromedriver's own click runs some twenty DevTools calls of checks first.
-const el = arguments[0];
+// Where a person would click `el`: the middle of its first box in view, after scrolling it
+// into view if none is; or {covered_by} when another element would get a click there; or null
+// when the driver's own click knows better (an <option> of a drop-down, which has no box on
+// the page; an element with no box at all). Asked by the look that found the element (see
+// probe.js), then the mouse — where chromedriver's own click runs some twenty DevTools calls
+// of checks first.
+function clickPoint(el) {
 if (/^(OPTION|OPTGROUP)$/.test(el.tagName)) return null;
 function pointInView() {
   for (const r of el.getClientRects()) {
@@ -36,3 +37,4 @@ let d = hit.tagName.toLowerCase();
 if (hit.id) d += '#' + hit.id;
 for (const c of Array.from(hit.classList).slice(0, 2)) d += '.' + c;
 return { covered_by: d };
+}

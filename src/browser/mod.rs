@@ -33,7 +33,9 @@ pub use error::BrowserError;
 pub use error_page::{ErrorPage, ErrorPageKind};
 pub use kind::BrowserKind;
 pub use pool::{BROWSER_IDLE_LIMIT, BrowserPool, MAX_JOURNEYS_PER_BROWSER, PoolStats};
-pub use probe::{Ambiguity, ElementProbe, Field, PageProbe, ProbeRequest, ProbeWait};
+pub use probe::{
+    Ambiguity, ClickPoint, ElementProbe, Field, PageProbe, ProbeRequest, ProbeWait, Readied, Ready,
+};
 pub use secrets_on_page::{ScreenshotError, SecretsOnPage};
 pub use selector::Selector;
 pub use session::{Element, Session};

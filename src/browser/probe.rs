@@ -22,6 +22,54 @@ pub struct ProbeRequest<'a> {
     /// step that may have loaded a document reads them in the look it makes after acting,
     /// not in a round trip of their own.
     pub timing: bool,
+    /// Ready the target for this action in the look that finds it usable (see
+    /// [`ElementProbe::Found::readied`]): the action then needs no round trip of its own first.
+    pub ready: Option<Ready>,
+}
+
+/// An action a look readies its target for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ready {
+    /// Find where a click would land.
+    Click,
+    /// Focus an empty text field, to type into.
+    Type,
+}
+
+/// What a look did to ready its target for the step's action.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Readied {
+    /// Nothing: not asked, or not usable yet.
+    #[default]
+    Nothing,
+    /// Where a click would land (see `click_point.js`).
+    Click(ClickPoint),
+    /// An empty text field, now with the focus: the keys can go to it at once.
+    Focused,
+}
+
+/// Where a click on an element would land (see `click_point.js`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClickPoint {
+    /// At this point of the viewport, on the element.
+    At { x: f64, y: f64 },
+    /// On another element, which covers it there.
+    CoveredBy(String),
+    /// The driver's own click knows better (an `<option>`, an element without a box).
+    DriversOwn,
+}
+
+impl ClickPoint {
+    /// `click_point.js`'s answer.
+    pub(crate) fn from_json(v: &serde_json::Value) -> ClickPoint {
+        if let (Some(x), Some(y)) = (v["x"].as_f64(), v["y"].as_f64()) {
+            ClickPoint::At { x, y }
+        } else if let Some(other) = v["covered_by"].as_str() {
+            ClickPoint::CoveredBy(other.to_string())
+        } else {
+            ClickPoint::DriversOwn
+        }
+    }
 }
 
 /// A look that waits in the page for it to change (see `probe.js`): it answers as soon as what
@@ -73,6 +121,8 @@ pub enum ElementProbe<E = Element> {
         ambiguity: Option<Ambiguity>,
         /// What `fill` does with it, known from this look.
         field: Field,
+        /// What the look readied it for (see [`ProbeRequest::ready`]).
+        readied: Readied,
     },
 }
 
@@ -118,6 +168,7 @@ impl<E> ElementProbe<E> {
 pub(crate) const PROBE_JS: &str = concat!(
     include_str!("select.js"),
     include_str!("editors.js"),
+    include_str!("click_point.js"),
     "function documentTiming() {\n",
     include_str!("timing.js"),
     "}\n",

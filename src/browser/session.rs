@@ -28,7 +28,8 @@ use super::extra_capabilities;
 use super::network;
 use super::pool::BrowserPool;
 use super::probe::{
-    Ambiguity, ElementProbe, FILL_JS, Field, PROBE_JS, PageProbe, ProbeRequest, SELECT_JS,
+    Ambiguity, ClickPoint, ElementProbe, FILL_JS, Field, PROBE_JS, PageProbe, ProbeRequest,
+    Readied, Ready, SELECT_JS,
 };
 use super::secrets_on_page::{HIDE_JS, RESTORE_JS, ScreenshotError, SecretsOnPage};
 use super::selector::Selector;
@@ -36,7 +37,10 @@ use crate::journey::model::SECRET_MASK;
 use crate::network::DocumentTiming;
 
 /// Where a person would click an element (see `click_point.js`).
-const CLICK_POINT_JS: &str = include_str!("click_point.js");
+const CLICK_POINT_JS: &str = concat!(
+    include_str!("click_point.js"),
+    "return clickPoint(arguments[0]);\n"
+);
 
 /// How long creating a session (starting the browser) may take.
 const SESSION_START_TIMEOUT: Duration = Duration::from_secs(60);
@@ -540,6 +544,12 @@ impl Session {
                 "max_ms": w.max.as_millis() as u64,
             })),
             "timing": req.timing && self.records_timing,
+            // Firefox and an emulated device get the driver's own click: no point to find.
+            "ready": match req.ready {
+                Some(Ready::Click) if self.clicks_at_point => Some("click"),
+                Some(Ready::Type) => Some("type"),
+                _ => None,
+            },
         });
         if req.wait.is_some() {
             // The page waits for the site: the browser is free to make the next context.
@@ -568,6 +578,13 @@ impl Session {
                         }
                     } else {
                         Field::Other
+                    },
+                    readied: if t["focused"] == Json::Bool(true) {
+                        Readied::Focused
+                    } else if let Some(point) = t.get("click") {
+                        Readied::Click(ClickPoint::from_json(point))
+                    } else {
+                        Readied::Nothing
                     },
                     ambiguity: match t["visible_count"].as_u64() {
                         Some(n) if n > 1 => Some(Ambiguity {
@@ -614,40 +631,46 @@ impl Session {
     }
 
     /// Clicks `el` as a person would. In Chromium, the mouse pressed and released in the
-    /// middle of its box in view (see `click_point.js`), or `NotInteractable` when another
+    /// middle of its box in view (see `click_point.js`; found by the look that found the
+    /// element when `readied` says so, else asked now), or `NotInteractable` when another
     /// element would get the click there: chromedriver's own click spends some 45–110 ms on
     /// its checks first. An `<option>`, an element without a box, and Firefox get the driver's
     /// own click, and so does an emulated device.
-    pub async fn click(&self, el: &Element) -> Result<(), BrowserError> {
+    pub async fn click(&self, el: &Element, readied: &Readied) -> Result<(), BrowserError> {
         if !self.clicks_at_point {
             return Ok(el.click().await?);
         }
-        let point = self
-            .client
-            .execute(CLICK_POINT_JS, vec![element_arg(el)?])
-            .await?;
-        if let (Some(x), Some(y)) = (point["x"].as_f64(), point["y"].as_f64()) {
-            let mouse = MouseActions::new("mouse".into())
-                .then(PointerAction::MoveTo {
-                    duration: None,
-                    x,
-                    y,
-                })
-                .then(PointerAction::Down {
-                    button: MOUSE_BUTTON_LEFT,
-                })
-                .then(PointerAction::Up {
-                    button: MOUSE_BUTTON_LEFT,
-                });
-            self.client.perform_actions(mouse).await?;
-            return Ok(());
-        }
-        if let Some(other) = point["covered_by"].as_str() {
-            return Err(BrowserError::NotInteractable(format!(
+        let point = match readied {
+            Readied::Click(point) => point.clone(),
+            _ => ClickPoint::from_json(
+                &self
+                    .client
+                    .execute(CLICK_POINT_JS, vec![element_arg(el)?])
+                    .await?,
+            ),
+        };
+        match point {
+            ClickPoint::At { x, y } => {
+                let mouse = MouseActions::new("mouse".into())
+                    .then(PointerAction::MoveTo {
+                        duration: None,
+                        x,
+                        y,
+                    })
+                    .then(PointerAction::Down {
+                        button: MOUSE_BUTTON_LEFT,
+                    })
+                    .then(PointerAction::Up {
+                        button: MOUSE_BUTTON_LEFT,
+                    });
+                self.client.perform_actions(mouse).await?;
+                Ok(())
+            }
+            ClickPoint::CoveredBy(other) => Err(BrowserError::NotInteractable(format!(
                 "element click intercepted: {other} would receive the click"
-            )));
+            ))),
+            ClickPoint::DriversOwn => Ok(el.click().await?),
         }
-        Ok(el.click().await?)
     }
 
     /// Whether a checkbox or radio button is checked (an option selected).
@@ -660,14 +683,21 @@ impl Session {
     /// code editor (CodeMirror, Monaco) has its whole text replaced through its own API, so
     /// that its auto-indent and bracket closing do not change what is written (see `fill.js`).
     /// A [`Field::Plain`] (the look said so) is cleared, unless empty already, and typed into
-    /// at once; an empty text field with the keyboard after a focus, without the driver's
-    /// element checks.
-    pub async fn fill(&self, el: &Element, text: &str, field: Field) -> Result<(), BrowserError> {
+    /// at once; an empty text field with the keyboard after a focus (given by the look that
+    /// found it when `readied` says so), without the driver's element checks.
+    pub async fn fill(
+        &self,
+        el: &Element,
+        text: &str,
+        field: Field,
+        readied: &Readied,
+    ) -> Result<(), BrowserError> {
         if let Field::Plain { empty } = field {
             // An empty text field takes the keys at once: focused by script, then typed into
             // with the keyboard — the same key events, without chromedriver's checks before
             // each `TypeElement` (some 25 ms a field).
-            if empty && !text.is_empty() && self.focus(el).await? {
+            if empty && !text.is_empty() && (*readied == Readied::Focused || self.focus(el).await?)
+            {
                 return self.type_over_selection(text).await;
             }
             if !empty {

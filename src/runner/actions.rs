@@ -16,7 +16,7 @@ use super::result::FailureCategory;
 use super::result::StepWarning;
 use crate::browser::{
     Ambiguity, BrowserError, ElementProbe, ErrorPage, Field, PageProbe, ProbeRequest, ProbeWait,
-    SecretsOnPage, Selector,
+    Readied, Ready, SecretsOnPage, Selector,
 };
 use crate::evidence::EvidenceFolder;
 use crate::journey::model::{
@@ -114,6 +114,8 @@ struct Watch {
     deadline: Instant,
     /// The key of the last look (see [`PageProbe::key`]).
     last: Option<String>,
+    /// What the look that finds the element usable readies it for.
+    ready: Option<Ready>,
 }
 
 impl Watch {
@@ -121,6 +123,7 @@ impl Watch {
         Watch {
             deadline,
             last: None,
+            ready: None,
         }
     }
 
@@ -142,6 +145,8 @@ struct Usable<E> {
     text: Option<String>,
     /// What `fill` does with it.
     field: Field,
+    /// What the look readied it for.
+    readied: Readied,
 }
 
 /// The action done once the element is actionable; repeated while the element is covered.
@@ -213,7 +218,7 @@ impl<P: Page> StepContext<'_, P> {
             }
             Action::WaitFor(c) => self.wait_for(c, deadline, timeout).await?,
             Action::AssertVisible(l) => {
-                self.element(l, Need::Visible, deadline, timeout, true)
+                self.element(l, Need::Visible, deadline, timeout, true, None)
                     .await
                     .map_err(self.at(l))?;
             }
@@ -239,7 +244,7 @@ impl<P: Page> StepContext<'_, P> {
             Action::Extract(items) => {
                 for (l, var) in items {
                     let found = self
-                        .element(l, Need::Read, deadline, timeout, false)
+                        .element(l, Need::Read, deadline, timeout, false, None)
                         .await
                         .map_err(self.at(l))?;
                     done.saves.push(Save {
@@ -382,12 +387,13 @@ impl<P: Page> StepContext<'_, P> {
         target: Option<&Selector>,
         want_text: bool,
     ) -> Result<PageProbe<P::Element>, StepFailure> {
-        self.look_waiting(target, want_text, None, false).await
+        self.look_waiting(target, want_text, None, false, None)
+            .await
     }
 
     /// The first look at a document a step loaded: it reads the document's timings too.
     async fn look_after_load(&self) -> Result<PageProbe<P::Element>, StepFailure> {
-        let page = self.look_waiting(None, false, None, true).await?;
+        let page = self.look_waiting(None, false, None, true, None).await?;
         self.keep_timing(page.timing);
         Ok(page)
     }
@@ -407,7 +413,7 @@ impl<P: Page> StepContext<'_, P> {
         want_text: bool,
     ) -> Result<PageProbe<P::Element>, StepFailure> {
         let page = self
-            .look_waiting(target, want_text, watch.wait(), false)
+            .look_waiting(target, want_text, watch.wait(), false, watch.ready)
             .await?;
         watch.last = Some(page.key.clone());
         Ok(page)
@@ -419,6 +425,7 @@ impl<P: Page> StepContext<'_, P> {
         want_text: bool,
         wait: Option<ProbeWait<'_>>,
         timing: bool,
+        ready: Option<Ready>,
     ) -> Result<PageProbe<P::Element>, StepFailure> {
         let mut req = ProbeRequest {
             target,
@@ -426,6 +433,7 @@ impl<P: Page> StepContext<'_, P> {
             want_text: want_text || self.fail_fast.needs_text,
             wait,
             timing,
+            ready,
         };
         // A page that is navigating away can fail a script once or twice ("execution context
         // destroyed", "document unloaded"); only an error that persists, or a lost session,
@@ -535,9 +543,11 @@ impl<P: Page> StepContext<'_, P> {
         deadline: Instant,
         timeout: Duration,
         assert: bool,
+        ready: Option<Ready>,
     ) -> Result<Usable<P::Element>, StepFailure> {
         let sel = self.selector(l);
         let mut watch = Watch::until(deadline);
+        watch.ready = ready;
         loop {
             let page = self.look_again(&mut watch, Some(&sel), false).await?;
             let probe = page.target.unwrap_or(ElementProbe::Missing);
@@ -555,6 +565,7 @@ impl<P: Page> StepContext<'_, P> {
                     text,
                     ambiguity,
                     field,
+                    readied,
                     ..
                 } if *enabled || need != Need::Actionable => {
                     if need != Need::Visible {
@@ -564,6 +575,7 @@ impl<P: Page> StepContext<'_, P> {
                         element: element.clone(),
                         text: text.clone(),
                         field: *field,
+                        readied: readied.clone(),
                     });
                 }
                 _ => {}
@@ -583,18 +595,24 @@ impl<P: Page> StepContext<'_, P> {
         action: ElementAction<'_>,
     ) -> Result<(), StepFailure> {
         let mut refused: Option<String> = None;
+        // The look that finds the element usable readies it too: one round trip fewer.
+        let ready = match &action {
+            ElementAction::Click => Some(Ready::Click),
+            ElementAction::Fill(v) if !v.is_empty() => Some(Ready::Type),
+            _ => None,
+        };
         loop {
             let found = self
-                .element(l, Need::Actionable, deadline, timeout, false)
+                .element(l, Need::Actionable, deadline, timeout, false, ready)
                 .await?;
             let el = found.element;
             let r = match &action {
-                ElementAction::Click => self.page.click(&el).await,
+                ElementAction::Click => self.page.click(&el, &found.readied).await,
                 ElementAction::Hover => self.page.hover(&el).await,
-                ElementAction::Fill(v) => self.page.fill(&el, v, found.field).await,
+                ElementAction::Fill(v) => self.page.fill(&el, v, found.field, &found.readied).await,
                 ElementAction::SetChecked(want) => match self.page.is_selected(&el).await {
                     Ok(now) if now == *want => Ok(()),
-                    Ok(_) => self.page.click(&el).await,
+                    Ok(_) => self.page.click(&el, &Readied::Nothing).await,
                     Err(e) => Err(e),
                 },
                 ElementAction::Select(label) => match self.page.select_option(&el, label).await {
@@ -675,7 +693,7 @@ impl<P: Page> StepContext<'_, P> {
     ) -> Result<(), StepFailure> {
         match c {
             WaitCondition::Visible(l) => self
-                .element(l, Need::Visible, deadline, timeout, false)
+                .element(l, Need::Visible, deadline, timeout, false, None)
                 .await
                 .map(|_| ())
                 .map_err(self.at(l)),

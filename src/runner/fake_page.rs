@@ -20,7 +20,7 @@ use super::options::RunOptions;
 use super::page::{Browser, Page};
 use super::result::JourneyResult;
 use crate::browser::{
-    BrowserError, ConsoleEntry, ElementProbe, ErrorPage, Field, PageProbe, ProbeRequest,
+    BrowserError, ConsoleEntry, ElementProbe, ErrorPage, Field, PageProbe, ProbeRequest, Readied,
     ScreenshotError, SecretsOnPage, Selector,
 };
 use crate::journey::model::Journey;
@@ -181,6 +181,7 @@ impl Page for FakePage {
                     checked: false,
                     text: Some(String::new()),
                     field: Field::Other,
+                    readied: Readied::Nothing,
                     ambiguity: (n > 1).then(|| crate::browser::Ambiguity {
                         visible: n,
                         first: vec![format!("{css} (1)"), format!("{css} (2)")],
@@ -202,7 +203,7 @@ impl Page for FakePage {
         })
     }
 
-    async fn click(&self, el: &String) -> Result<(), BrowserError> {
+    async fn click(&self, el: &String, _readied: &Readied) -> Result<(), BrowserError> {
         let hang = {
             let mut st = self.state();
             st.clicked.push(el.clone());
@@ -230,7 +231,13 @@ impl Page for FakePage {
         Ok(())
     }
 
-    async fn fill(&self, _el: &String, _text: &str, _field: Field) -> Result<(), BrowserError> {
+    async fn fill(
+        &self,
+        _el: &String,
+        _text: &str,
+        _field: Field,
+        _readied: &Readied,
+    ) -> Result<(), BrowserError> {
         Ok(())
     }
 

@@ -10,7 +10,7 @@ use serde_json::Value as Json;
 
 use crate::browser::{
     BrowserConfig, BrowserError, BrowserPool, ConsoleEntry, Element, Field, PageProbe,
-    ProbeRequest, ScreenshotError, SecretsOnPage, Selector, Session,
+    ProbeRequest, Readied, ScreenshotError, SecretsOnPage, Selector, Session,
 };
 use crate::journey::model::Journey;
 use crate::network::DocumentTiming;
@@ -40,7 +40,12 @@ pub(crate) trait Page: Send + Sync + Sized {
         &self,
         req: &ProbeRequest<'_>,
     ) -> impl Future<Output = Result<PageProbe<Self::Element>, BrowserError>> + Send;
-    fn click(&self, el: &Self::Element) -> impl Future<Output = Result<(), BrowserError>> + Send;
+    /// `readied`: what the look that found the element readied it for.
+    fn click(
+        &self,
+        el: &Self::Element,
+        readied: &Readied,
+    ) -> impl Future<Output = Result<(), BrowserError>> + Send;
     fn hover(&self, el: &Self::Element) -> impl Future<Output = Result<(), BrowserError>> + Send;
     /// `field`: what the look found the element to be (see [`Field`]).
     fn fill(
@@ -48,6 +53,7 @@ pub(crate) trait Page: Send + Sync + Sized {
         el: &Self::Element,
         text: &str,
         field: Field,
+        readied: &Readied,
     ) -> impl Future<Output = Result<(), BrowserError>> + Send;
     fn is_selected(
         &self,
@@ -154,8 +160,12 @@ impl Page for Session {
     ) -> impl Future<Output = Result<PageProbe, BrowserError>> + Send {
         Session::probe(self, req)
     }
-    fn click(&self, el: &Element) -> impl Future<Output = Result<(), BrowserError>> + Send {
-        Session::click(self, el)
+    fn click(
+        &self,
+        el: &Element,
+        readied: &Readied,
+    ) -> impl Future<Output = Result<(), BrowserError>> + Send {
+        Session::click(self, el, readied)
     }
     fn hover(&self, el: &Element) -> impl Future<Output = Result<(), BrowserError>> + Send {
         Session::hover(self, el)
@@ -165,8 +175,9 @@ impl Page for Session {
         el: &Element,
         text: &str,
         field: Field,
+        readied: &Readied,
     ) -> impl Future<Output = Result<(), BrowserError>> + Send {
-        Session::fill(self, el, text, field)
+        Session::fill(self, el, text, field, readied)
     }
     fn is_selected(&self, el: &Element) -> impl Future<Output = Result<bool, BrowserError>> + Send {
         Session::is_selected(self, el)
