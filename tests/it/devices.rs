@@ -4,13 +4,11 @@
 //! credentials, given in the `--webdriver` URL, show nowhere.
 
 use crate::common;
+use crate::grid_distributed::GridProcess;
 
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
-
-use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
 
 fn explain(out: &Output) -> String {
     format!(
@@ -312,9 +310,11 @@ async fn the_phone_journey_signs_in_and_sees_the_balance_on_the_demo_banks_phone
 
 // ------------------------------------------------------------------ through a Selenium Grid
 
-/// A standalone grid that wants HTTP basic credentials; stopped when dropped.
+/// A standalone grid that wants HTTP basic credentials, its JVM in a process group of its own:
+/// dropping it ends the group, and with it any chromedriver and browser the grid's node started
+/// (a grid ends a closed session's browser a moment after answering).
 struct Grid {
-    child: std::process::Child,
+    _jvm: GridProcess,
     port: u16,
 }
 
@@ -324,19 +324,25 @@ const GRID_KEY: &str = "Gr1d-Acc3ss-K3y";
 impl Grid {
     async fn start() -> Grid {
         let port = common::closed_port();
-        let child = std::process::Command::new("java")
-            .arg("-jar")
-            .arg(crate::grid::selenium_jar())
-            .args(["standalone", "--host", "127.0.0.1", "--port"])
-            .arg(port.to_string())
-            .args(["--selenium-manager", "false", "--detect-drivers", "true"])
-            .args(["--max-sessions", "1", "--session-timeout", "60"])
-            .args(["--username", GRID_USER, "--password", GRID_KEY])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("java (scripts/test.sh installs it)");
-        let grid = Grid { child, port };
+        let args = [
+            "standalone",
+            "--selenium-manager",
+            "false",
+            "--detect-drivers",
+            "true",
+            "--max-sessions",
+            "1",
+            "--session-timeout",
+            "60",
+            "--username",
+            GRID_USER,
+            "--password",
+            GRID_KEY,
+        ];
+        let grid = Grid {
+            _jvm: GridProcess::spawn(&args.map(String::from), port),
+            port,
+        };
         let status = format!("http://127.0.0.1:{port}/status");
         let http = reqwest::Client::new();
         let deadline = Instant::now() + Duration::from_secs(120);
@@ -360,22 +366,6 @@ impl Grid {
             assert!(Instant::now() < deadline, "the grid never became ready");
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
-    }
-}
-
-impl Drop for Grid {
-    fn drop(&mut self) {
-        let pid = Pid::from_raw(self.child.id() as i32);
-        let _ = kill(pid, Signal::SIGTERM);
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

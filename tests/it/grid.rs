@@ -4,13 +4,11 @@
 //! and no browser behind on the grid.
 
 use crate::common;
+use crate::grid_distributed::GridProcess;
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::time::{Duration, Instant};
 
-use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
+use std::time::{Duration, Instant};
 
 /// The jar: `VEDETTA_SELENIUM_JAR`, else where `scripts/test.sh` installs it. A missing jar
 /// fails the test, saying how to get it — never a silent skip.
@@ -30,9 +28,10 @@ pub fn selenium_jar() -> PathBuf {
     jar
 }
 
-/// A grid's JVM, stopped (SIGTERM, then SIGKILL) when dropped.
+/// A standalone grid, its JVM in a process group of its own: dropping it ends the group (SIGTERM,
+/// then SIGKILL), and with it any chromedriver and browser the grid's node started.
 struct Grid {
-    child: std::process::Child,
+    jvm: GridProcess,
     url: String,
 }
 
@@ -43,21 +42,22 @@ impl Grid {
             .local_addr()
             .unwrap()
             .port();
-        let child = std::process::Command::new("java")
-            .arg("-jar")
-            .arg(selenium_jar())
-            .args(["standalone", "--host", "127.0.0.1", "--port"])
-            .arg(port.to_string())
+        let args = [
+            "standalone",
             // Drivers from PATH (Debian's chromedriver); never fetched from the network.
-            .args(["--selenium-manager", "false", "--detect-drivers", "true"])
-            .args(["--max-sessions", "2", "--session-timeout", "60"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("java (scripts/test.sh installs it)");
+            "--selenium-manager",
+            "false",
+            "--detect-drivers",
+            "true",
+            "--max-sessions",
+            "2",
+            "--session-timeout",
+            "60",
+        ];
+        let jvm = GridProcess::spawn(&args.map(String::from), port);
         let grid = Grid {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
+            url: jvm.url.clone(),
+            jvm,
         };
         let deadline = Instant::now() + Duration::from_secs(120);
         loop {
@@ -86,22 +86,6 @@ impl Grid {
             .flat_map(|n| n["slots"].as_array().into_iter().flatten())
             .filter(|slot| !slot["session"].is_null())
             .count()
-    }
-}
-
-impl Drop for Grid {
-    fn drop(&mut self) {
-        let pid = Pid::from_raw(self.child.id() as i32);
-        let _ = kill(pid, Signal::SIGTERM);
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -156,7 +140,7 @@ async fn the_demo_journey_walks_through_a_selenium_grid() {
     );
 
     // vedetta closed its session: the grid's slots are free and its browser is gone.
-    let jvm = grid.child.id();
+    let jvm = grid.jvm.pid();
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let sessions = grid.sessions().await;

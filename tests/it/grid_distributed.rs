@@ -29,7 +29,8 @@ pub struct GridProcess {
 }
 
 impl GridProcess {
-    fn spawn(role_args: &[String], port: u16) -> GridProcess {
+    /// `java -jar <selenium> <role_args…> --host 127.0.0.1 --port <port>`.
+    pub fn spawn(role_args: &[String], port: u16) -> GridProcess {
         let child = std::process::Command::new("java")
             .arg("-jar")
             .arg(crate::grid::selenium_jar())
