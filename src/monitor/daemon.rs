@@ -745,21 +745,6 @@ async fn run_once(
         println!("vedetta monitor: ALERT {}", alert.text);
     }
     deliver(ctx, queued);
-    give_back_freed_memory();
-}
-
-/// Hands the memory a run freed back to the system. glibc's allocator keeps what each of the
-/// runtime's threads frees in that thread's arena for its next allocations, so a daemon that
-/// runs journeys all day grows in RSS by memory it no longer uses while its live heap stays
-/// flat (BENCHMARKS.md, the monitor soak). A trim after each run walks the free lists once: a
-/// fraction of a millisecond.
-fn give_back_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: `malloc_trim` only releases free pages of the allocator's own arenas, under the
-    // allocator's locks; it touches no memory in use.
-    unsafe {
-        nix::libc::malloc_trim(0);
-    }
 }
 
 /// After a run: the journey's word on its components anew, and — when the run moved its
