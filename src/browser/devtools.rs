@@ -1,7 +1,7 @@
 //! The browser's own DevTools endpoint (Chromium's `--remote-debugging-port`, which
 //! chromedriver opens on loopback and reports as `goog:chromeOptions.debuggerAddress`): a
 //! client for the few browser-level commands the pool needs (`Target.createBrowserContext`,
-//! `Target.createTarget`, `Target.closeTarget`, `Target.disposeBrowserContext`).
+//! `Target.createTarget`, `Target.disposeBrowserContext`).
 //!
 //! Why not chromedriver's `/goog/cdp/execute`: it speaks to the *page*'s DevTools session, and
 //! Chromium refuses browser-context commands there ("Not allowed"). Why not WebDriver BiDi

@@ -54,7 +54,43 @@ async fn a_sigkilled_vedetta_leaves_no_driver_or_browser_behind() {
     let _ = vedetta.wait();
 
     assert_all_end(owner, &doomed, "vedetta was killed").await;
+
+    // A killed process cannot remove its temp dir — its browser's profile, signed in to the
+    // site. The next vedetta to start a browser removes it (as might any other running now).
+    let quick = dir.path().join("quick.yaml");
+    std::fs::write(
+        &quick,
+        "name: run-after-the-kill\nbase_url: ${BASE}\nsteps:\n  - open: /actions.html\n",
+    )
+    .unwrap();
+    let next = std::process::Command::new(env!("CARGO_BIN_EXE_vedetta"))
+        .arg("run")
+        .arg(&quick)
+        .arg("--var")
+        .arg(format!("BASE={}", site.base))
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .output()
+        .expect("the vedetta binary");
+    assert_eq!(next.status.code(), Some(0), "{next:?}");
+    let left = temp_dirs_of(owner);
     crate::monitor_support::remove_temp_dirs_of(owner);
+    assert!(
+        left.is_empty(),
+        "the killed run's temp dirs are still there: {left:?}"
+    );
+}
+
+/// The temp dirs (`vedetta-PID-…`) a vedetta with PID `pid` made.
+fn temp_dirs_of(pid: u32) -> Vec<std::path::PathBuf> {
+    let prefix = format!("vedetta-{pid}-");
+    std::fs::read_dir(std::env::temp_dir())
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+        .map(|e| e.path())
+        .collect()
 }
 
 /// Waits up to 10 s until no process tagged by `owner` and none of `procs` is alive; past that,
