@@ -324,23 +324,12 @@ const GRID_KEY: &str = "Gr1d-Acc3ss-K3y";
 impl Grid {
     async fn start() -> Grid {
         let port = common::closed_port();
-        let args = [
-            "standalone",
-            "--selenium-manager",
-            "false",
-            "--detect-drivers",
-            "true",
-            "--max-sessions",
-            "1",
-            "--session-timeout",
-            "60",
-            "--username",
-            GRID_USER,
-            "--password",
-            GRID_KEY,
-        ];
         let grid = Grid {
-            _jvm: GridProcess::spawn(&args.map(String::from), port),
+            _jvm: GridProcess::standalone(
+                port,
+                1,
+                &["--username", GRID_USER, "--password", GRID_KEY],
+            ),
             port,
         };
         let status = format!("http://127.0.0.1:{port}/status");

@@ -42,19 +42,7 @@ impl Grid {
             .local_addr()
             .unwrap()
             .port();
-        let args = [
-            "standalone",
-            // Drivers from PATH (Debian's chromedriver); never fetched from the network.
-            "--selenium-manager",
-            "false",
-            "--detect-drivers",
-            "true",
-            "--max-sessions",
-            "2",
-            "--session-timeout",
-            "60",
-        ];
-        let jvm = GridProcess::spawn(&args.map(String::from), port);
+        let jvm = GridProcess::standalone(port, 2, &[]);
         let grid = Grid {
             url: jvm.url.clone(),
             jvm,

@@ -48,6 +48,19 @@ impl GridProcess {
         }
     }
 
+    /// A standalone grid (hub and node in one JVM) on `port`, `max_sessions` at once, drivers
+    /// from PATH (Debian's chromedriver; never fetched from the network), then `extra`.
+    pub fn standalone(port: u16, max_sessions: u32, extra: &[&str]) -> GridProcess {
+        let mut args: Vec<String> = ["standalone", "--selenium-manager", "false"]
+            .into_iter()
+            .chain(["--detect-drivers", "true", "--session-timeout", "60"])
+            .map(String::from)
+            .collect();
+        args.extend(["--max-sessions".to_string(), max_sessions.to_string()]);
+        args.extend(extra.iter().map(|a| a.to_string()));
+        Self::spawn(&args, port)
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }

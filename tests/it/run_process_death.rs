@@ -21,13 +21,7 @@ async fn a_sigkilled_vedetta_leaves_no_driver_or_browser_behind() {
     )
     .unwrap();
     let _slot = common::browser_slot().await;
-    let mut vedetta = std::process::Command::new(env!("CARGO_BIN_EXE_vedetta"))
-        .arg("run")
-        .arg(&file)
-        .arg("--var")
-        .arg(format!("BASE={}", site.base))
-        .arg("--out")
-        .arg(dir.path().join("out"))
+    let mut vedetta = vedetta_run(&file, &site.base, dir.path())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -63,13 +57,7 @@ async fn a_sigkilled_vedetta_leaves_no_driver_or_browser_behind() {
         "name: run-after-the-kill\nbase_url: ${BASE}\nsteps:\n  - open: /actions.html\n",
     )
     .unwrap();
-    let next = std::process::Command::new(env!("CARGO_BIN_EXE_vedetta"))
-        .arg("run")
-        .arg(&quick)
-        .arg("--var")
-        .arg(format!("BASE={}", site.base))
-        .arg("--out")
-        .arg(dir.path().join("out"))
+    let next = vedetta_run(&quick, &site.base, dir.path())
         .output()
         .expect("the vedetta binary");
     assert_eq!(next.status.code(), Some(0), "{next:?}");
@@ -79,6 +67,18 @@ async fn a_sigkilled_vedetta_leaves_no_driver_or_browser_behind() {
         left.is_empty(),
         "the killed run's temp dirs are still there: {left:?}"
     );
+}
+
+/// `vedetta run FILE --var BASE=base --out DIR/out`.
+fn vedetta_run(file: &std::path::Path, base: &str, dir: &std::path::Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_vedetta"));
+    cmd.arg("run")
+        .arg(file)
+        .arg("--var")
+        .arg(format!("BASE={base}"))
+        .arg("--out")
+        .arg(dir.join("out"));
+    cmd
 }
 
 /// The temp dirs (`vedetta-PID-…`) a vedetta with PID `pid` made.
