@@ -21,12 +21,12 @@ async fn a_sigkilled_vedetta_leaves_no_driver_or_browser_behind() {
     )
     .unwrap();
     let _slot = common::browser_slot().await;
-    let mut vedetta = vedetta_run(&file, &site.base, dir.path())
+    let mut vedetta = common::vedetta_run(&file, &site.base, dir.path())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("the vedetta binary");
-    let owner = vedetta.id();
+    let owner = vedetta.id().expect("a running vedetta");
 
     // Wait until its browser is up and has started its helpers (zygotes, renderer): those
     // clean their environment, so they are found as the browser's descendants.
@@ -45,7 +45,7 @@ async fn a_sigkilled_vedetta_leaves_no_driver_or_browser_behind() {
     tokio::time::sleep(Duration::from_millis(500)).await;
 
     kill(Pid::from_raw(owner as i32), Signal::SIGKILL).unwrap();
-    let _ = vedetta.wait();
+    let _ = vedetta.wait().await;
 
     assert_all_end(owner, &doomed, "vedetta was killed").await;
 
@@ -57,8 +57,9 @@ async fn a_sigkilled_vedetta_leaves_no_driver_or_browser_behind() {
         "name: run-after-the-kill\nbase_url: ${BASE}\nsteps:\n  - open: /actions.html\n",
     )
     .unwrap();
-    let next = vedetta_run(&quick, &site.base, dir.path())
+    let next = common::vedetta_run(&quick, &site.base, dir.path())
         .output()
+        .await
         .expect("the vedetta binary");
     assert_eq!(next.status.code(), Some(0), "{next:?}");
     let left = temp_dirs_of(owner);
@@ -67,18 +68,6 @@ async fn a_sigkilled_vedetta_leaves_no_driver_or_browser_behind() {
         left.is_empty(),
         "the killed run's temp dirs are still there: {left:?}"
     );
-}
-
-/// `vedetta run FILE --var BASE=base --out DIR/out`.
-fn vedetta_run(file: &std::path::Path, base: &str, dir: &std::path::Path) -> std::process::Command {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_vedetta"));
-    cmd.arg("run")
-        .arg(file)
-        .arg("--var")
-        .arg(format!("BASE={base}"))
-        .arg("--out")
-        .arg(dir.join("out"));
-    cmd
 }
 
 /// The temp dirs (`vedetta-PID-…`) a vedetta with PID `pid` made.
