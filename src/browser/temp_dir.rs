@@ -102,10 +102,13 @@ fn remove_orphans(parent: &Path, prefix: &str) {
                     && id.len() == 16
                     && id.bytes().all(|b| b.is_ascii_hexdigit())
             });
+        if !ours {
+            continue;
+        }
         let path = entry.path();
         // `symlink_metadata`: a link planted in the temp dir is not followed.
         let mine = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir() && m.uid() == me);
-        if !ours || !mine {
+        if !mine {
             continue;
         }
         let Ok(lock) = File::open(path.join(OWNER_LOCK)) else {
