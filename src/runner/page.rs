@@ -129,9 +129,9 @@ impl Browser for Arc<BrowserPool> {
         let pool = self.clone();
         let config = self.config().for_journey(journey);
         async move {
-            // The warm browsers were started without a device or capabilities of their own: a
-            // journey that has them (or a pool whose every browser would) gets its own session.
-            if config.device.is_some() || !config.capabilities.is_empty() {
+            // A journey with a device or capabilities (or a pool whose every browser would have
+            // them) gets its own session; `runner::run` does not announce it to the pool.
+            if config.needs_own_browser() {
                 return Browser::start(&config, journey).await;
             }
             pool.page(

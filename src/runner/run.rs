@@ -31,13 +31,13 @@ pub async fn run(
 ) -> RunReport {
     match (&opts.browsers, opts.browser.isolation) {
         (Some(pool), _) => {
-            pool.expect(journeys.len());
+            pool.expect(pooled(pool, &journeys));
             let pool = Arc::new(pool.clone());
             run_in(journeys, opts, pool, events, cancel).await
         }
         (None, Isolation::Context) => {
             let pool = BrowserPool::new(opts.browser.clone());
-            pool.expect(journeys.len());
+            pool.expect(pooled(&pool, &journeys));
             let report = run_in(journeys, opts, Arc::new(pool.clone()), events, cancel).await;
             // No warm browser outlives the run.
             pool.shutdown().await;
@@ -48,6 +48,15 @@ pub async fn run(
             run_in(journeys, opts, browser, events, cancel).await
         }
     }
+}
+
+/// How many of `journeys` will walk in `pool`'s warm browsers: those that need no browser of
+/// their own. A browser makes a next journey's context ahead only when one is to come.
+fn pooled(pool: &BrowserPool, journeys: &[Journey]) -> usize {
+    journeys
+        .iter()
+        .filter(|j| !pool.config().for_journey(j).needs_own_browser())
+        .count()
 }
 
 /// [`run`] with each attempt's page from `browser`.

@@ -247,7 +247,8 @@ async fn the_next_journey_in_a_warm_browser_finds_nothing_the_last_one_left() {
 
 /// The next journey's context is made ahead, while a journey waits for its site: in the
 /// background — the page in use keeps the focus and stays visible — and only for a journey
-/// still to come: the run's last journey leaves no context behind.
+/// still to come in a warm browser: the last such journey leaves no context behind, though a
+/// journey with a device of its own comes after it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_next_context_is_made_ahead_and_the_page_in_use_keeps_the_focus() {
     let site = serve().await;
@@ -260,7 +261,12 @@ async fn the_next_context_is_made_ahead_and_the_page_in_use_keeps_the_focus() {
             );
             journey(&name, &yaml, &[("BASE", &site.base)])
         })
-        .collect();
+        .chain(std::iter::once(journey(
+            "pool-ahead-phone",
+            "name: pool-ahead-phone\nbase_url: ${BASE}\ndevice: \"Pixel 7\"\nsteps:\n  - open: /focus\n",
+            &[("BASE", &site.base)],
+        )))
+        .collect::<Vec<_>>();
     // The pool is the test's, as the monitor's is its own: its browser is looked at after the run.
     let pool = vedetta::browser::BrowserPool::new(BrowserConfig::default());
     let mut opts = options(out.path());
@@ -281,13 +287,15 @@ async fn the_next_context_is_made_ahead_and_the_page_in_use_keeps_the_focus() {
     let stats = pool.stats();
     pool.shutdown().await;
     common::assert_no_leftover_processes("pool-ahead-1");
+    common::assert_no_leftover_processes("pool-ahead-phone");
 
     for j in &report.journeys {
         assert_eq!(j.status, JourneyStatus::Passed, "{j:#?}");
     }
     // One browser; the second and third journeys found their contexts made.
     assert_eq!((stats.started, stats.made_ahead), (1, 2), "{stats:?}");
-    // Left: the browser's own tab, nothing made for a fourth journey.
+    // Left: the browser's own tab, nothing made for the phone journey, which walked in a
+    // browser of its own.
     assert_eq!(pages, ["about:blank"]);
 }
 
