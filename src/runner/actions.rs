@@ -387,15 +387,7 @@ impl<P: Page> StepContext<'_, P> {
         target: Option<&Selector>,
         want_text: bool,
     ) -> Result<PageProbe<P::Element>, StepFailure> {
-        self.look_waiting(target, want_text, None, false, None)
-            .await
-    }
-
-    /// The first look at a document a step loaded: it reads the document's timings too.
-    async fn look_after_load(&self) -> Result<PageProbe<P::Element>, StepFailure> {
-        let page = self.look_waiting(None, false, None, true, None).await?;
-        self.keep_timing(page.timing);
-        Ok(page)
+        self.look_waiting(target, want_text, None, None).await
     }
 
     fn keep_timing(&self, timing: Option<DocumentTiming>) {
@@ -413,18 +405,20 @@ impl<P: Page> StepContext<'_, P> {
         want_text: bool,
     ) -> Result<PageProbe<P::Element>, StepFailure> {
         let page = self
-            .look_waiting(target, want_text, watch.wait(), false, watch.ready)
+            .look_waiting(target, want_text, watch.wait(), watch.ready)
             .await?;
         watch.last = Some(page.key.clone());
         Ok(page)
     }
 
+    /// Every look also reads the showing document's timings, and the step keeps the last
+    /// look's: a document that arrives while a step waits — a navigation the site starts from
+    /// script after the click that asked for it — is timed on the step that saw it come.
     async fn look_waiting(
         &self,
         target: Option<&Selector>,
         want_text: bool,
         wait: Option<ProbeWait<'_>>,
-        timing: bool,
         ready: Option<Ready>,
     ) -> Result<PageProbe<P::Element>, StepFailure> {
         let mut req = ProbeRequest {
@@ -432,7 +426,7 @@ impl<P: Page> StepContext<'_, P> {
             signatures: &self.fail_fast.selectors,
             want_text: want_text || self.fail_fast.needs_text,
             wait,
-            timing,
+            timing: true,
             ready,
         };
         // A page that is navigating away can fail a script once or twice ("execution context
@@ -459,6 +453,7 @@ impl<P: Page> StepContext<'_, P> {
                 }
             }
         };
+        self.keep_timing(page.timing);
         if let Some(error) = &page.error_page {
             return Err(self.error_page_failure(error, &page.url).await);
         }
@@ -522,7 +517,7 @@ impl<P: Page> StepContext<'_, P> {
         }
         // The browser's error page (the driver may call the navigation a success: Chromium's
         // unsafe ports and certificate errors), a 5xx document or a signature fails here.
-        let page = self.look_after_load().await?;
+        let page = self.look(None, false).await?;
         if let Some(s) = page.status.filter(|s| *s >= 400) {
             // 4xx: the page the journey names is not there (a moved link, a wrong base_url) —
             // a navigation problem rather than the site being down.

@@ -237,7 +237,9 @@ impl<'a, P: Page> Walker<'a, P> {
         let mut result = base_result(step, index, self.depth);
         result.duration_ms = duration_ms;
         let lost = matches!(&outcome, Err(f) if f.session_lost);
-        if !lost && may_load_a_document(&step.action) {
+        // A step that may have loaded a document is timed even when its looks read none (one
+        // round trip); any other step, when its looks saw a document not timed yet.
+        if !lost && (read_timing.is_some() || may_load_a_document(&step.action)) {
             let timing = self.network.new_document_timing(self.page, read_timing);
             result.timing = bounded(self.cancel, timing).await.flatten();
         }
@@ -647,9 +649,9 @@ fn report_step(events: &UnboundedSender<Event>, journey: &str, step: &StepResult
 
 /// Whether a step may bring a new document: it opens one, or acts on the page in a way that
 /// may navigate (a click, a key, a form control, a script) — the driver waits for the
-/// navigation such an action starts, so its document is in by the step's end. Only after these
-/// is the page asked for its timings: read in the look `open`, a click or a key press makes
-/// after acting, else in one script round trip.
+/// navigation such an action starts, so its document is in by the step's end. After these the
+/// page's timings are read even when the step made no look (a `select`, a `script`): in one
+/// script round trip. Every other step has them only from its own looks.
 fn may_load_a_document(action: &Action) -> bool {
     matches!(
         action,

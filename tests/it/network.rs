@@ -618,3 +618,58 @@ async fn the_monitor_s_alert_names_the_failed_request_and_metrics_carry_the_ttfb
     daemon.terminate(std::time::Duration::from_secs(30));
     stack.shutdown().await;
 }
+
+/// A click whose page navigates from script a moment later (as the demo bank's verify button
+/// does): the click's own look still sees the old document, so the new one is timed on the
+/// step that waited for it to come.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_document_the_site_navigates_to_from_script_is_timed_on_the_step_that_saw_it() {
+    let site = serve_app(
+        Router::new()
+            .route(
+                "/",
+                get(|| async {
+                    Html(
+                        r#"<!doctype html><title>Verify</title><button id="go"
+onclick="setTimeout(function () { location.href = '/next'; }, 300)">Verify</button>"#,
+                    )
+                }),
+            )
+            .route(
+                "/next",
+                get(|| async {
+                    Html(r#"<!doctype html><title>Account</title><h1 id="account">Your card</h1>"#)
+                }),
+            ),
+    )
+    .await;
+    let out = tempfile::tempdir().unwrap();
+    let yaml = "name: later-page\nbase_url: ${BASE}\ntimeout: 10s\nsteps:\n  - open: /\n  - click: '#go'\n  - wait_for: '#account'\n  - assert_title: Account\n";
+    let _slot = browser_slot().await;
+    let ran = run_one(
+        journey("later-page", yaml, &[("BASE", &site.base)]),
+        out.path(),
+    )
+    .await;
+    let j = ran.journey();
+    assert!(
+        j.steps.iter().all(|s| s.status == StepStatus::Passed),
+        "{j:#?}"
+    );
+    assert!(
+        j.steps[0].timing.is_some(),
+        "the open step's document: {j:#?}"
+    );
+    assert!(
+        j.steps[1].timing.is_none(),
+        "the click's look saw the old document: {j:#?}"
+    );
+    let arrived = j.steps[2]
+        .timing
+        .expect("the waiting step's document timed");
+    assert!(
+        arrived.ttfb_ms.is_some() && arrived.dom_content_loaded_ms.is_some(),
+        "{arrived:?}"
+    );
+    assert!(j.steps[3].timing.is_none(), "timed once: {j:#?}");
+}
