@@ -239,6 +239,7 @@ pub(super) mod tests {
             degraded: false,
             slow: Vec::new(),
             browser_start_ms: 0,
+            device: None,
         }
     }
 

@@ -375,6 +375,7 @@ mod tests {
             degraded: false,
             slow: vec![],
             browser_start_ms: 0,
+            device: None,
         };
         let mut out = anstream::StripStream::new(Vec::new());
         {
@@ -456,6 +457,7 @@ mod tests {
                 },
             ],
             browser_start_ms: 0,
+            device: None,
         };
         let mut out = anstream::StripStream::new(Vec::new());
         {
@@ -516,6 +518,7 @@ mod tests {
             degraded: false,
             slow: vec![],
             browser_start_ms: 0,
+            device: None,
         };
         let mut out = anstream::StripStream::new(Vec::new());
         ConsoleReporter::new(&mut out, false).on_event(&Event::JourneyFinished {

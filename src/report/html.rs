@@ -121,9 +121,14 @@ fn render_journey(h: &mut String, i: usize, j: &JourneyResult, base: &Path) {
     } else {
         String::new()
     };
+    let device = j
+        .device
+        .as_ref()
+        .map(|d| format!(" · on {}", esc(&d.to_string())))
+        .unwrap_or_default();
     let _ = writeln!(
         h,
-        "<span class=\"jmeta\">{} · {p} passed, {f} failed{optional}, {s} skipped · {} attempt{} · {} · started {}</span></div>",
+        "<span class=\"jmeta\">{}{device} · {p} passed, {f} failed{optional}, {s} skipped · {} attempt{} · {} · started {}</span></div>",
         esc(&j.file),
         j.attempts,
         plural(j.attempts as usize),

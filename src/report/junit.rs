@@ -307,6 +307,7 @@ mod tests {
                 degraded: true,
                 slow: vec![slow],
                 browser_start_ms: 0,
+                device: None,
             }],
         };
         let xml = render(&report, Path::new("/")).unwrap();

@@ -10,7 +10,7 @@ use super::attempt::{run_attempt, seal_failures};
 use super::event::Event;
 use super::options::RunOptions;
 use super::page::Browser;
-use super::result::{AttemptResult, JourneyResult, JourneyStatus, StepResult};
+use super::result::{AttemptResult, DeviceReport, JourneyResult, JourneyStatus, StepResult};
 use crate::journey::model::Journey;
 use crate::time::now_rfc3339;
 
@@ -112,6 +112,11 @@ pub(crate) async fn run_with_retries<B: Browser>(
         degraded: !slow.is_empty(),
         slow,
         browser_start_ms,
+        device: opts
+            .browser
+            .for_journey(journey)
+            .device
+            .map(|d| DeviceReport::new(&d, |s| journey.variables.mask(s))),
     };
     tracing::info!(
         status = result.status.as_str(),

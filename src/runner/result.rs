@@ -48,6 +48,49 @@ pub struct JourneyResult {
     /// `duration_ms`); 0, and left out, when warm browsers served them all.
     #[serde(default, skip_serializing_if = "is_zero_ms")]
     pub browser_start_ms: u64,
+    /// The phone or tablet the page was emulated as (`device:`, `--device`); left out for a
+    /// desktop browser.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device: Option<DeviceReport>,
+}
+
+/// What the page was told it runs on: the device's name (none for a custom one), its viewport
+/// in CSS pixels, pixel ratio, mobile browser, touch, and user agent (none: the browser's own).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeviceReport {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub width: u32,
+    pub height: u32,
+    pub pixel_ratio: f64,
+    pub mobile: bool,
+    pub touch: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
+}
+
+impl DeviceReport {
+    /// `device` as reported, with `mask` applied to its user agent (a journey's variables).
+    pub fn new(device: &crate::journey::model::Device, mask: impl Fn(&str) -> String) -> Self {
+        DeviceReport {
+            name: device.name.clone(),
+            width: device.width,
+            height: device.height,
+            pixel_ratio: device.pixel_ratio,
+            mobile: device.mobile,
+            touch: device.touch,
+            user_agent: device.user_agent.as_deref().map(mask),
+        }
+    }
+}
+
+impl std::fmt::Display for DeviceReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.name {
+            Some(name) => write!(f, "{name}, {}×{}", self.width, self.height),
+            None => write!(f, "a {}×{} device", self.width, self.height),
+        }
+    }
 }
 
 fn is_zero_ms(n: &u64) -> bool {
@@ -298,6 +341,7 @@ mod tests {
             degraded,
             slow: Vec::new(),
             browser_start_ms: 0,
+            device: None,
         }
     }
 

@@ -117,6 +117,7 @@ async fn run_in<B: Browser + Send + 'static>(
                     degraded: false,
                     slow: Vec::new(),
                     browser_start_ms: 0,
+                    device: None,
                 };
                 let _ = events.send(Event::JourneyFinished {
                     result: result.clone(),

@@ -96,6 +96,7 @@ fn report_with_long_actions(dir: &Path) -> RunReport {
             degraded: false,
             slow: vec![],
             browser_start_ms: 0,
+            device: None,
         }],
     }
 }

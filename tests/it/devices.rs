@@ -88,6 +88,27 @@ async fn the_device_flag_makes_the_page_see_a_pixel_7() {
     assert_eq!(shots.len(), 1, "{shots:?}");
     let (w, h) = png_size(&shots[0]);
     assert_eq!((w, h), (1082, 2402), "{}", shots[0].display());
+    // The report says what the page was told it runs on.
+    let device = &report(dir.path())["journeys"][0]["device"];
+    assert_eq!(device["name"], "Pixel 7", "{device:#}");
+    assert_eq!(
+        (&device["width"], &device["height"]),
+        (&412.into(), &915.into())
+    );
+    assert_eq!(device["pixel_ratio"], 2.625);
+    assert_eq!(
+        (&device["mobile"], &device["touch"]),
+        (&true.into(), &true.into())
+    );
+    assert!(
+        device["user_agent"].as_str().unwrap().contains("Pixel 7"),
+        "{device:#}"
+    );
+}
+
+/// The JSON report `run` wrote.
+fn report(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -101,6 +122,8 @@ async fn a_journeys_device_makes_the_page_see_a_pixel_7() {
     let desktop = echo_journey(dir.path(), "", PIXEL_7_CHECKS);
     let out = run(&desktop, &site.base, dir.path(), &[]).await;
     assert_eq!(out.status.code(), Some(1), "{}", explain(&out));
+    let journey = &report(dir.path())["journeys"][0];
+    assert!(journey.get("device").is_none(), "a desktop's: {journey:#}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -116,6 +139,13 @@ async fn a_custom_device_gives_the_page_its_metrics() {
     assert_eq!(out.status.code(), Some(0), "{}", explain(&out));
     let shots = files_ending(&dir.path().join("out"), "phone.png");
     assert_eq!(png_size(&shots[0]), (720, 1280));
+    let device = &report(dir.path())["journeys"][0]["device"];
+    assert_eq!(
+        *device,
+        serde_json::json!({"width": 360, "height": 640, "pixel_ratio": 2.0, "mobile": true,
+            "touch": true, "user_agent": "VedettaPhone/1.0"}),
+        "a custom device has no name"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,8 +10,8 @@ use vedetta::browser::{BrowserConfig, Session};
 use vedetta::evidence::annotate::{Header, Rect, annotate, annotated_path};
 use vedetta::report::{html, junit};
 use vedetta::runner::result::{
-    AttemptResult, Failure, FailureCategory, JourneyResult, JourneyStatus, RunReport, StepResult,
-    StepStatus,
+    AttemptResult, DeviceReport, Failure, FailureCategory, JourneyResult, JourneyStatus, RunReport,
+    StepResult, StepStatus,
 };
 
 fn data(name: &str) -> PathBuf {
@@ -147,6 +147,7 @@ fn run(dir: &Path) -> RunReport {
                 degraded: false,
                 slow: vec![],
                 browser_start_ms: 0,
+                device: None,
             },
             JourneyResult {
                 name: "no-browser".into(),
@@ -162,6 +163,7 @@ fn run(dir: &Path) -> RunReport {
                 degraded: false,
                 slow: vec![],
                 browser_start_ms: 0,
+                device: None,
             },
             JourneyResult {
                 name: "flaky-login".into(),
@@ -183,6 +185,15 @@ fn run(dir: &Path) -> RunReport {
                 degraded: false,
                 slow: vec![],
                 browser_start_ms: 0,
+                device: Some(DeviceReport {
+                    name: Some("Pixel 7".into()),
+                    width: 412,
+                    height: 915,
+                    pixel_ratio: 2.625,
+                    mobile: true,
+                    touch: true,
+                    user_agent: None,
+                }),
             },
         ],
     }
@@ -311,6 +322,11 @@ fn html_is_self_contained_escaped_and_renders_in_chromium() {
         "markup from a step name leaked into the page"
     );
     assert!(page.contains("&lt;b&gt;503&lt;/b&gt;"));
+    // The journey walked as a phone says so in its line.
+    assert!(
+        page.contains("journeys/flaky.yaml · on Pixel 7, 412×915 ·"),
+        "the device is not named"
+    );
     // A screenshot that is gone is a note, not a broken image.
     assert!(
         page.contains("could not be read"),
