@@ -688,6 +688,7 @@ impl From<&BrowserArgs> for BrowserConfig {
             device: b.device.clone(),
             capabilities: b.capabilities.clone(),
             isolation: b.isolation,
+            secrets: Default::default(),
         }
     }
 }

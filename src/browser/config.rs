@@ -3,7 +3,7 @@ use std::path::PathBuf;
 use serde_json::Value as Json;
 
 use super::BrowserKind;
-use crate::journey::model::{Journey, Viewport};
+use crate::journey::model::{Journey, Variables, Viewport};
 
 pub use crate::journey::model::Device;
 
@@ -33,6 +33,31 @@ pub struct BrowserConfig {
     pub capabilities: Vec<(String, Json)>,
     /// A warm browser's fresh context per journey attempt (default), or a session each.
     pub isolation: Isolation,
+    /// The journey's secrets (see [`for_journey`]), masked in what the session logs and in its
+    /// errors: a capability may carry one.
+    ///
+    /// [`for_journey`]: BrowserConfig::for_journey
+    pub secrets: Secrets,
+}
+
+/// A journey's variables, kept only to mask their secrets; its `Debug` shows no value.
+#[derive(Clone, Default)]
+pub struct Secrets(Option<Variables>);
+
+impl Secrets {
+    /// `text` with every secret masked, in any encoding (see [`Variables::mask`]).
+    pub fn mask(&self, text: &str) -> String {
+        match &self.0 {
+            Some(vars) => vars.mask(text),
+            None => text.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secrets(…)")
+    }
 }
 
 impl BrowserConfig {
@@ -46,9 +71,10 @@ impl BrowserConfig {
         config.capabilities = journey
             .capabilities
             .iter()
-            .map(|c| (c.key.clone(), c.value.clone()))
+            .map(|c| (c.key.clone(), c.rendered(&journey.variables)))
             .chain(self.capabilities.iter().cloned())
             .collect();
+        config.secrets = Secrets(Some(journey.variables.clone()));
         config
     }
 

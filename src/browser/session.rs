@@ -143,7 +143,9 @@ impl Session {
             return Err(BrowserError::Setup(refusal));
         }
         let credentials = config.webdriver_credentials();
-        let hide = |e: BrowserError| e.map_message(|m| mask_credentials(&m, &credentials));
+        let hide = |e: BrowserError| {
+            e.map_message(|m| config.secrets.mask(&mask_credentials(&m, &credentials)))
+        };
         let (driver, url) = match &config.webdriver_url {
             Some(url) => (None, url.clone()),
             None => {
@@ -201,10 +203,10 @@ impl Session {
             }
         };
         tracing::debug!(
-            capabilities = %mask_credentials(
+            capabilities = %config.secrets.mask(&mask_credentials(
                 &Json::Object(client.capabilities().cloned().unwrap_or_default()).to_string(),
                 &credentials
-            ),
+            )),
             "browser session started"
         );
         let mut session = Session {

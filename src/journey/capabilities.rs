@@ -292,6 +292,19 @@ fn node_at<'n>(node: &'n Node, path: &[PathPart]) -> &'n Node {
     here
 }
 
+/// Every `${NAME}` in `node`'s strings names a variable defined by now (`vars:`, `--var`, the
+/// environment, a secrets file): the browser starts before any step could save one.
+fn check_templates(r: &mut Reader, f: &SourceFile, node: &Node) {
+    match node {
+        Node::Scalar(s) if s.as_str().contains('$') => {
+            r.template(f, node, "a capability value");
+        }
+        Node::Scalar(_) => {}
+        Node::Sequence(list) => list.iter().for_each(|n| check_templates(r, f, n)),
+        Node::Mapping(m) => m.values().for_each(|n| check_templates(r, f, n)),
+    }
+}
+
 /// `capabilities:`: a map of capability names to values, each checked against the clash list.
 pub fn read_capabilities(r: &mut Reader, f: &SourceFile, node: &Node) -> Vec<Capability> {
     let Some(map) = r.map(
@@ -305,6 +318,7 @@ pub fn read_capabilities(r: &mut Reader, f: &SourceFile, node: &Node) -> Vec<Cap
     for (k, v) in map.iter() {
         let key_node = Node::from(k.clone());
         let name = k.as_str();
+        check_templates(r, f, v);
         let value = to_json(v);
         let found = clashes(name, &value);
         for clash in &found {
@@ -440,6 +454,28 @@ pub fn read_device(r: &mut Reader, f: &SourceFile, node: &Node) -> Option<Device
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_capability_s_strings_are_rendered_with_the_variables() {
+        let mut vars = super::super::model::Variables::default();
+        vars.set("BUILD", "nightly");
+        vars.set_secret("KEY", "k3y");
+        let cap = Capability {
+            key: "cloud:options".into(),
+            value: json!({"build": "card ${BUILD}", "accessKey": "${KEY}",
+                "note": "$${BUILD} is literal", "tags": ["${BUILD}", 2], "debug": true}),
+            location: super::super::model::Location {
+                file: std::sync::Arc::new("j.yaml".into()),
+                line: 1,
+                column: 1,
+            },
+        };
+        assert_eq!(
+            cap.rendered(&vars),
+            json!({"build": "card nightly", "accessKey": "k3y",
+                "note": "${BUILD} is literal", "tags": ["nightly", 2], "debug": true})
+        );
+    }
 
     fn paths(k: &str, v: Json) -> Vec<String> {
         clashes(k, &v).iter().map(Clash::path_text).collect()

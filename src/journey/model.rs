@@ -134,8 +134,35 @@ impl fmt::Display for Device {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Capability {
     pub key: String,
+    /// As written: a string may hold `${NAME}`s (checked when the journey loaded), rendered
+    /// by [`Capability::rendered`] when the browser starts.
     pub value: serde_json::Value,
     pub location: Location,
+}
+
+impl Capability {
+    /// The value with every `${NAME}` in its strings replaced by the variable's value (`$${`
+    /// is a literal `${`): a cloud's access key from a secret, a build name from `--var`.
+    pub fn rendered(&self, vars: &Variables) -> serde_json::Value {
+        fn render(value: &serde_json::Value, vars: &Variables) -> serde_json::Value {
+            use serde_json::Value as Json;
+            match value {
+                Json::String(s) if s.contains('$') => match super::template::parse_template(s) {
+                    Ok((template, _)) => Json::String(template.render(vars)),
+                    // Refused when the journey loaded; kept as written if it ever got here.
+                    Err(_) => value.clone(),
+                },
+                Json::Array(items) => Json::Array(items.iter().map(|v| render(v, vars)).collect()),
+                Json::Object(map) => Json::Object(
+                    map.iter()
+                        .map(|(k, v)| (k.clone(), render(v, vars)))
+                        .collect(),
+                ),
+                other => other.clone(),
+            }
+        }
+        render(&self.value, vars)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -477,3 +477,52 @@ async fn capabilities_reach_the_driver_through_a_grid_whose_credentials_show_now
         explain(&out)
     );
 }
+
+/// `${NAME}` in a capability is the variable's value when the browser starts — a cloud's access
+/// key from a secret — and the secret is masked in the session's log like everywhere else; a
+/// name that is not defined is refused at its place before anything starts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_capability_takes_variables_and_a_secret_in_one_shows_nowhere() {
+    const PROXY_PORT: &str = "45871";
+    let site = common::serve().await;
+    let dir = tempfile::tempdir().unwrap();
+    // A proxy the browser never uses for loopback, and that chromedriver reports back.
+    let file = echo_journey(
+        dir.path(),
+        "secrets: [PROXY_PORT]\ncapabilities:\n  proxy: {proxyType: manual, httpProxy: \"127.0.0.1:${PROXY_PORT}\"}\n",
+        "      \"#width\": \"1280\"\n",
+    );
+    let _slot = common::browser_slot().await;
+    let child = common::vedetta_run(&file, &site.base, dir.path())
+        .arg("--verbose")
+        .env("PROXY_PORT", PROXY_PORT)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the vedetta binary");
+    let out = child.wait_with_output().await.unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", explain(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let started = err
+        .lines()
+        .find(|l| l.contains("browser session started"))
+        .unwrap_or_else(|| panic!("no session log: {err}"));
+    // Rendered (not `${PROXY_PORT}`), and masked.
+    assert!(
+        started.contains(r#""httpProxy":"127.0.0.1:••••••""#),
+        "{started}"
+    );
+    let all = everything_written(&out, dir.path());
+    assert!(!all.contains(PROXY_PORT), "the secret leaked: {all}");
+
+    let file = echo_journey(
+        dir.path(),
+        "capabilities:\n  se:name: \"balance on ${PHONE}\"\n",
+        "      \"#width\": \"1280\"\n",
+    );
+    let out = run(&file, &site.base, dir.path(), &[]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", explain(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("device.yaml:3:24"), "{err}");
+    assert!(err.contains("PHONE"), "{err}");
+}
