@@ -36,11 +36,23 @@ const PIXEL_7_CHECKS: &str = "      \"#width\": \"412\"\n      \"#ratio\": \"2.6
 
 /// `vedetta run FILE --var BASE=… ARGS…`, waited for; no browser left behind.
 async fn run(file: &Path, base: &str, dir: &Path, args: &[&str]) -> Output {
+    run_with_env(file, base, dir, args, &[]).await
+}
+
+/// [`run`] with `env` added to vedetta's environment.
+async fn run_with_env(
+    file: &Path,
+    base: &str,
+    dir: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Output {
     let _slot = common::browser_slot().await;
     let child = common::vedetta_run(file, base, dir)
         .arg("--report-json")
         .arg(dir.join("report.json"))
         .args(args)
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -104,6 +116,15 @@ async fn the_device_flag_makes_the_page_see_a_pixel_7() {
         device["user_agent"].as_str().unwrap().contains("Pixel 7"),
         "{device:#}"
     );
+}
+
+/// The `--verbose` log line of the session's start: the capabilities the driver reported.
+fn session_log(out: &Output) -> String {
+    let err = String::from_utf8_lossy(&out.stderr);
+    err.lines()
+        .find(|l| l.contains("browser session started"))
+        .unwrap_or_else(|| panic!("no session log: {err}"))
+        .to_string()
 }
 
 /// The JSON report `run` wrote.
@@ -433,11 +454,7 @@ async fn capabilities_reach_the_driver_through_a_grid_whose_credentials_show_now
     .await;
     assert_eq!(out.status.code(), Some(0), "{}", explain(&out));
     // What the session was given, as the grid's driver reported it (logged with --verbose).
-    let err = String::from_utf8_lossy(&out.stderr);
-    let started = err
-        .lines()
-        .find(|l| l.contains("browser session started"))
-        .unwrap_or_else(|| panic!("no session log: {err}"));
+    let started = session_log(&out);
     assert!(
         started.contains(r#"\"acceptInsecureCerts\":true"#)
             || started.contains(r#""acceptInsecureCerts":true"#),
@@ -492,21 +509,16 @@ async fn a_capability_takes_variables_and_a_secret_in_one_shows_nowhere() {
         "secrets: [PROXY_PORT]\ncapabilities:\n  proxy: {proxyType: manual, httpProxy: \"127.0.0.1:${PROXY_PORT}\"}\n",
         "      \"#width\": \"1280\"\n",
     );
-    let _slot = common::browser_slot().await;
-    let child = common::vedetta_run(&file, &site.base, dir.path())
-        .arg("--verbose")
-        .env("PROXY_PORT", PROXY_PORT)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the vedetta binary");
-    let out = child.wait_with_output().await.unwrap();
+    let out = run_with_env(
+        &file,
+        &site.base,
+        dir.path(),
+        &["--verbose"],
+        &[("PROXY_PORT", PROXY_PORT)],
+    )
+    .await;
     assert_eq!(out.status.code(), Some(0), "{}", explain(&out));
-    let err = String::from_utf8_lossy(&out.stderr);
-    let started = err
-        .lines()
-        .find(|l| l.contains("browser session started"))
-        .unwrap_or_else(|| panic!("no session log: {err}"));
+    let started = session_log(&out);
     // Rendered (not `${PROXY_PORT}`), and masked.
     assert!(
         started.contains(r#""httpProxy":"127.0.0.1:••••••""#),
