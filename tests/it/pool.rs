@@ -89,6 +89,12 @@ setTimeout(() => {
 }, 600);
 </script></body>"#;
 
+/// The page's geolocation permission as it is now, in `#state` (`prompt`, `granted`, `denied`).
+const PERMISSION_PAGE: &str = r#"<!doctype html><title>permission</title><body><p id="state"></p><script>
+setInterval(() => navigator.permissions.query({ name: "geolocation" })
+  .then((p) => { document.getElementById("state").textContent = p.state; }), 50);
+</script></body>"#;
+
 /// The site, and how often `/cached` (cacheable for an hour) was asked of it.
 struct Site {
     base: String,
@@ -108,6 +114,7 @@ async fn serve() -> Site {
         .route("/set", get(|| async { Html(SET_PAGE) }))
         .route("/check", get(|| async { Html(CHECK_PAGE) }))
         .route("/focus", get(|| async { Html(FOCUS_PAGE) }))
+        .route("/permission", get(|| async { Html(PERMISSION_PAGE) }))
         .route(
             "/cached",
             get(|State(hits): State<Arc<AtomicUsize>>| async move {
@@ -299,17 +306,178 @@ async fn the_next_context_is_made_ahead_and_the_page_in_use_keeps_the_focus() {
     assert_eq!(pages, ["about:blank"]);
 }
 
-/// The DevTools targets (type, URL) of the browser whose driver is `pgid`.
-async fn targets(pgid: u32) -> Vec<(String, String)> {
-    let browser = browser_command_line(pgid);
+/// A permission a customer granted in one journey (as a site's prompt, answered, would leave
+/// it) is not the next journey's: each walks in a browser context of its own. The grant is
+/// made in the second journey's context — the first walks in the browser's own tab — through
+/// the browser's DevTools endpoint, which is where a prompt's answer lands.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_permission_granted_in_one_journey_is_not_the_next_one_s() {
+    let site = serve().await;
+    let out = tempfile::tempdir().unwrap();
+    let yaml = |name: &str, steps: &str| {
+        journey(
+            name,
+            &format!("name: {name}\nbase_url: ${{BASE}}\ntimeout: 10s\nsteps:\n{steps}"),
+            &[("BASE", &site.base)],
+        )
+    };
+    let journeys = vec![
+        yaml("pool-perm-first", "  - open: /focus\n"),
+        // Waits until the grant below has reached its page.
+        yaml(
+            "pool-perm-granted",
+            "  - open: /permission\n  - assert_text: { '#state': granted }\n",
+        ),
+        yaml(
+            "pool-perm-next",
+            "  - open: /permission\n  - sleep: 300ms\n  - assert_text: { '#state': prompt }\n",
+        ),
+    ];
+    let pool = vedetta::browser::BrowserPool::new(BrowserConfig::default());
+    let mut opts = options(out.path());
+    opts.browsers = Some(pool.clone());
+    let _slot = common::browser_slot().await;
+    let origin = site.base.clone();
+    let done = CancellationToken::new();
+    let until = done.clone();
+    let grant = tokio::spawn(async move {
+        let port = loop {
+            let browser = drivers()
+                .into_iter()
+                .find(|d| d.label == "pool-perm-first" && d.running)
+                .and_then(|d| devtools_port(d.pid));
+            if let Some(port) = browser {
+                break port;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        };
+        // One connection, kept until the run is over: the browser drops the grants a DevTools
+        // client made when it goes away.
+        let mut devtools = DevToolsClient::connect(port).await;
+        let context = loop {
+            let targets = devtools
+                .call("Target.getTargets", serde_json::json!({}))
+                .await;
+            let on_page = targets["targetInfos"].as_array().and_then(|all| {
+                all.iter().find(|t| {
+                    t["type"] == "page"
+                        && t["url"]
+                            .as_str()
+                            .is_some_and(|u| u.ends_with("/permission"))
+                })
+            });
+            if let Some(target) = on_page {
+                break target["browserContextId"].clone();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        };
+        devtools
+            .call(
+                "Browser.grantPermissions",
+                serde_json::json!({ "permissions": ["geolocation"], "origin": origin,
+                    "browserContextId": context }),
+            )
+            .await;
+        until.cancelled().await;
+        context
+    });
+    let (events, _) = tokio::sync::mpsc::unbounded_channel();
+    let report = vedetta::runner::run(journeys, opts, events, CancellationToken::new()).await;
+    done.cancel();
+    let granted_in = tokio::time::timeout(std::time::Duration::from_secs(5), grant)
+        .await
+        .expect("the grant was made")
+        .unwrap();
+    let stats = pool.stats();
+    pool.shutdown().await;
+    common::assert_no_leftover_processes("pool-perm-first");
+
+    assert!(granted_in.is_string(), "a context of its own: {granted_in}");
+    assert_eq!(
+        stats.started, 1,
+        "one warm browser for all three: {stats:?}"
+    );
+    let [first, granted, next] = &report.journeys[..] else {
+        panic!("three journeys: {report:#?}")
+    };
+    assert_eq!(first.status, JourneyStatus::Passed, "{first:#?}");
+    // The grant reached the journey it was made in…
+    assert_eq!(granted.status, JourneyStatus::Passed, "{granted:#?}");
+    // …and not the next one, in the same browser.
+    assert_eq!(next.status, JourneyStatus::Passed, "{next:#?}");
+}
+
+/// The DevTools port of the browser whose driver is `pgid`, once the browser has written it.
+fn devtools_port(pgid: u32) -> Option<u16> {
+    let browser = started_browser(pgid)?;
     let profile = browser
         .iter()
         .find_map(|a| a.strip_prefix("--user-data-dir="))
         .expect("the browser's profile");
     // chromedriver lets Chromium choose its DevTools port and write it into the profile.
-    let active = std::fs::read_to_string(Path::new(profile).join("DevToolsActivePort"))
-        .expect("the browser writes DevToolsActivePort");
-    let port: u16 = active.lines().next().unwrap().parse().unwrap();
+    let active = std::fs::read_to_string(Path::new(profile).join("DevToolsActivePort")).ok()?;
+    active.lines().next()?.parse().ok()
+}
+
+/// A connection to the browser target at `port` on 127.0.0.1.
+struct DevToolsClient {
+    socket: tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>,
+    next_id: u64,
+}
+
+impl DevToolsClient {
+    async fn connect(port: u16) -> DevToolsClient {
+        let version: serde_json::Value = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .unwrap()
+            .get(format!("http://127.0.0.1:{port}/json/version"))
+            .send()
+            .await
+            .expect("the browser's DevTools endpoint")
+            .json()
+            .await
+            .unwrap();
+        let url = version["webSocketDebuggerUrl"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .unwrap();
+        let (socket, _) = tokio_tungstenite::client_async(url, tcp).await.unwrap();
+        DevToolsClient { socket, next_id: 0 }
+    }
+
+    /// One command; its `result`.
+    async fn call(&mut self, method: &str, params: serde_json::Value) -> serde_json::Value {
+        use futures::{SinkExt as _, StreamExt as _};
+        self.next_id += 1;
+        let id = self.next_id;
+        let call = serde_json::json!({ "id": id, "method": method, "params": params });
+        self.socket
+            .send(tokio_tungstenite::tungstenite::Message::text(
+                call.to_string(),
+            ))
+            .await
+            .unwrap();
+        while let Some(message) = self.socket.next().await {
+            let Ok(text) = message.unwrap().into_text() else {
+                continue;
+            };
+            let answer: serde_json::Value = serde_json::from_str(&text).unwrap();
+            if answer["id"] == id {
+                assert!(answer.get("error").is_none(), "{method}: {answer}");
+                return answer["result"].clone();
+            }
+        }
+        panic!("{method}: the browser closed the connection")
+    }
+}
+
+/// The DevTools targets (type, URL) of the browser whose driver is `pgid`.
+async fn targets(pgid: u32) -> Vec<(String, String)> {
+    let port = devtools_port(pgid).expect("the browser writes DevToolsActivePort");
     let targets: serde_json::Value = reqwest::Client::builder()
         .no_proxy()
         .build()
@@ -387,6 +555,12 @@ async fn a_browser_s_windows_do_not_preload_the_address_bar_s_popups() {
 /// The command line of the browser process (the one with a profile, and no `--type`: not a
 /// renderer or helper) in the process group of the driver `pgid`.
 fn browser_command_line(pgid: u32) -> Vec<String> {
+    started_browser(pgid)
+        .unwrap_or_else(|| panic!("no browser with a --user-data-dir in process group {pgid}"))
+}
+
+/// The command line of the browser in process group `pgid`, once it has started.
+fn started_browser(pgid: u32) -> Option<Vec<String>> {
     let pids = std::fs::read_dir("/proc")
         .unwrap()
         .flatten()
@@ -403,10 +577,10 @@ fn browser_command_line(pgid: u32) -> Vec<String> {
         if args.iter().any(|a| a.starts_with("--user-data-dir="))
             && !args.iter().any(|a| a.starts_with("--type="))
         {
-            return args;
+            return Some(args);
         }
     }
-    panic!("no browser with a --user-data-dir in process group {pgid}");
+    None
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
