@@ -427,17 +427,7 @@ struct DevToolsClient {
 
 impl DevToolsClient {
     async fn connect(port: u16) -> DevToolsClient {
-        let version: serde_json::Value = reqwest::Client::builder()
-            .no_proxy()
-            .build()
-            .unwrap()
-            .get(format!("http://127.0.0.1:{port}/json/version"))
-            .send()
-            .await
-            .expect("the browser's DevTools endpoint")
-            .json()
-            .await
-            .unwrap();
+        let version = devtools_json(port, "version").await;
         let url = version["webSocketDebuggerUrl"]
             .as_str()
             .unwrap()
@@ -475,21 +465,26 @@ impl DevToolsClient {
     }
 }
 
-/// The DevTools targets (type, URL) of the browser whose driver is `pgid`.
-async fn targets(pgid: u32) -> Vec<(String, String)> {
-    let port = devtools_port(pgid).expect("the browser writes DevToolsActivePort");
-    let targets: serde_json::Value = reqwest::Client::builder()
+/// `/json/{what}` of the browser's DevTools endpoint at `port` on 127.0.0.1.
+async fn devtools_json(port: u16, what: &str) -> serde_json::Value {
+    reqwest::Client::builder()
         .no_proxy()
         .build()
         .unwrap()
-        .get(format!("http://127.0.0.1:{port}/json/list"))
+        .get(format!("http://127.0.0.1:{port}/json/{what}"))
         .send()
         .await
         .expect("the browser's DevTools endpoint")
         .json()
         .await
-        .expect("its list of targets");
-    targets
+        .unwrap_or_else(|e| panic!("/json/{what}: {e}"))
+}
+
+/// The DevTools targets (type, URL) of the browser whose driver is `pgid`.
+async fn targets(pgid: u32) -> Vec<(String, String)> {
+    let port = devtools_port(pgid).expect("the browser writes DevToolsActivePort");
+    devtools_json(port, "list")
+        .await
         .as_array()
         .expect("a list")
         .iter()
