@@ -10,7 +10,8 @@ chromedriver processes below it. At the end it reads the monitor's own history (
 - how late runs started after their period began (jitter and waiting for a browser);
 - the daemon's RSS after warm-up against the last samples (flat: within ±5 %), and of it the
   anonymous part (heap and stacks: what a leak would grow; the rest are pages of the binary
-  and its libraries, read in as code paths first run);
+  and its libraries, read in as code paths first run); then the median of every 5 minutes,
+  the trend;
 - browsers started and retired (/metrics) against the journeys walked: a warm browser serves
   50 journeys, then a fresh one is started;
 - after SIGTERM: the exit code, and every process the daemon ever had still alive (must be none).
@@ -230,6 +231,16 @@ def main():
               100.0 * (statistics.median(anon_tail) - anon0) / max(anon0, 1),
               started.group(1) if started else "?", retired.group(1) if retired else "?",
               max(s[3] for s in samples), max(s[4] for s in samples), code, len(left)))
+    # The trend, which one sample at 2 minutes against the last minute can hide or exaggerate
+    # (an allocator that returns memory in bursts moves RSS by a MiB between samples).
+    windows = []
+    for lo in range(120, int(samples[-1][0]) + 1, 300):
+        w = [s[2] for s in samples if lo <= s[0] < lo + 300]
+        if w:
+            end = min(lo + 300, round(samples[-1][0] / 60) * 60)
+            windows.append("%d–%d min %.1f" % (lo // 60, end // 60, statistics.median(w) / 1024))
+    print()
+    print("daemon RSS, median of each 5 minutes (MiB): " + ", ".join(windows))
     ok = missed == 0 and code == 0 and not left
     sys.exit(0 if ok else 1)
 
