@@ -391,6 +391,12 @@ impl Store {
             .map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(open_err)?;
+        // SQLite's page cache, 2 MiB by default, fills with every page the history adds and
+        // holds them: the daemon's memory rose ~30 KiB a minute for an hour, as a leak would
+        // (BENCHMARKS.md, the monitor soak). 256 KiB holds the pages the monitor reads again
+        // (the recent runs, the indexes); older ones come from the OS's file cache.
+        conn.pragma_update(None, "cache_size", -256)
+            .map_err(open_err)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(open_err)?;
         conn.execute_batch(SCHEMA).map_err(open_err)?;
@@ -970,6 +976,47 @@ mod tests {
             slow: Vec::new(),
             maintenance: false,
         }
+    }
+
+    /// The bytes SQLite's page cache holds for `conn` now.
+    fn page_cache_bytes(conn: &Connection) -> i64 {
+        let (mut now, mut high) = (0, 0);
+        // SAFETY: the handle is the open connection's, used on this thread while it is locked.
+        let rc = unsafe {
+            rusqlite::ffi::sqlite3_db_status(
+                conn.handle(),
+                rusqlite::ffi::SQLITE_DBSTATUS_CACHE_USED,
+                &mut now,
+                &mut high,
+                0,
+            )
+        };
+        assert_eq!(rc, rusqlite::ffi::SQLITE_OK);
+        i64::from(now)
+    }
+
+    #[test]
+    fn the_history_s_memory_stays_bounded_however_long_the_history_grows() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        for i in 0..4000 {
+            let journey = format!("journey-{}", i % 20);
+            store
+                .record(&run(&journey, RunStatus::Passed, 1000 * i), &[])
+                .unwrap();
+        }
+        let file = std::fs::metadata(dir.path().join("history.sqlite3"))
+            .unwrap()
+            .len()
+            + std::fs::metadata(dir.path().join("history.sqlite3-wal"))
+                .map(|m| m.len())
+                .unwrap_or(0);
+        assert!(file > 1024 * 1024, "the history is only {file} bytes");
+        let cached = page_cache_bytes(&store.lock());
+        assert!(
+            cached <= 300 * 1024,
+            "SQLite holds {cached} bytes of a {file}-byte history in memory"
+        );
     }
 
     #[test]
