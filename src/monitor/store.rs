@@ -392,8 +392,8 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(open_err)?;
         // SQLite's page cache, 2 MiB by default, fills with every page the history adds and
-        // holds them: the daemon's memory rose ~30 KiB a minute for an hour, as a leak would
-        // (BENCHMARKS.md, the monitor soak). 256 KiB holds the pages the monitor reads again
+        // holds them: the daemon's live heap grew ~30 KiB a minute, as a leak would, and would
+        // for about an hour until the cache was full (BENCHMARKS.md, the monitor soak). 256 KiB holds the pages the monitor reads again
         // (the recent runs, the indexes); older ones come from the OS's file cache.
         conn.pragma_update(None, "cache_size", -256)
             .map_err(open_err)?;
