@@ -24,5 +24,6 @@ if (secrets.length) {
     }
   }
 }
-window.__vedettaHidden = { saved, texts };
+// What restore_secrets.js puts back; nothing hidden, nothing to keep (and no restore is run).
+if (saved.length + texts.length) window.__vedettaHidden = { saved, texts };
 return saved.length + texts.length;

@@ -943,8 +943,11 @@ impl Session {
         &self,
         secrets: &SecretsOnPage,
     ) -> Result<Vec<u8>, ScreenshotError> {
-        let hid = !secrets.is_empty();
-        if hid {
+        // How many fields and texts were hidden: none, and there is nothing to put back (one
+        // round trip fewer for the usual screenshot, of a page that shows no secret).
+        let hidden = if secrets.is_empty() {
+            0
+        } else {
             self.execute(
                 HIDE_JS,
                 vec![
@@ -954,10 +957,12 @@ impl Session {
                 ],
             )
             .await
-            .map_err(ScreenshotError::Unmasked)?;
-        }
+            .map_err(ScreenshotError::Unmasked)?
+            .as_u64()
+            .unwrap_or(u64::MAX)
+        };
         let shot = self.screenshot().await;
-        if hid {
+        if hidden > 0 {
             // The page may have navigated meanwhile; nothing to put back then.
             let _ = self.execute(RESTORE_JS, vec![]).await;
         }

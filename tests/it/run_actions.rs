@@ -152,6 +152,40 @@ steps:
     assert!(failed.is_empty(), "{failed:#?}");
 }
 
+/// A screenshot hides the secrets a page shows for the moment of the shot only: the journey
+/// goes on with the page as it was — the field still holds the secret typed into it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_screenshot_puts_back_the_secrets_it_hid() {
+    let site = serve().await;
+    let out = tempfile::tempdir().unwrap();
+    let journey = common::journey(
+        "shot-puts-back",
+        r##"
+name: shot-puts-back
+base_url: ${BASE}
+secrets: [PASSWORD]
+steps:
+  - open: /actions.html
+  - fill: { "#name": "${PASSWORD}" }
+  - screenshot: signed in
+  - name: the field holds the secret again
+    script: |
+      const v = document.querySelector('#name').value;
+      if (v.length !== 14) throw new Error('the field holds ' + v.length + ' characters');
+"##,
+        &[("BASE", &site.base), ("PASSWORD", "tr0ub4dor&3xyz")],
+    );
+    let ran = run_one(journey, out.path()).await;
+    let j = ran.journey();
+    let failed: Vec<_> = j
+        .steps
+        .iter()
+        .filter(|s| s.status != StepStatus::Passed)
+        .collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+    assert!(j.steps[2].screenshot.is_some(), "the shot was taken");
+}
+
 /// A click lands on the element a person would hit: one covered by another element is clicked
 /// once the cover goes (the page sees exactly one click), one scrolled out of view is scrolled
 /// to first, and one that stays covered fails naming what would get the click.
