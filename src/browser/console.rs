@@ -1,6 +1,6 @@
-//! The browser console's entries, as chromedriver keeps them (`goog:loggingPrefs`): each a line
-//! of the evidence folder's console log, and the errors among them in a short form for a
-//! failure's message.
+//! The browser console's entries, as chromedriver keeps them (`goog:loggingPrefs`) or Firefox
+//! sends them over WebDriver BiDi (`log.entryAdded`): each a line of the evidence folder's
+//! console log, and the errors among them in a short form for a failure's message.
 
 /// How long one entry may be in its short form.
 const SHORT_MAX_CHARS: usize = 200;
@@ -20,6 +20,39 @@ pub struct ConsoleEntry {
 }
 
 impl ConsoleEntry {
+    /// A BiDi `log.entryAdded` event's `params`, written as chromedriver writes its entries
+    /// (`URL LINE:COL text`, the line counted from 0 as both count it), so that both browsers'
+    /// entries read alike.
+    pub(super) fn from_bidi(params: &serde_json::Value) -> ConsoleEntry {
+        let text = params["text"].as_str().unwrap_or_default();
+        let frame = &params["stackTrace"]["callFrames"][0];
+        let message = match frame["url"].as_str().filter(|u| u.contains("://")) {
+            Some(url) => format!(
+                "{url} {}:{} {text}",
+                frame["lineNumber"].as_u64().unwrap_or(0),
+                frame["columnNumber"].as_u64().unwrap_or(0)
+            ),
+            None => text.to_string(),
+        };
+        let level = match params["level"].as_str().unwrap_or_default() {
+            "error" => "SEVERE",
+            "warn" => "WARNING",
+            "debug" => "DEBUG",
+            _ => "INFO",
+        };
+        let source = match params["type"].as_str().unwrap_or_default() {
+            "console" => "console-api",
+            "" => "other",
+            other => other,
+        };
+        ConsoleEntry {
+            at_ms: params["timestamp"].as_i64().unwrap_or(0),
+            level: level.to_string(),
+            source: source.to_string(),
+            message,
+        }
+    }
+
     /// The evidence folder's line: `2026-09-26T11:30:12.345Z SEVERE message`.
     pub fn line(&self) -> String {
         let at = jiff::Timestamp::from_millisecond(self.at_ms)
@@ -142,6 +175,34 @@ mod tests {
             source: source.into(),
             message: message.into(),
         }
+    }
+
+    #[test]
+    fn firefox_s_entries_read_as_chromium_s() {
+        let thrown = ConsoleEntry::from_bidi(&serde_json::json!({
+            "type": "javascript", "level": "error", "timestamp": 1_796_667_381_381_i64,
+            "text": "TypeError: can't access property \"balance\", window.account is undefined",
+            "stackTrace": { "callFrames": [{ "url": "http://127.0.0.1:8765/broken.html",
+                                             "lineNumber": 0, "columnNumber": 181 }] } }));
+        assert!(thrown.is_error());
+        assert_eq!(thrown.source, "javascript");
+        assert_eq!(
+            thrown.short(),
+            "TypeError: can't access property \"balance\", window.account is undefined (broken.html:1)"
+        );
+        let logged = ConsoleEntry::from_bidi(&serde_json::json!({
+            "type": "console", "method": "warn", "level": "warn", "timestamp": 1_796_667_381_380_i64,
+            "text": "slow answer 503" }));
+        assert!(!logged.is_error());
+        assert_eq!(
+            (logged.level.as_str(), logged.source.as_str()),
+            ("WARNING", "console-api")
+        );
+        assert_eq!(logged.short(), "slow answer 503");
+        assert_eq!(
+            logged.line(),
+            "2026-12-07T18:16:21.380Z WARNING slow answer 503"
+        );
     }
 
     #[test]

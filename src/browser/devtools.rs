@@ -48,7 +48,7 @@ impl DevTools {
     }
 
     async fn connect_now(address: &str) -> Result<DevTools, BrowserError> {
-        let port = loopback_port(address)?;
+        let port = loopback_port(address).map_err(in_devtools)?;
         let version: Json = reqwest::Client::builder()
             .no_proxy()
             .build()
@@ -72,19 +72,7 @@ impl DevTools {
 
     /// The WebSocket handshake with `path` on 127.0.0.1:`port`.
     async fn open(port: u16, path: &str) -> Result<DevTools, BrowserError> {
-        let tcp = TcpStream::connect(("127.0.0.1", port))
-            .await
-            .map_err(|e| devtools_error(e.to_string()))?;
-        let _ = tcp.set_nodelay(true);
-        let config = WebSocketConfig::default()
-            .max_message_size(Some(MAX_MESSAGE))
-            .max_frame_size(Some(MAX_MESSAGE));
-        let url = format!("ws://127.0.0.1:{port}{path}");
-        let (socket, _) = tokio_tungstenite::client_async_with_config(url, tcp, Some(config))
-            .await
-            .map_err(|e| {
-                devtools_error(format!("the DevTools endpoint refused the WebSocket: {e}"))
-            })?;
+        let socket = open_socket(port, path).await.map_err(in_devtools)?;
         Ok(DevTools { socket, next_id: 0 })
     }
 
@@ -102,7 +90,7 @@ impl DevTools {
         self.socket
             .send(Message::text(text))
             .await
-            .map_err(socket_error)?;
+            .map_err(|e| in_devtools(socket_error(e)))?;
         loop {
             let message = self.receive().await?;
             let Ok(v) = serde_json::from_slice::<Json>(&message) else {
@@ -121,47 +109,78 @@ impl DevTools {
         }
     }
 
-    /// The next text or binary message; tungstenite answers pings on the way.
     async fn receive(&mut self) -> Result<Bytes, BrowserError> {
-        loop {
-            match self.socket.next().await {
-                None | Some(Ok(Message::Close(_))) => return Err(closed()),
-                Some(Err(e)) => return Err(socket_error(e)),
-                Some(Ok(Message::Text(text))) => return Ok(text.into()),
-                Some(Ok(Message::Binary(bytes))) => return Ok(bytes),
-                Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
-            }
+        receive(&mut self.socket).await.map_err(in_devtools)
+    }
+}
+
+/// A WebSocket to `path` on 127.0.0.1:`port` — a browser's own endpoint, on loopback — whose
+/// messages are at most [`MAX_MESSAGE`]. Errors say what failed, without naming the protocol.
+pub(super) async fn open_socket(
+    port: u16,
+    path: &str,
+) -> Result<WebSocketStream<TcpStream>, BrowserError> {
+    let tcp = TcpStream::connect(("127.0.0.1", port))
+        .await
+        .map_err(|e| BrowserError::Setup(e.to_string()))?;
+    let _ = tcp.set_nodelay(true);
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(MAX_MESSAGE))
+        .max_frame_size(Some(MAX_MESSAGE));
+    let url = format!("ws://127.0.0.1:{port}{path}");
+    let (socket, _) = tokio_tungstenite::client_async_with_config(url, tcp, Some(config))
+        .await
+        .map_err(|e| BrowserError::Setup(format!("the endpoint refused the WebSocket: {e}")))?;
+    Ok(socket)
+}
+
+/// The next text or binary message; tungstenite answers pings on the way.
+pub(super) async fn receive(
+    socket: &mut WebSocketStream<TcpStream>,
+) -> Result<Bytes, BrowserError> {
+    loop {
+        match socket.next().await {
+            None | Some(Ok(Message::Close(_))) => return Err(closed()),
+            Some(Err(e)) => return Err(socket_error(e)),
+            Some(Ok(Message::Text(text))) => return Ok(text.into()),
+            Some(Ok(Message::Binary(bytes))) => return Ok(bytes),
+            Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
         }
     }
 }
 
-/// The port of a `host:port` DevTools address whose host is loopback; anything else is refused
-/// before anything is dialled.
-fn loopback_port(address: &str) -> Result<u16, BrowserError> {
+/// The port of a `host:port` address of the browser's whose host is loopback; anything else is
+/// refused before anything is dialled.
+pub(super) fn loopback_port(address: &str) -> Result<u16, BrowserError> {
     let (host, port) = address
         .rsplit_once(':')
         .and_then(|(h, p)| Some((h, p.parse::<u16>().ok()?)))
-        .ok_or_else(|| devtools_error(format!("not a host:port: {address}")))?;
+        .ok_or_else(|| BrowserError::Setup(format!("not a host:port: {address}")))?;
     if !matches!(host, "localhost" | "127.0.0.1" | "[::1]") {
-        return Err(devtools_error(format!(
-            "the browser's DevTools endpoint {address} is not on loopback"
+        return Err(BrowserError::Setup(format!(
+            "the browser's endpoint {address} is not on loopback"
         )));
     }
     Ok(port)
 }
 
-fn socket_error(e: WsError) -> BrowserError {
+pub(super) fn socket_error(e: WsError) -> BrowserError {
     match e {
         WsError::ConnectionClosed | WsError::AlreadyClosed => closed(),
-        WsError::Capacity(CapacityError::MessageTooLong { size, max_size }) => devtools_error(
-            format!("a DevTools message too large ({size} bytes; at most {max_size})"),
+        WsError::Capacity(CapacityError::MessageTooLong { size, max_size }) => BrowserError::Setup(
+            format!("a message too large ({size} bytes; at most {max_size})"),
         ),
-        e => devtools_error(e.to_string()),
+        e => BrowserError::Setup(e.to_string()),
     }
 }
 
 fn closed() -> BrowserError {
-    devtools_error("the browser closed the DevTools connection")
+    BrowserError::Setup("the browser closed the connection".into())
+}
+
+/// An error of the shared socket code, said to be the DevTools connection's.
+fn in_devtools(e: BrowserError) -> BrowserError {
+    e.map_message(|m| format!("browser DevTools: {m}"))
 }
 
 fn devtools_error(message: impl Into<String>) -> BrowserError {
@@ -268,7 +287,7 @@ mod tests {
         let port = target(|_| vec![Message::binary(vec![b' '; MAX_MESSAGE + 1])]).await;
         let mut devtools = DevTools::open(port, "/devtools/browser/x").await.unwrap();
         let m = setup_message(devtools.call("Target.createTarget", json!({})).await);
-        assert!(m.contains("a DevTools message too large"), "{m}");
+        assert!(m.contains("browser DevTools: a message too large"), "{m}");
     }
 
     #[tokio::test]
@@ -276,10 +295,7 @@ mod tests {
         let port = target(|_| vec![Message::Close(None)]).await;
         let mut devtools = DevTools::open(port, "/devtools/browser/x").await.unwrap();
         let m = setup_message(devtools.call("Target.createTarget", json!({})).await);
-        assert_eq!(
-            m,
-            "browser DevTools: the browser closed the DevTools connection"
-        );
+        assert_eq!(m, "browser DevTools: the browser closed the connection");
     }
 
     #[tokio::test]
@@ -300,7 +316,7 @@ mod tests {
             panic!("a 404 was taken for a WebSocket");
         };
         assert!(
-            m.starts_with("browser DevTools: the DevTools endpoint refused the WebSocket")
+            m.starts_with("browser DevTools: the endpoint refused the WebSocket")
                 && m.contains("404"),
             "{m}"
         );

@@ -37,11 +37,15 @@ impl BrowserKind {
     pub fn driver_args(self, port: u16) -> Vec<String> {
         match self {
             BrowserKind::Chromium => vec![format!("--port={port}")],
+            // BiDi's WebSocket (the page's network) on a port of the system's choosing: two
+            // Firefox sessions at once would both want the default 9222.
             BrowserKind::Firefox => vec![
                 "--host".into(),
                 "127.0.0.1".into(),
                 "--port".into(),
                 port.to_string(),
+                "--websocket-port".into(),
+                "0".into(),
             ],
         }
     }

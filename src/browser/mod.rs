@@ -5,6 +5,7 @@
 //! The runner talks to [`Session`] only; nothing outside this module sees fantoccini's errors or
 //! the driver process.
 
+mod bidi;
 mod commands;
 mod config;
 mod console;

@@ -5,7 +5,8 @@
 //! each read (`POST /session/{id}/se/log`) hands over and forgets what it recorded since the
 //! last. A failed answer's body is asked of the browser through chromedriver's DevTools
 //! endpoint (`/goog/cdp/execute`, `Network.getResponseBody`) while the browser still holds it.
-//! Firefox's geckodriver has neither: no network there. Timings are read by script in both.
+//! Firefox's geckodriver has neither; its network comes over WebDriver BiDi instead (see
+//! `bidi.rs`). Timings are read by script in both.
 
 use base64::Engine as _;
 use fantoccini::Client;
@@ -19,7 +20,7 @@ const TIMING_JS: &str = include_str!("timing.js");
 
 /// A failed answer's body is kept up to this many bytes as read (it is masked, then cut to the
 /// HAR's 2 KiB).
-const BODY_READ_BYTES: usize = 4096;
+pub(super) const BODY_READ_BYTES: usize = 4096;
 
 /// Reads of the performance log in one drain at most.
 const MAX_LOG_READS: usize = 20;

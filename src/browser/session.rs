@@ -15,6 +15,7 @@ use tokio_util::task::AbortOnDropHandle;
 pub use fantoccini::elements::Element;
 
 use super::BrowserKind;
+use super::bidi::Bidi;
 use super::commands::SessionPost;
 use super::config::BrowserConfig;
 use super::console::ConsoleEntry;
@@ -69,8 +70,12 @@ const CHROMIUM_ARGS: &[&str] = &[
 pub struct Session {
     client: Client,
     driver: Option<LocalDriver>,
-    /// chromedriver keeps the page's network events (Chromium, recording on).
+    /// The page's network events are kept: by chromedriver (Chromium, recording on), or on
+    /// the session's BiDi connection (`bidi`).
     records_network: bool,
+    /// Firefox: the WebDriver BiDi connection the page's network comes through (recording on,
+    /// a geckodriver vedetta started).
+    bidi: Option<tokio::sync::Mutex<Bidi>>,
     /// Documents' timings are read after steps (recording on).
     records_timing: bool,
     /// Clicks are the mouse at a point found by script (Chromium), not the driver's own click.
@@ -209,10 +214,16 @@ impl Session {
             )),
             "browser session started"
         );
+        let bidi = match wants_bidi(config, driver.as_ref()) {
+            true => connect_bidi(&client).await,
+            false => None,
+        };
         let mut session = Session {
             client,
             driver,
-            records_network: config.kind == BrowserKind::Chromium && !config.without_recording,
+            records_network: (config.kind == BrowserKind::Chromium && !config.without_recording)
+                || bidi.is_some(),
+            bidi,
             records_timing: !config.without_recording,
             clicks_at_point: config.kind == BrowserKind::Chromium && config.device.is_none(),
             emulates_focus: config.kind == BrowserKind::Chromium,
@@ -889,6 +900,9 @@ impl Session {
         if !self.records_network {
             return None;
         }
+        if let Some(bidi) = &self.bidi {
+            return bidi.lock().await.take_events().await.ok();
+        }
         network::drain_network_events(&self.client).await
     }
 
@@ -899,6 +913,13 @@ impl Session {
     pub async fn response_body(&self, id: &str) -> Option<String> {
         if !self.records_network {
             return None;
+        }
+        if let Some(bidi) = &self.bidi {
+            return bidi
+                .lock()
+                .await
+                .response_body(id, network::BODY_READ_BYTES)
+                .await;
         }
         network::response_body(&self.client, id).await
     }
@@ -912,8 +933,13 @@ impl Session {
     }
 
     /// The browser console's entries since the last call; `None` where the driver does not
-    /// keep them (chromedriver does, with `goog:loggingPrefs`; geckodriver does not).
+    /// keep them (chromedriver does, with `goog:loggingPrefs`; geckodriver does not, but
+    /// Firefox's BiDi connection brings them when the session has one).
     pub async fn console_log(&self) -> Option<Vec<ConsoleEntry>> {
+        if let Some(bidi) = &self.bidi {
+            let entries = bidi.lock().await.take_console().await.ok()?;
+            return Some(entries.iter().map(ConsoleEntry::from_bidi).collect());
+        }
         let v = self
             .client
             .issue_cmd(SessionPost::se_log("browser"))
@@ -1012,6 +1038,35 @@ async fn make_context(
     }
 }
 
+/// Whether a Firefox session asks for a BiDi connection, for its network: recording on, and a
+/// geckodriver vedetta started (its endpoint is on loopback; a grid's is not dialled).
+fn wants_bidi(config: &BrowserConfig, driver: Option<&LocalDriver>) -> bool {
+    config.kind == BrowserKind::Firefox && !config.without_recording && driver.is_some()
+}
+
+/// The session's BiDi connection, if the driver opened one; without it the journey walks as
+/// before, its network unrecorded (the `-v` log says why).
+async fn connect_bidi(client: &Client) -> Option<tokio::sync::Mutex<Bidi>> {
+    let url = client
+        .capabilities()
+        .and_then(|c| c.get("webSocketUrl"))
+        .and_then(Json::as_str)
+        .map(str::to_string);
+    let Some(url) = url else {
+        tracing::info!(
+            "the driver opened no WebDriver BiDi connection: the network is not recorded"
+        );
+        return None;
+    };
+    match Bidi::connect(&url).await {
+        Ok(bidi) => Some(tokio::sync::Mutex::new(bidi)),
+        Err(e) => {
+            tracing::info!("the network is not recorded: {e}");
+            None
+        }
+    }
+}
+
 /// `text` typed into a form field key by key, as a person would.
 /// `el` as a script's argument (its WebDriver reference).
 fn element_arg(el: &Element) -> Result<Json, BrowserError> {
@@ -1078,6 +1133,10 @@ fn capabilities(
                 firefox["binary"] = json!(bin);
             }
             caps.insert("browserName".into(), json!("firefox"));
+            if wants_bidi(config, driver) {
+                // The page's network comes over WebDriver BiDi (see `bidi.rs`).
+                caps.insert("webSocketUrl".into(), json!(true));
+            }
             caps.insert("moz:firefoxOptions".into(), firefox);
         }
     }

@@ -32,9 +32,16 @@ pub struct NetworkLog {
 }
 
 impl NetworkLog {
-    /// Takes in one event; anything that is not a `Network.*` event about an http(s) request
-    /// is ignored.
+    /// Takes in one event — the DevTools Protocol's `Network.*`, or WebDriver BiDi's
+    /// `network.*` (Firefox; see [`super::bidi`]); anything that is not about an http(s)
+    /// request is ignored.
     pub fn feed(&mut self, event: &Json) {
+        if event["method"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("network."))
+        {
+            return super::bidi::feed(self, event);
+        }
         let params = &event["params"];
         let Some(id) = params["requestId"].as_str() else {
             return;
@@ -128,6 +135,29 @@ impl NetworkLog {
         if let Some(r) = self.requests.get_mut(index) {
             r.body = Some(body);
         }
+    }
+
+    /// A request's new hop, sent: the hop before, if it is still open (a redirect), ends
+    /// when this one starts.
+    pub(super) fn begin(&mut self, request: Request) {
+        if let Some(prev) = self.open.remove(&request.id) {
+            let r = &mut self.requests[prev];
+            r.ended_mono = r.ended_mono.or(Some(request.started_mono));
+        }
+        let index = self.requests.len();
+        self.open.insert(request.id.clone(), index);
+        self.hops.entry(request.id.clone()).or_default().push(index);
+        self.requests.push(request);
+    }
+
+    /// Request `id`'s hop in flight, to be finished with [`NetworkLog::end`].
+    pub(super) fn in_flight(&mut self, id: &str) -> Option<&mut Request> {
+        self.latest(id)
+    }
+
+    /// Request `id`'s hop in flight is over (answered or failed).
+    pub(super) fn end(&mut self, id: &str) {
+        self.open.remove(id);
     }
 
     fn latest(&mut self, id: &str) -> Option<&mut Request> {

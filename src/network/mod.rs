@@ -6,6 +6,7 @@
 //! Pure: browser events and page answers in, a model and JSON out. Reading them from the
 //! browser is `crate::browser`'s; deciding a failure's category, the runner's.
 
+pub mod bidi;
 pub mod cdp;
 pub mod failed;
 pub mod har;

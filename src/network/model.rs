@@ -70,7 +70,8 @@ pub struct Timing {
     pub receive_headers_end: f64,
 }
 
-/// Why a request got no answer, as the browser said it (`net::ERR_CONNECTION_REFUSED`).
+/// Why a request got no answer, as the browser said it: Chromium's `net::ERR_CONNECTION_REFUSED`,
+/// Firefox's `NS_ERROR_CONNECTION_REFUSED`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NetError {
     pub code: String,
@@ -121,6 +122,29 @@ impl NetError {
             c if c.starts_with("ERR_BLOCKED_") || c == "ERR_FAILED" || c == "ERR_UNSAFE_PORT" => {
                 NetErrorKind::Blocked
             }
+            // Firefox's names for the same.
+            "NS_BINDING_ABORTED" | "NS_ERROR_ABORT" => NetErrorKind::Aborted,
+            "NS_ERROR_CONNECTION_REFUSED" | "NS_ERROR_PROXY_CONNECTION_REFUSED" => {
+                NetErrorKind::Refused
+            }
+            "NS_ERROR_NET_RESET"
+            | "NS_ERROR_NET_INTERRUPT"
+            | "NS_ERROR_NET_PARTIAL_TRANSFER"
+            | "NS_ERROR_NET_EMPTY_RESPONSE"
+            | "NS_ERROR_CORRUPTED_CONTENT" => NetErrorKind::Reset,
+            "NS_ERROR_NET_TIMEOUT" | "NS_ERROR_NET_TIMEOUT_EXTERNAL" => NetErrorKind::TimedOut,
+            "NS_ERROR_UNKNOWN_HOST" | "NS_ERROR_UNKNOWN_PROXY_HOST" => NetErrorKind::Dns,
+            c if c.starts_with("SSL_ERROR_")
+                || c.starts_with("SEC_ERROR_")
+                || c.starts_with("MOZILLA_PKIX_ERROR_")
+                || c == "NS_ERROR_NET_INADEQUATE_SECURITY" =>
+            {
+                NetErrorKind::Tls
+            }
+            "NS_ERROR_PORT_ACCESS_NOT_ALLOWED"
+            | "NS_ERROR_CONTENT_BLOCKED"
+            | "NS_ERROR_DOM_CORP_FAILED"
+            | "NS_ERROR_DOM_BAD_URI" => NetErrorKind::Blocked,
             _ => NetErrorKind::Other,
         }
     }
@@ -209,6 +233,14 @@ mod tests {
         assert_eq!(kind("net::ERR_CERT_AUTHORITY_INVALID"), NetErrorKind::Tls);
         assert_eq!(kind("net::ERR_BLOCKED_BY_CLIENT"), NetErrorKind::Blocked);
         assert_eq!(kind("net::ERR_SOMETHING_NEW"), NetErrorKind::Other);
+        // Firefox's names.
+        assert_eq!(kind("NS_ERROR_CONNECTION_REFUSED"), NetErrorKind::Refused);
+        assert_eq!(kind("NS_ERROR_NET_RESET"), NetErrorKind::Reset);
+        assert_eq!(kind("NS_ERROR_NET_TIMEOUT"), NetErrorKind::TimedOut);
+        assert_eq!(kind("NS_ERROR_UNKNOWN_HOST"), NetErrorKind::Dns);
+        assert_eq!(kind("SEC_ERROR_UNKNOWN_ISSUER"), NetErrorKind::Tls);
+        assert_eq!(kind("NS_BINDING_ABORTED"), NetErrorKind::Aborted);
+        assert_eq!(kind("NS_ERROR_CONTENT_BLOCKED"), NetErrorKind::Blocked);
         // Cancelled by the page: whatever the code says.
         assert_eq!(
             error("net::ERR_CONNECTION_REFUSED", true).kind(),

@@ -195,22 +195,76 @@ async fn a_stopped_site_is_an_outage_at_once_in_firefox() {
     let dir = tempfile::tempdir().unwrap();
     let (out, report) = run_stopped_site_journeys("firefox", dir.path()).await;
     assert_outage_at_once(&out, &report, "connectionFailure");
-    // geckodriver gives no console and no network: the evidence says so rather than leaving
-    // the reader to wonder, and the folder still verifies.
+    // Firefox's network and console come over WebDriver BiDi: the evidence has the refused
+    // navigation in its HAR, with Firefox's reason, and the console's log (the page logged
+    // nothing); the folder verifies.
     let failure = &report["journeys"][1]["steps"][2]["failure"];
     assert!(failure.get("console").is_none(), "{failure:#}");
     let shot = Path::new(failure["screenshot"].as_str().unwrap());
     let console = std::fs::read_to_string(shot.with_extension("console.txt")).unwrap();
-    assert!(
-        console.contains("no browser console and no network record"),
-        "{console}"
+    assert!(!console.contains("no browser console"), "{console}");
+    let folder = Path::new(failure["evidence"].as_str().unwrap());
+    let har: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(folder.join("network.har")).unwrap())
+            .unwrap();
+    let refused = har["log"]["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| {
+            e["request"]["url"]
+                .as_str()
+                .is_some_and(|u| u.ends_with("/targets"))
+        })
+        .unwrap_or_else(|| panic!("the refused navigation is in the HAR: {har:#}"));
+    assert_eq!(
+        refused["_error"], "NS_ERROR_CONNECTION_REFUSED",
+        "{refused:#}"
     );
+    assert_eq!(refused["_resourceType"], "document", "{refused:#}");
     let verify = std::process::Command::new(env!("CARGO_BIN_EXE_vedetta"))
         .args(["evidence", "verify"])
         .arg(failure["evidence"].as_str().unwrap())
         .output()
         .unwrap();
     assert_eq!(verify.status.code(), Some(0), "{}", explain(&verify));
+}
+
+/// Firefox's console comes over WebDriver BiDi: the exception the page threw is in the
+/// failure's `console`, where it was thrown, as in Chromium, and in the evidence's console log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_the_page_logged_in_firefox_ends_the_failure() {
+    let site = stoppable_site().await;
+    let out = tempfile::tempdir().unwrap();
+    let yaml = "name: console-errors-firefox\nbase_url: ${BASE}\ntimeout: 1s\nsteps:\n  - open: /broken\n  \
+                - name: the balance shows\n    wait_for: { text: '€' }\n";
+    let mut opts = common::options(out.path());
+    opts.browser.kind = vedetta::browser::BrowserKind::Firefox;
+    let ran = common::run_with(
+        vec![journey(
+            "console-errors-firefox",
+            yaml,
+            &[("BASE", &site.base)],
+        )],
+        opts,
+        CancellationToken::new(),
+    )
+    .await;
+    let j = ran.journey();
+    assert_eq!(j.status, JourneyStatus::Failed);
+    let f = j.steps[1].failure.as_ref().unwrap();
+    assert_eq!(f.category, FailureCategory::Timeout);
+    assert!(
+        f.console[0].starts_with("TypeError: ") && f.console[0].ends_with("(broken:1)"),
+        "{:?}",
+        f.console
+    );
+    let shot = Path::new(f.screenshot.as_deref().expect("a shot"));
+    let console = std::fs::read_to_string(shot.with_extension("console.txt")).unwrap();
+    assert!(
+        console.contains(" SEVERE http://127.0.0.1:") && console.contains("TypeError: "),
+        "{console}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

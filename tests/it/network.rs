@@ -1,5 +1,5 @@
-//! Why it failed, from the network: real Chromium against a bank-like site served here on
-//! loopback, whose account page loads the balance from its API with `fetch`. The API's 503 or
+//! Why it failed, from the network: real Chromium (and Firefox) against a bank-like site served
+//! here on loopback, whose account page loads the balance from its API with `fetch`. The API's 503 or
 //! refused connection makes the failed step an `outage` that names the request; another
 //! site's failure and a missing favicon change nothing; every attempt's requests are in the
 //! evidence folder's `network.har`, which passes the HAR JSON Schema, is sealed by the
@@ -19,6 +19,7 @@ use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 use common::{browser_slot, closed_port, journey, run_one};
+use vedetta::browser::BrowserKind;
 use vedetta::runner::result::{FailureCategory, JourneyResult, StepResult, StepStatus};
 
 const PASSWORD: &str = "Pa55-w0rd&secret";
@@ -235,11 +236,29 @@ fn read_json(path: &Path) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_503_from_the_page_s_own_api_is_an_outage_that_names_the_request() {
+    a_503_is_an_outage_that_names_the_request(BrowserKind::Chromium).await;
+}
+
+/// The same in Firefox, whose network comes over WebDriver BiDi rather than chromedriver's log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_firefox_a_503_from_the_page_s_own_api_is_an_outage_that_names_the_request() {
+    a_503_is_an_outage_that_names_the_request(BrowserKind::Firefox).await;
+}
+
+async fn a_503_is_an_outage_that_names_the_request(kind: BrowserKind) {
     let bank = serve_app(site("s")).await;
     let out = tempfile::tempdir().unwrap();
-    let ran = run_one(
-        balance_journey("api-503", &bank.base, "", "/€/"),
-        out.path(),
+    let mut opts = common::options(out.path());
+    opts.browser.kind = kind;
+    // Named by browser: the leftover check after the run looks for this name's processes.
+    let name = match kind {
+        BrowserKind::Chromium => "api-503",
+        BrowserKind::Firefox => "api-503-firefox",
+    };
+    let ran = common::run_with(
+        vec![balance_journey(name, &bank.base, "", "/€/")],
+        opts,
+        CancellationToken::new(),
     )
     .await;
     let j = ran.journey();
@@ -421,6 +440,16 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 /// The evidence folder with its HAR verifies.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_login_s_password_and_session_cookie_appear_nowhere_and_the_evidence_verifies() {
+    a_login_s_secrets_appear_nowhere("chromium").await;
+}
+
+/// The same through Firefox, whose requests come over WebDriver BiDi with their own headers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_firefox_a_login_s_password_and_session_cookie_appear_nowhere() {
+    a_login_s_secrets_appear_nowhere("firefox").await;
+}
+
+async fn a_login_s_secrets_appear_nowhere(browser: &str) {
     let session = format!("sess-{:016x}", rand::random::<u64>());
     let bank = serve_app(site(&session)).await;
     let _slot = browser_slot().await;
@@ -443,7 +472,7 @@ async fn a_login_s_password_and_session_cookie_appear_nowhere_and_the_evidence_v
     let out = dir.path().join("out");
     let reports = dir.path().join("reports");
     let run = Command::new(env!("CARGO_BIN_EXE_vedetta"))
-        .arg("run")
+        .args(["run", "--browser", browser])
         .arg(&journey)
         .args(["--var", &format!("BASE={}", bank.base)])
         .env("PASSWORD", PASSWORD)
