@@ -5,7 +5,8 @@
 //! alternately in one run, so that the machine's load falls on both alike.
 //!
 //! `cargo bench --profile dev --bench network` (needs chromium and chromedriver, as the tests
-//! do). The goal: recording on takes at most 1.05× the wall time of recording off. The measure
+//! do); with `VEDETTA_BENCH_BROWSER=firefox`, the same in Firefox, whose network and console
+//! come over WebDriver BiDi (needs firefox-esr and geckodriver). The goal: recording on takes at most 1.05× the wall time of recording off. The measure
 //! for it is the time from the first step's start to the journey's end — every step, the reads
 //! recording adds, the HAR, the seal and the browser's close; the browser's start, which
 //! recording does not touch, varies by seconds on a busy machine and is shown apart.
@@ -15,7 +16,7 @@ use std::time::Instant;
 
 use tokio::sync::mpsc::unbounded_channel;
 use tokio_util::sync::CancellationToken;
-use vedetta::browser::BrowserConfig;
+use vedetta::browser::{BrowserConfig, BrowserKind};
 use vedetta::demo::{DEMO_PASSWORD, DemoStack};
 use vedetta::journey::{LoadOptions, load_journey};
 use vedetta::runner::event::Event;
@@ -38,13 +39,14 @@ struct Walk {
     steps: f64,
 }
 
-async fn walk(stack: &DemoStack, recording: bool, out: &Path, n: usize) -> Walk {
+async fn walk(stack: &DemoStack, kind: BrowserKind, recording: bool, out: &Path, n: usize) -> Walk {
     let mut opts = LoadOptions::with_env([("DEMO_PASSWORD".to_string(), DEMO_PASSWORD.into())]);
     opts.cli_vars = vec![("BANK_URL".into(), stack.bank.url.clone())];
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("journeys/demo-card-balance.yaml");
     let journey = load_journey(&path, &opts).unwrap_or_else(|d| panic!("{d:#?}"));
     let options = RunOptions {
         browser: BrowserConfig {
+            kind,
             without_recording: !recording,
             ..BrowserConfig::default()
         },
@@ -108,8 +110,13 @@ async fn main() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let stack = DemoStack::start(listener, Vec::new()).await.unwrap();
     let out = tempfile::tempdir().unwrap();
+    let kind = match std::env::var("VEDETTA_BENCH_BROWSER").as_deref() {
+        Ok("firefox") => BrowserKind::Firefox,
+        Ok("chromium") | Err(_) => BrowserKind::Chromium,
+        Ok(other) => panic!("VEDETTA_BENCH_BROWSER={other}: chromium or firefox"),
+    };
     // One walk to warm the disk cache and the bank, not counted.
-    walk(&stack, true, out.path(), 0).await;
+    walk(&stack, kind, true, out.path(), 0).await;
     let (mut on, mut off) = (Vec::new(), Vec::new());
     for n in 1..=ROUNDS {
         // ABBA: neither kind always goes first.
@@ -119,7 +126,7 @@ async fn main() {
             [false, true]
         };
         for recording in order {
-            let t = walk(&stack, recording, out.path(), n).await;
+            let t = walk(&stack, kind, recording, out.path(), n).await;
             if recording { &mut on } else { &mut off }.push(t);
         }
     }
@@ -137,8 +144,8 @@ async fn main() {
     };
     let med = |v: &[Walk], part: fn(&Walk) -> f64| median(v.iter().map(part).collect());
     println!(
-        "network recording benchmark: the demo journey, {ROUNDS} rounds of one walk each way \
-         (alternating which goes first); medians"
+        "network recording benchmark ({kind:?}): the demo journey, {ROUNDS} rounds of one walk \
+         each way (alternating which goes first); medians"
     );
     println!(
         "{:<40} {:>12} {:>12} {:>16}",

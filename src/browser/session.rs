@@ -214,9 +214,10 @@ impl Session {
             )),
             "browser session started"
         );
-        let bidi = match wants_bidi(config, driver.as_ref()) {
-            true => connect_bidi(&client).await,
-            false => None,
+        let bidi = if wants_bidi(config, driver.as_ref()) {
+            connect_bidi(&client).await
+        } else {
+            None
         };
         let mut session = Session {
             client,
