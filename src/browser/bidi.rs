@@ -17,13 +17,9 @@
 use std::time::Duration;
 
 use base64::Engine as _;
-use futures::SinkExt as _;
 use serde_json::{Value as Json, json};
-use tokio::net::TcpStream;
-use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::Message;
 
-use super::devtools::{loopback_port, open_socket, receive, socket_error};
+use super::devtools::{JsonSocket, loopback_port};
 use super::error::BrowserError;
 
 /// How long one BiDi operation (connect, a command and its answer) may take.
@@ -39,8 +35,7 @@ const MAX_KEPT_BODY: u64 = 64 * 1024;
 
 /// The session's BiDi connection.
 pub(super) struct Bidi {
-    socket: WebSocketStream<TcpStream>,
-    next_id: u64,
+    socket: JsonSocket,
     /// `network.*` events read while waiting for an answer, for the next [`Bidi::take_events`].
     events: Vec<Json>,
     /// `log.entryAdded` events (their `params`), for the next [`Bidi::take_console`].
@@ -56,13 +51,12 @@ impl Bidi {
             .and_then(|rest| rest.find('/').map(|i| rest.split_at(i)))
             .ok_or_else(|| bidi_error(format!("unexpected BiDi URL {url}")))?;
         let port = loopback_port(address).map_err(in_bidi)?;
-        let socket = tokio::time::timeout(CALL_TIMEOUT, open_socket(port, path))
+        let socket = tokio::time::timeout(CALL_TIMEOUT, JsonSocket::open(port, path))
             .await
             .map_err(|_| bidi_error("the endpoint did not answer"))?
             .map_err(in_bidi)?;
         let mut bidi = Bidi {
             socket,
-            next_id: 0,
             events: Vec::new(),
             console: Vec::new(),
         };
@@ -133,41 +127,34 @@ impl Bidi {
     }
 
     async fn call_now(&mut self, method: &str, params: Json) -> Result<Json, BrowserError> {
-        self.next_id += 1;
-        let id = self.next_id;
-        let text = json!({ "id": id, "method": method, "params": params }).to_string();
-        self.socket
-            .send(Message::text(text))
-            .await
-            .map_err(|e| in_bidi(socket_error(e)))?;
-        loop {
-            let message = receive(&mut self.socket).await.map_err(in_bidi)?;
-            let Ok(v) = serde_json::from_slice::<Json>(&message) else {
-                continue;
-            };
-            match v["type"].as_str() {
-                Some("event") => match v["method"].as_str().unwrap_or_default() {
-                    m if m.starts_with("network.") && self.events.len() < MAX_EVENTS => {
-                        self.events.push(v);
-                    }
-                    "log.entryAdded" if self.console.len() < MAX_EVENTS => {
-                        self.console.push(v["params"].clone());
-                    }
-                    _ => {}
-                },
-                _ if v["id"].as_u64() != Some(id) => {} // the answer to a command given up on
-                Some("error") => {
-                    return Err(bidi_error(format!(
-                        "{method}: {}",
-                        v["message"]
-                            .as_str()
-                            .or(v["error"].as_str())
-                            .unwrap_or("failed")
-                    )));
-                }
-                _ => return Ok(v["result"].clone()),
+        let (events, console) = (&mut self.events, &mut self.console);
+        let keep = |message: Json| {
+            if message["type"] != "event" {
+                return; // the answer to a command given up on
             }
+            match message["method"].as_str().unwrap_or_default() {
+                m if m.starts_with("network.") && events.len() < MAX_EVENTS => events.push(message),
+                "log.entryAdded" if console.len() < MAX_EVENTS => {
+                    console.push(message["params"].clone());
+                }
+                _ => {}
+            }
+        };
+        let answer = self
+            .socket
+            .exchange(method, params, keep)
+            .await
+            .map_err(in_bidi)?;
+        if answer["type"] == "error" {
+            return Err(bidi_error(format!(
+                "{method}: {}",
+                answer["message"]
+                    .as_str()
+                    .or(answer["error"].as_str())
+                    .unwrap_or("failed")
+            )));
         }
+        Ok(answer["result"].clone())
     }
 }
 
@@ -183,8 +170,9 @@ fn bidi_error(message: impl Into<String>) -> BrowserError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use futures::StreamExt as _;
+    use futures::{SinkExt as _, StreamExt as _};
     use tokio::net::TcpListener;
+    use tokio_tungstenite::tungstenite::Message;
 
     /// A stand-in for geckodriver's BiDi endpoint on 127.0.0.1: answers every command with
     /// `answer(command)`'s messages, in order.

@@ -34,8 +34,7 @@ const MAX_MESSAGE: usize = 8 << 20;
 
 /// An open connection to the browser target.
 pub(super) struct DevTools {
-    socket: WebSocketStream<TcpStream>,
-    next_id: u64,
+    socket: JsonSocket,
 }
 
 impl DevTools {
@@ -72,8 +71,8 @@ impl DevTools {
 
     /// The WebSocket handshake with `path` on 127.0.0.1:`port`.
     async fn open(port: u16, path: &str) -> Result<DevTools, BrowserError> {
-        let socket = open_socket(port, path).await.map_err(in_devtools)?;
-        Ok(DevTools { socket, next_id: 0 })
+        let socket = JsonSocket::open(port, path).await.map_err(in_devtools)?;
+        Ok(DevTools { socket })
     }
 
     /// Sends one command and returns its `result`; an `error` answer is an `Err`.
@@ -84,67 +83,86 @@ impl DevTools {
     }
 
     async fn call_now(&mut self, method: &str, params: Json) -> Result<Json, BrowserError> {
+        // Events and the answers to commands given up on are not ours.
+        let answer = self
+            .socket
+            .exchange(method, params, drop)
+            .await
+            .map_err(in_devtools)?;
+        if let Some(e) = answer.get("error") {
+            return Err(devtools_error(format!(
+                "{method}: {}",
+                e["message"].as_str().unwrap_or("failed")
+            )));
+        }
+        Ok(answer["result"].clone())
+    }
+}
+
+/// A WebSocket to a browser's own endpoint on loopback that carries JSON commands
+/// (`{"id", "method", "params"}`) and their answers, the DevTools Protocol's framing and
+/// WebDriver BiDi's alike; messages are at most [`MAX_MESSAGE`]. Errors say what failed,
+/// without naming the protocol.
+pub(super) struct JsonSocket {
+    socket: WebSocketStream<TcpStream>,
+    next_id: u64,
+}
+
+impl JsonSocket {
+    /// The WebSocket handshake with `path` on 127.0.0.1:`port`.
+    pub(super) async fn open(port: u16, path: &str) -> Result<JsonSocket, BrowserError> {
+        let tcp = TcpStream::connect(("127.0.0.1", port))
+            .await
+            .map_err(|e| BrowserError::Setup(e.to_string()))?;
+        let _ = tcp.set_nodelay(true);
+        let config = WebSocketConfig::default()
+            .max_message_size(Some(MAX_MESSAGE))
+            .max_frame_size(Some(MAX_MESSAGE));
+        let url = format!("ws://127.0.0.1:{port}{path}");
+        let (socket, _) = tokio_tungstenite::client_async_with_config(url, tcp, Some(config))
+            .await
+            .map_err(|e| BrowserError::Setup(format!("the endpoint refused the WebSocket: {e}")))?;
+        Ok(JsonSocket { socket, next_id: 0 })
+    }
+
+    /// Sends `method` with `params` and returns the message that answers it (the one with its
+    /// id); every other JSON message read meanwhile — an event, the answer to a command given
+    /// up on — goes to `other`.
+    pub(super) async fn exchange(
+        &mut self,
+        method: &str,
+        params: Json,
+        mut other: impl FnMut(Json),
+    ) -> Result<Json, BrowserError> {
         self.next_id += 1;
         let id = self.next_id;
         let text = json!({ "id": id, "method": method, "params": params }).to_string();
         self.socket
             .send(Message::text(text))
             .await
-            .map_err(|e| in_devtools(socket_error(e)))?;
+            .map_err(socket_error)?;
         loop {
             let message = self.receive().await?;
             let Ok(v) = serde_json::from_slice::<Json>(&message) else {
                 continue;
             };
-            if v["id"].as_u64() != Some(id) {
-                continue; // an event, or the answer to a command given up on
+            if v["id"].as_u64() == Some(id) {
+                return Ok(v);
             }
-            if let Some(e) = v.get("error") {
-                return Err(devtools_error(format!(
-                    "{method}: {}",
-                    e["message"].as_str().unwrap_or("failed")
-                )));
-            }
-            return Ok(v["result"].clone());
+            other(v);
         }
     }
 
+    /// The next text or binary message; tungstenite answers pings on the way.
     async fn receive(&mut self) -> Result<Bytes, BrowserError> {
-        receive(&mut self.socket).await.map_err(in_devtools)
-    }
-}
-
-/// A WebSocket to `path` on 127.0.0.1:`port` — a browser's own endpoint, on loopback — whose
-/// messages are at most [`MAX_MESSAGE`]. Errors say what failed, without naming the protocol.
-pub(super) async fn open_socket(
-    port: u16,
-    path: &str,
-) -> Result<WebSocketStream<TcpStream>, BrowserError> {
-    let tcp = TcpStream::connect(("127.0.0.1", port))
-        .await
-        .map_err(|e| BrowserError::Setup(e.to_string()))?;
-    let _ = tcp.set_nodelay(true);
-    let config = WebSocketConfig::default()
-        .max_message_size(Some(MAX_MESSAGE))
-        .max_frame_size(Some(MAX_MESSAGE));
-    let url = format!("ws://127.0.0.1:{port}{path}");
-    let (socket, _) = tokio_tungstenite::client_async_with_config(url, tcp, Some(config))
-        .await
-        .map_err(|e| BrowserError::Setup(format!("the endpoint refused the WebSocket: {e}")))?;
-    Ok(socket)
-}
-
-/// The next text or binary message; tungstenite answers pings on the way.
-pub(super) async fn receive(
-    socket: &mut WebSocketStream<TcpStream>,
-) -> Result<Bytes, BrowserError> {
-    loop {
-        match socket.next().await {
-            None | Some(Ok(Message::Close(_))) => return Err(closed()),
-            Some(Err(e)) => return Err(socket_error(e)),
-            Some(Ok(Message::Text(text))) => return Ok(text.into()),
-            Some(Ok(Message::Binary(bytes))) => return Ok(bytes),
-            Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
+        loop {
+            match self.socket.next().await {
+                None | Some(Ok(Message::Close(_))) => return Err(closed()),
+                Some(Err(e)) => return Err(socket_error(e)),
+                Some(Ok(Message::Text(text))) => return Ok(text.into()),
+                Some(Ok(Message::Binary(bytes))) => return Ok(bytes),
+                Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
+            }
         }
     }
 }
@@ -164,7 +182,7 @@ pub(super) fn loopback_port(address: &str) -> Result<u16, BrowserError> {
     Ok(port)
 }
 
-pub(super) fn socket_error(e: WsError) -> BrowserError {
+fn socket_error(e: WsError) -> BrowserError {
     match e {
         WsError::ConnectionClosed | WsError::AlreadyClosed => closed(),
         WsError::Capacity(CapacityError::MessageTooLong { size, max_size }) => BrowserError::Setup(

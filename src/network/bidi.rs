@@ -9,7 +9,7 @@
 
 use serde_json::Value as Json;
 
-use super::cdp::NetworkLog;
+use super::cdp::{NetworkLog, http_status};
 use super::model::{NetError, Request, Response, Timing};
 
 /// Takes in one BiDi `network.*` event (`{"method": "network.…", "params": {…}}`).
@@ -56,10 +56,7 @@ pub(super) fn feed(log: &mut NetworkLog, event: &Json) {
                 .or(v["bodySize"].as_u64())
                 .unwrap_or(0);
             r.response = Some(Response {
-                status: v["status"]
-                    .as_u64()
-                    .and_then(|s| u16::try_from(s).ok())
-                    .unwrap_or(0),
+                status: http_status(&v["status"]),
                 status_text: v["statusText"].as_str().unwrap_or_default().to_string(),
                 protocol: v["protocol"].as_str().unwrap_or_default().to_string(),
                 headers: headers(&v["headers"]),

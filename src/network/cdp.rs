@@ -265,6 +265,11 @@ fn headers(v: &Json) -> Vec<(String, String)> {
         .collect()
 }
 
+/// An answer's HTTP status as both protocols give it (a number); 0 when it is not one.
+pub(super) fn http_status(v: &Json) -> u16 {
+    v.as_u64().and_then(|s| u16::try_from(s).ok()).unwrap_or(0)
+}
+
 fn response(v: &Json) -> Response {
     let t = &v["timing"];
     let timing = t["requestTime"].as_f64().map(|request_time| {
@@ -283,10 +288,7 @@ fn response(v: &Json) -> Response {
         }
     });
     Response {
-        status: v["status"]
-            .as_u64()
-            .and_then(|s| u16::try_from(s).ok())
-            .unwrap_or(0),
+        status: http_status(&v["status"]),
         status_text: v["statusText"].as_str().unwrap_or_default().to_string(),
         protocol: v["protocol"].as_str().unwrap_or_default().to_string(),
         headers: headers(&v["headers"]),
