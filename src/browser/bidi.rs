@@ -8,11 +8,11 @@
 //! page moved on (`network.getData`).
 //!
 //! No task reads the socket in the background: the browser's events wait in the connection
-//! until they are asked for — after each step (the console), when a step fails and when the
-//! attempt ends (the network) — and are read then,
-//! up to the answer to one cheap command (`session.status`) sent after them, so that every
-//! event the browser sent before the question is in the answer. Only a loopback endpoint is
-//! accepted (a geckodriver vedetta started), like the DevTools endpoint (`devtools.rs`).
+//! until they are asked for — when a step fails (the console and the network) and when the
+//! attempt ends (the network) — and are read then, up to the answer to one cheap command
+//! (`session.status`) sent after them, so that every event the browser sent before the
+//! question is in the answer. Only a loopback endpoint is accepted (a geckodriver vedetta
+//! started), like the DevTools endpoint (`devtools.rs`).
 
 use std::time::Duration;
 
@@ -119,7 +119,7 @@ impl Bidi {
     }
 
     /// Sends one command and returns its `result`; an `error` answer is an `Err`. Events read
-    /// meanwhile are kept for [`Bidi::take_events`].
+    /// meanwhile are kept for [`Bidi::take_events`] and [`Bidi::take_console`].
     async fn call(&mut self, method: &str, params: Json) -> Result<Json, BrowserError> {
         tokio::time::timeout(CALL_TIMEOUT, self.call_now(method, params))
             .await
