@@ -46,7 +46,7 @@ pub(super) fn feed(log: &mut NetworkLog, event: &Json) {
             });
         }
         "network.responseCompleted" => {
-            let Some(r) = log.in_flight(id) else { return };
+            let Some(r) = log.latest(id) else { return };
             let v = &params["response"];
             let timings = &request["timings"];
             r.ended_mono = Some(positive(&timings["responseEnd"]).unwrap_or(now_ms) / 1000.0);
@@ -70,13 +70,13 @@ pub(super) fn feed(log: &mut NetworkLog, event: &Json) {
             log.end(id);
         }
         "network.fetchError" => {
-            let Some(r) = log.in_flight(id) else { return };
+            let Some(r) = log.latest(id) else { return };
             r.ended_mono = Some(now_ms / 1000.0);
-            let code = params["errorText"].as_str().unwrap_or_default().to_string();
             r.error = Some(NetError {
-                // The page or a navigation away from it dropped the request.
-                canceled: code == "NS_BINDING_ABORTED",
-                code,
+                code: params["errorText"].as_str().unwrap_or_default().to_string(),
+                // BiDi has no flag for it: Firefox's code says when the page dropped the
+                // request (`NS_BINDING_ABORTED`, see `NetError::kind`).
+                canceled: false,
             });
             log.end(id);
         }

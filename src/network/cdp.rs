@@ -150,17 +150,13 @@ impl NetworkLog {
         self.requests.push(request);
     }
 
-    /// Request `id`'s hop in flight, to be finished with [`NetworkLog::end`].
-    pub(super) fn in_flight(&mut self, id: &str) -> Option<&mut Request> {
-        self.latest(id)
-    }
-
     /// Request `id`'s hop in flight is over (answered or failed).
     pub(super) fn end(&mut self, id: &str) {
         self.open.remove(id);
     }
 
-    fn latest(&mut self, id: &str) -> Option<&mut Request> {
+    /// Request `id`'s hop in flight, until [`NetworkLog::end`].
+    pub(super) fn latest(&mut self, id: &str) -> Option<&mut Request> {
         let i = *self.open.get(id)?;
         self.requests.get_mut(i)
     }
@@ -220,9 +216,7 @@ impl NetworkLog {
         }
         let wall_s = params["wallTime"].as_f64().unwrap_or(0.0);
         let index = self.requests.len();
-        self.open.insert(id.to_string(), index);
-        self.hops.entry(id.to_string()).or_default().push(index);
-        self.requests.push(Request {
+        self.begin(Request {
             id: id.to_string(),
             method: request["method"].as_str().unwrap_or("GET").to_string(),
             url,

@@ -593,9 +593,8 @@ impl<'a, P: Page> Walker<'a, P> {
 }
 
 /// The evidence folder's console log: the browser's entries, or a note saying why there are
-/// none, so a reader does not wonder. Firefox's console and network come over WebDriver BiDi,
-/// which a geckodriver vedetta did not start (a grid's) is not asked for: neither then
-/// (README, "Firefox").
+/// none, so a reader does not wonder: Firefox without a BiDi connection (through a grid, whose
+/// endpoint vedetta does not dial) has neither its console nor its network (README, "Firefox").
 fn console_lines<P: Page>(console: Option<Vec<ConsoleEntry>>, page: &P) -> Vec<String> {
     match console {
         Some(entries) => entries.iter().map(ConsoleEntry::line).collect(),
