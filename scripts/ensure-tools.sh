@@ -36,7 +36,10 @@ ensure_tools() {
     done
 }
 
-BROWSER_TOOLS=(chromium:chromium chromedriver:chromium-driver)
+# Headless runs use Chromium's headless shell when it is installed (lighter: see README); the
+# full browser is there for --headed and for those who ask for it with --browser-binary.
+BROWSER_TOOLS=(chromium:chromium chromium-headless-shell:chromium-headless-shell
+    chromedriver:chromium-driver)
 
 # The monitor's channels and metrics are tested against real services: Debian's Alertmanager,
 # Prometheus (and its promtool), a real SMTP server (python3-aiosmtpd), openssl for its

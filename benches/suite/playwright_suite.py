@@ -11,6 +11,8 @@ import urllib.request
 
 from playwright.sync_api import expect, sync_playwright
 
+# The browser every tool of the benchmark drives (run.py sets it for all three).
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--no-first-run", "--force-device-scale-factor=1"]
@@ -47,7 +49,7 @@ def journey(browser, base, out, user):
 def main():
     base, out, users = sys.argv[1], sys.argv[2], sys.argv[3:]
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         try:
             for user in users:
                 journey(browser, base, out, user)

@@ -94,6 +94,9 @@ def main():
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--journeys", type=int, default=6)
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--chromium", help="the browser all three tools drive (default: each tool's "
+                    "own choice: vedetta's headless shell when installed, /usr/bin/chromium for "
+                    "Selenium and Playwright)")
     args = ap.parse_args()
 
     libc = ctypes.CDLL(None, use_errno=True)
@@ -111,10 +114,14 @@ def main():
         with open(files[u], "w") as f:
             f.write(template.replace("@USER@", u))
     env = dict(os.environ, PASSWORD=PASSWORD)
+    browser = []
+    if args.chromium:
+        env["CHROMIUM"] = args.chromium  # selenium_suite.py and playwright_suite.py
+        browser = ["--browser-binary", args.chromium]
 
     def vedetta(us, jobs, n):
         return [[args.vedetta, "run", *[files[u] for u in us], "--jobs", str(jobs),
-                 "--var", "BASE=" + base, "--out", os.path.join(args.out, "vedetta-%s" % n)]]
+                 "--var", "BASE=" + base, "--out", os.path.join(args.out, "vedetta-%s" % n), *browser]]
 
     def python_tool(script, us, processes):
         return [[args.python, os.path.join(HERE, script), base, args.out, *part]
@@ -149,6 +156,7 @@ def main():
 
     load = os.getloadavg()
     print()
+    print("browser: %s" % (args.chromium or "each tool's default"))
     print("load average at the end: %.1f %.1f %.1f on %d cores" % (*load, os.cpu_count()))
     for suite, label in [("suite", "%d journeys, %d at a time" % (args.journeys, args.jobs)),
                          ("cold", "a single cold journey")]:

@@ -4,8 +4,10 @@
 #
 #   benches/suite/run.sh                  # 6 journeys, 2 at a time, 5 rounds; then one cold journey
 #   ROUNDS=3 JOURNEYS=4 JOBS=2 benches/suite/run.sh
+#   CHROMIUM=/usr/bin/chromium-headless-shell benches/suite/run.sh   # all three on this browser
 #
-# Needs: cargo, python3 (with venv), Debian's chromium and chromedriver (/usr/bin). It builds
+# Needs: cargo, python3 (with venv), Debian's chromium and chromedriver (/usr/bin); vedetta walks
+# in Chromium's headless shell when it is installed, as it does by default. It builds
 # vedetta (release), creates a venv under the target dir and pip-installs selenium and
 # playwright there (Playwright drives /usr/bin/chromium: no browser is downloaded).
 set -euo pipefail
@@ -28,10 +30,11 @@ if [[ ! -x "$venv/bin/python" ]] || ! "$venv/bin/python" -c 'import selenium, pl
   "$venv/bin/pip" install --quiet selenium playwright
 fi
 "$venv/bin/python" -c 'import selenium, playwright.sync_api; from importlib.metadata import version; print("selenium", version("selenium"), "· playwright", version("playwright"))' >&2
-/usr/bin/chromium --version >&2
+"${CHROMIUM:-/usr/bin/chromium}" --version >&2
 
 exec python3 "$here/run.py" \
   --vedetta "$target/release/vedetta" \
   --python "$venv/bin/python" \
   --out "$target/bench-suite" \
-  --rounds "${ROUNDS:-5}" --journeys "${JOURNEYS:-6}" --jobs "${JOBS:-2}"
+  --rounds "${ROUNDS:-5}" --journeys "${JOURNEYS:-6}" --jobs "${JOBS:-2}" \
+  ${CHROMIUM:+--chromium "$CHROMIUM"}

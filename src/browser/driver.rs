@@ -136,27 +136,38 @@ impl LocalDriver {
         self.pid
     }
 
-    /// A launcher for `browser` (else the first browser of the driver's kind on PATH) that
-    /// makes the browser die with the driver (`setpriv --pdeathsig KILL`): with the driver's own
-    /// death-signal, a SIGKILLed vedetta takes its browsers with it. `None` (launch the browser
-    /// as is) when there is no `setpriv` or no browser to wrap.
-    pub fn browser_launcher(&self, browser: Option<&Path>) -> Option<PathBuf> {
-        let setpriv = find_on_path("setpriv")?;
+    /// A launcher for `browser` (else the first browser of the driver's kind on PATH, see
+    /// [`BrowserKind::browser_names`]) that makes the browser die with the driver (`setpriv
+    /// --pdeathsig KILL`, when there is a `setpriv`): with the driver's own death-signal, a
+    /// SIGKILLed vedetta takes its browsers with it. Chromium is given `about:blank` to open
+    /// in its first tab: chromedriver names a first page (`data:,`) only for a profile of its
+    /// own, and without one Chromium's headless shell opens no tab at all, which chromedriver
+    /// would wait for until its start timed out. `None` (launch the browser as is) when there
+    /// is no browser to wrap.
+    pub fn browser_launcher(&self, browser: Option<&Path>, headless: bool) -> Option<PathBuf> {
         let browser = match browser {
             Some(b) if b.is_file() => b.to_path_buf(),
             Some(_) => return None,
             None => self
                 .kind
-                .browser_names()
+                .browser_names(headless)
                 .iter()
                 .find_map(|n| find_on_path(n))?,
         };
         let quote = |p: &Path| format!("'{}'", p.display().to_string().replace('\'', "'\\''"));
-        let script = format!(
-            "#!/bin/sh\nexec {} --pdeathsig KILL -- {} \"$@\"\n",
-            quote(&setpriv),
-            quote(&browser)
-        );
+        let exec = match find_on_path("setpriv") {
+            Some(setpriv) => format!(
+                "{} --pdeathsig KILL -- {}",
+                quote(&setpriv),
+                quote(&browser)
+            ),
+            None => quote(&browser),
+        };
+        let first_page = match self.kind {
+            BrowserKind::Chromium => " about:blank",
+            BrowserKind::Firefox => "",
+        };
+        let script = format!("#!/bin/sh\nexec {exec} \"$@\"{first_page}\n");
         let path = self.dir.path().join("browser");
         {
             use std::os::unix::fs::PermissionsExt;
@@ -303,7 +314,11 @@ fn resolve_driver(kind: BrowserKind, path: Option<&Path>) -> Result<PathBuf, Bro
     }
 }
 
+/// `name` in the first folder of PATH that has it; an absolute `name` if it is a file.
 fn find_on_path(name: &str) -> Option<PathBuf> {
+    if Path::new(name).is_absolute() {
+        return Some(PathBuf::from(name)).filter(|p| p.is_file());
+    }
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
         .map(|d| d.join(name))

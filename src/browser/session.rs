@@ -1087,7 +1087,8 @@ fn capabilities(
     height: u32,
     driver: Option<&LocalDriver>,
 ) -> Capabilities {
-    let launcher = driver.and_then(|d| d.browser_launcher(config.browser_binary.as_deref()));
+    let launcher =
+        driver.and_then(|d| d.browser_launcher(config.browser_binary.as_deref(), !config.headed));
     let binary = launcher
         .as_ref()
         .or(config.browser_binary.as_ref())
@@ -1151,8 +1152,9 @@ fn capabilities(
 /// page there, which (with a search engine other than Google, as Debian's default) first
 /// navigates to that engine's start page on the internet, then keeps a WebUI page busy in the
 /// background for as long as the browser lives — some 0.1 s of CPU every second, in every warm
-/// browser. chromedriver turns a URL among `args` into a switch, so it is said in the profile's
-/// preferences: "open these pages at startup" (4), and the page.
+/// browser. chromedriver turns a URL among `args` into a switch, so the launcher names the page
+/// (`LocalDriver::browser_launcher`); for a browser started without one, the profile's
+/// preferences say it: "open these pages at startup" (4), and the page.
 fn chromium_prefs() -> Json {
     json!({
         "session.restore_on_startup": 4,

@@ -6,7 +6,8 @@
 //! context too; a browser that dies mid-journey ends only that journey as `error`, and the
 //! next journey gets a fresh browser and passes; Firefox falls back to a session per journey
 //! and says so in the `-v` log; `--isolation session` walks each journey in a browser of its
-//! own.
+//! own. A headless run walks in Chromium's headless shell; isolation holds in the full browser
+//! too.
 
 use crate::common;
 
@@ -184,26 +185,48 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// In the browser a headless run starts by default: Chromium's headless shell.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_next_journey_in_a_warm_browser_finds_nothing_the_last_one_left() {
+    a_warm_browser_s_next_journey_finds_nothing_of_the_last("pool-iso", None).await;
+}
+
+/// In the full browser, as `--browser-binary /usr/bin/chromium` (or `--headed`) runs it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_the_full_browser_the_next_journey_finds_nothing_the_last_one_left() {
+    a_warm_browser_s_next_journey_finds_nothing_of_the_last("pool-full", Some(FULL_BROWSER)).await;
+}
+
+/// Debian's full Chromium (its script, which starts the browser with `exec`).
+const FULL_BROWSER: &str = "/usr/bin/chromium";
+
+async fn a_warm_browser_s_next_journey_finds_nothing_of_the_last(
+    prefix: &str,
+    browser_binary: Option<&str>,
+) {
     let site = serve().await;
     let out = tempfile::tempdir().unwrap();
     // C fails on purpose, so that its evidence folder keeps its network.har and console log.
+    let c_name = format!("{prefix}-c");
     let c = journey(
-        "pool-iso-c",
-        "name: pool-iso-c\nbase_url: ${BASE}\ntimeout: 20s\nsteps:\n  - open: /check\n  - wait_for: { text: 'none' }\n  - name: fails on purpose\n    wait_for: '#never'\n    timeout: 300ms\n",
+        &c_name,
+        &format!(
+            "name: {c_name}\nbase_url: ${{BASE}}\ntimeout: 20s\nsteps:\n  - open: /check\n  - wait_for: {{ text: 'none' }}\n  - name: fails on purpose\n    wait_for: '#never'\n    timeout: 300ms\n"
+        ),
         &[("BASE", &site.base)],
     );
     // A walks in the fresh browser's own tab, everything after it in contexts of its own: B
     // finds nothing of A's, and B2 nothing of A2's — one context hides nothing from the next.
     let journeys = vec![
-        journey_a("pool-iso-a", &site.base),
-        journey_b("pool-iso-b", &site.base),
-        journey_a("pool-iso-a2", &site.base),
-        journey_b("pool-iso-b2", &site.base),
+        journey_a(&format!("{prefix}-a"), &site.base),
+        journey_b(&format!("{prefix}-b"), &site.base),
+        journey_a(&format!("{prefix}-a2"), &site.base),
+        journey_b(&format!("{prefix}-b2"), &site.base),
         c,
     ];
-    let ran = run_with(journeys, options(out.path()), CancellationToken::new()).await;
+    let mut opts = options(out.path());
+    opts.browser.browser_binary = browser_binary.map(PathBuf::from);
+    let ran = run_with(journeys, opts, CancellationToken::new()).await;
     let [a, b, a2, b2, c] = &ran.report.journeys[..] else {
         panic!("five journeys: {:#?}", ran.report)
     };
@@ -219,7 +242,7 @@ async fn the_next_journey_in_a_warm_browser_finds_nothing_the_last_one_left() {
     assert_eq!(
         drivers()
             .iter()
-            .filter(|d| d.label.starts_with("pool-iso-"))
+            .filter(|d| d.label.starts_with(&format!("{prefix}-")))
             .count(),
         1
     );
@@ -231,7 +254,7 @@ async fn the_next_journey_in_a_warm_browser_finds_nothing_the_last_one_left() {
     files_under(out.path(), &mut files);
     let har_path = files
         .iter()
-        .find(|f| f.ends_with("pool-iso-c/network.har"))
+        .find(|f| f.ends_with(format!("{c_name}/network.har")))
         .unwrap_or_else(|| panic!("no network.har for C among {files:#?}"));
     let har = std::fs::read_to_string(har_path).unwrap();
     assert!(har.contains("/check"), "{har}");
@@ -240,7 +263,7 @@ async fn the_next_journey_in_a_warm_browser_finds_nothing_the_last_one_left() {
     let console_path = files
         .iter()
         .find(|f| {
-            f.to_string_lossy().contains("pool-iso-c/")
+            f.to_string_lossy().contains(&format!("{c_name}/"))
                 && f.to_string_lossy().ends_with(".console.txt")
         })
         .unwrap_or_else(|| panic!("no console log for C among {files:#?}"));
@@ -499,15 +522,53 @@ async fn targets(pgid: u32) -> Vec<(String, String)> {
 /// Chromium's new tab page: that page first calls the default search engine's start page on
 /// the internet (Debian's: start.duckduckgo.com), then keeps a WebUI page busy for as long as
 /// the browser lives.
+///
+/// The headless shell opens no tab at all unless told a page (chromedriver names one only for
+/// a profile of its own, and vedetta gives every browser its own): without `about:blank`
+/// from vedetta, the session would never start.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_browser_s_first_tab_is_blank_not_the_new_tab_page() {
     let _slot = common::browser_slot().await;
-    let session = vedetta::browser::Session::start(&BrowserConfig::default(), 800, 600, "blank")
+    for binary in [None, Some(FULL_BROWSER)] {
+        let config = BrowserConfig {
+            browser_binary: binary.map(PathBuf::from),
+            ..BrowserConfig::default()
+        };
+        let session = vedetta::browser::Session::start(&config, 800, 600, "blank")
+            .await
+            .expect("headless Chromium and chromedriver must be installed");
+        let url = session.current_url().await;
+        session.close().await;
+        assert_eq!(
+            url.expect("the first tab's URL"),
+            "about:blank",
+            "{binary:?}"
+        );
+    }
+}
+
+/// A headless run walks in Chromium's headless shell when it is installed (scripts/test.sh
+/// installs it): the same Blink as the browser, a third less CPU per journey. The shell's
+/// binary itself, not Debian's `/usr/bin/chromium-headless-shell` script, which starts it
+/// without `exec` — the death signal that ends a browser with its driver (`kill -9` of
+/// vedetta) would end the script and leave the browser running. The session says which
+/// browser it is, for the evidence.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_headless_run_walks_in_chromium_s_headless_shell() {
+    let _slot = common::browser_slot().await;
+    let session = vedetta::browser::Session::start(&BrowserConfig::default(), 800, 600, "shell")
         .await
         .expect("headless Chromium and chromedriver must be installed");
-    let url = session.current_url().await;
+    let pgid = session.driver_pid().expect("a driver vedetta started");
+    let browser = browser_command_line(pgid);
+    let (name, version, _) = session.describe();
     session.close().await;
-    assert_eq!(url.expect("the first tab's URL"), "about:blank");
+    assert_eq!(
+        browser[0], "/usr/lib/chromium/chromium-headless-shell",
+        "{browser:?}"
+    );
+    assert_eq!(name, "chrome-headless-shell");
+    assert!(!version.is_empty());
 }
 
 /// Chromium preloads its address bar's suggestion popups (two WebUI pages in a renderer of
@@ -517,7 +578,9 @@ async fn a_browser_s_first_tab_is_blank_not_the_new_tab_page() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_browser_s_windows_do_not_preload_the_address_bar_s_popups() {
     let _slot = common::browser_slot().await;
+    // The full browser: the headless shell has no address bar.
     let config = BrowserConfig {
+        browser_binary: Some(FULL_BROWSER.into()),
         capabilities: vec![(
             "goog:chromeOptions".into(),
             serde_json::json!({ "args": ["--disable-features=Translate"] }),
