@@ -4,12 +4,14 @@
 #
 #   benches/suite/run.sh                  # 6 journeys, 2 at a time, 5 rounds; then one cold journey
 #   ROUNDS=3 JOURNEYS=4 JOBS=2 benches/suite/run.sh
-#   CHROMIUM=/usr/bin/chromium-headless-shell benches/suite/run.sh   # all three on this browser
+#   CHROMIUM=/usr/lib/chromium/chromium-headless-shell benches/suite/run.sh   # all three on it
+#   (the binary: Debian's /usr/bin/chromium-headless-shell script does not exec it, so a
+#   driver that ends its browser by a signal ends only the script)
 #
 # Needs: cargo, python3 (with venv), Debian's chromium and chromedriver (/usr/bin); vedetta walks
 # in Chromium's headless shell when it is installed, as it does by default. It builds
 # vedetta (release), creates a venv under the target dir and pip-installs selenium and
-# playwright there (Playwright drives /usr/bin/chromium: no browser is downloaded).
+# playwright there (Playwright drives /usr/bin/chromium, or CHROMIUM: no browser is downloaded).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
