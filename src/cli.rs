@@ -300,7 +300,9 @@ pub struct BrowserArgs {
     /// The driver to start (default: `chromedriver`, or `geckodriver` for firefox, on PATH).
     #[arg(long, value_name = "PATH")]
     pub driver: Option<PathBuf>,
-    /// The browser binary (default: the first of chromium/chrome, or firefox-esr/firefox, on PATH).
+    /// The browser binary (default: headless, Chromium's headless shell when installed; else
+    /// the first of chromium/chrome, or firefox-esr/firefox, on PATH). `/usr/bin/chromium`
+    /// walks a headless run in the full browser.
     #[arg(long, value_name = "PATH")]
     pub browser_binary: Option<PathBuf>,
     /// Show the browser window.

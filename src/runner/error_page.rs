@@ -5,7 +5,7 @@
 
 use super::failure::StepFailure;
 use super::result::FailureCategory;
-use crate::browser::ErrorPage;
+use crate::browser::{ErrorPage, ErrorPageKind};
 
 /// The failure for `page`, the browser's error page for `url` (the error page's own record of
 /// the URL wins; `None` when neither knows it).
@@ -30,7 +30,20 @@ pub(crate) fn error_page_failure(page: &ErrorPage, url: Option<&str>) -> StepFai
     };
     let mut f = StepFailure::new(category, message);
     f.error_page = true;
+    if page.code.is_empty() && page.kind == ErrorPageKind::Other {
+        f.error_page_without_reason = url.map(str::to_string);
+    }
     f
+}
+
+/// `f`, an error page that gave no reason, with the reason the browser gave the network log
+/// for its document (`net::ERR_CONNECTION_REFUSED`): the site refusing is an outage, even when
+/// the page the browser showed was blank. The element the step was after stays.
+pub(crate) fn explained_by_the_network(f: StepFailure, code: &str, url: &str) -> StepFailure {
+    StepFailure {
+        target: f.target,
+        ..error_page_failure(&ErrorPage::chromium(code), Some(url))
+    }
 }
 
 /// The error page a driver's error text reports (a navigation or a click that landed on it),
@@ -48,6 +61,36 @@ pub(crate) fn shows_its_own_address(location: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_blank_error_page_is_explained_by_its_document_s_error_in_the_network_log() {
+        // Chromium's headless shell: a chrome-error page with nothing on it.
+        let blank = ErrorPage {
+            kind: ErrorPageKind::Other,
+            code: String::new(),
+            url: None,
+        };
+        let f = error_page_failure(&blank, Some("http://127.0.0.1:4001/targets"));
+        assert_eq!(f.category, FailureCategory::Navigation);
+        assert_eq!(
+            f.error_page_without_reason.as_deref(),
+            Some("http://127.0.0.1:4001/targets")
+        );
+        let f = explained_by_the_network(
+            f,
+            "net::ERR_CONNECTION_REFUSED",
+            "http://127.0.0.1:4001/targets",
+        );
+        assert_eq!(f.category, FailureCategory::Outage);
+        assert_eq!(
+            f.message,
+            "the browser could not reach http://127.0.0.1:4001/targets: connection refused (ERR_CONNECTION_REFUSED)"
+        );
+        assert!(f.error_page && f.error_page_without_reason.is_none());
+        // A page that said why needs no explaining.
+        let said = error_page_failure(&ErrorPage::chromium("ERR_NAME_NOT_RESOLVED"), None);
+        assert!(said.error_page_without_reason.is_none());
+    }
 
     #[test]
     fn the_site_not_answering_is_an_outage_naming_the_url_and_the_code() {

@@ -18,6 +18,9 @@ pub(crate) struct StepFailure {
     /// The browser's own error page showed (see `error_page.rs`): nothing of the site's is on
     /// the page to quote.
     pub error_page: bool,
+    /// That error page gave no reason (Chromium's headless shell shows a blank one): the URL
+    /// it failed to load, whose request in the network log says why.
+    pub error_page_without_reason: Option<String>,
 }
 
 impl StepFailure {
@@ -29,6 +32,7 @@ impl StepFailure {
             session_lost: false,
             target: None,
             error_page: false,
+            error_page_without_reason: None,
         }
     }
 

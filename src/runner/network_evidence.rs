@@ -100,6 +100,18 @@ impl NetworkRecorder {
         }
     }
 
+    /// Why the browser could not load the document at `url`, as its network log says (the
+    /// last such request's error), once a failed step's requests were read.
+    pub(crate) fn document_error(&self, url: &str) -> Option<&str> {
+        self.log
+            .requests()
+            .iter()
+            .rev()
+            .filter(|r| r.resource_type.eq_ignore_ascii_case("document") && r.url == url)
+            .find_map(|r| r.error.as_ref())
+            .map(|e| e.code.as_str())
+    }
+
     /// The walk stopped at the failure just read: the HAR ends there.
     pub(crate) fn halted(&mut self) {
         if self.halted_at_ms.is_none() {

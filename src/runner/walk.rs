@@ -16,6 +16,7 @@ use tracing::Instrument;
 
 use super::actions::{Children, Done, Save, StepContext};
 use super::cause::with_network_cause;
+use super::error_page::explained_by_the_network;
 use super::event::Event;
 use super::fail_fast::FailFast;
 use super::failure::StepFailure;
@@ -384,15 +385,26 @@ impl<'a, P: Page> Walker<'a, P> {
         // The site under test: the page's and base_url's (see `crate::network::site`).
         let base_url = self.journey.base_url.as_ref().map(|b| b.render(&self.vars));
         let site = Site::new(url.iter().chain(base_url.iter()).map(String::as_str));
-        let failure = f.into_failure(&self.vars, url, &notices, &logged);
-        let failure = if lost {
-            failure
+        let network = if lost {
+            None
         } else {
             let network = self
                 .network
                 .step_failed(self.page, began, &site, &self.vars);
-            let network = bounded(self.cancel, network).await.unwrap_or_default();
-            with_network_cause(failure, network)
+            Some(bounded(self.cancel, network).await.unwrap_or_default())
+        };
+        // A blank error page: the network log knows why the document did not load.
+        let f = match f.error_page_without_reason.clone() {
+            Some(failed) if network.is_some() => match self.network.document_error(&failed) {
+                Some(code) => explained_by_the_network(f, code, &failed),
+                None => f,
+            },
+            _ => f,
+        };
+        let failure = f.into_failure(&self.vars, url, &notices, &logged);
+        let failure = match network {
+            Some(network) => with_network_cause(failure, network),
+            None => failure,
         };
         // What the console said ends the message only when no failed request explains it.
         let failure = super::failure::with_console_cause(failure);

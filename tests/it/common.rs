@@ -172,6 +172,18 @@ pub async fn run_one(journey: Journey, out_dir: &Path) -> Ran {
     run_with(vec![journey], options(out_dir), CancellationToken::new()).await
 }
 
+/// Debian's full Chromium (its script starts the browser with `exec`): what a headed run, or
+/// `--browser-binary /usr/bin/chromium`, walks in. A headless run's default is Chromium's
+/// headless shell.
+pub const FULL_CHROMIUM: &str = "/usr/bin/chromium";
+
+/// [`run_one`] in the full Chromium.
+pub async fn run_one_in_full_chromium(journey: Journey, out_dir: &Path) -> Ran {
+    let mut opts = options(out_dir);
+    opts.browser.browser_binary = Some(FULL_CHROMIUM.into());
+    run_with(vec![journey], opts, CancellationToken::new()).await
+}
+
 /// No process of any chromedriver started for `label` is alive: not the driver, not anything in
 /// its process group (Chromium and its helpers), and nothing that left the group — Chromium's
 /// crash handler daemonizes, but still carries its driver's tag in its environment — for any

@@ -374,7 +374,8 @@ async fn another_site_s_failure_and_a_missing_favicon_never_change_the_category(
     let collector = third_party().await;
     let beacon = format!("{}/collect", collector.base);
     let out = tempfile::tempdir().unwrap();
-    let ran = run_one(
+    // The full browser: the headless shell asks for no favicon.
+    let ran = common::run_one_in_full_chromium(
         balance_journey(
             "third-party",
             &bank.base,

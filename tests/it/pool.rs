@@ -194,11 +194,12 @@ async fn the_next_journey_in_a_warm_browser_finds_nothing_the_last_one_left() {
 /// In the full browser, as `--browser-binary /usr/bin/chromium` (or `--headed`) runs it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn in_the_full_browser_the_next_journey_finds_nothing_the_last_one_left() {
-    a_warm_browser_s_next_journey_finds_nothing_of_the_last("pool-full", Some(FULL_BROWSER)).await;
+    a_warm_browser_s_next_journey_finds_nothing_of_the_last(
+        "pool-full",
+        Some(common::FULL_CHROMIUM),
+    )
+    .await;
 }
-
-/// Debian's full Chromium (its script, which starts the browser with `exec`).
-const FULL_BROWSER: &str = "/usr/bin/chromium";
 
 async fn a_warm_browser_s_next_journey_finds_nothing_of_the_last(
     prefix: &str,
@@ -529,7 +530,7 @@ async fn targets(pgid: u32) -> Vec<(String, String)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_browser_s_first_tab_is_blank_not_the_new_tab_page() {
     let _slot = common::browser_slot().await;
-    for binary in [None, Some(FULL_BROWSER)] {
+    for binary in [None, Some(common::FULL_CHROMIUM)] {
         let config = BrowserConfig {
             browser_binary: binary.map(PathBuf::from),
             ..BrowserConfig::default()
@@ -580,7 +581,7 @@ async fn a_browser_s_windows_do_not_preload_the_address_bar_s_popups() {
     let _slot = common::browser_slot().await;
     // The full browser: the headless shell has no address bar.
     let config = BrowserConfig {
-        browser_binary: Some(FULL_BROWSER.into()),
+        browser_binary: Some(common::FULL_CHROMIUM.into()),
         capabilities: vec![(
             "goog:chromeOptions".into(),
             serde_json::json!({ "args": ["--disable-features=Translate"] }),
