@@ -1,9 +1,16 @@
 // The showing document's load, for the step that loaded it: Navigation Timing (every browser)
 // and, where the browser has them, Largest Contentful Paint and layout shifts (Chromium). The
 // paint entries are read from the browser's buffer by an observer asked for them at once.
-// null without a navigation entry (the browser's error page, about:blank).
+// null without a navigation entry (about:blank), and on the browser's own error page, which
+// may have one (Chromium's headless shell, Firefox): its times are not the site's.
 const nav = performance.getEntriesByType('navigation')[0];
-if (!nav) return null;
+if (
+  !nav ||
+  location.protocol === 'chrome-error:' ||
+  /^about:(neterror|certerror)\b/.test(document.documentURI || '')
+) {
+  return null;
+}
 const supported = (window.PerformanceObserver && PerformanceObserver.supportedEntryTypes) || [];
 function buffered(type) {
   if (!supported.includes(type)) return null;

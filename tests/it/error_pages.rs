@@ -167,6 +167,8 @@ fn assert_outage_at_once(out: &Output, report: &serde_json::Value, code: &str) {
                 && message.ends_with(&format!(": connection refused ({code})")),
             "{message}"
         );
+        // No page load to time: the error page's own times are not the site's.
+        assert!(step.get("timing").is_none(), "{step:#}");
     }
     let click = &journeys[1]["steps"];
     assert!(
