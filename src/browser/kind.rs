@@ -54,8 +54,8 @@ impl BrowserKind {
     /// Chromium run looks for Chromium's headless shell first (`chromium-headless-shell`,
     /// Debian's package of Chromium's old headless mode; `chrome-headless-shell`, Google's, the
     /// one Playwright runs headless by default): the same Blink and V8 as the browser, without
-    /// the browser's own UI, profile services and their processes — a journey costs it a third
-    /// less CPU and its pages load sooner (BENCHMARKS.md). A headed run needs the browser.
+    /// the browser's own UI, profile services and their processes — a journey costs it about
+    /// half the CPU and its pages load sooner (BENCHMARKS.md). A headed run needs the browser.
     ///
     /// An absolute path is taken as it is. Debian's `/usr/bin/chromium-headless-shell` is a
     /// script that starts the shell without `exec`, so a signal to it never reaches the

@@ -101,14 +101,15 @@ impl NetworkRecorder {
     }
 
     /// Why the browser could not load the document at `url`, as its network log says (the
-    /// last such request's error), once a failed step's requests were read.
+    /// last request for it, if it failed), once a failed step's requests were read.
     pub(crate) fn document_error(&self, url: &str) -> Option<&str> {
         self.log
             .requests()
             .iter()
             .rev()
-            .filter(|r| r.resource_type.eq_ignore_ascii_case("document") && r.url == url)
-            .find_map(|r| r.error.as_ref())
+            .find(|r| r.resource_type.eq_ignore_ascii_case("document") && r.url == url)?
+            .error
+            .as_ref()
             .map(|e| e.code.as_str())
     }
 

@@ -549,7 +549,7 @@ async fn a_browser_s_first_tab_is_blank_not_the_new_tab_page() {
 }
 
 /// A headless run walks in Chromium's headless shell when it is installed (scripts/test.sh
-/// installs it): the same Blink as the browser, a third less CPU per journey. The shell's
+/// installs it): the same Blink as the browser, about half the CPU per journey. The shell's
 /// binary itself, not Debian's `/usr/bin/chromium-headless-shell` script, which starts it
 /// without `exec` — the death signal that ends a browser with its driver (`kill -9` of
 /// vedetta) would end the script and leave the browser running. The session says which
