@@ -26,12 +26,18 @@ use nix::unistd::Pid;
 pub struct GridProcess {
     child: std::process::Child,
     pub url: String,
+    /// The JVM's, its chromedriver's and Chromium's temp folder (`java.io.tmpdir`, `TMPDIR`):
+    /// what a killed Chromium leaves there (its singleton socket's folder) goes with it.
+    _tmp: tempfile::TempDir,
 }
 
 impl GridProcess {
     /// `java -jar <selenium> <role_args…> --host 127.0.0.1 --port <port>`.
     pub fn spawn(role_args: &[String], port: u16) -> GridProcess {
+        let tmp = tempfile::tempdir().unwrap();
         let child = std::process::Command::new("java")
+            .arg(format!("-Djava.io.tmpdir={}", tmp.path().display()))
+            .env("TMPDIR", tmp.path())
             .arg("-jar")
             .arg(crate::grid::selenium_jar())
             .args(role_args)
@@ -45,6 +51,7 @@ impl GridProcess {
         GridProcess {
             child,
             url: format!("http://127.0.0.1:{port}"),
+            _tmp: tmp,
         }
     }
 
