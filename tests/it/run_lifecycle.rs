@@ -310,8 +310,11 @@ async fn with_a_webdriver_url_the_given_server_is_used_and_nothing_is_started() 
     let _slot = browser_slot().await;
     // A WebDriver server run by someone else (here: this test, in its own process group).
     let port = common::closed_port();
+    // Its browser's profile and temp files in a folder of the test's, removed with it.
+    let tmp = tempfile::tempdir().unwrap();
     let mut server = std::process::Command::new("chromedriver")
         .arg(format!("--port={port}"))
+        .env("TMPDIR", tmp.path())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .process_group(0)
