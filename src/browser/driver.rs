@@ -136,8 +136,8 @@ impl LocalDriver {
         self.pid
     }
 
-    /// A launcher for `browser` (else the first browser of the driver's kind on PATH, see
-    /// [`BrowserKind::browser_names`]) that makes the browser die with the driver (`setpriv
+    /// A launcher for `browser` (else the first browser of the driver's kind on PATH: see
+    /// [`BrowserKind::headless_shells`] and [`BrowserKind::browser_names`]) that makes the browser die with the driver (`setpriv
     /// --pdeathsig KILL`, when there is a `setpriv`): with the driver's own death-signal, a
     /// SIGKILLed vedetta takes its browsers with it. Chromium is given `about:blank` to open
     /// in its first tab: chromedriver names a first page (`data:,`) only for a profile of its
@@ -148,11 +148,17 @@ impl LocalDriver {
         let browser = match browser {
             Some(b) if b.is_file() => b.to_path_buf(),
             Some(_) => return None,
-            None => self
-                .kind
-                .browser_names(headless)
-                .iter()
-                .find_map(|n| find_on_path(n))?,
+            None => {
+                let shells = if headless {
+                    self.kind.headless_shells()
+                } else {
+                    &[]
+                };
+                shells
+                    .iter()
+                    .chain(self.kind.browser_names())
+                    .find_map(|n| find_on_path(n))?
+            }
         };
         let quote = |p: &Path| format!("'{}'", p.display().to_string().replace('\'', "'\\''"));
         let exec = match find_on_path("setpriv") {

@@ -50,28 +50,9 @@ impl BrowserKind {
         }
     }
 
-    /// The browser's executables, in the order they are looked for on PATH. A headless
-    /// Chromium run looks for Chromium's headless shell first (`chromium-headless-shell`,
-    /// Debian's package of Chromium's old headless mode; `chrome-headless-shell`, Google's, the
-    /// one Playwright runs headless by default): the same Blink and V8 as the browser, without
-    /// the browser's own UI, profile services and their processes — a journey costs it about
-    /// half the CPU and its pages load sooner (BENCHMARKS.md). A headed run needs the browser.
-    ///
-    /// An absolute path is taken as it is. Debian's `/usr/bin/chromium-headless-shell` is a
-    /// script that starts the shell without `exec`, so a signal to it never reaches the
-    /// browser — nor the death signal that ends a browser with its driver when vedetta is
-    /// killed: the binary it starts is looked for first.
-    pub fn browser_names(self, headless: bool) -> &'static [&'static str] {
+    /// The browser's executables, in the order they are looked for on PATH.
+    pub fn browser_names(self) -> &'static [&'static str] {
         match self {
-            BrowserKind::Chromium if headless => &[
-                "/usr/lib/chromium/chromium-headless-shell",
-                "chromium-headless-shell",
-                "chrome-headless-shell",
-                "chromium",
-                "chromium-browser",
-                "google-chrome",
-                "google-chrome-stable",
-            ],
             BrowserKind::Chromium => &[
                 "chromium",
                 "chromium-browser",
@@ -79,6 +60,28 @@ impl BrowserKind {
                 "google-chrome-stable",
             ],
             BrowserKind::Firefox => &["firefox-esr", "firefox"],
+        }
+    }
+
+    /// What a headless run looks for before [`BrowserKind::browser_names`]: Chromium's
+    /// headless shell (`chromium-headless-shell`, Debian's package of Chromium's old headless
+    /// mode; `chrome-headless-shell`, Google's, the one Playwright runs headless by default) —
+    /// the same Blink and V8 as the browser, without the browser's own UI, profile services and
+    /// their processes: a journey costs it about half the CPU and its pages load sooner
+    /// (BENCHMARKS.md). A headed run needs the browser.
+    ///
+    /// An absolute path is taken as it is. Debian's `/usr/bin/chromium-headless-shell` is a
+    /// script that starts the shell without `exec`, so a signal to it never reaches the
+    /// browser — nor the death signal that ends a browser with its driver when vedetta is
+    /// killed: the binary it starts is looked for first.
+    pub fn headless_shells(self) -> &'static [&'static str] {
+        match self {
+            BrowserKind::Chromium => &[
+                "/usr/lib/chromium/chromium-headless-shell",
+                "chromium-headless-shell",
+                "chrome-headless-shell",
+            ],
+            BrowserKind::Firefox => &[],
         }
     }
 }

@@ -641,12 +641,7 @@ steps:
     let out = tempfile::tempdir().unwrap();
     let ran = common::run_one(j, out.path()).await;
     let r = ran.journey();
-    let failed: Vec<_> = r
-        .steps
-        .iter()
-        .filter(|s| s.status != StepStatus::Passed)
-        .collect();
-    assert!(failed.is_empty(), "{failed:#?}");
+    common::assert_every_step_passed(r);
     assert_eq!(r.status, JourneyStatus::Passed);
 }
 

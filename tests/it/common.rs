@@ -19,7 +19,7 @@ use vedetta::browser::BrowserConfig;
 use vedetta::journey::model::Journey;
 use vedetta::journey::{LoadOptions, load_journey, parse_journey};
 use vedetta::runner::event::Event;
-use vedetta::runner::result::{JourneyResult, RunReport};
+use vedetta::runner::result::{JourneyResult, RunReport, StepStatus};
 use vedetta::runner::{RunOptions, run};
 
 /// The machine has 2 cores: at most 2 browsers at once across a test binary's threads.
@@ -170,6 +170,16 @@ pub async fn run_with(journeys: Vec<Journey>, opts: RunOptions, cancel: Cancella
 
 pub async fn run_one(journey: Journey, out_dir: &Path) -> Ran {
     run_with(vec![journey], options(out_dir), CancellationToken::new()).await
+}
+
+/// Every step of `j` passed; those that did not are shown, with the journey's name.
+pub fn assert_every_step_passed(j: &JourneyResult) {
+    let not_passed: Vec<_> = j
+        .steps
+        .iter()
+        .filter(|s| s.status != StepStatus::Passed)
+        .collect();
+    assert!(not_passed.is_empty(), "{}: {not_passed:#?}", j.name);
 }
 
 /// Debian's full Chromium (its script starts the browser with `exec`): what a headed run, or

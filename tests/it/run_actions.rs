@@ -144,7 +144,7 @@ steps:
     );
     let ran = run_one(journey, out.path()).await;
     let j = ran.journey();
-    assert_every_step_passed(j);
+    common::assert_every_step_passed(j);
 }
 
 /// A screenshot hides the secrets a page shows for the moment of the shot only: the journey
@@ -172,7 +172,7 @@ steps:
     );
     let ran = run_one(journey, out.path()).await;
     let j = ran.journey();
-    assert_every_step_passed(j);
+    common::assert_every_step_passed(j);
     assert!(j.steps[2].screenshot.is_some(), "the shot was taken");
 }
 
@@ -238,14 +238,4 @@ steps:
             && message.contains("div#shade.modal would receive the click"),
         "{message}"
     );
-}
-
-/// Every step of `j` passed; the others are shown when not.
-fn assert_every_step_passed(j: &vedetta::runner::result::JourneyResult) {
-    let not_passed: Vec<_> = j
-        .steps
-        .iter()
-        .filter(|s| s.status != StepStatus::Passed)
-        .collect();
-    assert!(not_passed.is_empty(), "{not_passed:#?}");
 }

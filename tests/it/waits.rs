@@ -8,7 +8,7 @@ use crate::common;
 use common::{journey, options, run_with, serve};
 use tokio_util::sync::CancellationToken;
 use vedetta::browser::BrowserKind;
-use vedetta::runner::result::{JourneyStatus, StepStatus};
+use vedetta::runner::result::JourneyStatus;
 
 const LATE: &str = r##"
 name: @NAME@
@@ -36,12 +36,7 @@ async fn walk_late_changes(kind: BrowserKind) {
     let j = journey(&name, &yaml, &[("BASE", &site.base)]);
     let ran = run_with(vec![j], opts, CancellationToken::new()).await;
     let r = ran.journey();
-    let failed: Vec<_> = r
-        .steps
-        .iter()
-        .filter(|s| s.status != StepStatus::Passed)
-        .collect();
-    assert!(failed.is_empty(), "{kind:?}: {failed:#?}");
+    common::assert_every_step_passed(r);
     assert_eq!(r.status, JourneyStatus::Passed);
     assert_eq!(r.steps.len(), 8);
 }
