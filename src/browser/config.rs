@@ -78,14 +78,6 @@ impl BrowserConfig {
         config
     }
 
-    /// Whether a journey with this configuration (see [`for_journey`]) needs a browser of its
-    /// own: the pool's warm browsers were started without a device or capabilities.
-    ///
-    /// [`for_journey`]: BrowserConfig::for_journey
-    pub fn needs_own_browser(&self) -> bool {
-        self.device.is_some() || !self.capabilities.is_empty()
-    }
-
     /// The page's viewport: the device's, else `viewport`.
     pub fn viewport(&self, viewport: Viewport) -> Viewport {
         self.device.as_ref().map_or(viewport, Device::viewport)

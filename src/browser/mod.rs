@@ -25,6 +25,7 @@ mod secrets_on_page;
 pub mod selector;
 mod session;
 mod temp_dir;
+mod warm;
 
 pub use config::{BrowserConfig, Isolation};
 pub use console::ConsoleEntry;
@@ -33,10 +34,11 @@ pub use emulation::{firefox_cannot_emulate, firefox_refusal};
 pub use error::BrowserError;
 pub use error_page::{ErrorPage, ErrorPageKind};
 pub use kind::BrowserKind;
-pub use pool::{BROWSER_IDLE_LIMIT, BrowserPool, MAX_JOURNEYS_PER_BROWSER, PoolStats};
+pub use pool::{BrowserPool, PoolStats};
 pub use probe::{
     Ambiguity, ClickPoint, ElementProbe, Field, PageProbe, ProbeRequest, ProbeWait, Readied, Ready,
 };
 pub use secrets_on_page::{ScreenshotError, SecretsOnPage};
 pub use selector::Selector;
 pub use session::{Element, Session};
+pub use warm::{BROWSER_IDLE_LIMIT, MAX_JOURNEYS_PER_BROWSER};

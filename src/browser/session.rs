@@ -27,13 +27,13 @@ use super::error::BrowserError;
 use super::error_page::{ErrorPage, ErrorPageKind};
 use super::extra_capabilities;
 use super::network;
-use super::pool::BrowserPool;
 use super::probe::{
     Ambiguity, ClickPoint, ElementProbe, FILL_JS, Field, PROBE_JS, PageProbe, ProbeRequest,
     Readied, Ready, SELECT_JS,
 };
 use super::secrets_on_page::{HIDE_JS, RESTORE_JS, ScreenshotError, SecretsOnPage};
 use super::selector::Selector;
+use super::warm::WarmBrowsers;
 use crate::journey::model::SECRET_MASK;
 use crate::network::DocumentTiming;
 
@@ -85,13 +85,16 @@ pub struct Session {
     clicks_at_point: bool,
     /// Chromium: the page is told it has the focus (see [`Session::emulate_focus`]).
     emulates_focus: bool,
+    /// Chromium emulates a device: chromedriver sets every tab's viewport to the device's,
+    /// whatever the window's size.
+    emulates_device: bool,
     /// The journey's own browser context, when this session is a pool's warm browser.
     context: Option<BrowserContext>,
     /// A fresh warm browser's first journey walks in the browser's own first tab (its default
     /// context, which no other journey ever uses): no context to open for it.
     home_lent: bool,
     /// The pool this warm browser goes back to when the journey's page is closed.
-    returns_to: Option<Arc<BrowserPool>>,
+    returns_to: Option<Arc<WarmBrowsers>>,
     /// How long this attempt waited for the browser to start (zero: a warm one).
     start_time: Duration,
     /// Journeys this warm browser has served, the one lent to now included.
@@ -228,6 +231,7 @@ impl Session {
             records_timing: !config.without_recording,
             clicks_at_point: config.kind == BrowserKind::Chromium && config.device.is_none(),
             emulates_focus: config.kind == BrowserKind::Chromium,
+            emulates_device: config.kind == BrowserKind::Chromium && config.device.is_some(),
             context: None,
             home_lent: false,
             returns_to: None,
@@ -239,8 +243,7 @@ impl Session {
         };
         session.emulate_focus().await;
         // Chromium's emulation sets the page's viewport itself; the window's size is moot.
-        let emulated = config.kind == BrowserKind::Chromium && config.device.is_some();
-        if emulated {
+        if session.emulates_device {
             return Ok(session);
         }
         if let Err(e) = session.fit_viewport(width, height).await {
@@ -382,7 +385,9 @@ impl Session {
         self.context = Some(context);
         self.client.switch_to_window(handle).await?;
         self.emulate_focus().await;
-        self.fit_viewport(width, height).await?;
+        if !self.emulates_device {
+            self.fit_viewport(width, height).await?;
+        }
         // What the session logged before this journey — the last journey's requests and
         // messages, the home tab's — is not this journey's.
         if self.records_network {
@@ -415,7 +420,7 @@ impl Session {
     /// [`Session::probe`]) — while the site, not the browser, is busy: made at once, it would
     /// compete with the journey's own first page for the CPU. The tab opens in the
     /// background, so the page in use keeps the focus. Only for a browser a next journey is
-    /// expected in (see `BrowserPool`).
+    /// expected in (see `WarmBrowsers`).
     pub(super) fn prepare_next_context(&mut self, width: u32, height: u32) {
         *self.lock_spare() = Some(Spare::Wanted { width, height });
     }
@@ -522,7 +527,7 @@ impl Session {
     }
 
     /// Marks this warm browser's page as lent: closing it gives the browser back to `pool`.
-    pub(super) fn lend(&mut self, pool: Arc<BrowserPool>, journeys: u32) {
+    pub(super) fn lend(&mut self, pool: Arc<WarmBrowsers>, journeys: u32) {
         self.returns_to = Some(pool);
         self.journeys = journeys;
     }

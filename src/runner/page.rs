@@ -129,17 +129,10 @@ impl Browser for Arc<BrowserPool> {
         let pool = self.clone();
         let config = self.config().for_journey(journey);
         async move {
-            // A journey with a device or capabilities (or a pool whose every browser would have
-            // them) gets its own session; `runner::run` does not announce it to the pool.
-            if config.needs_own_browser() {
-                return Browser::start(&config, journey).await;
-            }
-            pool.page(
-                journey.viewport.width,
-                journey.viewport.height,
-                &journey.name,
-            )
-            .await
+            // A journey with a device or capabilities walks in a warm browser started with them.
+            let viewport = config.viewport(journey.viewport);
+            pool.page(&config, viewport.width, viewport.height, &journey.name)
+                .await
         }
     }
 }

@@ -31,13 +31,13 @@ pub async fn run(
 ) -> RunReport {
     match (&opts.browsers, opts.browser.isolation) {
         (Some(pool), _) => {
-            pool.expect(pooled(pool, &journeys));
+            expect(pool, &journeys);
             let pool = Arc::new(pool.clone());
             run_in(journeys, opts, pool, events, cancel).await
         }
         (None, Isolation::Context) => {
             let pool = BrowserPool::new(opts.browser.clone());
-            pool.expect(pooled(&pool, &journeys));
+            expect(&pool, &journeys);
             let report = run_in(journeys, opts, Arc::new(pool.clone()), events, cancel).await;
             // No warm browser outlives the run.
             pool.shutdown().await;
@@ -50,13 +50,14 @@ pub async fn run(
     }
 }
 
-/// How many of `journeys` will walk in `pool`'s warm browsers: those that need no browser of
-/// their own. A browser makes a next journey's context ahead only when one is to come.
-fn pooled(pool: &BrowserPool, journeys: &[Journey]) -> usize {
-    journeys
+/// Announces `journeys` to `pool`, each with its configuration: a browser makes a next
+/// journey's context ahead only when one is to come in a browser like it.
+fn expect(pool: &BrowserPool, journeys: &[Journey]) {
+    let configs: Vec<_> = journeys
         .iter()
-        .filter(|j| !pool.config().for_journey(j).needs_own_browser())
-        .count()
+        .map(|j| pool.config().for_journey(j))
+        .collect();
+    pool.expect(&configs);
 }
 
 /// [`run`] with each attempt's page from `browser`.

@@ -278,8 +278,8 @@ async fn a_warm_browser_s_next_journey_finds_nothing_of_the_last(
 
 /// The next journey's context is made ahead, while a journey waits for its site: in the
 /// background — the page in use keeps the focus and stays visible — and only for a journey
-/// still to come in a warm browser: the last such journey leaves no context behind, though a
-/// journey with a device of its own comes after it.
+/// still to come in a browser like it: the last desktop journey leaves no context behind,
+/// though a journey with a device comes after it (it walks in a phone browser).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_next_context_is_made_ahead_and_the_page_in_use_keeps_the_focus() {
     let site = serve().await;
@@ -323,11 +323,73 @@ async fn the_next_context_is_made_ahead_and_the_page_in_use_keeps_the_focus() {
     for j in &report.journeys {
         assert_eq!(j.status, JourneyStatus::Passed, "{j:#?}");
     }
-    // One browser; the second and third journeys found their contexts made.
-    assert_eq!((stats.started, stats.made_ahead), (1, 2), "{stats:?}");
-    // Left: the browser's own tab, nothing made for the phone journey, which walked in a
-    // browser of its own.
+    // Two browsers, the desktop one and the phone's; the second and third journeys found
+    // their contexts made.
+    assert_eq!((stats.started, stats.made_ahead), (2, 2), "{stats:?}");
+    // Left in the desktop browser: its own tab, nothing made for the phone journey.
     assert_eq!(pages, ["about:blank"]);
+}
+
+/// How the page sees the device: its screen, pixel ratio, user agent and touch.
+const PIXEL_7: &str = "screen.width === 412 && screen.height === 915 && devicePixelRatio === 2.625 && navigator.userAgent.includes('Pixel 7') && navigator.maxTouchPoints > 0 && matchMedia('(pointer: coarse)').matches";
+
+/// Journeys with a device walk in warm browsers started with it, apart from the desktop ones:
+/// a phone journey after a desktop one finds the phone browser waiting and walks in a fresh
+/// context of it, emulated as the device and with nothing of the phone journey before it; the
+/// desktop journeys share the desktop browser, not emulated. Two browsers for four journeys.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn phone_journeys_share_a_warm_phone_browser_a_fresh_context_each() {
+    let site = serve().await;
+    let out = tempfile::tempdir().unwrap();
+    let phone = |name: &str, steps: &str| {
+        let yaml = format!(
+            "name: {name}\nbase_url: ${{BASE}}\ntimeout: 20s\ndevice: \"Pixel 7\"\nsteps:\n{steps}  - script: \"if (!({PIXEL_7})) throw new Error('not a Pixel 7: ' + screen.width + 'x' + screen.height + ' ' + navigator.userAgent)\"\n"
+        );
+        journey(name, &yaml, &[("BASE", &site.base)])
+    };
+    let desktop = |name: &str| {
+        let yaml = format!(
+            "name: {name}\nbase_url: ${{BASE}}\ntimeout: 20s\nsteps:\n  - open: /check\n  - assert_text: {{ '#found': none }}\n  - script: \"if ({PIXEL_7}) throw new Error('a desktop journey emulated as the phone')\"\n"
+        );
+        journey(name, &yaml, &[("BASE", &site.base)])
+    };
+    let journeys = vec![
+        phone(
+            "pool-phone-a",
+            "  - open: /set\n  - wait_for: '#done'\n  - open: /check\n  - assert_text: { '#found': 'cookie, localStorage, sessionStorage, IndexedDB, Cache Storage, service worker' }\n",
+        ),
+        desktop("pool-desktop-a"),
+        phone(
+            "pool-phone-b",
+            "  - open: /check\n  - assert_text: { '#found': none }\n",
+        ),
+        desktop("pool-desktop-b"),
+    ];
+    let pool = vedetta::browser::BrowserPool::new(BrowserConfig::default());
+    let mut opts = options(out.path());
+    opts.browsers = Some(pool.clone());
+    let _slot = common::browser_slot().await;
+    let (events, _) = tokio::sync::mpsc::unbounded_channel();
+    let report = vedetta::runner::run(journeys, opts, events, CancellationToken::new()).await;
+    let stats = pool.stats();
+    pool.shutdown().await;
+    common::assert_no_leftover_processes("pool-phone-a");
+    common::assert_no_leftover_processes("pool-desktop-a");
+
+    for j in &report.journeys {
+        assert_eq!(j.status, JourneyStatus::Passed, "{j:#?}");
+    }
+    // The second of each kind walked in the first's browser, which waited for it.
+    assert_eq!(stats.started, 2, "{stats:?}");
+    assert_eq!(
+        report
+            .journeys
+            .iter()
+            .map(|j| j.browser_start_ms == 0)
+            .collect::<Vec<_>>(),
+        [false, false, true, true],
+        "which journeys waited for a browser to start"
+    );
 }
 
 /// A permission a customer granted in one journey (as a site's prompt, answered, would leave
@@ -847,4 +909,57 @@ async fn the_monitor_keeps_its_browser_warm_between_runs() {
             "chromedriver {pid} outlived the monitor"
         );
     }
+}
+
+/// A run with many devices does not keep a browser waiting for each: at most twice as many
+/// browsers wait as journeys walk at once. At `jobs: 1`, after journeys on three devices
+/// (three browsers started, none in use at once with another), the first device's browser
+/// was ended to make room for the third's, so the first device's next journey starts one
+/// again; two wait at the end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_with_many_devices_keeps_at_most_twice_its_jobs_of_browsers_waiting() {
+    let site = serve().await;
+    let out = tempfile::tempdir().unwrap();
+    let on = |name: &str, device: &str| {
+        let yaml = format!(
+            "name: {name}\nbase_url: ${{BASE}}\ndevice: \"{device}\"\nsteps:\n  - open: /focus\n"
+        );
+        journey(name, &yaml, &[("BASE", &site.base)])
+    };
+    let journeys = vec![
+        on("pool-devices-1", "Pixel 7"),
+        on("pool-devices-2", "Pixel 8"),
+        on("pool-devices-3", "Moto G4"),
+        on("pool-devices-4", "Pixel 7"),
+    ];
+    let pool = vedetta::browser::BrowserPool::new(BrowserConfig::default());
+    let mut opts = options(out.path());
+    opts.browsers = Some(pool.clone());
+    let _slot = common::browser_slot().await;
+    let (events, _) = tokio::sync::mpsc::unbounded_channel();
+    let report = vedetta::runner::run(journeys, opts, events, CancellationToken::new()).await;
+    let stats = pool.stats();
+    let waiting: Vec<String> = drivers()
+        .into_iter()
+        .filter(|d| d.running)
+        .map(|d| d.label)
+        .filter(|l| l.starts_with("pool-devices-"))
+        .collect();
+    pool.shutdown().await;
+    for n in 1..=4 {
+        common::assert_no_leftover_processes(&format!("pool-devices-{n}"));
+    }
+
+    for j in &report.journeys {
+        assert_eq!(j.status, JourneyStatus::Passed, "{j:#?}");
+    }
+    assert_eq!(
+        (stats.started, stats.retired, stats.idle),
+        (4, 2, 2),
+        "{stats:?}"
+    );
+    // Waiting at the end: the Moto G4's and the Pixel 7's started again.
+    let mut waiting = waiting;
+    waiting.sort();
+    assert_eq!(waiting, ["pool-devices-3", "pool-devices-4"]);
 }
