@@ -97,6 +97,8 @@ def main():
     ap.add_argument("--chromium", help="the browser all three tools drive (default: each tool's "
                     "own choice: vedetta's headless shell when installed, /usr/bin/chromium for "
                     "Selenium and Playwright)")
+    ap.add_argument("--selenium-chromium", help="Selenium's browser, over --chromium")
+    ap.add_argument("--playwright-chromium", help="Playwright's browser, over --chromium")
     args = ap.parse_args()
 
     libc = ctypes.CDLL(None, use_errno=True)
@@ -118,6 +120,11 @@ def main():
     if args.chromium:
         env["CHROMIUM"] = args.chromium  # selenium_suite.py and playwright_suite.py
         browser = ["--browser-binary", args.chromium]
+    envs = {"vedetta": env, "selenium": dict(env), "playwright": dict(env)}
+    for tool, path in [("selenium", args.selenium_chromium),
+                       ("playwright", args.playwright_chromium)]:
+        if path:
+            envs[tool]["CHROMIUM"] = path
 
     def vedetta(us, jobs, n):
         return [[args.vedetta, "run", *[files[u] for u in us], "--jobs", str(jobs),
@@ -143,20 +150,23 @@ def main():
     for suite, tools in suites.items():
         # One warm-up of each, not counted (the disk cache, Python's imports).
         for name, cmd in tools.items():
-            timed(cmd("warmup-%s" % suite), env)
+            timed(cmd("warmup-%s" % suite), envs[name])
         for r in range(args.rounds):
             # Alternate the order, so that no tool always runs after the same one.
             order = list(tools.items())
             order = order[r % len(order):] + order[:r % len(order)]
             for name, cmd in order:
-                wall, cpu = timed(cmd("%s-%d" % (suite, r)), env)
+                wall, cpu = timed(cmd("%s-%d" % (suite, r)), envs[name])
                 results.setdefault(suite, {}).setdefault(name, []).append((wall, cpu))
                 print("%-6s round %d %-10s wall %6.2f s  CPU %6.2f s" % (suite, r + 1, name, wall, cpu),
                       flush=True)
 
     load = os.getloadavg()
     print()
-    print("browser: %s" % (args.chromium or "each tool's default"))
+    default = "vedetta's default" if not args.chromium else args.chromium
+    print("browsers: vedetta %s; Selenium %s; Playwright %s" % (
+        default, envs["selenium"].get("CHROMIUM", "/usr/bin/chromium"),
+        envs["playwright"].get("CHROMIUM", "/usr/bin/chromium")))
     print("load average at the end: %.1f %.1f %.1f on %d cores" % (*load, os.cpu_count()))
     for suite, label in [("suite", "%d journeys, %d at a time" % (args.journeys, args.jobs)),
                          ("cold", "a single cold journey")]:

@@ -5,6 +5,9 @@
 #   benches/suite/run.sh                  # 6 journeys, 2 at a time, 5 rounds; then one cold journey
 #   ROUNDS=3 JOURNEYS=4 JOBS=2 benches/suite/run.sh
 #   CHROMIUM=/usr/lib/chromium/chromium-headless-shell benches/suite/run.sh   # all three on it
+#   PLAYWRIGHT_CHROMIUM=/usr/lib/chromium/chromium-headless-shell benches/suite/run.sh
+#     # one tool's browser apart (also SELENIUM_CHROMIUM): here each tool on its own default,
+#     # Playwright's being the headless shell and Selenium's the full browser
 #   (the binary: Debian's /usr/bin/chromium-headless-shell script does not exec it, so a
 #   driver that ends its browser by a signal ends only the script)
 #
@@ -39,4 +42,6 @@ exec python3 "$here/run.py" \
   --python "$venv/bin/python" \
   --out "$target/bench-suite" \
   --rounds "${ROUNDS:-5}" --journeys "${JOURNEYS:-6}" --jobs "${JOBS:-2}" \
-  ${CHROMIUM:+--chromium "$CHROMIUM"}
+  ${CHROMIUM:+--chromium "$CHROMIUM"} \
+  ${SELENIUM_CHROMIUM:+--selenium-chromium "$SELENIUM_CHROMIUM"} \
+  ${PLAYWRIGHT_CHROMIUM:+--playwright-chromium "$PLAYWRIGHT_CHROMIUM"}

@@ -16,6 +16,9 @@ chromedriver processes below it. At the end it reads the monitor's own history (
   50 journeys, then a fresh one is started;
 - after SIGTERM: the exit code, and every process the daemon ever had still alive (must be none).
 
+With --phones K, the first K journeys walk as a Pixel 7 (`device:`): the monitor keeps warm
+phone browsers beside the desktop ones.
+
 Processes are ended by the PIDs this script started, never by name. Loopback only.
 """
 
@@ -115,6 +118,7 @@ def main():
     ap.add_argument("--concurrency", type=int, default=2)
     ap.add_argument("--duration", default="30m")
     ap.add_argument("--sample", type=int, default=10)
+    ap.add_argument("--phones", type=int, default=0, help="how many journeys walk as a Pixel 7")
     args = ap.parse_args()
     period, duration = seconds(args.every), seconds(args.duration)
 
@@ -125,9 +129,10 @@ def main():
     work = tempfile.mkdtemp(prefix="vedetta-soak-")
     os.makedirs(os.path.join(work, "journeys"))
     template = open(os.path.join(HERE, "journey.yaml.in")).read()
+    phone = template.replace("\nsteps:\n", '\ndevice: "Pixel 7"\nsteps:\n', 1)
     for i in range(args.journeys):
         with open(os.path.join(work, "journeys", "user%02d.yaml" % (i + 1)), "w") as f:
-            f.write(template.replace("@USER@", "user%02d" % (i + 1)))
+            f.write((phone if i < args.phones else template).replace("@USER@", "user%02d" % (i + 1)))
     with open(os.path.join(work, "monitor.yaml"), "w") as f:
         f.write("listen: 127.0.0.1:0\ndata_dir: data\nconcurrency: %d\njourneys:\n"
                 "  - path: journeys/*.yaml\n    every: %s\n" % (args.concurrency, args.every))
@@ -138,9 +143,9 @@ def main():
                               env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT)
     metrics_url = wait_for(log, r"metrics (http://\S+)", 60).group(1)
     began = time.time()
-    print("soak: %d journeys every %s, concurrency %d, for %s; daemon pid %d; %s"
-          % (args.journeys, args.every, args.concurrency, args.duration, daemon.pid, work),
-          flush=True)
+    print("soak: %d journeys (%d as a phone) every %s, concurrency %d, for %s; daemon pid %d; %s"
+          % (args.journeys, args.phones, args.every, args.concurrency, args.duration, daemon.pid,
+             work), flush=True)
     print("%8s %6s %9s %9s %9s %8s" % ("elapsed", "runs", "rss MiB", "anon MiB", "chromium",
                                         "drivers"))
 

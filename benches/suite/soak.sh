@@ -6,6 +6,7 @@
 #
 #   benches/suite/soak.sh                                   # 20 journeys every 1m, 2 at once, 30m
 #   DURATION=5m JOURNEYS=10 benches/suite/soak.sh
+#   PHONES=6 benches/suite/soak.sh                          # the first 6 walk as a Pixel 7
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -19,4 +20,4 @@ if [[ -z "${VEDETTA:-}" ]]; then
 fi
 exec python3 "$here/soak.py" --vedetta "$VEDETTA" \
   --journeys "${JOURNEYS:-20}" --every "${EVERY:-1m}" \
-  --concurrency "${CONCURRENCY:-2}" --duration "${DURATION:-30m}"
+  --concurrency "${CONCURRENCY:-2}" --duration "${DURATION:-30m}" --phones "${PHONES:-0}"

@@ -107,7 +107,7 @@ impl BrowserPool {
         label: &str,
     ) -> Result<Session, BrowserError> {
         let launch = self.launch(config);
-        if !launch.has_idle() {
+        if launch.must_start_one() {
             self.make_room(&launch).await;
         }
         let page = launch.page(width, height, label).await;

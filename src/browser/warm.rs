@@ -268,9 +268,10 @@ impl WarmBrowsers {
         self.lent.load(Ordering::Relaxed)
     }
 
-    /// Whether a warm browser waits for a journey.
-    pub(super) fn has_idle(&self) -> bool {
-        !self.lock_idle().is_empty()
+    /// Whether the next journey needs a browser started: none waits, and contexts are (or may
+    /// be) available here — else each journey gets a session of its own, never a warm browser.
+    pub(super) fn must_start_one(&self) -> bool {
+        self.contexts.load(Ordering::Relaxed) != UNAVAILABLE && self.lock_idle().is_empty()
     }
 
     /// How many browsers wait, and since when the longest-waiting one does.

@@ -174,6 +174,24 @@ fn journey_b(name: &str, base: &str) -> vedetta::journey::model::Journey {
     journey(name, &yaml, &[("BASE", base)])
 }
 
+/// Walks `journeys` (`jobs: 1`) in a pool of the test's own, as the monitor walks its runs in
+/// its own: the pool's browsers are still up when this returns, to be looked at; the caller
+/// shuts the pool.
+async fn run_in_own_pool(
+    journeys: Vec<vedetta::journey::model::Journey>,
+    out: &Path,
+) -> (
+    vedetta::runner::result::RunReport,
+    Arc<vedetta::browser::BrowserPool>,
+) {
+    let pool = vedetta::browser::BrowserPool::new(BrowserConfig::default());
+    let mut opts = options(out);
+    opts.browsers = Some(pool.clone());
+    let (events, _) = tokio::sync::mpsc::unbounded_channel();
+    let report = vedetta::runner::run(journeys, opts, events, CancellationToken::new()).await;
+    (report, pool)
+}
+
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let p = e.path();
@@ -298,13 +316,8 @@ async fn the_next_context_is_made_ahead_and_the_page_in_use_keeps_the_focus() {
             &[("BASE", &site.base)],
         )))
         .collect::<Vec<_>>();
-    // The pool is the test's, as the monitor's is its own: its browser is looked at after the run.
-    let pool = vedetta::browser::BrowserPool::new(BrowserConfig::default());
-    let mut opts = options(out.path());
-    opts.browsers = Some(pool.clone());
     let _slot = common::browser_slot().await;
-    let (events, _) = tokio::sync::mpsc::unbounded_channel();
-    let report = vedetta::runner::run(journeys, opts, events, CancellationToken::new()).await;
+    let (report, pool) = run_in_own_pool(journeys, out.path()).await;
     let driver = drivers()
         .into_iter()
         .find(|d| d.label == "pool-ahead-1" && d.running)
@@ -365,12 +378,8 @@ async fn phone_journeys_share_a_warm_phone_browser_a_fresh_context_each() {
         ),
         desktop("pool-desktop-b"),
     ];
-    let pool = vedetta::browser::BrowserPool::new(BrowserConfig::default());
-    let mut opts = options(out.path());
-    opts.browsers = Some(pool.clone());
     let _slot = common::browser_slot().await;
-    let (events, _) = tokio::sync::mpsc::unbounded_channel();
-    let report = vedetta::runner::run(journeys, opts, events, CancellationToken::new()).await;
+    let (report, pool) = run_in_own_pool(journeys, out.path()).await;
     let stats = pool.stats();
     pool.shutdown().await;
     common::assert_no_leftover_processes("pool-phone-a");
@@ -932,12 +941,8 @@ async fn a_run_with_many_devices_keeps_at_most_twice_its_jobs_of_browsers_waitin
         on("pool-devices-3", "Moto G4"),
         on("pool-devices-4", "Pixel 7"),
     ];
-    let pool = vedetta::browser::BrowserPool::new(BrowserConfig::default());
-    let mut opts = options(out.path());
-    opts.browsers = Some(pool.clone());
     let _slot = common::browser_slot().await;
-    let (events, _) = tokio::sync::mpsc::unbounded_channel();
-    let report = vedetta::runner::run(journeys, opts, events, CancellationToken::new()).await;
+    let (report, pool) = run_in_own_pool(journeys, out.path()).await;
     let stats = pool.stats();
     let waiting: Vec<String> = drivers()
         .into_iter()
