@@ -19,6 +19,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -63,7 +64,17 @@ def reap_orphans(limit=15.0):
 
 
 def timed(commands, env):
-    """Runs `commands` at once; (wall seconds, CPU seconds of their trees)."""
+    """Runs `commands` at once; (wall seconds, CPU seconds of their trees). Their temporary
+    files go to a folder of their own, removed after them: a browser ended by its driver
+    leaves its singleton folder behind, which would otherwise pile up in /tmp."""
+    tmp = tempfile.mkdtemp(prefix="bench-suite-tmp-")
+    try:
+        return timed_in(commands, dict(env, TMPDIR=tmp))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def timed_in(commands, env):
     reap_orphans()
     cpu0 = children_cpu()
     t0 = time.monotonic()
