@@ -110,7 +110,7 @@ impl BrowserPool {
         if launch.must_start_one() {
             self.make_room(&launch).await;
         }
-        let page = launch.page(width, height, label).await;
+        let page = launch.page(config, width, height, label).await;
         let lent: usize = self.lock_launches().iter().map(|l| l.lent()).sum();
         self.peak_lent.fetch_max(lent, Ordering::Relaxed);
         page

@@ -114,15 +114,18 @@ impl WarmBrowsers {
 
     /// A page for one attempt, `width`×`height`: a fresh context in a warm browser (started
     /// now if none is waiting), or where contexts are not available a session of its own.
-    /// `label` names a browser started now (the journey that started it).
+    /// A browser started now is started with `config`, the journey's (launched as these
+    /// browsers are, and masking the journey's own secrets in what the start reports); `label`
+    /// names it (the journey that started it).
     pub(super) async fn page(
         self: &Arc<Self>,
+        config: &BrowserConfig,
         width: u32,
         height: u32,
         label: &str,
     ) -> Result<Session, BrowserError> {
         if self.contexts.load(Ordering::Relaxed) == UNAVAILABLE {
-            return self.own_session(width, height, label).await;
+            return self.own_session(config, width, height, label).await;
         }
         // Journeys still to come once this one has its page.
         let to_come = self
@@ -158,7 +161,7 @@ impl WarmBrowsers {
                          session of its own"
                     );
                     self.retire(session, true).await;
-                    return self.own_session(width, height, label).await;
+                    return self.own_session(config, width, height, label).await;
                 }
                 Err(e) => {
                     tracing::info!("a warm browser could not open a context ({e}); retiring it");
@@ -170,7 +173,7 @@ impl WarmBrowsers {
         // context would only cost time (its tab, a renderer) in a browser nobody used yet.
         // Whether contexts work is learnt at the browser's second journey.
         let started = Instant::now();
-        let mut session = Session::start(&self.config, width, height, label).await?;
+        let mut session = Session::start(config, width, height, label).await?;
         self.started.fetch_add(1, Ordering::Relaxed);
         session.set_start_time(started.elapsed());
         session.lend_home_tab();
@@ -231,12 +234,13 @@ impl WarmBrowsers {
     /// A session of its own for one attempt (contexts not available here).
     async fn own_session(
         &self,
+        config: &BrowserConfig,
         width: u32,
         height: u32,
         label: &str,
     ) -> Result<Session, BrowserError> {
         let started = Instant::now();
-        let mut session = Session::start(&self.config, width, height, label).await?;
+        let mut session = Session::start(config, width, height, label).await?;
         session.set_start_time(started.elapsed());
         Ok(session)
     }
