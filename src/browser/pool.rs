@@ -2,7 +2,8 @@
 //!
 //! Starting Chromium and its driver costs a second or more (several when two start at once on
 //! two cores); a browser context costs milliseconds. So a [`BrowserPool`] keeps the browsers
-//! it started (at most one per journey walked at once: a warm browser is lent to one journey
+//! it started (of each launch configuration, at most one per journey walked at once with it:
+//! a warm browser is lent to one journey
 //! and comes back when its page is closed) and gives each journey attempt a new browser
 //! context with its own tab: cookies, localStorage, sessionStorage, IndexedDB, the HTTP cache,
 //! service workers and permissions of one journey are invisible to the next, and the context
@@ -15,8 +16,9 @@
 //! the browsers of each launch configuration apart (`warm.rs`, one [`WarmBrowsers`] each): the
 //! phone journeys of a run share warm phone browsers, the others the desktop ones. So that a
 //! run with many configurations does not keep a browser waiting for each, at most twice as
-//! many browsers wait as journeys have walked at once: before a browser starts, the one of
-//! another configuration that waited longest is ended when that many wait.
+//! many browsers live (lent or waiting) as journeys have had a page at once: before a browser
+//! starts beyond that, a waiting one of another configuration is ended — of a configuration no
+//! announced journey is to come in first, else the one that waited longest.
 //!
 //! Contexts need the browser's DevTools endpoint on loopback (Chromium through a chromedriver
 //! vedetta started). Elsewhere — Firefox, a `--webdriver` server or grid — or when a fresh
@@ -25,7 +27,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::config::BrowserConfig;
 use super::error::BrowserError;
@@ -43,6 +45,8 @@ pub struct PoolStats {
     pub made_ahead: u32,
     /// Warm browsers waiting now.
     pub idle: usize,
+    /// Warm browsers lent to a journey now.
+    pub in_use: usize,
     /// Whether journeys get contexts (`None`: no journey yet).
     pub contexts: Option<bool>,
 }
@@ -82,6 +86,7 @@ impl BrowserPool {
             retired: all.iter().map(|s| s.retired).sum(),
             made_ahead: all.iter().map(|s| s.made_ahead).sum(),
             idle: all.iter().map(|s| s.idle).sum(),
+            in_use: all.iter().map(|s| s.in_use).sum(),
             contexts: all.iter().find_map(|s| s.contexts),
         }
     }
@@ -107,12 +112,20 @@ impl BrowserPool {
         label: &str,
     ) -> Result<Session, BrowserError> {
         let launch = self.launch(config);
+        let making_room = Instant::now();
         if launch.must_start_one() {
             self.make_room(&launch).await;
         }
-        let page = launch.page(config, width, height, label).await;
+        let made_room = making_room.elapsed();
+        let mut page = launch.page(config, width, height, label).await;
         let lent: usize = self.lock_launches().iter().map(|l| l.lent()).sum();
         self.peak_lent.fetch_max(lent, Ordering::Relaxed);
+        // Ending another browser first is part of the wait for this one, not the site's time.
+        if let Ok(session) = &mut page
+            && !session.start_time().is_zero()
+        {
+            session.set_start_time(session.start_time() + made_room);
+        }
         page
     }
 
@@ -145,30 +158,33 @@ impl BrowserPool {
         l
     }
 
-    /// Before a browser starts for `launch`: when as many browsers of other configurations
-    /// wait as may (twice the most journeys walked at once), the one that waited longest ends.
+    /// Before a browser starts for `launch`: while as many browsers live — lent or waiting,
+    /// of every configuration — as may (twice the most journeys that had a page at once), one
+    /// waiting in another configuration is ended: first one no announced journey is to come
+    /// in, then the one that waited longest.
     async fn make_room(&self, launch: &Arc<WarmBrowsers>) {
-        let others: Vec<Arc<WarmBrowsers>> = self
-            .lock_launches()
-            .iter()
-            .filter(|l| !Arc::ptr_eq(l, launch))
-            .cloned()
-            .collect();
-        let waiting: Vec<_> = others.iter().map(|l| l.waiting()).collect();
-        let count: usize = waiting.iter().map(|(n, _)| n).sum();
-        let may_wait = 2 * self.peak_lent.load(Ordering::Relaxed).max(1);
-        if count < may_wait {
-            return;
-        }
-        let longest = waiting
-            .iter()
-            .enumerate()
-            .filter_map(|(at, (_, since))| since.map(|s| (at, s)))
-            .min_by_key(|(_, since)| *since)
-            .map(|(at, _)| at);
-        if let Some(at) = longest {
-            tracing::debug!("ending a warm browser of another configuration: {count} wait");
-            others[at].retire_longest_idle().await;
+        let may_live = 2 * self.peak_lent.load(Ordering::Relaxed).max(1);
+        // Each round ends a waiting browser (or finds none and stops): bounded by the browsers
+        // that could be waiting.
+        for _ in 0..=may_live {
+            let launches = self.lock_launches().clone();
+            let live: usize = launches.iter().map(|l| l.lent() + l.waiting().0).sum();
+            if live < may_live {
+                return;
+            }
+            let victim = launches
+                .iter()
+                .filter(|l| !Arc::ptr_eq(l, launch))
+                .filter_map(|l| {
+                    let (_, since) = l.waiting();
+                    Some((l.expected() > 0, since?, l))
+                })
+                .min_by_key(|(wanted, since, _)| (*wanted, *since));
+            let Some((_, _, victim)) = victim else {
+                return;
+            };
+            tracing::debug!("ending a warm browser of another configuration: {live} live");
+            victim.retire_longest_idle().await;
         }
     }
 

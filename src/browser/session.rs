@@ -327,8 +327,12 @@ impl Session {
         }
     }
 
-    /// Ends the driver at once, without asking the browser (after cancellation).
-    pub async fn kill(self) {
+    /// Ends the driver at once, without asking the browser (after cancellation). A pool's
+    /// warm browser lent to a journey is not given back: its pool counts it retired.
+    pub async fn kill(mut self) {
+        if let Some(pool) = self.returns_to.take() {
+            pool.killed_while_lent();
+        }
         if let Some(d) = self.driver {
             d.stop().await;
         }

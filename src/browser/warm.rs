@@ -58,7 +58,8 @@ pub(super) struct WarmBrowsers {
     /// enough for every live browser to serve one more, a browser lent to a journey makes the
     /// next journey's context ahead.
     expected: AtomicUsize,
-    /// Browsers lent to a journey now (a page dropped without being closed stays counted).
+    /// Browsers lent to a journey now (a page dropped without being closed or killed, which
+    /// only a panic would do, stays counted).
     lent: AtomicUsize,
 }
 
@@ -98,6 +99,7 @@ impl WarmBrowsers {
             retired: self.retired.load(Ordering::Relaxed),
             made_ahead: self.made_ahead.load(Ordering::Relaxed),
             idle: self.lock_idle().len(),
+            in_use: self.lent(),
             contexts: match self.contexts.load(Ordering::Relaxed) {
                 AVAILABLE => Some(true),
                 UNAVAILABLE => Some(false),
@@ -207,11 +209,7 @@ impl WarmBrowsers {
     /// A journey's page comes back (its `close`): the context is ended, and the browser waits
     /// for the next journey unless it is worn out or in trouble.
     pub(super) async fn give_back(self: Arc<Self>, mut session: Session) {
-        let _ = self
-            .lent
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
-                Some(n.saturating_sub(1))
-            });
+        self.not_lent();
         let journeys = session.journeys();
         if let Err(e) = session.end_context().await {
             tracing::info!(
@@ -270,6 +268,25 @@ impl WarmBrowsers {
     /// Browsers lent to a journey now.
     pub(super) fn lent(&self) -> usize {
         self.lent.load(Ordering::Relaxed)
+    }
+
+    /// Journeys announced and not yet given a page.
+    pub(super) fn expected(&self) -> usize {
+        self.expected.load(Ordering::Relaxed)
+    }
+
+    /// A lent browser was killed rather than given back (a lost session, an interruption).
+    pub(super) fn killed_while_lent(&self) {
+        self.not_lent();
+        self.retired.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn not_lent(&self) {
+        let _ = self
+            .lent
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+                Some(n.saturating_sub(1))
+            });
     }
 
     /// Whether the next journey needs a browser started: none waits, and contexts are (or may

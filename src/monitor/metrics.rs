@@ -581,6 +581,7 @@ mod tests {
             retired: 2,
             made_ahead: 0,
             idle: 1,
+            in_use: 0,
             contexts: Some(true),
         });
         let text = m.render(&health);

@@ -750,8 +750,6 @@ async fn a_browser_that_dies_ends_only_its_journey_and_the_next_gets_a_fresh_one
         &[("BASE", &site.base)],
     );
     let next = journey_b("pool-crash-b", &site.base);
-    let mut opts = options(out.path());
-    opts.jobs = 1;
     let page_loaded = site.cached_hits.clone();
     let killer = tokio::spawn(async move {
         // Once the first journey's page has loaded in its context (the page fetched /cached),
@@ -774,18 +772,29 @@ async fn a_browser_that_dies_ends_only_its_journey_and_the_next_gets_a_fresh_one
         }
         false
     });
-    let ran = run_with(vec![dying, next], opts, CancellationToken::new()).await;
+    let _slot = common::browser_slot().await;
+    let (report, pool) = run_in_own_pool(vec![dying, next], out.path()).await;
+    let stats = pool.stats();
+    pool.shutdown().await;
+    common::assert_no_leftover_processes("pool-crash-a");
+    common::assert_no_leftover_processes("pool-crash-b");
     assert!(killer.await.unwrap(), "the first browser never started");
-    let [a, b] = &ran.report.journeys[..] else {
+    let [a, b] = &report.journeys[..] else {
         panic!("two journeys")
     };
     assert_eq!(a.status, JourneyStatus::Error, "{a:#?}");
     assert_eq!(b.status, JourneyStatus::Passed, "{b:#?}");
-    // The second journey had a browser of its own, started for it.
+    // The second journey had a browser of its own, started for it; the dead one counts as
+    // retired and no longer in use, the second waits.
     assert!(
         drivers().iter().any(|d| d.label == "pool-crash-b"),
         "{:#?}",
         drivers()
+    );
+    assert_eq!(
+        (stats.started, stats.retired, stats.in_use, stats.idle),
+        (2, 1, 0, 1),
+        "{stats:?}"
     );
 }
 
@@ -921,10 +930,11 @@ async fn the_monitor_keeps_its_browser_warm_between_runs() {
 }
 
 /// A run with many devices does not keep a browser waiting for each: at most twice as many
-/// browsers wait as journeys walk at once. At `jobs: 1`, after journeys on three devices
-/// (three browsers started, none in use at once with another), the first device's browser
-/// was ended to make room for the third's, so the first device's next journey starts one
-/// again; two wait at the end.
+/// browsers live (lent or waiting) as journeys walk at once. At `jobs: 1`, on Pixel 7, Pixel 8,
+/// Moto G4, Pixel 7 again and Pixel 9: the Moto G4's browser starts once the Pixel 8's is ended
+/// (no journey is to come in it; one is, in the Pixel 7's), the second Pixel 7 journey finds its
+/// browser waiting, and the Pixel 9's starts once the Moto G4's is ended (of the two waiting,
+/// neither wanted again, it waited longer).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_run_with_many_devices_keeps_at_most_twice_its_jobs_of_browsers_waiting() {
     let site = serve().await;
@@ -940,6 +950,7 @@ async fn a_run_with_many_devices_keeps_at_most_twice_its_jobs_of_browsers_waitin
         on("pool-devices-2", "Pixel 8"),
         on("pool-devices-3", "Moto G4"),
         on("pool-devices-4", "Pixel 7"),
+        on("pool-devices-5", "Pixel 9"),
     ];
     let _slot = common::browser_slot().await;
     let (report, pool) = run_in_own_pool(journeys, out.path()).await;
@@ -951,7 +962,7 @@ async fn a_run_with_many_devices_keeps_at_most_twice_its_jobs_of_browsers_waitin
         .filter(|l| l.starts_with("pool-devices-"))
         .collect();
     pool.shutdown().await;
-    for n in 1..=4 {
+    for n in 1..=5 {
         common::assert_no_leftover_processes(&format!("pool-devices-{n}"));
     }
 
@@ -963,8 +974,65 @@ async fn a_run_with_many_devices_keeps_at_most_twice_its_jobs_of_browsers_waitin
         (4, 2, 2),
         "{stats:?}"
     );
-    // Waiting at the end: the Moto G4's and the Pixel 7's started again.
+    assert_eq!(
+        report
+            .journeys
+            .iter()
+            .map(|j| j.browser_start_ms == 0)
+            .collect::<Vec<_>>(),
+        [false, false, false, true, false],
+        "which journeys waited for a browser to start"
+    );
+    // Waiting at the end: the Pixel 7's and the Pixel 9's.
     let mut waiting = waiting;
     waiting.sort();
-    assert_eq!(waiting, ["pool-devices-3", "pool-devices-4"]);
+    assert_eq!(waiting, ["pool-devices-1", "pool-devices-5"]);
+}
+
+/// Journeys with capabilities walk in warm browsers started with exactly those: two journeys
+/// with the same `capabilities:` share one browser (the second in a fresh context of it, still
+/// with the capability's effect), a journey without them walks in the desktop browser, and one
+/// with other capabilities gets a browser started with them. Here the capability is a user
+/// agent given to the browser on its command line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journeys_share_warm_browsers_only_with_the_same_capabilities() {
+    let site = serve().await;
+    let out = tempfile::tempdir().unwrap();
+    let with_agent = |name: &str, agent: Option<&str>| {
+        let caps = agent.map_or(String::new(), |a| {
+            format!("capabilities:\n  \"goog:chromeOptions\": {{ args: [\"--user-agent={a}\"] }}\n")
+        });
+        let want = agent.unwrap_or("Mozilla/");
+        let yaml = format!(
+            "name: {name}\nbase_url: ${{BASE}}\n{caps}steps:\n  - open: /focus\n  - script: \"if (!navigator.userAgent.startsWith('{want}')) throw new Error(navigator.userAgent)\"\n"
+        );
+        journey(name, &yaml, &[("BASE", &site.base)])
+    };
+    let journeys = vec![
+        with_agent("pool-caps-1", Some("agent-one")),
+        with_agent("pool-caps-2", None),
+        with_agent("pool-caps-3", Some("agent-one")),
+        with_agent("pool-caps-4", Some("agent-two")),
+    ];
+    let _slot = common::browser_slot().await;
+    let (report, pool) = run_in_own_pool(journeys, out.path()).await;
+    let stats = pool.stats();
+    pool.shutdown().await;
+    for n in 1..=4 {
+        common::assert_no_leftover_processes(&format!("pool-caps-{n}"));
+    }
+
+    for j in &report.journeys {
+        assert_eq!(j.status, JourneyStatus::Passed, "{j:#?}");
+    }
+    assert_eq!(stats.started, 3, "{stats:?}");
+    assert_eq!(
+        report
+            .journeys
+            .iter()
+            .map(|j| j.browser_start_ms == 0)
+            .collect::<Vec<_>>(),
+        [false, false, true, false],
+        "which journeys waited for a browser to start"
+    );
 }
