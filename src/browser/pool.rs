@@ -65,6 +65,14 @@ pub struct BrowserPool {
 impl BrowserPool {
     pub fn new(config: BrowserConfig) -> Arc<BrowserPool> {
         let own = WarmBrowsers::new(config.clone());
+        if own.stats().contexts == Some(false) {
+            tracing::info!(
+                browser = %config.kind,
+                webdriver = config.webdriver_url.is_some(),
+                "browser contexts are not available here (they need Chromium through a \
+                 chromedriver vedetta starts): each journey gets a browser session of its own"
+            );
+        }
         Arc::new(BrowserPool {
             config,
             launches: Mutex::new(vec![own]),

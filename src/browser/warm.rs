@@ -69,14 +69,6 @@ impl WarmBrowsers {
             (BrowserKind::Chromium, None) => UNKNOWN,
             _ => UNAVAILABLE,
         };
-        if contexts == UNAVAILABLE {
-            tracing::info!(
-                browser = %config.kind,
-                webdriver = config.webdriver_url.is_some(),
-                "browser contexts are not available here (they need Chromium through a \
-                 chromedriver vedetta starts): each journey gets a browser session of its own"
-            );
-        }
         Arc::new(WarmBrowsers {
             config,
             idle: Mutex::new(Vec::new()),
