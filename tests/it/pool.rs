@@ -192,6 +192,20 @@ async fn run_in_own_pool(
     (report, pool)
 }
 
+/// Every journey passed, and which of them walked in a warm browser (started for an earlier
+/// journey) rather than waiting for one to start.
+fn assert_passed_in_warm_browsers(report: &vedetta::runner::result::RunReport, warm: &[bool]) {
+    for j in &report.journeys {
+        assert_eq!(j.status, JourneyStatus::Passed, "{j:#?}");
+    }
+    let walked_warm: Vec<bool> = report
+        .journeys
+        .iter()
+        .map(|j| j.browser_start_ms == 0)
+        .collect();
+    assert_eq!(walked_warm, warm, "which journeys found a browser waiting");
+}
+
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let p = e.path();
@@ -385,20 +399,9 @@ async fn phone_journeys_share_a_warm_phone_browser_a_fresh_context_each() {
     common::assert_no_leftover_processes("pool-phone-a");
     common::assert_no_leftover_processes("pool-desktop-a");
 
-    for j in &report.journeys {
-        assert_eq!(j.status, JourneyStatus::Passed, "{j:#?}");
-    }
     // The second of each kind walked in the first's browser, which waited for it.
+    assert_passed_in_warm_browsers(&report, &[false, false, true, true]);
     assert_eq!(stats.started, 2, "{stats:?}");
-    assert_eq!(
-        report
-            .journeys
-            .iter()
-            .map(|j| j.browser_start_ms == 0)
-            .collect::<Vec<_>>(),
-        [false, false, true, true],
-        "which journeys waited for a browser to start"
-    );
 }
 
 /// A permission a customer granted in one journey (as a site's prompt, answered, would leave
@@ -966,22 +969,11 @@ async fn a_run_with_many_devices_keeps_at_most_twice_its_jobs_of_browsers_waitin
         common::assert_no_leftover_processes(&format!("pool-devices-{n}"));
     }
 
-    for j in &report.journeys {
-        assert_eq!(j.status, JourneyStatus::Passed, "{j:#?}");
-    }
+    assert_passed_in_warm_browsers(&report, &[false, false, false, true, false]);
     assert_eq!(
         (stats.started, stats.retired, stats.idle),
         (4, 2, 2),
         "{stats:?}"
-    );
-    assert_eq!(
-        report
-            .journeys
-            .iter()
-            .map(|j| j.browser_start_ms == 0)
-            .collect::<Vec<_>>(),
-        [false, false, false, true, false],
-        "which journeys waited for a browser to start"
     );
     // Waiting at the end: the Pixel 7's and the Pixel 9's.
     let mut waiting = waiting;
@@ -1022,17 +1014,6 @@ async fn journeys_share_warm_browsers_only_with_the_same_capabilities() {
         common::assert_no_leftover_processes(&format!("pool-caps-{n}"));
     }
 
-    for j in &report.journeys {
-        assert_eq!(j.status, JourneyStatus::Passed, "{j:#?}");
-    }
+    assert_passed_in_warm_browsers(&report, &[false, false, true, false]);
     assert_eq!(stats.started, 3, "{stats:?}");
-    assert_eq!(
-        report
-            .journeys
-            .iter()
-            .map(|j| j.browser_start_ms == 0)
-            .collect::<Vec<_>>(),
-        [false, false, true, false],
-        "which journeys waited for a browser to start"
-    );
 }
